@@ -1,0 +1,12 @@
+import type { Devnet } from '@hermit/devnet'
+import type { Log } from './lib/log.ts'
+
+/** One runnable example flow; `pnpm demo` runs them all on one embedded devnet. */
+export type Flow = {
+  name: string
+  title: string
+  run(devnet: Devnet, log: Log): Promise<void>
+}
+
+/** Every example flow, in the order the demo tells them. Later issues add theirs here. */
+export const flows: Flow[] = []

@@ -1,0 +1,76 @@
+import { spawn } from 'node:child_process'
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { createInterface } from 'node:readline'
+import { describe, expect, it } from 'vitest'
+import { createPublicClient, http } from 'viem'
+import { ExitCode } from './exit.ts'
+
+const bin = fileURLToPath(new URL('../bin/hermit.js', import.meta.url))
+const dir = mkdtempSync(join(tmpdir(), 'hermit-cli-'))
+
+function hermit(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [bin, ...args], { stdio: ['ignore', 'pipe', 'pipe'] })
+    let stdout = ''
+    let stderr = ''
+    child.stdout.on('data', (c) => (stdout += c))
+    child.stderr.on('data', (c) => (stderr += c))
+    child.on('exit', (code) => resolve({ code, stdout, stderr }))
+  })
+}
+
+describe('hermit CLI', () => {
+  it('has --help on every command', async () => {
+    for (const args of [['--help'], ['devnet', '--help'], ['deployments', '--help']]) {
+      const r = await hermit(args)
+      expect(r.code).toBe(ExitCode.ok)
+      expect(r.stdout).toMatch(/Usage: hermit/)
+    }
+  })
+
+  it('bad arguments exit with the usage status and name the flag', async () => {
+    const r = await hermit(['devnet', '--port', 'abc'])
+    expect(r.code).toBe(ExitCode.usage)
+    expect(r.stderr).toContain('--port: expected a port number')
+    const unknown = await hermit(['frobnicate'])
+    expect(unknown.code).toBe(ExitCode.usage)
+  })
+
+  it('a deployments file that does not parse is a data error, also as JSON', async () => {
+    const file = join(dir, 'bad.json')
+    writeFileSync(file, JSON.stringify({ schema: 'hermit-deployments/v1', chainId: -1 }))
+    const r = await hermit(['deployments', '--file', file, '--json'])
+    expect(r.code).toBe(ExitCode.dataError)
+    const body = JSON.parse(r.stdout)
+    expect(body.error.code).toBe('DEPLOYMENTS_INVALID')
+    expect(body.error.message).toContain('chainId')
+  })
+
+  it('`hermit devnet` runs a devnet, writes its deployments, and stops on SIGINT', async () => {
+    const out = join(dir, 'deployments.json')
+    const child = spawn(process.execPath, [bin, 'devnet', '--port', '0', '--out', out, '--json'], { stdio: ['ignore', 'pipe', 'pipe'] })
+    const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)))
+    const line = await new Promise<string>((resolve, reject) => {
+      createInterface({ input: child.stdout }).once('line', resolve)
+      void exited.then((code) => reject(new Error(`hermit devnet exited early (${code})`)))
+    })
+    const started = JSON.parse(line)
+    expect(started.deploymentsFile).toBe(out)
+    expect(existsSync(out)).toBe(true)
+    expect(started.contracts.DevToken.address).toMatch(/^0x[0-9a-fA-F]{40}$/)
+
+    const client = createPublicClient({ transport: http(started.rpcUrl) })
+    expect(await client.getChainId()).toBe(31337)
+    const check = await hermit(['deployments', '--file', out, '--check', '--json'])
+    expect(check.code).toBe(ExitCode.ok)
+    expect(JSON.parse(check.stdout).check.missingCode).toEqual([])
+
+    child.kill('SIGINT')
+    expect(await exited).toBe(0)
+    expect(existsSync(out)).toBe(false)
+    expect(() => process.kill(started.pid, 0)).toThrow()
+  })
+})

@@ -1,0 +1,84 @@
+import { rmSync } from 'node:fs'
+import { resolve } from 'node:path'
+import type { Command } from 'commander'
+import { z } from 'zod'
+import { DevnetError, startDevnet, writeDeployments, type Deployments } from '@hermit/devnet'
+import { blockNumberSchema, parseArgs, portSchema } from '../args.ts'
+import { table, type Output } from '../output.ts'
+
+export const DEFAULT_DEPLOYMENTS_PATH = '.hermit/deployments.json'
+
+const optionsSchema = z.strictObject({
+  port: portSchema.default(8545),
+  host: z.string().min(1).default('127.0.0.1'),
+  chainId: z.coerce.number().int().positive().optional(),
+  forkUrl: z.url({ protocol: /^(https?|wss?)$/ }).optional(),
+  forkBlock: blockNumberSchema.optional(),
+  out: z.string().min(1).default(DEFAULT_DEPLOYMENTS_PATH),
+  deploy: z.boolean().default(true),
+  json: z.boolean().optional(),
+})
+
+export function describeDeployments(d: Deployments): string {
+  const rows = Object.entries(d.contracts).map(([name, c]) => [name, c.address, c.gasUsed.toString()])
+  return [
+    `chain ${d.chainId} at ${d.rpcUrl}${d.fork ? ` (fork at block ${d.fork.blockNumber ?? 'latest'})` : ''}`,
+    '',
+    rows.length > 0 ? table(['contract', 'address', 'deploy gas'], rows) : '(no contracts deployed)',
+    '',
+    `dev accounts (keys: anvil's public test mnemonic, indexes 0-${d.accounts.length - 1}):`,
+    ...d.accounts.map((a, i) => `  ${i}  ${a}`),
+  ].join('\n')
+}
+
+export function registerDevnet(program: Command, output: () => Output): void {
+  program
+    .command('devnet')
+    .description('start a local Anvil devnet with every Hermit contract deployed, and keep it running')
+    .option('-p, --port <port>', 'port to listen on (0 picks a free one)', '8545')
+    .option('--host <host>', 'interface to listen on', '127.0.0.1')
+    .option('--chain-id <id>', 'chain id (default 31337, or the forked chain)')
+    .option('--fork-url <url>', 'fork this JSON-RPC endpoint')
+    .option('--fork-block <number>', 'block to fork at (default latest)')
+    .option('-o, --out <file>', 'where to write the deployments JSON', DEFAULT_DEPLOYMENTS_PATH)
+    .option('--no-deploy', 'start the chain without deploying Hermit contracts')
+    .action(async (raw: Record<string, unknown>) => {
+      const out = output()
+      const o = parseArgs(optionsSchema, raw, 'devnet')
+      const fork = o.forkUrl ? { url: o.forkUrl, ...(o.forkBlock === undefined ? {} : { blockNumber: o.forkBlock }) } : undefined
+      out.info('starting anvil…')
+      const devnet = await startDevnet({
+        port: o.port,
+        host: o.host,
+        deploy: o.deploy,
+        ...(o.chainId === undefined ? {} : { chainId: o.chainId }),
+        ...(fork ? { fork } : {}),
+      })
+      const file = resolve(o.out)
+      writeDeployments(file, devnet.deployments)
+      out.result({ deploymentsFile: file, pid: devnet.pid, ...devnet.deployments }, () =>
+        `${describeDeployments(devnet.deployments)}\n\ndeployments written to ${file}\nrunning — press Ctrl-C to stop`,
+      )
+      // anvil does not hold the event loop open (so scripts that forget stop() still exit): this does
+      const keepAlive = setInterval(() => {}, 2 ** 30)
+      const how = await new Promise<'signal' | 'anvil-exited'>((resolveStop) => {
+        const stop = (signal: NodeJS.Signals) => {
+          out.info(`${signal}: stopping the devnet…`)
+          resolveStop('signal')
+        }
+        process.once('SIGINT', stop)
+        process.once('SIGTERM', stop)
+        void devnet.exited.then(() => resolveStop('anvil-exited'))
+      })
+      clearInterval(keepAlive)
+      await devnet.stop()
+      // the chain is gone: a stale file would point the CLI at nothing
+      rmSync(file, { force: true })
+      if (how === 'anvil-exited') {
+        throw new DevnetError('ANVIL_EXITED', 'anvil exited on its own; the devnet is gone.', {
+          hint: 'Start it again with `pnpm devnet`.',
+        })
+      }
+      out.info('devnet stopped; deployments file removed')
+    })
+}

@@ -1,0 +1,36 @@
+import { CommanderError } from 'commander'
+import { isHermitError, type HermitError } from '@hermit/errors'
+
+/**
+ * Exit statuses of `hermit`. 0–2 are verdicts where a command gives one (`verify`: allow, warn,
+ * block); the rest follow sysexits.h so scripts can tell bad input from a missing tool.
+ */
+export const ExitCode = {
+  ok: 0,
+  warn: 1,
+  block: 2,
+  usage: 64,
+  dataError: 65,
+  unavailable: 69,
+  internal: 70,
+  ioError: 74,
+} as const
+export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode]
+
+const byCode: Record<string, ExitCode> = {
+  CLI_BAD_ARGUMENT: ExitCode.usage,
+  DEVNET_BAD_OPTIONS: ExitCode.usage,
+  DEPLOYMENTS_INVALID: ExitCode.dataError,
+  DEPLOYMENTS_NOT_JSON: ExitCode.dataError,
+  DEPLOYMENTS_UNREADABLE: ExitCode.ioError,
+  ANVIL_NOT_FOUND: ExitCode.unavailable,
+  PORT_IN_USE: ExitCode.unavailable,
+  FORK_FAILED: ExitCode.unavailable,
+  RPC_UNREACHABLE: ExitCode.unavailable,
+}
+
+export function exitCodeFor(error: unknown): ExitCode {
+  if (error instanceof CommanderError) return error.exitCode === 0 ? ExitCode.ok : ExitCode.usage
+  if (isHermitError(error)) return byCode[(error as HermitError).code] ?? ExitCode.internal
+  return ExitCode.internal
+}

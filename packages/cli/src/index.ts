@@ -1,0 +1,2 @@
+export { run, buildProgram } from './program.ts'
+export { ExitCode, exitCodeFor } from './exit.ts'

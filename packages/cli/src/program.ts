@@ -1,0 +1,39 @@
+import { Command, CommanderError } from 'commander'
+import { createOutput, type Output } from './output.ts'
+import { exitCodeFor } from './exit.ts'
+import { registerDevnet } from './commands/devnet.ts'
+import { registerDeployments } from './commands/deployments.ts'
+
+export function buildProgram(): { program: Command; output: () => Output } {
+  const program = new Command('hermit')
+  let current: Output | undefined
+  const output = () => (current ??= createOutput(Boolean(program.opts().json)))
+  program
+    .description("Hermit: don't trust, verify — a local-model transaction checker, anonymous ZK-paid API calls and ERC-8004 agents")
+    .version('0.1.0')
+    .option('--json', 'machine-readable JSON on stdout (errors too)')
+    .enablePositionalOptions(false)
+    .showHelpAfterError()
+    .exitOverride()
+  // `--json` may come before or after the command name
+  program.hook('preAction', (_root, action) => {
+    if (action.opts().json) current = createOutput(true)
+  })
+  registerDevnet(program, output)
+  registerDeployments(program, output)
+  for (const command of program.commands) command.option('--json', 'machine-readable JSON on stdout (errors too)').exitOverride()
+  return { program, output }
+}
+
+/** Runs the CLI and returns the exit status (it never calls process.exit itself). */
+export async function run(argv: string[]): Promise<number> {
+  const { program, output } = buildProgram()
+  try {
+    await program.parseAsync(argv, { from: 'user' })
+    return 0
+  } catch (error) {
+    if (error instanceof CommanderError) return exitCodeFor(error) // commander printed it already
+    output().error(error)
+    return exitCodeFor(error)
+  }
+}

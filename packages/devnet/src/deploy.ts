@@ -1,0 +1,57 @@
+import { getAddress, type Abi, type Account, type Address, type Chain, type Hex, type PublicClient, type Transport, type WalletClient } from 'viem'
+import { devTokenAbi, devTokenBytecode } from '@hermit/contracts'
+import { DeployError } from './errors.ts'
+import type { DeployedContract } from './deployments.ts'
+
+/** One contract of Hermit's deployment, with constructor arguments that may use earlier ones. */
+export type DeployStep = {
+  name: string
+  abi: Abi
+  bytecode: Hex
+  args: (deployed: Record<string, DeployedContract>, deployer: Address) => readonly unknown[]
+}
+
+/** Every Hermit contract, in deployment order. Later issues append their contracts here. */
+export const hermitDeployPlan: readonly DeployStep[] = [
+  {
+    name: 'DevToken',
+    abi: devTokenAbi,
+    bytecode: devTokenBytecode,
+    // a stand-in stablecoin: 6 decimals, up to 1,000,000 tokens per faucet call
+    args: () => ['Dev USD', 'dUSD', 6, 1_000_000n * 10n ** 6n],
+  },
+]
+
+export async function deployPlan(
+  publicClient: PublicClient<Transport, Chain>,
+  walletClient: WalletClient<Transport, Chain, Account>,
+  plan: readonly DeployStep[] = hermitDeployPlan,
+): Promise<Record<string, DeployedContract>> {
+  const deployed: Record<string, DeployedContract> = {}
+  for (const step of plan) {
+    try {
+      const txHash = await walletClient.deployContract({
+        abi: step.abi,
+        bytecode: step.bytecode,
+        args: step.args(deployed, walletClient.account.address),
+      } as Parameters<typeof walletClient.deployContract>[0])
+      const receipt = await publicClient.waitForTransactionReceipt({ hash: txHash, pollingInterval: 20 })
+      if (receipt.status !== 'success' || !receipt.contractAddress) {
+        throw new Error(`deployment transaction ${txHash} reverted`)
+      }
+      deployed[step.name] = {
+        address: getAddress(receipt.contractAddress),
+        txHash,
+        blockNumber: receipt.blockNumber,
+        gasUsed: receipt.gasUsed,
+      }
+    } catch (cause) {
+      throw new DeployError('DEPLOY_FAILED', `Deploying ${step.name} failed.`, {
+        hint: 'Rebuild the contracts (`pnpm contracts:build && pnpm contracts:gen`) and check the deployer has funds.',
+        details: { contract: step.name },
+        cause,
+      })
+    }
+  }
+  return deployed
+}

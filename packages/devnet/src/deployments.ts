@@ -1,0 +1,87 @@
+import { closeSync, fsyncSync, openSync, readFileSync, renameSync, writeSync, mkdirSync } from 'node:fs'
+import { dirname } from 'node:path'
+import { getAddress, isAddress, isHash, type Address, type Hash } from 'viem'
+import { z } from 'zod'
+import { formatPath } from '@hermit/errors'
+import { DeploymentsFileError } from './errors.ts'
+
+const address = z.string().refine((v) => isAddress(v, { strict: false }), 'not an address').transform((v) => getAddress(v) as Address)
+const hash = z.string().refine((v) => isHash(v), 'not a 32-byte hex hash').transform((v) => v as Hash)
+const uint = z.union([z.string().regex(/^\d+$/, 'not a decimal integer'), z.bigint()]).transform((v) => BigInt(v))
+
+export const deployedContractSchema = z.strictObject({
+  address,
+  txHash: hash,
+  blockNumber: uint,
+  gasUsed: uint,
+})
+
+export const deploymentsSchema = z.strictObject({
+  schema: z.literal('hermit-deployments/v1'),
+  chainId: z.number().int().positive(),
+  rpcUrl: z.url(),
+  fork: z.strictObject({ url: z.string(), blockNumber: uint.optional() }).optional(),
+  accounts: z.array(address),
+  contracts: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'not a contract name'), deployedContractSchema),
+})
+
+export type DeployedContract = z.output<typeof deployedContractSchema>
+export type Deployments = z.output<typeof deploymentsSchema>
+
+/** Parses a deployments object; the error names the first bad field. */
+export function parseDeployments(value: unknown, source = 'deployments'): Deployments {
+  const result = deploymentsSchema.safeParse(value)
+  if (!result.success) {
+    const issue = result.error.issues[0]!
+    const field = formatPath(issue.path)
+    throw new DeploymentsFileError('DEPLOYMENTS_INVALID', `${source}: field ${field}: ${issue.message}`, {
+      hint: 'Write the file with `pnpm devnet` (or writeDeployments), or fix the named field.',
+      details: { source, field },
+      cause: result.error,
+    })
+  }
+  return result.data
+}
+
+export function readDeployments(path: string): Deployments {
+  let text: string
+  try {
+    text = readFileSync(path, 'utf8')
+  } catch (cause) {
+    throw new DeploymentsFileError('DEPLOYMENTS_UNREADABLE', `Cannot read deployments file ${path}.`, {
+      hint: 'Start a devnet with `pnpm devnet` (it writes the file), or pass the right path.',
+      details: { path },
+      cause,
+    })
+  }
+  let json: unknown
+  try {
+    json = JSON.parse(text)
+  } catch (cause) {
+    throw new DeploymentsFileError('DEPLOYMENTS_NOT_JSON', `Deployments file ${path} is not valid JSON.`, {
+      hint: 'Delete it and let `pnpm devnet` write it again.',
+      details: { path },
+      cause,
+    })
+  }
+  return parseDeployments(json, path)
+}
+
+export function serializeDeployments(d: Deployments): string {
+  return `${JSON.stringify(d, (_, v) => (typeof v === 'bigint' ? v.toString() : v), 2)}\n`
+}
+
+/** Writes atomically: a temp file, fsync, then rename over the target. */
+export function writeDeployments(path: string, d: Deployments): void {
+  parseDeployments(d, 'deployments to write')
+  mkdirSync(dirname(path), { recursive: true })
+  const tmp = `${path}.${process.pid}.tmp`
+  const fd = openSync(tmp, 'w', 0o644)
+  try {
+    writeSync(fd, serializeDeployments(d))
+    fsyncSync(fd)
+  } finally {
+    closeSync(fd)
+  }
+  renameSync(tmp, path)
+}

@@ -1,0 +1,151 @@
+import {
+  createPublicClient,
+  createTestClient,
+  createWalletClient,
+  defineChain,
+  http,
+  type Account,
+  type Chain,
+  type HDAccount,
+  type PublicClient,
+  type TestClient,
+  type Transport,
+  type WalletClient,
+} from 'viem'
+import { HDKey, hdKeyToAccount } from 'viem/accounts'
+import { mnemonicToSeedSync } from '@scure/bip39'
+import { startAnvil, type AnvilOptions, type AnvilProcess } from './anvil.ts'
+import { deployPlan, hermitDeployPlan, type DeployStep } from './deploy.ts'
+import type { Deployments } from './deployments.ts'
+
+/** Anvil's well-known development mnemonic: its keys are public, never use them for real funds. */
+export const ANVIL_MNEMONIC = 'test test test test test test test test test test test junk'
+
+export type DevnetOptions = AnvilOptions & {
+  /** Deploy Hermit's contracts after start (default true). */
+  deploy?: boolean
+  plan?: readonly DeployStep[]
+}
+
+export type DevnetClients = {
+  chain: Chain
+  publicClient: PublicClient<Transport, Chain>
+  /** Signs with dev account 0 (the deployer). */
+  walletClient: WalletClient<Transport, Chain, Account>
+  testClient: TestClient<'anvil', Transport, Chain>
+}
+
+export type Devnet = DevnetClients & {
+  rpcUrl: string
+  chainId: number
+  pid: number
+  /** Resolves when anvil has exited, by `stop()` or on its own. */
+  exited: Promise<void>
+  /** Local dev accounts derived from the mnemonic (index 0 deploys). */
+  accounts: HDAccount[]
+  deployments: Deployments
+  /** A wallet client that signs as `account`. */
+  walletFor(account: Account): WalletClient<Transport, Chain, Account>
+  snapshot(): Promise<`0x${string}`>
+  revert(id: `0x${string}`): Promise<void>
+  stop(): Promise<void>
+  [Symbol.asyncDispose](): Promise<void>
+}
+
+export function devnetChain(chainId: number, rpcUrl: string): Chain {
+  return defineChain({
+    id: chainId,
+    name: `Hermit devnet ${chainId}`,
+    nativeCurrency: { name: 'Ether', symbol: 'ETH', decimals: 18 },
+    rpcUrls: { default: { http: [rpcUrl] } },
+  })
+}
+
+/** Clients for an RPC URL, e.g. a devnet started elsewhere (`pnpm devnet`). */
+export function createDevnetClients(rpcUrl: string, chainId: number, account: Account): DevnetClients {
+  const chain = devnetChain(chainId, rpcUrl)
+  const transport = http(rpcUrl, { retryCount: 0 })
+  return {
+    chain,
+    publicClient: createPublicClient({ chain, transport, pollingInterval: 10 }),
+    walletClient: createWalletClient({ chain, transport, account, pollingInterval: 10 }),
+    testClient: createTestClient({ chain, transport, mode: 'anvil', pollingInterval: 10 }),
+  }
+}
+
+const seeds = new Map<string, HDKey>()
+
+/** The accounts anvil funds for `mnemonic` (BIP-44 m/44'/60'/0'/0/i); the seed is derived once. */
+export function devAccounts(mnemonic: string, count: number): HDAccount[] {
+  let root = seeds.get(mnemonic)
+  if (!root) {
+    root = HDKey.fromMasterSeed(mnemonicToSeedSync(mnemonic))
+    seeds.set(mnemonic, root)
+  }
+  return Array.from({ length: count }, (_, i) => hdKeyToAccount(root, { addressIndex: i }))
+}
+
+/**
+ * Starts a real anvil on a free port, deploys every Hermit contract and hands out typed clients.
+ * Always `stop()` it (or use `withDevnet`, or `await using`): the process is also ended when this
+ * one exits, however it exits.
+ */
+export async function startDevnet(options: DevnetOptions = {}): Promise<Devnet> {
+  const { deploy = true, plan = hermitDeployPlan, ...anvilOptions } = options
+  const anvil: AnvilProcess = await startAnvil(anvilOptions)
+  try {
+    const mnemonic = anvilOptions.mnemonic ?? ANVIL_MNEMONIC
+    const count = anvilOptions.accounts ?? 10
+    const accounts = devAccounts(mnemonic, count)
+    const probe = createPublicClient({ transport: http(anvil.rpcUrl, { retryCount: 0 }) })
+    const chainId = await probe.getChainId()
+    const clients = createDevnetClients(anvil.rpcUrl, chainId, accounts[0]!)
+    const contracts = deploy ? await deployPlan(clients.publicClient, clients.walletClient, plan) : {}
+    const deployments: Deployments = {
+      schema: 'hermit-deployments/v1',
+      chainId,
+      rpcUrl: anvil.rpcUrl,
+      ...(anvilOptions.fork
+        ? {
+            fork: {
+              url: anvilOptions.fork.url,
+              ...(anvilOptions.fork.blockNumber === undefined ? {} : { blockNumber: BigInt(anvilOptions.fork.blockNumber) }),
+            },
+          }
+        : {}),
+      accounts: accounts.map((a) => a.address),
+      contracts,
+    }
+    const stop = () => anvil.stop()
+    return {
+      ...clients,
+      rpcUrl: anvil.rpcUrl,
+      chainId,
+      pid: anvil.pid,
+      exited: anvil.exited,
+      accounts,
+      deployments,
+      walletFor: (account) =>
+        createWalletClient({ chain: clients.chain, transport: http(anvil.rpcUrl, { retryCount: 0 }), account, pollingInterval: 10 }),
+      snapshot: () => clients.testClient.snapshot(),
+      revert: async (id) => {
+        await clients.testClient.revert({ id })
+      },
+      stop,
+      [Symbol.asyncDispose]: stop,
+    }
+  } catch (error) {
+    await anvil.stop()
+    throw error
+  }
+}
+
+/** Runs `fn` with a fresh devnet and stops it afterwards, also when `fn` throws. */
+export async function withDevnet<T>(options: DevnetOptions, fn: (devnet: Devnet) => Promise<T>): Promise<T> {
+  const devnet = await startDevnet(options)
+  try {
+    return await fn(devnet)
+  } finally {
+    await devnet.stop()
+  }
+}

@@ -1,0 +1,61 @@
+import { HermitError, type HermitErrorOptions } from '@hermit/errors'
+
+export class DevnetError extends HermitError {
+  override name = 'DevnetError'
+}
+
+export class AnvilNotFoundError extends DevnetError {
+  override name = 'AnvilNotFoundError'
+  constructor(tried: string, options: HermitErrorOptions = {}) {
+    super('ANVIL_NOT_FOUND', `No anvil binary at ${tried}.`, {
+      hint: 'Install it from npm: `npx -y pnpm@10.34.9 add -D @foundry-rs/anvil` (the binary ships in @foundry-rs/anvil-<os>-<arch>), or pass `anvilPath`.',
+      details: { tried },
+      ...options,
+    })
+  }
+}
+
+export class PortInUseError extends DevnetError {
+  override name = 'PortInUseError'
+  constructor(host: string, port: number, options: HermitErrorOptions = {}) {
+    super('PORT_IN_USE', `Port ${port} on ${host} is already in use.`, {
+      hint: 'Stop whatever listens there, pick another `port`, or leave `port` unset (0) for a free one.',
+      details: { host, port },
+      ...options,
+    })
+  }
+}
+
+export class ForkError extends DevnetError {
+  override name = 'ForkError'
+  constructor(url: string, reason: string, options: HermitErrorOptions = {}) {
+    super('FORK_FAILED', `Cannot fork ${redactUrl(url)}: ${reason}`, {
+      hint: 'Check that the fork URL is a reachable JSON-RPC endpoint and that the block number exists on it.',
+      details: { url: redactUrl(url) },
+      ...options,
+    })
+  }
+}
+
+export class AnvilStartError extends DevnetError {
+  override name = 'AnvilStartError'
+}
+
+export class DeploymentsFileError extends DevnetError {
+  override name = 'DeploymentsFileError'
+}
+
+export class DeployError extends DevnetError {
+  override name = 'DeployError'
+}
+
+/** RPC URLs often carry an API key in the path or query: keep only scheme, host and port. */
+export function redactUrl(url: string): string {
+  try {
+    const u = new URL(url)
+    const hasSecret = u.pathname.length > 1 || u.search !== '' || u.username !== '' || u.password !== ''
+    return `${u.protocol}//${u.host}${hasSecret ? '/…' : ''}`
+  } catch {
+    return '<invalid url>'
+  }
+}

@@ -1,0 +1,32 @@
+export { startAnvil, resolveAnvilBinary, liveAnvilPids, anvilOptionsSchema, type AnvilOptions, type AnvilProcess } from './anvil.ts'
+export {
+  startDevnet,
+  withDevnet,
+  createDevnetClients,
+  devnetChain,
+  ANVIL_MNEMONIC,
+  devAccounts,
+  type Devnet,
+  type DevnetClients,
+  type DevnetOptions,
+} from './devnet.ts'
+export { deployPlan, hermitDeployPlan, type DeployStep } from './deploy.ts'
+export {
+  deploymentsSchema,
+  parseDeployments,
+  readDeployments,
+  writeDeployments,
+  serializeDeployments,
+  type Deployments,
+  type DeployedContract,
+} from './deployments.ts'
+export {
+  DevnetError,
+  AnvilNotFoundError,
+  AnvilStartError,
+  PortInUseError,
+  ForkError,
+  DeployError,
+  DeploymentsFileError,
+  redactUrl,
+} from './errors.ts'
