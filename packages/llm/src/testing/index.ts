@@ -1,0 +1,1 @@
+export { startScriptedModelServer, SCRIPTED_VERSION, type ScriptedModelServer, type ScriptedReply, type RecordedRequest, type Script } from './scripted-server.ts'
