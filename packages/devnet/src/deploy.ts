@@ -1,5 +1,14 @@
 import { getAddress, type Abi, type Account, type Address, type Chain, type Hex, type PublicClient, type Transport, type WalletClient } from 'viem'
-import { devTokenAbi, devTokenBytecode } from '@hermit/contracts'
+import {
+  devTokenAbi,
+  devTokenBytecode,
+  identityRegistryAbi,
+  identityRegistryBytecode,
+  reputationRegistryAbi,
+  reputationRegistryBytecode,
+  validationRegistryAbi,
+  validationRegistryBytecode,
+} from '@hermit/contracts'
 import { DeployError } from './errors.ts'
 import type { DeployedContract } from './deployments.ts'
 
@@ -19,6 +28,20 @@ export const hermitDeployPlan: readonly DeployStep[] = [
     bytecode: devTokenBytecode,
     // a stand-in stablecoin: 6 decimals, up to 1,000,000 tokens per faucet call
     args: () => ['Dev USD', 'dUSD', 6, 1_000_000n * 10n ** 6n],
+  },
+  // ERC-8004 registries: reputation and validation point at the identity registry
+  { name: 'IdentityRegistry', abi: identityRegistryAbi, bytecode: identityRegistryBytecode, args: () => [] },
+  {
+    name: 'ReputationRegistry',
+    abi: reputationRegistryAbi,
+    bytecode: reputationRegistryBytecode,
+    args: (d) => [d.IdentityRegistry!.address],
+  },
+  {
+    name: 'ValidationRegistry',
+    abi: validationRegistryAbi,
+    bytecode: validationRegistryBytecode,
+    args: (d) => [d.IdentityRegistry!.address],
   },
 ]
 
