@@ -1,5 +1,6 @@
 import type { Devnet } from '@hermit/devnet'
 import type { Log } from './lib/log.ts'
+import { flow as registerAndReview } from './register-and-review/index.ts'
 
 /** One runnable example flow; `pnpm demo` runs them all on one embedded devnet. */
 export type Flow = {
@@ -9,4 +10,4 @@ export type Flow = {
 }
 
 /** Every example flow, in the order the demo tells them. Later issues add theirs here. */
-export const flows: Flow[] = []
+export const flows: Flow[] = [registerAndReview]

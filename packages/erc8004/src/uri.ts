@@ -1,0 +1,102 @@
+import { z } from 'zod'
+import { AgentUriError } from './errors.ts'
+
+export const uriOptionsSchema = z.strictObject({
+  /** Gateway for ipfs:// URIs, e.g. https://ipfs.io or a local node's http://127.0.0.1:8080. */
+  ipfsGateway: z.url().default('https://ipfs.io'),
+  /** Largest file accepted, in bytes (default 256 KiB). */
+  maxBytes: z.number().int().positive().default(256 * 1024),
+  timeoutMs: z.number().int().positive().default(10_000),
+  /** Plain http:// is refused except on loopback unless this is set. */
+  allowInsecureHttp: z.boolean().default(false),
+})
+export type UriOptions = z.input<typeof uriOptionsSchema> & { fetch?: typeof fetch }
+
+const LOOPBACK = new Set(['127.0.0.1', 'localhost', '[::1]'])
+
+/** Builds a `data:application/json;base64,…` URI, the fully on-chain way to publish a file. */
+export function toDataUri(json: unknown): string {
+  return `data:application/json;base64,${Buffer.from(JSON.stringify(json), 'utf8').toString('base64')}`
+}
+
+/** The bytes a URI points at: data: (base64 or percent-encoded), https://, ipfs:// via a gateway. */
+export async function fetchUri(uri: string, options: UriOptions = {}): Promise<Uint8Array> {
+  const { fetch: customFetch, ...settings } = options
+  const parsed = uriOptionsSchema.safeParse(settings)
+  if (!parsed.success) throw new AgentUriError('URI_BAD_OPTIONS', `Invalid URI options: ${parsed.error.issues[0]?.path.join('.')}: ${parsed.error.issues[0]?.message}`)
+  const o = parsed.data
+  const doFetch = customFetch ?? fetch
+  const short = uri.length > 80 ? `${uri.slice(0, 77)}…` : uri
+  if (uri.startsWith('data:')) {
+    const comma = uri.indexOf(',')
+    if (comma < 0) throw new AgentUriError('URI_INVALID', `Malformed data: URI ${short}.`)
+    const meta = uri.slice(5, comma)
+    const payload = uri.slice(comma + 1)
+    const bytes = meta.endsWith(';base64') ? Buffer.from(payload, 'base64') : Buffer.from(decodeURIComponent(payload), 'utf8')
+    if (bytes.length > o.maxBytes) throw tooLarge(short, o.maxBytes)
+    return new Uint8Array(bytes)
+  }
+  let url: URL
+  try {
+    url = new URL(uri)
+  } catch {
+    throw new AgentUriError('URI_INVALID', `Not a URI: ${short}.`)
+  }
+  let target: string
+  if (url.protocol === 'ipfs:') {
+    const path = uri.slice('ipfs://'.length).replace(/^ipfs\//, '')
+    target = `${o.ipfsGateway.replace(/\/+$/, '')}/ipfs/${path}`
+  } else if (url.protocol === 'https:' || (url.protocol === 'http:' && (o.allowInsecureHttp || LOOPBACK.has(url.hostname)))) {
+    target = url.href
+  } else {
+    throw new AgentUriError('URI_SCHEME', `Unsupported URI scheme in ${short}.`, {
+      hint: 'Use data:, https:// or ipfs:// (plain http:// only on loopback or with allowInsecureHttp).',
+    })
+  }
+  let res: Response
+  try {
+    res = await doFetch(target, { signal: AbortSignal.timeout(o.timeoutMs), redirect: 'follow' })
+  } catch (cause) {
+    throw new AgentUriError('URI_FETCH_FAILED', `Cannot fetch ${short}: ${(cause as Error)?.name === 'TimeoutError' ? `no answer in ${o.timeoutMs} ms` : (cause as Error)?.message}`, { cause })
+  }
+  if (!res.ok) throw new AgentUriError('URI_FETCH_FAILED', `Fetching ${short} gave HTTP ${res.status}.`)
+  const declared = Number(res.headers.get('content-length') ?? '0')
+  if (declared > o.maxBytes) throw tooLarge(short, o.maxBytes)
+  const chunks: Uint8Array[] = []
+  let size = 0
+  try {
+    for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
+      size += chunk.length
+      if (size > o.maxBytes) throw tooLarge(short, o.maxBytes)
+      chunks.push(chunk)
+    }
+  } catch (error) {
+    if (error instanceof AgentUriError) throw error
+    throw new AgentUriError('URI_FETCH_FAILED', `Reading ${short} failed: ${(error as Error)?.message}`, { cause: error })
+  }
+  return new Uint8Array(Buffer.concat(chunks))
+}
+
+/** Fetches a URI and parses it as JSON. */
+export async function fetchJson(uri: string, options: UriOptions = {}): Promise<{ json: unknown; bytes: Uint8Array }> {
+  const bytes = await fetchUri(uri, options)
+  try {
+    return { json: JSON.parse(Buffer.from(bytes).toString('utf8')), bytes }
+  } catch (cause) {
+    throw new AgentUriError('URI_NOT_JSON', `${uri.slice(0, 60)} is not JSON.`, { cause })
+  }
+}
+
+function tooLarge(uri: string, max: number): AgentUriError {
+  return new AgentUriError('URI_TOO_LARGE', `${uri} is larger than ${max} bytes.`, { hint: 'Raise maxBytes if you trust the source.' })
+}
+
+/** Where feedback / response files go: `put` returns the URI to write on-chain. */
+export type FileStore = { put(bytes: Uint8Array, contentType: string): Promise<string> }
+
+/** The default store: no server at all, the file travels on-chain as a data: URI. */
+export const dataUriStore: FileStore = {
+  async put(bytes, contentType) {
+    return `data:${contentType};base64,${Buffer.from(bytes).toString('base64')}`
+  },
+}
