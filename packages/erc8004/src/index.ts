@@ -72,3 +72,4 @@ export {
   type ValidationStatus,
 } from './validation.ts'
 export { Erc8004Error, AgentUriError, Erc8004FileError, RegistryRevertError, ValidationTimeoutError } from './errors.ts'
+export { registryLogs, watchRegistryEvent, type RegistryName, type RegistryEventName } from './events.ts'
