@@ -1,0 +1,66 @@
+import type { Address } from 'viem'
+import { z } from 'zod'
+import { getAddress, isAddress } from 'viem'
+import type { DecodedCall } from './decode.ts'
+import type { BalanceChange, Effects } from './effects.ts'
+import type { ParsedIntent } from './intent.ts'
+import type { VerifyRequest } from './request.ts'
+import type { Simulation } from './simulate.ts'
+import type { TypedDataSummary } from './typed-data.ts'
+
+export type Severity = 'info' | 'warn' | 'block'
+export type Verdict = 'allow' | 'warn' | 'block'
+
+/** One reason, tied to its evidence; `id` is stable across versions (docs, tests, allow-lists). */
+export type Finding = { id: string; severity: Severity; message: string; evidence: Record<string, unknown> }
+
+export type AccountInfo = {
+  isContract: boolean
+  /** An EOA with an EIP-7702 delegation (code 0xef0100…). */
+  delegated: boolean
+  /** Code appeared within `recentBlocks` (or in this very transaction); null when unknown. */
+  recent: boolean | null
+  /** The user's own name for it, from the address book. */
+  name: string | null
+}
+
+export type TokenInfo = { kind: 'erc20' | 'erc721' | 'erc1155' | 'unknown'; symbol?: string; name?: string; decimals?: number; userBalance?: bigint }
+
+const address = z.string().refine((v) => isAddress(v, { strict: false }), 'not an address').transform((v) => getAddress(v) as Address)
+const quantity = z.union([z.bigint(), z.number().int().nonnegative(), z.string().regex(/^\d+$/)]).transform((v) => BigInt(v))
+
+export const policySchema = z.strictObject({
+  /** People and contracts the user knows, by name: trusted counterparties and spenders. */
+  addressBook: z.record(z.string().min(1), address).default({}),
+  /** Addresses the user has dealt with before (the address book counts too). */
+  history: z.array(address).default([]),
+  /** Largest outflow allowed per asset ("native" or a token address), in base units. */
+  outflowLimits: z.record(z.string(), quantity).default({}),
+  /** A contract younger than this many blocks counts as new (default 7200, about a day). */
+  recentBlocks: z.number().int().nonnegative().default(7200),
+})
+export type Policy = z.output<typeof policySchema>
+export type PolicyInput = z.input<typeof policySchema>
+
+export type RuleContext = {
+  request: VerifyRequest
+  user: Address
+  decoded?: DecodedCall
+  simulation?: Simulation
+  effects: Effects
+  changes: BalanceChange[]
+  typedData?: TypedDataSummary
+  intentText?: string
+  intent: ParsedIntent | null
+  policy: Policy
+  accounts: Record<Address, AccountInfo>
+  tokens: Record<Address, TokenInfo>
+  /** Tokens the user would receive but could not send on afterwards. */
+  unsellable: Address[]
+  /** Contracts the dapp says it uses (untrusted, but a counterparty the user is knowingly talking to). */
+  dappContracts: Address[]
+}
+
+export type Rule = { id: string; description: string; check(ctx: RuleContext): Finding[] }
+
+export const UNLIMITED_THRESHOLD = 2n ** 159n

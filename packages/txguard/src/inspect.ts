@@ -1,0 +1,81 @@
+import { encodeFunctionData, erc20Abi, getAddress, type Address, type Chain, type PublicClient, type Transport } from 'viem'
+import type { AccountInfo, Policy, TokenInfo } from './context.ts'
+import type { DecodedCall } from './decode.ts'
+import { flattenCalls } from './decode.ts'
+import type { BalanceChange, Effects } from './effects.ts'
+import { simulateFollowUps, type SimulatedTx } from './simulate.ts'
+import type { TypedDataSummary } from './typed-data.ts'
+
+type Client = PublicClient<Transport, Chain>
+const DEAD = '0x000000000000000000000000000000000000dEaD' as const
+
+/** Every address the rules will ask about, with code, age and address-book name. */
+export async function inspectAccounts(client: Client | undefined, addresses: Address[], policy: Policy, createdNow: Address[]): Promise<Record<Address, AccountInfo>> {
+  const unique = [...new Set(addresses.map((a) => getAddress(a)))]
+  const latest = client ? await client.getBlockNumber() : 0n
+  const past = latest > BigInt(policy.recentBlocks) ? latest - BigInt(policy.recentBlocks) : 0n
+  const nameFor = (a: Address) => Object.entries(policy.addressBook).find(([, v]) => v.toLowerCase() === a.toLowerCase())?.[0] ?? null
+  const entries = await Promise.all(
+    unique.map(async (a): Promise<[Address, AccountInfo]> => {
+      if (!client) return [a, { isContract: false, delegated: false, recent: null, name: nameFor(a) }]
+      const code = (await client.getCode({ address: a }).catch(() => undefined)) ?? '0x'
+      const delegated = code.startsWith('0xef0100')
+      const isContract = code !== '0x' && !delegated
+      let recent: boolean | null = null
+      if (createdNow.some((c) => c.toLowerCase() === a.toLowerCase())) recent = true
+      else if (isContract) {
+        // a fork without archive access cannot answer for old blocks: age unknown, not "old"
+        const then = await client.getCode({ address: a, blockNumber: past }).catch(() => null)
+        recent = then === null ? null : !then || then === '0x'
+      }
+      return [a, { isContract: isContract || createdNow.includes(a), delegated, recent, name: nameFor(a) }]
+    }),
+  )
+  return Object.fromEntries(entries)
+}
+
+async function tryRead<T>(run: () => Promise<T>): Promise<T | undefined> {
+  try {
+    return await run()
+  } catch {
+    return undefined
+  }
+}
+
+/** Symbol, name, decimals and the user's balance of every token involved (strings untrusted). */
+export async function inspectTokens(client: Client | undefined, user: Address, effects: Effects, typed: TypedDataSummary | undefined, decoded: DecodedCall | undefined): Promise<Record<Address, TokenInfo>> {
+  const kinds = new Map<Address, TokenInfo['kind']>()
+  for (const t of effects.transfers) if (t.asset.kind !== 'native') kinds.set(t.asset.token, t.asset.kind)
+  for (const a of [...effects.approvals, ...(typed?.approvals ?? [])]) if (!kinds.has(a.token)) kinds.set(a.token, a.kind === 'operator' || a.kind === 'erc721' ? 'erc721' : 'erc20')
+  for (const c of decoded ? flattenCalls(decoded) : []) {
+    if (c.to && !kinds.has(c.to) && (c.family === 'ERC20' || c.family === 'HermitDevToken' || c.family === 'ERC20Permit')) kinds.set(c.to, 'erc20')
+    if (c.to && !kinds.has(c.to) && c.family === 'ERC721') kinds.set(c.to, 'erc721')
+  }
+  if (!client) return Object.fromEntries([...kinds].map(([t, kind]) => [t, { kind }]))
+  const entries = await Promise.all(
+    [...kinds].map(async ([token, kind]): Promise<[Address, TokenInfo]> => {
+      const read = <T>(functionName: 'symbol' | 'name' | 'decimals') => tryRead(() => client.readContract({ address: token, abi: erc20Abi, functionName }) as Promise<T>)
+      const [symbol, name, decimals, userBalance] = await Promise.all([
+        read<string>('symbol'),
+        read<string>('name'),
+        kind === 'erc20' ? read<number>('decimals') : Promise.resolve(undefined),
+        kind === 'erc20' ? tryRead(() => client.readContract({ address: token, abi: erc20Abi, functionName: 'balanceOf', args: [user] })) : Promise.resolve(undefined),
+      ])
+      return [token, { kind, ...(symbol === undefined ? {} : { symbol }), ...(name === undefined ? {} : { name }), ...(decimals === undefined ? {} : { decimals: Number(decimals) }), ...(userBalance === undefined ? {} : { userBalance }) }]
+    }),
+  )
+  return Object.fromEntries(entries)
+}
+
+/** Tokens the user gains that a follow-up transfer could not move again (honeypots). */
+export async function findUnsellable(client: Client, tx: SimulatedTx, user: Address, changes: BalanceChange[]): Promise<Address[]> {
+  const gains = changes.filter((c) => c.holder === user && c.delta > 0n && c.asset.kind === 'erc20')
+  if (gains.length === 0) return []
+  const followUps = gains.map((g) => ({
+    from: user,
+    to: (g.asset as { token: Address }).token,
+    data: encodeFunctionData({ abi: erc20Abi, functionName: 'transfer', args: [DEAD, g.delta] }),
+  }))
+  const ok = await simulateFollowUps(client, tx, followUps).catch(() => gains.map(() => true))
+  return gains.filter((_, i) => ok[i] === false).map((g) => (g.asset as { token: Address }).token)
+}

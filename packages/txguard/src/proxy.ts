@@ -1,0 +1,150 @@
+import { createServer, type IncomingMessage, type Server } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { parseTransaction, recoverTransactionAddress, type Chain, type Hex, type PublicClient, type Transport } from 'viem'
+import { z } from 'zod'
+import type { Report } from './report.ts'
+import { verify, type VerifyOptions } from './verify.ts'
+
+export type GuardProxyOptions = Omit<VerifyOptions, 'client'> & {
+  /** The real RPC the wallet would talk to; every other call is forwarded unchanged. */
+  upstream: string
+  /** Where requests are simulated: a fork of upstream (default: upstream itself, read-only debug_traceCall). */
+  simulation: PublicClient<Transport, Chain>
+  /** Called before each check, e.g. to bring the fork to the upstream head. */
+  beforeCheck?: () => Promise<void>
+  port?: number
+  host?: string
+  /** Verdicts that are refused (default: only block). */
+  refuse?: Array<'warn' | 'block'>
+  onCheck?: (method: string, report: Report) => void
+  maxBodyBytes?: number
+}
+
+export type GuardProxy = { url: string; close(): Promise<void> }
+
+const rpcSchema = z.looseObject({ jsonrpc: z.literal('2.0').optional(), id: z.union([z.string(), z.number(), z.null()]).optional(), method: z.string().min(1).max(100), params: z.array(z.unknown()).optional() })
+type RpcRequest = z.output<typeof rpcSchema>
+
+/** EIP-1474: "Transaction rejected". */
+export const REJECTED = -32003
+
+/**
+ * A JSON-RPC proxy to put in front of any wallet: it forwards everything to `upstream` but checks
+ * eth_sendTransaction, eth_sendRawTransaction, eth_signTypedData_v4, eth_sign and personal_sign first,
+ * and refuses what the verifier blocks.
+ */
+export async function startGuardProxy(o: GuardProxyOptions): Promise<GuardProxy> {
+  const refuse = new Set(o.refuse ?? ['block'])
+  const chainId = o.simulation.chain.id
+  let queue = Promise.resolve()
+
+  const forward = async (body: unknown) => {
+    const res = await fetch(o.upstream, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) })
+    return res.json() as Promise<unknown>
+  }
+
+  async function toVerifyInput(r: RpcRequest): Promise<unknown | null> {
+    const p = r.params ?? []
+    switch (r.method) {
+      case 'eth_sendTransaction':
+        return { chainId, ...(p[0] as object) }
+      case 'eth_sendRawTransaction': {
+        const raw = p[0] as Hex
+        const tx = parseTransaction(raw)
+        const from = await recoverTransactionAddress({ serializedTransaction: raw as never })
+        return { chainId: tx.chainId ?? chainId, from, to: tx.to ?? null, value: tx.value ?? 0n, data: tx.data ?? '0x', ...(tx.authorizationList ? { authorizationList: tx.authorizationList.map((a) => ({ address: a.address, chainId: a.chainId, nonce: a.nonce })) } : {}) }
+      }
+      case 'eth_signTypedData_v4':
+        return { chainId, from: p[0], typedData: typeof p[1] === 'string' ? JSON.parse(p[1]) : p[1] }
+      case 'eth_sign':
+        return { chainId, from: p[0], method: 'eth_sign', message: p[1] }
+      case 'personal_sign':
+        return { chainId, from: p[1], method: 'personal_sign', message: p[0] }
+      default:
+        return null
+    }
+  }
+
+  async function handle(raw: unknown): Promise<unknown> {
+    const parsed = rpcSchema.safeParse(raw)
+    if (!parsed.success) return { jsonrpc: '2.0', id: null, error: { code: -32600, message: 'Invalid request' } }
+    const r = parsed.data
+    let input: unknown
+    try {
+      input = await toVerifyInput(r)
+    } catch (error) {
+      return { jsonrpc: '2.0', id: r.id ?? null, error: { code: -32602, message: `Invalid params: ${(error as Error).message.split('\n')[0]}` } }
+    }
+    if (input === null) return forward(raw)
+    // one check at a time: the fork is shared
+    const run = queue.then(async () => {
+      await o.beforeCheck?.()
+      return verify(input as never, { ...o, client: o.simulation })
+    })
+    queue = run.then(() => undefined, () => undefined)
+    let report: Report
+    try {
+      report = await run
+    } catch (error) {
+      // a request Hermit cannot check is refused, not waved through
+      return { jsonrpc: '2.0', id: r.id ?? null, error: { code: REJECTED, message: `Hermit could not check this request: ${(error as Error).message.split('\n')[0]}` } }
+    }
+    o.onCheck?.(r.method, report)
+    if (refuse.has(report.verdict as 'warn' | 'block')) {
+      return {
+        jsonrpc: '2.0',
+        id: r.id ?? null,
+        error: { code: REJECTED, message: `Hermit refused (${report.verdict}): ${report.reasons[0]?.message ?? 'see data'}`, data: { verdict: report.verdict, reasons: report.reasons.map((f) => ({ id: f.id, severity: f.severity, message: f.message })) } },
+      }
+    }
+    return forward(raw)
+  }
+
+  const server: Server = createServer(async (req, res) => {
+    const reply = (status: number, body: unknown) => {
+      res.writeHead(status, { 'content-type': 'application/json' })
+      res.end(JSON.stringify(body, (_, v) => (typeof v === 'bigint' ? v.toString() : v)))
+    }
+    if (req.method !== 'POST') return reply(405, { jsonrpc: '2.0', id: null, error: { code: -32600, message: 'POST JSON-RPC only' } })
+    let body: unknown
+    try {
+      body = JSON.parse(await readBody(req, o.maxBodyBytes ?? 1_000_000))
+    } catch {
+      return reply(400, { jsonrpc: '2.0', id: null, error: { code: -32700, message: 'Parse error' } })
+    }
+    try {
+      reply(200, Array.isArray(body) ? await Promise.all(body.map(handle)) : await handle(body))
+    } catch (error) {
+      reply(502, { jsonrpc: '2.0', id: null, error: { code: -32603, message: `Upstream failed: ${(error as Error).message}` } })
+    }
+  })
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject)
+    server.listen(o.port ?? 0, o.host ?? '127.0.0.1', () => resolve())
+  })
+  const { port, address } = server.address() as AddressInfo
+  return {
+    url: `http://${address}:${port}`,
+    close: () =>
+      new Promise<void>((r) => {
+        server.closeAllConnections()
+        server.close(() => r())
+      }),
+  }
+}
+
+function readBody(req: IncomingMessage, max: number): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let size = 0
+    const chunks: Buffer[] = []
+    req.on('data', (c: Buffer) => {
+      size += c.length
+      if (size > max) {
+        reject(new Error('body too large'))
+        req.destroy()
+      } else chunks.push(c)
+    })
+    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')))
+    req.on('error', reject)
+  })
+}

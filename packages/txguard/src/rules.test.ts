@@ -1,0 +1,169 @@
+// Each rule is a pure function of the context: tested here on hand-made contexts, one block per rule.
+import { describe, expect, it } from 'vitest'
+import { getAddress, maxUint256, type Address } from 'viem'
+import { policySchema, type RuleContext } from './context.ts'
+import type { Approval, Effects, Transfer } from './effects.ts'
+import { balanceChanges } from './effects.ts'
+import { parseIntent } from './intent.ts'
+import { parseRequest } from './request.ts'
+import { rules, looksAlike } from './rules/index.ts'
+
+const A = (n: number) => getAddress(`0x${n.toString(16).padStart(40, '0')}`) as Address
+const user = A(0x1001)
+const token = A(0x7001)
+const router = A(0xc001)
+const eoa = A(0xe001)
+const alice = getAddress('0xAbCd00000000000000000000000000000000123A')
+
+function ctx(over: Partial<RuleContext> & { transfers?: Transfer[]; approvals?: Approval[]; intentText?: string } = {}): RuleContext {
+  const effects: Effects = { transfers: over.transfers ?? [], approvals: over.approvals ?? [], authority: [], created: [], delegateCalls: [], ...over.effects }
+  return {
+    request: parseRequest({ chainId: 1, from: user, to: router, data: '0x' }),
+    user,
+    effects,
+    changes: balanceChanges(effects.transfers),
+    intent: parseIntent(over.intentText),
+    policy: policySchema.parse({ addressBook: { router, alice } }),
+    accounts: { [router]: { isContract: true, delegated: false, recent: false, name: 'router' }, [eoa]: { isContract: false, delegated: false, recent: null, name: null }, [token]: { isContract: true, delegated: false, recent: false, name: null } },
+    tokens: { [token]: { kind: 'erc20', symbol: 'USDC', decimals: 6, userBalance: 1_000_000_000n } },
+    unsellable: [],
+    dappContracts: [],
+    ...over,
+  } as RuleContext
+}
+
+const run = (id: string, c: RuleContext) => rules.find((r) => r.id === id)!.check(c)
+const erc20 = (amount: bigint, spender: Address): Approval => ({ kind: 'erc20', token, owner: user, spender, amount, via: 'approve' })
+const out = (to: Address, amount: bigint): Transfer => ({ asset: { kind: 'erc20', token }, from: user, to, amount })
+
+describe('rules', () => {
+  it('every rule has a unique, stable id and a description', () => {
+    const ids = rules.map((r) => r.id)
+    expect(new Set(ids).size).toBe(ids.length)
+    for (const r of rules) expect(r.description.length).toBeGreaterThan(10)
+  })
+
+  it('approval.unlimited', () => {
+    expect(run('approval.unlimited', ctx({ approvals: [erc20(maxUint256, router)] }))).toHaveLength(1)
+    expect(run('approval.unlimited', ctx({ approvals: [erc20(100n, router)] }))).toEqual([])
+    expect(run('approval.unlimited', ctx({ approvals: [{ kind: 'operator', token, owner: user, spender: router, approved: true }] }))[0]!.severity).toBe('warn')
+  })
+
+  it('approval.exceeds-balance', () => {
+    expect(run('approval.exceeds-balance', ctx({ approvals: [erc20(2_000_000_000n, router)] }))).toHaveLength(1)
+    expect(run('approval.exceeds-balance', ctx({ approvals: [erc20(1_000_000_000n, router)] }))).toEqual([])
+  })
+
+  it('approval.to-eoa', () => {
+    expect(run('approval.to-eoa', ctx({ approvals: [erc20(1n, eoa)] }))[0]!.severity).toBe('block')
+    expect(run('approval.to-eoa', ctx({ approvals: [erc20(1n, router)] }))).toEqual([])
+  })
+
+  it('approval.to-new-contract', () => {
+    const fresh = A(0xf001)
+    const c = ctx({ approvals: [erc20(maxUint256, fresh)] })
+    c.accounts[fresh] = { isContract: true, delegated: false, recent: true, name: null }
+    expect(run('approval.to-new-contract', c)[0]!.severity).toBe('block')
+    const small = ctx({ approvals: [erc20(5n, fresh)] })
+    small.accounts[fresh] = { isContract: true, delegated: false, recent: true, name: null }
+    expect(run('approval.to-new-contract', small)[0]!.severity).toBe('warn')
+    expect(run('approval.to-new-contract', ctx({ approvals: [erc20(maxUint256, router)] }))).toEqual([])
+  })
+
+  it('counterparty.unexpected-spender', () => {
+    expect(run('counterparty.unexpected-spender', ctx({ approvals: [erc20(1n, eoa)] }))).toHaveLength(1)
+    expect(run('counterparty.unexpected-spender', ctx({ approvals: [erc20(1n, eoa)], dappContracts: [eoa] }))).toEqual([])
+  })
+
+  it('counterparty.unexpected-recipient', () => {
+    expect(run('counterparty.unexpected-recipient', ctx({ transfers: [out(eoa, 5n)] }))).toHaveLength(1)
+    expect(run('counterparty.unexpected-recipient', ctx({ transfers: [out(router, 5n)] }))).toEqual([])
+  })
+
+  it('intent.mismatch: amounts, recipients, missing inflows, unexpected approvals', () => {
+    expect(run('intent.mismatch', ctx({ intentText: 'send 5 USDC to alice', transfers: [out(alice, 5_000_000n)] }))).toEqual([])
+    expect(run('intent.mismatch', ctx({ intentText: 'send 5 USDC to alice', transfers: [out(alice, 6_000_000n)] }))[0]!.message).toMatch(/more than the 5 USDC/)
+    expect(run('intent.mismatch', ctx({ intentText: 'send 5 USDC to alice', transfers: [out(eoa, 5_000_000n)] }))[0]!.message).toMatch(/not to alice/)
+    expect(run('intent.mismatch', ctx({ intentText: 'swap 5 USDC for WETH', transfers: [out(router, 5_000_000n)] }))[0]!.message).toMatch(/expected to receive WETH/)
+    expect(run('intent.mismatch', ctx({ intentText: 'claim my tokens', approvals: [erc20(1n, router)] }))[0]!.message).toMatch(/does not call for/)
+    expect(run('intent.mismatch', ctx({ intentText: 'approve 10 USDC for router', approvals: [erc20(maxUint256, router)] }))[0]!.message).toMatch(/unlimited/)
+    expect(run('intent.mismatch', ctx({ intentText: 'please do the thing' }))[0]).toMatchObject({ id: 'intent.not-understood', severity: 'info' })
+  })
+
+  it('value.to-token', () => {
+    const c = ctx({ request: parseRequest({ chainId: 1, from: user, to: token, value: '1000', data: '0x' }) })
+    expect(run('value.to-token', c)).toHaveLength(1)
+    expect(run('value.to-token', ctx())).toEqual([])
+  })
+
+  it('recipient.first-interaction', () => {
+    expect(run('recipient.first-interaction', ctx({ transfers: [out(eoa, 1n)] }))[0]!.severity).toBe('info')
+    const known = ctx({ transfers: [out(eoa, 1n)] })
+    known.policy.history.push(eoa)
+    expect(run('recipient.first-interaction', known)).toEqual([])
+  })
+
+  it('recipient.lookalike', () => {
+    const poison = getAddress('0xAbCd99999999999999999999999999999999123A')
+    expect(looksAlike(poison, alice)).toBe(true)
+    expect(looksAlike(alice, alice)).toBe(false)
+    expect(run('recipient.lookalike', ctx({ transfers: [out(poison, 1n)] }))[0]!.severity).toBe('block')
+    expect(run('recipient.lookalike', ctx({ transfers: [out(alice, 1n)] }))).toEqual([])
+  })
+
+  it('authority.ownership-transfer and authority.proxy-upgrade', () => {
+    const owned = ctx({ effects: { transfers: [], approvals: [], created: [], delegateCalls: [], authority: [{ kind: 'ownership', contract: router, from: user, to: eoa }] } })
+    expect(run('authority.ownership-transfer', owned)[0]!.severity).toBe('block')
+    const upgraded = ctx({ effects: { transfers: [], approvals: [], created: [], delegateCalls: [], authority: [{ kind: 'upgrade', contract: router, implementation: eoa }] } })
+    expect(run('authority.proxy-upgrade', upgraded)[0]!.severity).toBe('block')
+    const known = ctx({ effects: { transfers: [], approvals: [], created: [], delegateCalls: [], authority: [{ kind: 'upgrade', contract: router, implementation: alice }] } })
+    expect(run('authority.proxy-upgrade', known)[0]!.severity).toBe('warn')
+  })
+
+  it('call.delegatecall', () => {
+    const decoded = { to: router, value: 0n, selector: '0x6a761202', name: 'execTransaction', signature: 'execTransaction(...)', family: 'Safe', source: 'bundled-abi', args: {}, operation: 'call', calls: [{ to: eoa, value: 0n, selector: null, name: null, signature: null, family: null, source: 'plain-transfer', args: {}, operation: 'delegatecall', calls: [] }] } as const
+    expect(run('call.delegatecall', ctx({ decoded: decoded as never }))[0]!.severity).toBe('block')
+  })
+
+  it('eip7702.authorization', () => {
+    const c = ctx({ request: parseRequest({ chainId: 1, from: user, to: user, data: '0x', authorizationList: [{ address: eoa, chainId: 1, nonce: 0 }] }) })
+    expect(run('eip7702.authorization', c)[0]!.severity).toBe('block')
+  })
+
+  it('sign.raw-hash', () => {
+    const hash = ctx({ request: parseRequest({ chainId: 1, from: user, method: 'personal_sign', message: `0x${'11'.repeat(32)}` }) })
+    expect(run('sign.raw-hash', hash)[0]!.severity).toBe('block')
+    const text = ctx({ request: parseRequest({ chainId: 1, from: user, method: 'personal_sign', message: '0x48656c6c6f' }) })
+    expect(run('sign.raw-hash', text)).toEqual([])
+  })
+
+  it('order.free-assets', () => {
+    const free = ctx({ typedData: { kind: 'seaport-order', primaryType: 'OrderComponents', approvals: [], order: { gives: [{ kind: 'erc721', token, id: 1n, amount: 1n }], receives: [] } } })
+    expect(run('order.free-assets', free)[0]!.severity).toBe('block')
+    const fair = ctx({ typedData: { kind: 'seaport-order', primaryType: 'OrderComponents', approvals: [], order: { gives: [{ kind: 'erc721', token, id: 1n, amount: 1n }], receives: [{ kind: 'native', token: null, amount: 10n ** 18n }] } } })
+    expect(run('order.free-assets', fair)).toEqual([])
+  })
+
+  it('typed-data.unknown and sign.permit', () => {
+    expect(run('typed-data.unknown', ctx({ typedData: { kind: 'unknown', primaryType: 'Mail', approvals: [] } }))).toHaveLength(1)
+    expect(run('sign.permit', ctx({ typedData: { kind: 'permit', primaryType: 'Permit', approvals: [erc20(1n, router)] } }))[0]!.severity).toBe('info')
+  })
+
+  it('tx.reverts, decode.unknown-function, contract.created', () => {
+    expect(run('tx.reverts', ctx({ simulation: { success: false, revertReason: 'nope', gasUsed: 0n, frames: [], logs: [], nativeTransfers: [], created: [], delegateCalls: [] } }))[0]!.message).toMatch(/nope/)
+    expect(run('decode.unknown-function', ctx({ decoded: { to: router, value: 0n, selector: '0xdeadbeef', name: null, signature: null, family: null, source: 'unknown', args: {}, operation: 'call', calls: [] } }))).toHaveLength(1)
+    expect(run('contract.created', ctx({ effects: { transfers: [], approvals: [], authority: [], delegateCalls: [], created: [A(5)] } }))).toHaveLength(1)
+  })
+
+  it('policy.outflow-limit', () => {
+    const c = ctx({ transfers: [out(router, 600n)] })
+    c.policy.outflowLimits[token] = 500n
+    expect(run('policy.outflow-limit', c)[0]!.severity).toBe('block')
+    c.policy.outflowLimits[token] = 600n
+    expect(run('policy.outflow-limit', c)).toEqual([])
+  })
+
+  it('token.cannot-sell', () => {
+    expect(run('token.cannot-sell', ctx({ unsellable: [token] }))[0]!.message).toMatch(/USDC/)
+  })
+})

@@ -1,0 +1,84 @@
+import { formatUnits } from 'viem'
+import type { Finding, Rule } from '../context.ts'
+import { formatAmount, isDappContract, isKnown, nameOf, outflowRecipients, same, tokenOfAsset, userOutflows } from './helpers.ts'
+
+export const valueToToken: Rule = {
+  id: 'value.to-token',
+  description: 'ETH sent to a token contract (other than wrapping): tokens do not need ETH, and it is usually lost.',
+  check: (ctx) => {
+    const r = ctx.request
+    if (r.kind !== 'transaction' || !r.to || r.value === 0n) return []
+    const kind = ctx.tokens[r.to]?.kind
+    if (kind !== 'erc20' && kind !== 'erc721' && kind !== 'erc1155') return []
+    if (ctx.decoded?.family === 'WETH' && ctx.decoded.name === 'deposit') return []
+    return [{ id: 'value.to-token', severity: 'warn', message: `Sends ${formatUnits(r.value, 18)} ETH to the token contract ${nameOf(ctx, r.to)}.`, evidence: { to: r.to, value: r.value.toString() } }]
+  },
+}
+
+export const unexpectedRecipient: Rule = {
+  id: 'counterparty.unexpected-recipient',
+  description: 'Assets leave for an address that is not the contract the user talks to, a contract it calls, or someone the user knows.',
+  check: (ctx) => {
+    const r = ctx.request
+    if (r.kind !== 'transaction') return []
+    const called = new Set(ctx.simulation?.frames.map((f) => f.to).filter(Boolean))
+    return outflowRecipients(ctx).flatMap((to): Finding[] => {
+      if (same(to, r.to) || called.has(to) || isKnown(ctx, to) || isDappContract(ctx, to)) return []
+      return [{ id: 'counterparty.unexpected-recipient', severity: 'warn', message: `Your assets go to ${nameOf(ctx, to)}, which you are not talking to and do not know.`, evidence: { recipient: to } }]
+    })
+  },
+}
+
+export const firstInteraction: Rule = {
+  id: 'recipient.first-interaction',
+  description: 'The user never dealt with this recipient before.',
+  check: (ctx) =>
+    outflowRecipients(ctx).flatMap((to): Finding[] => {
+      if (isKnown(ctx, to) || ctx.policy.history.some((h) => same(h, to)) || ctx.accounts[to]?.isContract) return []
+      return [{ id: 'recipient.first-interaction', severity: 'info', message: `First time you send anything to ${nameOf(ctx, to)}.`, evidence: { recipient: to } }]
+    }),
+}
+
+/** 0xAbCd…1234 vs 0xAbCd…1234: same first and last characters, different address. */
+export function looksAlike(a: string, b: string, edge = 4): boolean {
+  const x = a.toLowerCase().slice(2)
+  const y = b.toLowerCase().slice(2)
+  return x !== y && x.slice(0, edge) === y.slice(0, edge) && x.slice(-edge) === y.slice(-edge)
+}
+
+export const lookalikeAddress: Rule = {
+  id: 'recipient.lookalike',
+  description: 'A counterparty that looks like an address-book entry but is not it (address poisoning).',
+  check: (ctx) => {
+    const r = ctx.request
+    const candidates = new Set<string>([...outflowRecipients(ctx), ...ctx.effects.approvals.map((a) => a.spender), ...(r.kind === 'transaction' && r.to ? [r.to] : [])])
+    const findings: Finding[] = []
+    for (const c of candidates) {
+      for (const [name, known] of Object.entries(ctx.policy.addressBook)) {
+        if (looksAlike(c, known)) {
+          findings.push({ id: 'recipient.lookalike', severity: 'block', message: `${c} looks like ${name} (${known}) but is a different address: a classic address-poisoning trap.`, evidence: { address: c, lookalikeOf: name, known } })
+        }
+      }
+    }
+    return findings
+  },
+}
+
+export const outflowLimit: Rule = {
+  id: 'policy.outflow-limit',
+  description: "Simulated outflows above the user's spending limit for that asset.",
+  check: (ctx) =>
+    userOutflows(ctx).flatMap((c): Finding[] => {
+      const token = tokenOfAsset(c)
+      const limit = ctx.policy.outflowLimits[token] ?? Object.entries(ctx.policy.outflowLimits).find(([k]) => same(k, token))?.[1]
+      if (limit === undefined || -c.delta <= limit) return []
+      return [{ id: 'policy.outflow-limit', severity: 'block', message: `You would lose ${formatAmount(ctx, token, -c.delta)}, above your limit of ${formatAmount(ctx, token, limit)}.`, evidence: { asset: token, amount: (-c.delta).toString(), limit: limit.toString() } }]
+    }),
+}
+
+export const cannotSell: Rule = {
+  id: 'token.cannot-sell',
+  description: 'A token the user receives cannot be transferred afterwards (a honeypot).',
+  check: (ctx) =>
+    ctx.unsellable.map((token) => ({ id: 'token.cannot-sell', severity: 'block' as const, message: `You would receive ${ctx.tokens[token]?.symbol ?? token} but could never send or sell it again (a honeypot).`, evidence: { token } })),
+}

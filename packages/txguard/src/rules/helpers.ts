@@ -1,0 +1,44 @@
+import { formatUnits, type Address } from 'viem'
+import type { Approval, BalanceChange } from '../effects.ts'
+import type { RuleContext } from '../context.ts'
+
+export const same = (a: string | null | undefined, b: string | null | undefined) => !!a && !!b && a.toLowerCase() === b.toLowerCase()
+export const short = (a: Address) => `${a.slice(0, 6)}…${a.slice(-4)}`
+
+export function nameOf(ctx: RuleContext, a: Address): string {
+  const known = ctx.accounts[a]?.name ?? Object.entries(ctx.policy.addressBook).find(([, v]) => same(v, a))?.[0]
+  return known ? `${known} (${short(a)})` : short(a)
+}
+
+export const isKnown = (ctx: RuleContext, a: Address) => Object.values(ctx.policy.addressBook).some((v) => same(v, a))
+export const isDappContract = (ctx: RuleContext, a: Address) => ctx.dappContracts.some((v) => same(v, a))
+
+/** All approvals the request grants: from the simulation (transactions) or from the typed data. */
+export function approvalsOf(ctx: RuleContext): Approval[] {
+  return [...ctx.effects.approvals, ...(ctx.typedData?.approvals ?? [])].filter((a) => a.kind !== 'operator' || a.approved)
+}
+
+export const approvalAmount = (a: Approval): bigint | null => (a.kind === 'erc20' || a.kind === 'permit2' ? a.amount : null)
+
+export function symbolOf(ctx: RuleContext, token: Address): string {
+  return ctx.tokens[token]?.symbol ?? short(token)
+}
+
+export function formatAmount(ctx: RuleContext, token: Address | 'native', amount: bigint): string {
+  if (token === 'native') return `${formatUnits(amount, 18)} ETH`
+  const t = ctx.tokens[token]
+  return t?.decimals !== undefined ? `${formatUnits(amount, t.decimals)} ${t.symbol ?? short(token)}` : `${amount} units of ${symbolOf(ctx, token)}`
+}
+
+/** The user's own losses (negative changes). */
+export const userOutflows = (ctx: RuleContext): BalanceChange[] => ctx.changes.filter((c) => same(c.holder, ctx.user) && c.delta < 0n)
+export const userInflows = (ctx: RuleContext): BalanceChange[] => ctx.changes.filter((c) => same(c.holder, ctx.user) && c.delta > 0n)
+
+export const tokenOfAsset = (c: BalanceChange): Address | 'native' => (c.asset.kind === 'native' ? 'native' : c.asset.token)
+
+/** Where the user's assets go: receivers of transfers out of the user's wallet. */
+export function outflowRecipients(ctx: RuleContext): Address[] {
+  const out = new Set<Address>()
+  for (const t of ctx.effects.transfers) if (same(t.from, ctx.user) && !same(t.to, ctx.user)) out.add(t.to)
+  return [...out]
+}

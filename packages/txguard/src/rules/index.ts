@@ -1,0 +1,40 @@
+import type { Finding, Rule, RuleContext } from '../context.ts'
+import { approvalExceedsBalance, approvalToEoa, approvalToNewContract, unexpectedSpender, unlimitedApproval } from './approvals.ts'
+import { eip7702Authorization, ownershipTransfer, proxyUpgrade, unknownDelegatecall } from './authority.ts'
+import { contractCreated, reverts, unknownFunction } from './execution.ts'
+import { cannotSell, firstInteraction, lookalikeAddress, outflowLimit, unexpectedRecipient, valueToToken } from './flows.ts'
+import { intentMismatch } from './intent.ts'
+import { freeAssetsOrder, permitSignature, rawHashSignature, unknownTypedData } from './signing.ts'
+
+export { looksAlike } from './flows.ts'
+
+/** Every deterministic rule, each a pure function of the context with a stable id. */
+export const rules: readonly Rule[] = [
+  unlimitedApproval,
+  approvalExceedsBalance,
+  approvalToEoa,
+  approvalToNewContract,
+  unexpectedSpender,
+  unexpectedRecipient,
+  intentMismatch,
+  valueToToken,
+  firstInteraction,
+  lookalikeAddress,
+  ownershipTransfer,
+  proxyUpgrade,
+  unknownDelegatecall,
+  eip7702Authorization,
+  rawHashSignature,
+  permitSignature,
+  freeAssetsOrder,
+  unknownTypedData,
+  reverts,
+  unknownFunction,
+  contractCreated,
+  outflowLimit,
+  cannotSell,
+]
+
+export function runRules(ctx: RuleContext, list: readonly Rule[] = rules): Finding[] {
+  return list.flatMap((r) => r.check(ctx))
+}
