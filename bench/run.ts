@@ -2,7 +2,7 @@
  * `pnpm bench`: runs every bench/*.bench.ts (not part of the tests), writes bench/results.json
  * and the table in bench/README.md. `pnpm bench devnet` runs only files whose name matches.
  */
-import { readdirSync, writeFileSync } from 'node:fs'
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { cpus } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
@@ -24,8 +24,24 @@ for (const file of files) {
   sections.push({ file, title: mod.bench.title, results })
 }
 
+// a filtered run keeps the figures of the files it did not run
+type Stored = { results: Array<BenchResult & { file: string; section?: string }> }
+const previous: Stored = existsSync(join(here, 'results.json')) ? (JSON.parse(readFileSync(join(here, 'results.json'), 'utf8')) as Stored) : { results: [] }
+if (filter.length > 0) {
+  const kept = new Map<string, { file: string; title: string; results: BenchResult[] }>()
+  for (const r of previous.results) {
+    if (sections.some((s) => s.file === r.file) || !files.length) continue
+    const { file, section, ...rest } = r
+    const entry = kept.get(file) ?? { file, title: section ?? file, results: [] }
+    entry.results.push(rest)
+    kept.set(file, entry)
+  }
+  sections.push(...kept.values())
+  sections.sort((a, b) => a.file.localeCompare(b.file))
+}
+
 const machine = { cpus: cpus().length, cpu: cpus()[0]?.model ?? 'unknown', node: process.version, platform: `${process.platform}-${process.arch}` }
-const results = sections.flatMap((s) => s.results.map((r) => ({ file: s.file, ...r })))
+const results = sections.flatMap((s) => s.results.map((r) => ({ file: s.file, section: s.title, ...r })))
 writeFileSync(join(here, 'results.json'), `${JSON.stringify({ generatedAt: new Date().toISOString(), machine, results }, null, 2)}\n`)
 
 const cell = (r: BenchResult) => (r.baseline ? `${r.baseline.median} (${r.baseline.name})` : '')

@@ -27,6 +27,13 @@ const byCode: Record<string, ExitCode> = {
   PORT_IN_USE: ExitCode.unavailable,
   FORK_FAILED: ExitCode.unavailable,
   RPC_UNREACHABLE: ExitCode.unavailable,
+  REQUEST_INVALID: ExitCode.dataError,
+  CHAIN_MISMATCH: ExitCode.dataError,
+  POLICY_INVALID: ExitCode.dataError,
+  INPUT_NOT_JSON: ExitCode.dataError,
+  INPUT_UNREADABLE: ExitCode.ioError,
+  SIMULATION_FAILED: ExitCode.unavailable,
+  LLM_BAD_SPEC: ExitCode.usage,
 }
 
 export function exitCodeFor(error: unknown): ExitCode {

@@ -3,8 +3,10 @@ import { createOutput, type Output } from './output.ts'
 import { exitCodeFor } from './exit.ts'
 import { registerDevnet } from './commands/devnet.ts'
 import { registerDeployments } from './commands/deployments.ts'
+import { registerGuard, registerVerify } from './commands/verify.ts'
 
-export function buildProgram(): { program: Command; output: () => Output } {
+export function buildProgram(): { program: Command; output: () => Output; exitCode: () => number } {
+  let exit = 0
   const program = new Command('hermit')
   let current: Output | undefined
   const output = () => (current ??= createOutput(Boolean(program.opts().json)))
@@ -21,16 +23,18 @@ export function buildProgram(): { program: Command; output: () => Output } {
   })
   registerDevnet(program, output)
   registerDeployments(program, output)
+  registerVerify(program, output, (code) => (exit = code))
+  registerGuard(program, output)
   for (const command of program.commands) command.option('--json', 'machine-readable JSON on stdout (errors too)').exitOverride()
-  return { program, output }
+  return { program, output, exitCode: () => exit }
 }
 
 /** Runs the CLI and returns the exit status (it never calls process.exit itself). */
 export async function run(argv: string[]): Promise<number> {
-  const { program, output } = buildProgram()
+  const { program, output, exitCode } = buildProgram()
   try {
     await program.parseAsync(argv, { from: 'user' })
-    return 0
+    return exitCode()
   } catch (error) {
     if (error instanceof CommanderError) return exitCodeFor(error) // commander printed it already
     output().error(error)

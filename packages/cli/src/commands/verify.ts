@@ -1,0 +1,139 @@
+import { readFileSync } from 'node:fs'
+import type { Command } from 'commander'
+import { z } from 'zod'
+import { HermitError } from '@hermit/errors'
+import { startDevnet, type Devnet } from '@hermit/devnet'
+import { providerFromSpec } from '@hermit/llm'
+import { formatReport, parseRequest, policySchema, reportToJson, startGuardProxy, verify, type PolicyInput } from '@hermit/txguard'
+import { parseArgs, portSchema } from '../args.ts'
+import { ExitCode } from '../exit.ts'
+import type { Output } from '../output.ts'
+
+const rpcUrl = z.url({ protocol: /^(https?|wss?)$/, error: 'expected an http(s) or ws(s) JSON-RPC URL' })
+
+function readJsonInput(source: string, what: string): unknown {
+  let text: string
+  try {
+    text = readFileSync(source === '-' ? 0 : source, 'utf8')
+  } catch (cause) {
+    throw new HermitError('INPUT_UNREADABLE', `Cannot read ${what} from ${source === '-' ? 'stdin' : source}.`, { cause, hint: 'Pass a file path, or - to read stdin.' })
+  }
+  try {
+    return JSON.parse(text)
+  } catch (cause) {
+    throw new HermitError('INPUT_NOT_JSON', `The ${what} in ${source === '-' ? 'stdin' : source} is not valid JSON.`, { cause })
+  }
+}
+
+function readPolicy(path: string | undefined): PolicyInput | undefined {
+  if (!path) return undefined
+  const parsed = policySchema.safeParse(readJsonInput(path, 'policy'))
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!
+    throw new HermitError('POLICY_INVALID', `Policy ${path}: field ${issue.path.join('.') || '(root)'}: ${issue.message}`, { hint: 'A policy is { addressBook: { name: address }, history: [address], outflowLimits: { native|token: amount }, recentBlocks }.' })
+  }
+  return parsed.data
+}
+
+function model(spec: string | undefined) {
+  return providerFromSpec(spec ?? process.env.HERMIT_MODEL ?? 'none', {
+    ...(process.env.OLLAMA_HOST ? { ollamaHost: process.env.OLLAMA_HOST } : {}),
+    ...(process.env.HERMIT_OPENAI_BASE_URL ? { openAiBaseUrl: process.env.HERMIT_OPENAI_BASE_URL } : {}),
+  })
+}
+
+const verifySchema = z.strictObject({
+  rpc: rpcUrl,
+  intent: z.string().min(1).max(500).optional(),
+  model: z.string().optional(),
+  policy: z.string().optional(),
+  origin: z.string().max(500).optional(),
+  json: z.boolean().optional(),
+})
+
+export const VERDICT_EXIT = { allow: ExitCode.ok, warn: ExitCode.warn, block: ExitCode.block } as const
+
+export function registerVerify(program: Command, output: () => Output, setExit: (code: number) => void): void {
+  program
+    .command('verify')
+    .description('check a transaction or signature request before signing: simulate it on a local fork of --rpc (nothing is sent); exit 0 allow, 1 warn, 2 block')
+    .argument('[file]', 'request JSON: { chainId, from, to, value, data } or { chainId, from, typedData } (- or nothing: stdin)', '-')
+    .requiredOption('--rpc <url>', 'JSON-RPC of the chain to fork for the simulation')
+    .option('--intent <words>', 'what you mean to do, e.g. "send 0.2 ETH to alice"')
+    .option('--model <spec>', 'none | ollama:<model> | openai:<model> (default $HERMIT_MODEL or none)')
+    .option('--policy <file>', 'JSON policy: address book, history, outflow limits')
+    .option('--origin <url>', "the dapp's origin")
+    .action(async (file: string, raw: Record<string, unknown>) => {
+      const out = output()
+      const o = parseArgs(verifySchema, raw, 'verify')
+      const provider = model(o.model)
+      const policy = readPolicy(o.policy)
+      const request = parseRequest(readJsonInput(file, 'request'))
+      out.info(`forking ${new URL(o.rpc).host} for the simulation…`)
+      let fork: Devnet | undefined
+      try {
+        fork = await startDevnet({ fork: { url: o.rpc }, deploy: false })
+        const report = await verify(request, {
+          client: fork.publicClient,
+          provider,
+          ...(o.intent ? { intent: o.intent } : {}),
+          ...(o.origin ? { origin: o.origin } : {}),
+          ...(policy ? { policy } : {}),
+        })
+        out.result(JSON.parse(reportToJson(report)), () => formatReport(report))
+        setExit(VERDICT_EXIT[report.verdict])
+      } finally {
+        await fork?.stop()
+      }
+    })
+}
+
+const guardSchema = z.strictObject({
+  upstream: rpcUrl,
+  port: portSchema.default(8546),
+  host: z.string().default('127.0.0.1'),
+  model: z.string().optional(),
+  policy: z.string().optional(),
+  refuseWarn: z.boolean().optional(),
+  json: z.boolean().optional(),
+})
+
+export function registerGuard(program: Command, output: () => Output): void {
+  program
+    .command('guard')
+    .description('a JSON-RPC proxy for any wallet: forwards to --upstream, but checks eth_sendTransaction, eth_sendRawTransaction, eth_signTypedData_v4, eth_sign and personal_sign first and refuses what is blocked')
+    .requiredOption('--upstream <url>', 'the RPC the wallet would use')
+    .option('-p, --port <port>', 'port to listen on', '8546')
+    .option('--host <host>', 'interface to listen on', '127.0.0.1')
+    .option('--model <spec>', 'none | ollama:<model> | openai:<model>')
+    .option('--policy <file>', 'JSON policy: address book, history, outflow limits')
+    .option('--refuse-warn', 'refuse warn verdicts too, not only block')
+    .action(async (raw: Record<string, unknown>) => {
+      const out = output()
+      const o = parseArgs(guardSchema, raw, 'guard')
+      const provider = model(o.model)
+      const policy = readPolicy(o.policy)
+      const fork = await startDevnet({ fork: { url: o.upstream }, deploy: false })
+      const proxy = await startGuardProxy({
+        upstream: o.upstream,
+        simulation: fork.publicClient,
+        // bring the fork to the upstream's head before each check
+        beforeCheck: () => fork.testClient.reset({ jsonRpcUrl: o.upstream }),
+        provider,
+        port: o.port,
+        host: o.host,
+        refuse: o.refuseWarn ? ['warn', 'block'] : ['block'],
+        ...(policy ? { policy } : {}),
+        onCheck: (method, report) => out.info(`${method}: ${report.verdict}${report.reasons[0] ? ` — ${report.reasons[0].message}` : ''}`),
+      })
+      out.result({ url: proxy.url, upstream: new URL(o.upstream).host, model: provider.label }, () => `hermit guard on ${proxy.url} → ${new URL(o.upstream).host} (model: ${provider.label}); point your wallet's RPC here. Ctrl-C stops.`)
+      const keepAlive = setInterval(() => {}, 2 ** 30)
+      await new Promise<void>((r) => {
+        process.once('SIGINT', () => r())
+        process.once('SIGTERM', () => r())
+      })
+      clearInterval(keepAlive)
+      await proxy.close()
+      await fork.stop()
+    })
+}

@@ -1,0 +1,89 @@
+import { spawn } from 'node:child_process'
+import { mkdtempSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { beforeAll, describe, expect, it } from 'vitest'
+import { useDevnet } from '@hermit/devnet/vitest'
+import { deployTestbed, type Testbed } from '@hermit/txguard/testbed'
+import { ExitCode } from './exit.ts'
+
+const bin = fileURLToPath(new URL('../bin/hermit.js', import.meta.url))
+const dir = mkdtempSync(join(tmpdir(), 'hermit-verify-'))
+const net = useDevnet()
+let bed: Testbed
+let policyFile: string
+
+const json = (v: unknown) => JSON.stringify(v, (_, x) => (typeof x === 'bigint' ? x.toString() : x))
+
+function hermit(args: string[], stdin?: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [bin, ...args], { stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, HERMIT_MODEL: 'none' } })
+    let stdout = ''
+    let stderr = ''
+    child.stdout.on('data', (c) => (stdout += c))
+    child.stderr.on('data', (c) => (stderr += c))
+    child.on('exit', (code) => resolve({ code, stdout, stderr }))
+    child.stdin.end(stdin ?? '')
+  })
+}
+
+beforeAll(async () => {
+  bed = await deployTestbed(net())
+  policyFile = join(dir, 'policy.json')
+  writeFileSync(policyFile, json(bed.policy))
+})
+
+describe('hermit verify', () => {
+  it('exits 2 with a JSON report for a drainer, and 0 for a benign swap (from stdin)', async () => {
+    const drainer = join(dir, 'drainer.json')
+    writeFileSync(drainer, json(bed.scenarios['approval-drainer']!.request))
+    const blocked = await hermit(['verify', '--rpc', net().rpcUrl, '--intent', 'claim my reward', '--policy', policyFile, '--json', drainer])
+    expect(blocked.code).toBe(ExitCode.block)
+    const report = JSON.parse(blocked.stdout)
+    expect(report.verdict).toBe('block')
+    expect(report.reasons.map((r: { id: string }) => r.id)).toContain('approval.to-eoa')
+    expect(report.model.consulted).toBe(false)
+
+    const swap = await hermit(['verify', '--rpc', net().rpcUrl, '--intent', 'swap 100 dUSD for dWETH', '--policy', policyFile, '-'], json(bed.scenarios['benign-swap']!.request))
+    expect(swap.code, swap.stderr).toBe(ExitCode.ok)
+    expect(swap.stdout).toMatch(/^ALLOW/)
+    expect(swap.stdout).toMatch(/Asset changes \(simulated\)/)
+    expect(swap.stdout).toMatch(/-100 dUSD/)
+    expect(swap.stdout).toMatch(/no model consulted/)
+  })
+
+  it('bad input gets clear errors and statuses', async () => {
+    const bad = join(dir, 'bad.json')
+    writeFileSync(bad, JSON.stringify({ chainId: 31337, from: 'me' }))
+    const r = await hermit(['verify', '--rpc', net().rpcUrl, bad])
+    expect(r.code).toBe(ExitCode.dataError)
+    expect(r.stderr).toMatch(/field from: not an address/)
+    expect((await hermit(['verify', '--rpc', 'nope', bad])).code).toBe(ExitCode.usage)
+    expect((await hermit(['verify', '--rpc', net().rpcUrl, '--model', 'gpt', bad])).code).toBe(ExitCode.usage)
+    const notJson = await hermit(['verify', '--rpc', net().rpcUrl, '-'], '{oops')
+    expect(notJson.code).toBe(ExitCode.dataError)
+  })
+})
+
+describe('hermit guard', () => {
+  it('proxies a wallet RPC and refuses what is blocked', async () => {
+    const { createInterface } = await import('node:readline')
+    const child = spawn(process.execPath, [bin, 'guard', '--upstream', net().rpcUrl, '--port', '0', '--policy', policyFile, '--json'], { stdio: ['ignore', 'pipe', 'pipe'] })
+    const exited = new Promise<number | null>((r) => child.on('exit', (c) => r(c)))
+    const line = await new Promise<string>((resolve, reject) => {
+      createInterface({ input: child.stdout }).once('line', resolve)
+      void exited.then((c) => reject(new Error(`guard exited early (${c})`)))
+    })
+    const { url } = JSON.parse(line) as { url: string }
+    const call = async (method: string, params: unknown[]) =>
+      (await (await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: json({ jsonrpc: '2.0', id: 1, method, params }) })).json()) as { result?: string; error?: { code: number } }
+    expect((await call('eth_chainId', [])).result).toBe('0x7a69')
+    const d = bed.scenarios['fake-airdrop']!.request as { from: string; to: string; data: string }
+    expect((await call('eth_sendTransaction', [{ from: d.from, to: d.to, data: d.data }])).error?.code).toBe(-32003)
+    const s = bed.scenarios['benign-approve']!.request as { from: string; to: string; data: string }
+    expect((await call('eth_sendTransaction', [{ from: s.from, to: s.to, data: s.data }])).result).toMatch(/^0x[0-9a-f]{64}$/)
+    child.kill('SIGINT')
+    expect(await exited).toBe(0)
+  })
+})
