@@ -177,3 +177,16 @@ describe('agentURI resolution', () => {
     await expect(fetchUri(toDataUri({ x: 'y'.repeat(100) }), { maxBytes: 50 })).rejects.toThrow(/larger than/)
   })
 })
+
+describe('registry metadata', () => {
+  it('versions, linked identity registry, and the authorization check', async () => {
+    const { registryVersions, checkRegistries, isAuthorizedOrOwner } = await import('./index.ts')
+    const c = clientFor(net(), 1)
+    expect(await registryVersions(c)).toEqual({ identity: '2.0.0', reputation: '2.0.0', validation: '2.0.0' })
+    await expect(checkRegistries(c)).resolves.toBeUndefined()
+    await expect(checkRegistries({ ...c, registries: { ...c.registries, identity: c.registries.reputation } })).rejects.toThrow(/points at identity registry/)
+    const { agentId } = await registerAgent(c)
+    expect(await isAuthorizedOrOwner(c, net().accounts[1]!.address, agentId)).toBe(true)
+    expect(await isAuthorizedOrOwner(c, net().accounts[2]!.address, agentId)).toBe(false)
+  })
+})

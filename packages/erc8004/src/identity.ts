@@ -220,3 +220,8 @@ export function watchRegistrations(c: Erc8004Client, onAgent: (agentId: bigint, 
     },
   })
 }
+
+/** The registry's own check: is `spender` the agent's owner, an operator of the owner, or approved for it? */
+export function isAuthorizedOrOwner(c: Erc8004Client, spender: Address, agentId: bigint): Promise<boolean> {
+  return read('isAuthorizedOrOwner', () => c.publicClient.readContract({ address: c.registries.identity, abi: identityRegistryAbi, functionName: 'isAuthorizedOrOwner', args: [spender, agentId] }))
+}

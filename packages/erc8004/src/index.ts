@@ -34,6 +34,7 @@ export {
   findAgents,
   watchRegistrations,
   agentRegistryOf,
+  isAuthorizedOrOwner,
   type AgentInfo,
   type AgentFilter,
   type MetadataEntry,
@@ -73,3 +74,4 @@ export {
 } from './validation.ts'
 export { Erc8004Error, AgentUriError, Erc8004FileError, RegistryRevertError, ValidationTimeoutError } from './errors.ts'
 export { registryLogs, watchRegistryEvent, type RegistryName, type RegistryEventName } from './events.ts'
+export { registryVersions, checkRegistries } from './registries.ts'
