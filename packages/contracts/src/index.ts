@@ -1,1 +1,2 @@
 export * from './generated/index.ts'
+export { linkBytecode, type LinkReferences } from './link.ts'

@@ -1,5 +1,13 @@
 import { getAddress, type Abi, type Account, type Address, type Chain, type Hex, type PublicClient, type Transport, type WalletClient } from 'viem'
 import {
+  creditVerifierAbi,
+  creditVerifierBytecode,
+  exitVerifierAbi,
+  exitVerifierBytecode,
+  poseidonT2Abi,
+  poseidonT2Bytecode,
+  poseidonT3Abi,
+  poseidonT3Bytecode,
   devTokenAbi,
   devTokenBytecode,
   identityRegistryAbi,
@@ -43,6 +51,12 @@ export const hermitDeployPlan: readonly DeployStep[] = [
     bytecode: validationRegistryBytecode,
     args: (d) => [d.IdentityRegistry!.address],
   },
+  // ZK credits: Poseidon libraries (linked into CreditPool) and the Groth16 verifiers; pools
+  // themselves are per provider and price (@hermit/zkpay deployCreditPool)
+  { name: 'PoseidonT2', abi: poseidonT2Abi, bytecode: poseidonT2Bytecode, args: () => [] },
+  { name: 'PoseidonT3', abi: poseidonT3Abi, bytecode: poseidonT3Bytecode, args: () => [] },
+  { name: 'CreditVerifier', abi: creditVerifierAbi, bytecode: creditVerifierBytecode, args: () => [] },
+  { name: 'ExitVerifier', abi: exitVerifierAbi, bytecode: exitVerifierBytecode, args: () => [] },
 ]
 
 export async function deployPlan(
