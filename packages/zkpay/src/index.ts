@@ -1,0 +1,27 @@
+export { ZkIdentity, saveKeystore, loadKeystore, type KeystoreOptions } from './identity.ts'
+export { TicketStore, type TicketState } from './tickets.ts'
+export { deployCreditPool, readPool, depositToPool, isKnownRoot, zkInfraFromDeployments, type PoolConfig, type PoolInfo, type ZkInfra } from './pool.ts'
+export { syncTree, removalSiblings, type SyncedTree } from './sync.ts'
+export {
+  SCHEME,
+  HEADER_REQUIRED,
+  HEADER_SIGNATURE,
+  HEADER_RESPONSE,
+  MAX_HEADER_BYTES,
+  requestBinding,
+  encodeHeader,
+  decodeHeader,
+  paymentRequiredSchema,
+  paymentPayloadSchema,
+  paymentResponseSchema,
+  requirementsSchema,
+  type PaymentRequired,
+  type PaymentRequirements,
+  type PaymentPayload,
+  type PaymentResponse,
+} from './protocol.ts'
+export { createZkPayClient, type ZkPayClient, type ZkPayClientOptions, type PaidResponse } from './client.ts'
+export { createZkPayGate, type ZkPayGate, type ZkPayGateOptions, type PaidHandler, type GateEvent } from './server.ts'
+export { SqliteNullifierStore, type NullifierStore, type ClaimResult, type StoredResponse } from './store.ts'
+export { ProofVerifierPool } from './verifier.ts'
+export { ZkPayError, KeystoreError, TicketError, PaymentError } from './errors.ts'

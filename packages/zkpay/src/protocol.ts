@@ -1,0 +1,124 @@
+/**
+ * The zk-rln scheme over HTTP 402, in the x402 v2 shape: the server answers 402 with a
+ * PAYMENT-REQUIRED header (base64 JSON), the client retries with PAYMENT-SIGNATURE, the server
+ * answers with PAYMENT-RESPONSE. Everything from the other side is parsed with zod, with sizes
+ * and field ranges checked before any cryptography runs.
+ */
+import { createHash } from 'node:crypto'
+import { getAddress, isAddress, type Address } from 'viem'
+import { z } from 'zod'
+import { messageX, SNARK_FIELD } from '@hermit/circuits'
+import { formatPath } from '@hermit/errors'
+import { PaymentError } from './errors.ts'
+
+export const SCHEME = 'zk-rln'
+export const HEADER_REQUIRED = 'payment-required'
+export const HEADER_SIGNATURE = 'payment-signature'
+export const HEADER_RESPONSE = 'payment-response'
+export const MAX_HEADER_BYTES = 8 * 1024
+
+/** BN254 base field: proof coordinates live here (public signals live in the scalar field). */
+export const BASE_FIELD = 21888242871839275222246405745257275088696311157297823662689037894645226208583n
+
+const dec = (max: bigint, what: string) =>
+  z
+    .string()
+    .max(80)
+    .regex(/^\d+$/, `${what}: expected a decimal integer`)
+    .transform((v) => BigInt(v))
+    .refine((v) => v < max, `${what}: not below the field modulus`)
+const address = z.string().refine((v) => isAddress(v, { strict: false }), 'not an address').transform((v) => getAddress(v) as Address)
+const network = z.string().regex(/^eip155:\d+$/, 'expected eip155:<chainId>')
+
+export const requirementsSchema = z.strictObject({
+  scheme: z.literal(SCHEME),
+  network,
+  /** Price of one call (one ticket), base units. */
+  amount: z.string().regex(/^\d+$/).max(80),
+  /** Token, or the zero address for native ETH. */
+  asset: address,
+  /** The pool the deposit lives in. */
+  payTo: address,
+  maxTimeoutSeconds: z.number().int().positive().max(86_400),
+  extra: z.strictObject({
+    scope: z.string().regex(/^\d+$/).max(80),
+    /** sha256 of the credit verification key the server checks with. */
+    vkeyHash: z.string().regex(/^[0-9a-f]{64}$/),
+    rootWindowSeconds: z.number().int().nonnegative(),
+    /** Fewer live deposits than this and calls are easy to link: clients warn or refuse. */
+    anonymitySet: z.number().int().nonnegative(),
+  }),
+})
+export type PaymentRequirements = z.output<typeof requirementsSchema>
+
+export const paymentRequiredSchema = z.strictObject({
+  x402Version: z.literal(2),
+  error: z.string().max(300).optional(),
+  resource: z.strictObject({ url: z.string().max(2048), description: z.string().max(300).optional(), mimeType: z.string().max(100).optional() }),
+  accepts: z.array(requirementsSchema).min(1).max(8),
+})
+export type PaymentRequired = z.output<typeof paymentRequiredSchema>
+
+export const proofSchema = z.strictObject({
+  a: z.tuple([dec(BASE_FIELD, 'a'), dec(BASE_FIELD, 'a')]),
+  b: z.tuple([z.tuple([dec(BASE_FIELD, 'b'), dec(BASE_FIELD, 'b')]), z.tuple([dec(BASE_FIELD, 'b'), dec(BASE_FIELD, 'b')])]),
+  c: z.tuple([dec(BASE_FIELD, 'c'), dec(BASE_FIELD, 'c')]),
+})
+
+export const paymentPayloadSchema = z.strictObject({
+  x402Version: z.literal(2),
+  accepted: requirementsSchema,
+  payload: z.strictObject({
+    proof: proofSchema,
+    /** [y, nullifier, root, scope, x] as the circuit outputs them. */
+    publicSignals: z.tuple([dec(SNARK_FIELD, 'y'), dec(SNARK_FIELD, 'nullifier'), dec(SNARK_FIELD, 'root'), dec(SNARK_FIELD, 'scope'), dec(SNARK_FIELD, 'x')]),
+  }),
+})
+export type PaymentPayload = z.output<typeof paymentPayloadSchema>
+
+export const paymentResponseSchema = z.strictObject({
+  success: z.boolean(),
+  network,
+  nullifier: z.string().regex(/^\d+$/).max(80),
+  /** "new" for a first use, "replay" when a retry got the recorded answer. */
+  status: z.enum(['new', 'replay']),
+  errorReason: z.string().max(300).optional(),
+})
+export type PaymentResponse = z.output<typeof paymentResponseSchema>
+
+export function encodeHeader(value: unknown): string {
+  return Buffer.from(JSON.stringify(value, (_, v) => (typeof v === 'bigint' ? v.toString() : v)), 'utf8').toString('base64')
+}
+
+/** Decodes and validates a base64 JSON header; every failure is a 400-class PaymentError naming the field. */
+export function decodeHeader<S extends z.ZodType>(schema: S, header: string | undefined, what: string): z.output<S> {
+  if (!header) throw new PaymentError('PAYMENT_MISSING', `No ${what} header.`, 402)
+  if (header.length > MAX_HEADER_BYTES) throw new PaymentError('PAYMENT_TOO_LARGE', `${what} header is larger than ${MAX_HEADER_BYTES} bytes.`, 431)
+  if (!/^[A-Za-z0-9+/=_-]+$/.test(header)) throw new PaymentError('PAYMENT_MALFORMED', `${what} header is not base64.`)
+  let json: unknown
+  try {
+    json = JSON.parse(Buffer.from(header, 'base64').toString('utf8'))
+  } catch {
+    throw new PaymentError('PAYMENT_MALFORMED', `${what} header is not base64 JSON.`)
+  }
+  const parsed = schema.safeParse(json)
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!
+    throw new PaymentError('PAYMENT_MALFORMED', `${what}: field ${formatPath(issue.path)}: ${issue.message}`)
+  }
+  return parsed.data
+}
+
+/**
+ * The message a proof is bound to: method, path and body of this very request. A proof cannot
+ * pay for another request, and a retry of the same request has the same x (so it is replayed,
+ * not charged twice).
+ */
+export function requestBinding(method: string, pathAndQuery: string, body: Uint8Array | string = ''): bigint {
+  const bodyHash = createHash('sha256').update(body).digest('hex')
+  return messageX(`hermit-zkpay/v1\n${method.toUpperCase()}\n${pathAndQuery}\n${bodyHash}`)
+}
+
+export function sha256Hex(data: string | Uint8Array): string {
+  return createHash('sha256').update(data).digest('hex')
+}

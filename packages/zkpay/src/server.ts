@@ -1,0 +1,200 @@
+import type { IncomingMessage, ServerResponse } from 'node:http'
+import { readFileSync } from 'node:fs'
+import { zeroAddress, type Account, type Chain, type Hash, type PublicClient, type Transport, type WalletClient } from 'viem'
+import { creditPoolAbi } from '@hermit/contracts'
+import { artifactPaths, creditLeaf, loadVerificationKey, recoverSecret, verifyCredit, type Groth16Proof } from '@hermit/circuits'
+import { PaymentError } from './errors.ts'
+import { isKnownRoot, type PoolInfo } from './pool.ts'
+import {
+  HEADER_REQUIRED,
+  HEADER_RESPONSE,
+  HEADER_SIGNATURE,
+  SCHEME,
+  decodeHeader,
+  encodeHeader,
+  paymentPayloadSchema,
+  requestBinding,
+  sha256Hex,
+  type PaymentRequired,
+  type PaymentRequirements,
+  type PaymentResponse,
+} from './protocol.ts'
+import type { NullifierStore, StoredResponse } from './store.ts'
+import { removalSiblings, syncTree } from './sync.ts'
+import type { ProofVerifierPool } from './verifier.ts'
+
+export type PaidHandler = (req: IncomingMessage, ctx: { body: Buffer; nullifier: bigint }) => Promise<{ status?: number; headers?: Record<string, string>; body: string | Uint8Array }>
+
+export type GateEvent =
+  | { kind: 'paid'; nullifier: bigint }
+  | { kind: 'replay'; nullifier: bigint }
+  | { kind: 'double-spend'; nullifier: bigint; slashTx: Hash | null; error?: string }
+  | { kind: 'rejected'; status: number; code: string }
+
+export type ZkPayGateOptions = {
+  publicClient: PublicClient<Transport, Chain>
+  pool: PoolInfo
+  store: NullifierStore
+  /** Signs slash() when a double-spend reveals a secret; without it the cheat is only refused. */
+  slasher?: WalletClient<Transport, Chain, Account>
+  /** Off-main-thread verification; without it proofs are verified inline. */
+  verifier?: ProofVerifierPool
+  description?: string
+  maxBodyBytes?: number
+  /** How long a root's "known" answer is cached (default 2 s). */
+  rootCacheMs?: number
+  /** Block the pool was deployed at, for event scans. */
+  fromBlock?: bigint
+  onEvent?: (e: GateEvent) => void
+}
+
+export type ZkPayGate = {
+  requirements(resourceUrl: string): PaymentRequired
+  /** node:http / Express-style: answers 402, or verifies the payment and runs `handler`. */
+  handle(req: IncomingMessage, res: ServerResponse, handler: PaidHandler): Promise<void>
+}
+
+function readBody(req: IncomingMessage, max: number): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = []
+    let size = 0
+    req.on('data', (c: Buffer) => {
+      size += c.length
+      if (size > max) {
+        reject(new PaymentError('BODY_TOO_LARGE', `Request body above ${max} bytes.`, 413))
+        req.resume()
+      } else chunks.push(c)
+    })
+    req.on('end', () => resolve(Buffer.concat(chunks)))
+    req.on('error', reject)
+  })
+}
+
+const toSnark = (p: { a: readonly bigint[]; b: readonly (readonly bigint[])[]; c: readonly bigint[] }): Groth16Proof =>
+  ({
+    pi_a: [p.a[0]!.toString(), p.a[1]!.toString(), '1'],
+    pi_b: [[p.b[0]![1]!.toString(), p.b[0]![0]!.toString()], [p.b[1]![1]!.toString(), p.b[1]![0]!.toString()], ['1', '0']],
+    pi_c: [p.c[0]!.toString(), p.c[1]!.toString(), '1'],
+    protocol: 'groth16',
+    curve: 'bn128',
+  }) as unknown as Groth16Proof
+
+/**
+ * The server side of zk-rln payments: 402 with the requirements, then for a payment — schema,
+ * pool and scope, the request binding, the root window, the Groth16 proof (off the main thread),
+ * and an atomic nullifier claim before the handler runs. A retry replays the recorded answer; a
+ * double-spend recovers the secret and slashes the deposit on-chain.
+ */
+export function createZkPayGate(o: ZkPayGateOptions): ZkPayGate {
+  const vkeyHash = sha256Hex(readFileSync(artifactPaths('credit').vkey))
+  const vkey = loadVerificationKey('credit')
+  const rootCache = new Map<bigint, { ok: boolean; at: number }>()
+  const emit = (e: GateEvent) => o.onEvent?.(e)
+
+  const accepts = (): PaymentRequirements => ({
+    scheme: SCHEME,
+    network: `eip155:${o.pool.chainId}`,
+    amount: o.pool.price.toString(),
+    asset: o.pool.token ?? zeroAddress,
+    payTo: o.pool.address,
+    maxTimeoutSeconds: Number(o.pool.rootWindow),
+    extra: { scope: o.pool.scope.toString(), vkeyHash, rootWindowSeconds: Number(o.pool.rootWindow), anonymitySet: 0 },
+  })
+
+  const requirements = (url: string): PaymentRequired => ({ x402Version: 2, resource: { url, ...(o.description ? { description: o.description } : {}) }, accepts: [accepts()] })
+
+  async function rootKnown(root: bigint): Promise<boolean> {
+    const hit = rootCache.get(root)
+    if (hit && Date.now() - hit.at < (o.rootCacheMs ?? 2_000)) return hit.ok
+    const ok = await isKnownRoot(o.publicClient, o.pool.address, root)
+    rootCache.set(root, { ok, at: Date.now() })
+    return ok
+  }
+
+  async function slash(sk: bigint): Promise<Hash | null> {
+    if (!o.slasher) return null
+    const synced = await syncTree(o.publicClient, o.pool.address, o.fromBlock === undefined ? {} : { fromBlock: o.fromBlock })
+    for (const [i, leaf] of synced.leaves.entries()) {
+      const n = synced.tickets[i]!
+      if (creditLeaf(sk, n) !== leaf) continue
+      const siblings = synced.removed.has(i) ? [] : removalSiblings(synced.tree, i)
+      const hash = await o.slasher.writeContract({ address: o.pool.address, abi: creditPoolAbi, functionName: 'slash', args: [sk, n, BigInt(i), siblings] })
+      const r = await o.publicClient.waitForTransactionReceipt({ hash })
+      return r.status === 'success' ? hash : null
+    }
+    return null
+  }
+
+  function send(res: ServerResponse, r: StoredResponse, payment?: PaymentResponse) {
+    res.writeHead(r.status, { ...r.headers, ...(payment ? { [HEADER_RESPONSE]: encodeHeader(payment) } : {}) })
+    res.end(Buffer.from(r.body))
+  }
+
+  function refuse(res: ServerResponse, url: string, error: PaymentError) {
+    emit({ kind: 'rejected', status: error.status, code: error.code })
+    const headers: Record<string, string> = { 'content-type': 'application/json' }
+    if (error.status === 402) headers[HEADER_REQUIRED] = encodeHeader({ ...requirements(url), error: error.shortMessage })
+    res.writeHead(error.status, headers)
+    res.end(JSON.stringify({ error: { code: error.code, message: error.shortMessage } }))
+  }
+
+  async function handle(req: IncomingMessage, res: ServerResponse, handler: PaidHandler): Promise<void> {
+    const url = req.url ?? '/'
+    try {
+      const body = await readBody(req, o.maxBodyBytes ?? 1_000_000)
+      const header = req.headers[HEADER_SIGNATURE]
+      if (header === undefined) throw new PaymentError('PAYMENT_REQUIRED', 'Payment required: one zk-rln ticket per call.', 402)
+      if (Array.isArray(header)) throw new PaymentError('PAYMENT_MALFORMED', 'More than one PAYMENT-SIGNATURE header.')
+      const payment = decodeHeader(paymentPayloadSchema, header, 'PAYMENT-SIGNATURE')
+      const [y, nullifier, root, scope, x] = payment.payload.publicSignals
+      if (payment.accepted.payTo !== o.pool.address || payment.accepted.network !== `eip155:${o.pool.chainId}`) throw new PaymentError('PAYMENT_WRONG_POOL', 'The payment is for another pool or chain.')
+      if (scope !== o.pool.scope) throw new PaymentError('PAYMENT_WRONG_SCOPE', "The proof's scope is not this pool's.")
+      if (x !== requestBinding(req.method ?? 'GET', url, body)) throw new PaymentError('PAYMENT_WRONG_REQUEST', 'The proof is bound to another request.')
+      if (!(await rootKnown(root))) throw new PaymentError('PAYMENT_STALE_ROOT', "The proof's Merkle root is not (or no longer) accepted: sync the tree and prove again.", 402)
+      const proof = toSnark(payment.payload.proof)
+      const signals = payment.payload.publicSignals.map(String)
+      const valid = o.verifier ? await o.verifier.verify(proof, signals) : await verifyCredit(proof, signals, vkey)
+      if (!valid) throw new PaymentError('PAYMENT_INVALID_PROOF', 'The proof does not verify.', 402)
+
+      const claim = await o.store.claim({ scope, nullifier, x, y, root })
+      const network = `eip155:${o.pool.chainId}`
+      if (claim.status === 'replay') {
+        emit({ kind: 'replay', nullifier })
+        if (!claim.response) throw new PaymentError('PAYMENT_IN_PROGRESS', 'This payment is being served; retry shortly.', 409)
+        return send(res, claim.response, { success: true, network, nullifier: nullifier.toString(), status: 'replay' })
+      }
+      if (claim.status === 'double-spend') {
+        let slashTx: Hash | null = (claim.slashedTx as Hash | null) ?? null
+        let error: string | undefined
+        if (!slashTx) {
+          try {
+            const sk = recoverSecret({ x: claim.previous.x, y: claim.previous.y }, { x, y })
+            slashTx = await slash(sk)
+            if (slashTx) await o.store.markSlashed(scope, nullifier, slashTx)
+          } catch (e) {
+            error = (e as Error).message.split('\n')[0]
+          }
+        }
+        emit({ kind: 'double-spend', nullifier, slashTx, ...(error ? { error } : {}) })
+        throw new PaymentError('PAYMENT_DOUBLE_SPEND', `This ticket was already spent on another request${slashTx ? '; the deposit has been slashed' : ''}.`, 402)
+      }
+      let result: StoredResponse
+      try {
+        const out = await handler(req, { body, nullifier })
+        result = { status: out.status ?? 200, headers: out.headers ?? {}, body: typeof out.body === 'string' ? new TextEncoder().encode(out.body) : out.body }
+      } catch (e) {
+        result = { status: 500, headers: { 'content-type': 'application/json' }, body: new TextEncoder().encode(JSON.stringify({ error: { code: 'HANDLER_FAILED', message: (e as Error).message.split('\n')[0] } })) }
+      }
+      // the ticket is spent either way: a retry gets this same answer, never a second charge
+      await o.store.saveResponse(scope, nullifier, result)
+      emit({ kind: 'paid', nullifier })
+      send(res, result, { success: true, network, nullifier: nullifier.toString(), status: 'new' })
+    } catch (error) {
+      if (res.headersSent) return
+      if (error instanceof PaymentError) return refuse(res, url, error)
+      refuse(res, url, new PaymentError('PAYMENT_ERROR', `Payment could not be processed: ${(error as Error).message.split('\n')[0]}`, 500))
+    }
+  }
+
+  return { requirements, handle }
+}

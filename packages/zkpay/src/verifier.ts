@@ -1,0 +1,59 @@
+import { cpus } from 'node:os'
+import { Worker } from 'node:worker_threads'
+import { fileURLToPath } from 'node:url'
+import type { Groth16Proof, VerificationKey } from '@hermit/circuits'
+import { ZkPayError } from './errors.ts'
+
+type Pending = { resolve: (ok: boolean) => void; reject: (e: Error) => void }
+
+/** A pool of worker threads that verify Groth16 proofs, so the server's event loop never blocks. */
+export class ProofVerifierPool {
+  private readonly workers: Worker[] = []
+  private readonly ready: Promise<void>
+  private readonly pending = new Map<number, Pending>()
+  private nextId = 0
+  private turn = 0
+  private closed = false
+
+  constructor(vkey: VerificationKey, o: { workers?: number } = {}) {
+    const n = Math.max(1, o.workers ?? cpus().length)
+    const url = fileURLToPath(new URL('./verify-worker.mjs', import.meta.url))
+    const starts: Promise<void>[] = []
+    for (let i = 0; i < n; i++) {
+      // `mod` keeps the web-worker polyfill that snarkjs bundles quiet inside a worker thread
+      const w = new Worker(url, { workerData: { vkey, mod: 'data:,0', name: 'hermit-proof-verifier' } })
+      starts.push(new Promise((resolve, reject) => {
+        w.once('message', () => resolve())
+        w.once('error', reject)
+      }))
+      w.on('message', (m: { id?: number; ok?: boolean; error?: string }) => {
+        if (m.id === undefined) return
+        const p = this.pending.get(m.id)
+        this.pending.delete(m.id)
+        p?.resolve(Boolean(m.ok))
+      })
+      w.on('error', (e) => {
+        for (const p of this.pending.values()) p.reject(e)
+        this.pending.clear()
+      })
+      this.workers.push(w)
+    }
+    this.ready = Promise.all(starts).then(() => undefined)
+  }
+
+  async verify(proof: Groth16Proof, publicSignals: readonly string[]): Promise<boolean> {
+    if (this.closed) throw new ZkPayError('VERIFIER_CLOSED', 'The proof verifier pool is closed.')
+    await this.ready
+    const id = this.nextId++
+    const w = this.workers[this.turn++ % this.workers.length]!
+    return new Promise((resolve, reject) => {
+      this.pending.set(id, { resolve, reject })
+      w.postMessage({ id, proof, publicSignals })
+    })
+  }
+
+  async close(): Promise<void> {
+    this.closed = true
+    await Promise.all(this.workers.map((w) => w.terminate()))
+  }
+}

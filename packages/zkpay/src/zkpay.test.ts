@@ -1,0 +1,155 @@
+import { mkdtempSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { creditPoolAbi } from '@hermit/contracts'
+import { useDevnet } from '@hermit/devnet/vitest'
+import { proveCredit, terminateProver, toSolidityCalldata } from '@hermit/circuits'
+import { createZkPayClient } from './client.ts'
+import { HEADER_REQUIRED, HEADER_SIGNATURE, decodeHeader, encodeHeader, paymentRequiredSchema, requestBinding } from './protocol.ts'
+import { syncTree } from './sync.ts'
+import { devnetDepositor, devnetPool, startPaidServer, type PaidServer } from './testing.ts'
+import type { PoolInfo } from './pool.ts'
+
+const net = useDevnet()
+const dir = mkdtempSync(join(tmpdir(), 'hermit-zkpay-e2e-'))
+const dbPath = join(dir, 'nullifiers.sqlite')
+let pool: PoolInfo
+let fromBlock: bigint
+let server: PaidServer
+const handler = async (req: import('node:http').IncomingMessage, ctx: { body: Buffer }) => ({ headers: { 'content-type': 'text/plain' }, body: `echo ${req.method} ${req.url} ${ctx.body.toString()}` })
+
+beforeAll(async () => {
+  ;({ pool, fromBlock } = await devnetPool(net()))
+  server = await startPaidServer(net(), pool, { dbPath, handler, fromBlock })
+}, 60_000)
+afterAll(async () => {
+  await server?.close()
+  await terminateProver()
+})
+
+describe('anonymous paid calls (zk-rln over HTTP 402)', () => {
+  it('answers 402 with the requirements, then serves a paid call; two calls show unlinkable nullifiers', async () => {
+    const bare = await fetch(`${server.url}/v1/chat`)
+    expect(bare.status).toBe(402)
+    const required = decodeHeader(paymentRequiredSchema, bare.headers.get(HEADER_REQUIRED) ?? undefined, 'PAYMENT-REQUIRED')
+    expect(required.accepts[0]).toMatchObject({ scheme: 'zk-rln', payTo: pool.address, network: 'eip155:31337', extra: { scope: pool.scope.toString() } })
+
+    const depositor = await devnetDepositor(net(), pool, 1, 20n, dir)
+    const client = createZkPayClient({ identity: depositor.identity, tickets: depositor.tickets, publicClient: net().publicClient, fromBlock })
+    const a = await client.fetch(`${server.url}/v1/chat`, { method: 'POST', body: 'hello' })
+    expect(a.status).toBe(200)
+    expect(await a.text()).toBe('echo POST /v1/chat hello')
+    expect(a.payment).toMatchObject({ success: true, status: 'new' })
+    const b = await client.fetch(`${server.url}/v1/chat`, { method: 'POST', body: 'hello' })
+    expect(b.status).toBe(200)
+    expect(a.payment!.nullifier).not.toBe(b.payment!.nullifier)
+    expect([a.ticket, b.ticket]).toEqual([0, 1])
+    expect(client.remainingTickets()).toBe(18)
+    // the provider earned the ticket price at deposit time; what it sees per call is only a nullifier
+    expect(await net().publicClient.readContract({ address: pool.address, abi: creditPoolAbi, functionName: 'providerBalance' })).toBe(20n * pool.price)
+  }, 120_000)
+
+  it('a retry of the same payment replays the recorded answer without a second charge', async () => {
+    const depositor = await devnetDepositor(net(), pool, 2, 5n, dir)
+    let sentHeader = ''
+    const client = createZkPayClient({
+      identity: depositor.identity,
+      tickets: depositor.tickets,
+      publicClient: net().publicClient,
+      fromBlock,
+      fetch: (url, init) => {
+        const h = new Headers(init?.headers).get(HEADER_SIGNATURE)
+        if (h) sentHeader = h
+        return fetch(url, init)
+      },
+    })
+    const first = await client.fetch(`${server.url}/v1/models`)
+    expect(first.status).toBe(200)
+    const count = await server.store.count()
+    const retry = await fetch(`${server.url}/v1/models`, { headers: { [HEADER_SIGNATURE]: sentHeader } })
+    expect(retry.status).toBe(200)
+    expect(await retry.text()).toBe('echo GET /v1/models ')
+    expect(await server.store.count()).toBe(count)
+    // the same payment cannot pay for another request
+    const other = await fetch(`${server.url}/v1/other`, { headers: { [HEADER_SIGNATURE]: sentHeader } })
+    expect(other.status).toBe(400)
+    expect(await other.text()).toMatch(/bound to another request/)
+  }, 120_000)
+
+  it('a ticket spent twice reveals the secret and the deposit is slashed on-chain', async () => {
+    const depositor = await devnetDepositor(net(), pool, 3, 3n, dir)
+    const client = createZkPayClient({ identity: depositor.identity, tickets: depositor.tickets, publicClient: net().publicClient, fromBlock })
+    const honest = await client.fetch(`${server.url}/v1/chat`, { method: 'POST', body: 'first' })
+    expect(honest.status).toBe(200)
+    // a cheating client proves ticket 0 again, for another request
+    const { tree } = await syncTree(net().publicClient, pool.address, { fromBlock })
+    const x = requestBinding('POST', '/v1/chat', 'second')
+    const proved = await proveCredit({ sk: depositor.identity.revealSecret(), n: 3n, i: 0n, tree, scope: pool.scope, x })
+    const cd = toSolidityCalldata(proved.proof, proved.publicSignals)
+    const required = decodeHeader(paymentRequiredSchema, (await fetch(`${server.url}/v1/chat`)).headers.get(HEADER_REQUIRED) ?? undefined, 'PAYMENT-REQUIRED')
+    const header = encodeHeader({ x402Version: 2, accepted: required.accepts[0], payload: { proof: { a: cd.a, b: cd.b, c: cd.c }, publicSignals: cd.pub } })
+    const providerBefore = await net().publicClient.readContract({ address: pool.address, abi: creditPoolAbi, functionName: 'providerBalance' })
+    const cheat = await fetch(`${server.url}/v1/chat`, { method: 'POST', body: 'second', headers: { [HEADER_SIGNATURE]: header } })
+    expect(cheat.status).toBe(402)
+    expect(await cheat.text()).toMatch(/already spent.*slashed/)
+    const [, , status] = await net().publicClient.readContract({ address: pool.address, abi: creditPoolAbi, functionName: 'deposits', args: [BigInt(depositor.leafIndex)] })
+    expect(status).toBe(4) // Slashed
+    expect(await net().publicClient.readContract({ address: pool.address, abi: creditPoolAbi, functionName: 'providerBalance' })).toBe(providerBefore + pool.stake)
+    expect(server.events.some((e) => e.kind === 'double-spend' && e.slashTx)).toBe(true)
+  }, 120_000)
+
+  it('1,000 malformed payment headers all get 4xx, and the server keeps serving', async () => {
+    const required = decodeHeader(paymentRequiredSchema, (await fetch(`${server.url}/x`)).headers.get(HEADER_REQUIRED) ?? undefined, 'PAYMENT-REQUIRED')
+    const acc = required.accepts[0]!
+    const p = 21888242871839275222246405745257275088548364400416034343698204186575808495617n
+    const good = { a: ['1', '2'], b: [['3', '4'], ['5', '6']], c: ['7', '8'] }
+    let seed = 7
+    const rnd = () => ((seed = (seed * 48271) % 2147483647), seed)
+    const b64 = (v: unknown) => Buffer.from(typeof v === 'string' ? v : JSON.stringify(v)).toString('base64')
+    const makers: Array<() => string> = [
+      () => Buffer.from(Array.from({ length: 1 + (rnd() % 200) }, () => rnd() % 256)).toString('base64'),
+      () => '%%%not-base64%%%',
+      () => b64('{"x402Version":2,'),
+      () => b64({ x402Version: 1 }),
+      () => b64({ x402Version: 2, accepted: acc, payload: { proof: good, publicSignals: ['1', '2', '3', '4'] } }),
+      () => b64({ x402Version: 2, accepted: acc, payload: { proof: good, publicSignals: [p.toString(), '1', '1', acc.extra.scope, '1'] } }),
+      () => b64({ x402Version: 2, accepted: { ...acc, payTo: '0x0000000000000000000000000000000000000001' }, payload: { proof: good, publicSignals: ['1', '1', '1', acc.extra.scope, '1'] } }),
+      () => b64({ x402Version: 2, accepted: acc, payload: { proof: good, publicSignals: ['1', '1', '1', '5', '1'] } }),
+      () => b64({ x402Version: 2, accepted: acc, payload: { proof: good, publicSignals: ['1', '1', '1', acc.extra.scope, String(rnd())] } }),
+      () => b64({ x402Version: 2, accepted: acc, payload: { proof: { ...good, a: ['-1', '2'] }, publicSignals: ['1', '1', '1', acc.extra.scope, '1'] } }),
+      () => 'A'.repeat(9000),
+    ]
+    const statuses = new Map<number, number>()
+    for (let batch = 0; batch < 20; batch++) {
+      const results = await Promise.all(
+        Array.from({ length: 50 }, (_, j) => fetch(`${server.url}/x`, { headers: { [HEADER_SIGNATURE]: makers[(batch * 50 + j) % makers.length]!() } }).then(async (r) => (await r.arrayBuffer(), r.status))),
+      )
+      for (const s of results) statuses.set(s, (statuses.get(s) ?? 0) + 1)
+    }
+    const total = [...statuses.values()].reduce((a, b) => a + b, 0)
+    expect(total).toBe(1000)
+    for (const s of statuses.keys()) expect(s >= 400 && s < 500, `status ${s}`).toBe(true)
+    const depositor = await devnetDepositor(net(), pool, 4, 2n, dir)
+    const client = createZkPayClient({ identity: depositor.identity, tickets: depositor.tickets, publicClient: net().publicClient, fromBlock })
+    expect((await client.fetch(`${server.url}/still-serving`)).status).toBe(200)
+  }, 180_000)
+
+  it('a restarted server keeps every recorded nullifier', async () => {
+    const depositor = await devnetDepositor(net(), pool, 6, 2n, dir)
+    let sentHeader = ''
+    const client = createZkPayClient({ identity: depositor.identity, tickets: depositor.tickets, publicClient: net().publicClient, fromBlock, fetch: (url, init) => {
+      const h = new Headers(init?.headers).get(HEADER_SIGNATURE)
+      if (h) sentHeader = h
+      return fetch(url, init)
+    } })
+    expect((await client.fetch(`${server.url}/before-restart`)).status).toBe(200)
+    const count = await server.store.count()
+    await server.close()
+    server = await startPaidServer(net(), pool, { dbPath, handler, fromBlock })
+    expect(await server.store.count()).toBe(count)
+    const again = await fetch(`${server.url}/before-restart`, { headers: { [HEADER_SIGNATURE]: sentHeader } })
+    expect(again.status).toBe(200)
+    expect(server.events.map((e) => e.kind)).toEqual(['replay'])
+  }, 120_000)
+})
