@@ -106,7 +106,11 @@ contract CreditPool is ReentrancyGuard {
         ICreditVerifier creditVerifier_,
         IExitVerifier exitVerifier_
     ) {
-        if (provider_ == address(0) || exitDelay_ <= rootWindow_ || address(creditVerifier_) == address(0)) revert BadConfig();
+        // bounded so that timestamps cannot overflow or truncate (exitAvailableAt is a uint64)
+        if (
+            provider_ == address(0) || exitDelay_ <= rootWindow_ || rootWindow_ > 30 days || exitDelay_ > 365 days
+                || address(creditVerifier_) == address(0) || address(exitVerifier_) == address(0)
+        ) revert BadConfig();
         token = token_;
         provider = provider_;
         price = price_;

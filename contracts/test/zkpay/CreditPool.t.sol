@@ -105,6 +105,10 @@ contract CreditPoolTest is PoolFixture {
     function test_ConfigIsChecked() public {
         vm.expectRevert(CreditPool.BadConfig.selector);
         new CreditPool(IERC20(address(0)), provider, PRICE, STAKE, DELAY, WINDOW, ICreditVerifier(address(mock)), IExitVerifier(address(mock)));
+        vm.expectRevert(CreditPool.BadConfig.selector);
+        new CreditPool(IERC20(address(0)), provider, PRICE, STAKE, WINDOW, 400 days, ICreditVerifier(address(mock)), IExitVerifier(address(mock)));
+        vm.expectRevert(CreditPool.BadConfig.selector);
+        new CreditPool(IERC20(address(0)), provider, PRICE, STAKE, WINDOW, DELAY, ICreditVerifier(address(mock)), IExitVerifier(address(0)));
         assertLt(pool.scope(), 21888242871839275222246405745257275088548364400416034343698204186575808495617);
     }
 

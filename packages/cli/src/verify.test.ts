@@ -39,7 +39,7 @@ describe('hermit verify', () => {
     const drainer = join(dir, 'drainer.json')
     writeFileSync(drainer, json(bed.scenarios['approval-drainer']!.request))
     const blocked = await hermit(['verify', '--rpc', net().rpcUrl, '--intent', 'claim my reward', '--policy', policyFile, '--json', drainer])
-    expect(blocked.code).toBe(ExitCode.block)
+    expect(blocked.code, blocked.stderr + blocked.stdout).toBe(ExitCode.block)
     const report = JSON.parse(blocked.stdout)
     expect(report.verdict).toBe('block')
     expect(report.reasons.map((r: { id: string }) => r.id)).toContain('approval.to-eoa')

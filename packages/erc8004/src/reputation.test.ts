@@ -150,10 +150,28 @@ describe('reputationOf: whose feedback counts', () => {
     const tampering: FileStore = { put: async () => `data:application/json;base64,${Buffer.from(JSON.stringify({ forged: true })).toString('base64')}` }
     await giveFeedback(clientFor(d, 3), { agentId, value: 5n, valueDecimals: 0, tag1: 'stars', proofOfPayment: proof, store: tampering })
 
-    const r = await reputationOf(owner, agentId, { requirePaymentProof: true, tag1: 'stars' })
+    // ERC-20 payments count only in tokens the caller accepts (any contract can emit a Transfer event)
+    const nativeOnly = await reputationOf(owner, agentId, { requirePaymentProof: true, tag1: 'stars' })
+    expect(nativeOnly.count).toBe(0n)
+    const r = await reputationOf(owner, agentId, { requirePaymentProof: true, tag1: 'stars', acceptedTokens: ['native', token] })
     expect(r.count).toBe(1n)
     expect(r.accepted[0]!.payment).toEqual({ ok: true, amount: 2_500_000n, token })
     expect(r.rejected.map((x) => x.reason)).toEqual(['feedback file does not match its on-chain hash'])
+  })
+
+  it("ignores the agent's own wallet paying itself, and payments below the minimum", async () => {
+    const d = net()
+    const { owner, agentId } = await agent()
+    const { setAgentWallet } = await import('./index.ts')
+    await setAgentWallet(owner, agentId, { wallet: d.accounts[7]! })
+    // the agent wallet is not an owner/operator, so the registry lets it give feedback: Hermit does not count it
+    const self = await payNative(7, d.accounts[7]!.address, '1')
+    await giveFeedback(clientFor(d, 7), { agentId, value: 100n, valueDecimals: 0, proofOfPayment: { fromAddress: d.accounts[7]!.address, toAddress: d.accounts[7]!.address, chainId: d.chainId, txHash: self } })
+    const tiny = await payNative(2, d.accounts[7]!.address, '0.000000001')
+    await giveFeedback(clientFor(d, 2), { agentId, value: 100n, valueDecimals: 0, proofOfPayment: { fromAddress: d.accounts[2]!.address, toAddress: d.accounts[7]!.address, chainId: d.chainId, txHash: tiny } })
+    const r = await reputationOf(owner, agentId, { requirePaymentProof: true, minPayment: 10n ** 15n })
+    expect(r.count).toBe(0n)
+    expect(r.rejected.map((x) => x.reason)).toEqual(["feedback from the agent's own wallet", 'transaction paid less than 1000000000000000 of an accepted asset from payer to payee'])
   })
 
   it('ignores payments to someone else', async () => {

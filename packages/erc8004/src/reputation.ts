@@ -203,9 +203,16 @@ export type PaymentCheck = { ok: true; amount: bigint; token: Address | 'native'
  * Is `proof` a real, successful payment from `payer` to one of `payees` on this chain? Native value
  * sent straight to the payee, or an ERC-20 Transfer from payer to payee inside that transaction.
  */
-export async function verifyPaymentProof(c: Erc8004Client, proof: ProofOfPayment, expect: { payer: Address; payees: Address[] }): Promise<PaymentCheck> {
+export async function verifyPaymentProof(
+  c: Erc8004Client,
+  proof: ProofOfPayment,
+  expect: { payer: Address; payees: Address[]; acceptedTokens?: Array<Address | 'native'>; minAmount?: bigint },
+): Promise<PaymentCheck> {
   const same = (a: string, b: string) => a.toLowerCase() === b.toLowerCase()
+  const accepted = expect.acceptedTokens ?? ['native']
+  const min = expect.minAmount ?? 1n
   if (proof.chainId !== c.publicClient.chain.id) return { ok: false, reason: `payment is on chain ${proof.chainId}, not this one` }
+  if (expect.payees.some((p) => same(p, expect.payer))) return { ok: false, reason: 'the payer is the agent itself' }
   if (!same(proof.fromAddress, expect.payer)) return { ok: false, reason: 'payment is not from the feedback author' }
   if (!expect.payees.some((p) => same(p, proof.toAddress))) return { ok: false, reason: "payment is not to the agent's wallet or owner" }
   const [tx, receipt] = await Promise.all([
@@ -215,12 +222,14 @@ export async function verifyPaymentProof(c: Erc8004Client, proof: ProofOfPayment
   if (!tx || !receipt) return { ok: false, reason: 'payment transaction not found' }
   if (receipt.status !== 'success') return { ok: false, reason: 'payment transaction reverted' }
   if (!same(tx.from, proof.fromAddress)) return { ok: false, reason: 'transaction sender is not the payer' }
-  if (tx.to && same(tx.to, proof.toAddress) && tx.value > 0n) return { ok: true, amount: tx.value, token: 'native' }
+  if (accepted.includes('native') && tx.to && same(tx.to, proof.toAddress) && tx.value >= min) return { ok: true, amount: tx.value, token: 'native' }
+  // only Transfer logs of tokens the caller accepts: any contract can emit a fake Transfer event
   const transfers = parseEventLogs({ abi: [erc20Transfer], logs: receipt.logs }).filter(
-    (l) => same(l.args.from, proof.fromAddress) && same(l.args.to, proof.toAddress) && l.args.value > 0n,
+    (l) => accepted.some((t) => t !== 'native' && same(t, l.address)) && same(l.args.from, proof.fromAddress) && same(l.args.to, proof.toAddress),
   )
-  if (transfers.length > 0) return { ok: true, amount: transfers.reduce((s, l) => s + l.args.value, 0n), token: getAddress(transfers[0]!.address) }
-  return { ok: false, reason: 'transaction moved no value from payer to payee' }
+  const amount = transfers.reduce((s, l) => s + l.args.value, 0n)
+  if (transfers.length > 0 && amount >= min) return { ok: true, amount, token: getAddress(transfers[0]!.address) }
+  return { ok: false, reason: `transaction paid less than ${min} of an accepted asset from payer to payee` }
 }
 
 export type ReputationOptions = {
@@ -228,6 +237,10 @@ export type ReputationOptions = {
   trustedClients?: Address[]
   /** Only feedback whose file proves a real payment to the agent (checked on-chain) counts. */
   requirePaymentProof?: boolean
+  /** Assets a payment may be in (default: native ETH only); list the ERC-20s you accept. */
+  acceptedTokens?: Array<Address | 'native'>
+  /** Smallest payment that counts, in base units of the asset (default 1). */
+  minPayment?: bigint
   tag1?: string
   tag2?: string
   fromBlock?: bigint
@@ -255,7 +268,10 @@ export async function reputationOf(c: Erc8004Client, agentId: bigint, o: Reputat
     return { ...summary, average: display(summary), filter: o.trustedClients ? 'trusted-clients' : 'none', accepted: [], rejected: [] }
   }
   const agent = await getAgent(c, agentId, { resolve: false })
-  const payees = [agent.owner, ...(agent.agentWallet ? [agent.agentWallet] : [])]
+  // the agent's own verified wallet when it has one (one per agent: a payment to an owner of many
+  // agents cannot back feedback on all of them), its owner otherwise
+  const payees = agent.agentWallet ? [agent.agentWallet] : [agent.owner]
+  const insiders = [agent.owner, ...(agent.agentWallet ? [agent.agentWallet] : [])].map((a) => a.toLowerCase())
   const trusted = o.trustedClients?.map((a) => a.toLowerCase())
   const history = await feedbackHistory(c, agentId, o.fromBlock === undefined ? {} : { fromBlock: o.fromBlock })
   const accepted: Reputation['accepted'] = []
@@ -268,6 +284,10 @@ export async function reputationOf(c: Erc8004Client, agentId: bigint, o: Reputat
     if (o.tag1 && f.tag1 !== o.tag1) continue
     if (o.tag2 && f.tag2 !== o.tag2) continue
     if (trusted && !trusted.includes(f.client.toLowerCase())) continue
+    if (insiders.includes(f.client.toLowerCase())) {
+      reject("feedback from the agent's own wallet")
+      continue
+    }
     if (!f.feedbackURI) {
       reject('no feedback file')
       continue
@@ -292,7 +312,12 @@ export async function reputationOf(c: Erc8004Client, agentId: bigint, o: Reputat
       reject('no proofOfPayment')
       continue
     }
-    const payment = await verifyPaymentProof(c, file.proofOfPayment, { payer: f.client, payees })
+    const payment = await verifyPaymentProof(c, file.proofOfPayment, {
+      payer: f.client,
+      payees,
+      ...(o.acceptedTokens ? { acceptedTokens: o.acceptedTokens } : {}),
+      ...(o.minPayment !== undefined ? { minAmount: o.minPayment } : {}),
+    })
     if (!payment.ok) {
       reject(payment.reason)
       continue

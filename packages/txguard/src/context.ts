@@ -32,6 +32,8 @@ const quantity = z.union([z.bigint(), z.number().int().nonnegative(), z.string()
 export const policySchema = z.strictObject({
   /** People and contracts the user knows, by name: trusted counterparties and spenders. */
   addressBook: z.record(z.string().min(1), address).default({}),
+  /** The user's token list: symbol → address. Intents are matched through it, never through a token's own symbol(). */
+  tokens: z.record(z.string().min(1).max(20), address).default({}),
   /** Addresses the user has dealt with before (the address book counts too). */
   history: z.array(address).default([]),
   /** Largest outflow allowed per asset ("native" or a token address), in base units. */
@@ -45,6 +47,8 @@ export type PolicyInput = z.input<typeof policySchema>
 export type RuleContext = {
   request: VerifyRequest
   user: Address
+  /** The signer and the smart wallet it drives, if any: their losses are the user's losses. */
+  userAccounts: Address[]
   decoded?: DecodedCall
   simulation?: Simulation
   effects: Effects
@@ -57,6 +61,8 @@ export type RuleContext = {
   tokens: Record<Address, TokenInfo>
   /** Tokens the user would receive but could not send on afterwards. */
   unsellable: Address[]
+  /** Tokens received whose resale could not be simulated (no eth_simulateV1): unknown, not safe. */
+  sellUnchecked: Address[]
   /** Contracts the dapp says it uses (untrusted, but a counterparty the user is knowingly talking to). */
   dappContracts: Address[]
 }

@@ -50,6 +50,11 @@ describe('requests', () => {
     expect(() => parseRequest({ chainId: 1, from: 'bob', to: token })).toThrow(/field from: not an address/)
     expect(() => parseRequest({ chainId: 1, from: spender, to: token, data: '0xzz' })).toThrow(/field data/)
     expect(() => parseRequest({ chainId: 1, from: spender, to: token, surprise: 1 })).toThrow(/surprise/)
+    expect(() => parseRequest({ chainId: 1, from: spender, to: token, kind: 'raw-sign' })).toThrow(/kind/)
+    // what wallets send: nonce, fees, type, input
+    const wallet = parseRequest({ chainId: 1, from: spender, to: token, input: approve, nonce: '0x1', maxFeePerGas: '0x10', type: '0x2', gas: '0x5208' })
+    expect(wallet).toMatchObject({ kind: 'transaction', data: approve, maxFeePerGas: 16n, gas: 21000n })
+    expect(() => parseRequest({ chainId: 1, from: spender, to: token, input: approve, data: '0x' })).toThrow(/data and input differ/)
     expect(() => parseRequest({ chainId: 1, from: spender, typedData: { domain: {}, types: {}, message: {} } })).toThrow(/typedData.primaryType/)
   })
 })
@@ -69,6 +74,11 @@ describe('typed data', () => {
     expect(seaport.order).toMatchObject({ gives: [{ kind: 'erc721', id: 7n }], receives: [] })
     const blur = summarizeTypedData(parseRequest({ chainId: 1, from, typedData: { domain: {}, types: {}, primaryType: 'Order', message: { trader: from, side: 1, collection: token, tokenId: '3', amount: '1', paymentToken: zeroAddress, price: '0', expirationTime: '1' } } }) as never)
     expect(blur.order).toMatchObject({ gives: [{ kind: 'erc721' }], receives: [{ kind: 'native', amount: 0n }] })
+    // a Blur sale whose fees take everything pays the seller nothing; a Seaport auction counts its low end
+    const fees = summarizeTypedData(parseRequest({ chainId: 1, from, typedData: { domain: {}, types: {}, primaryType: 'Order', message: { trader: from, side: 1, collection: token, tokenId: '3', amount: '1', paymentToken: zeroAddress, price: '1000', fees: [{ rate: 10_000, recipient: spender }], expirationTime: '1' } } }) as never)
+    expect(fees.order!.receives[0]!.amount).toBe(0n)
+    const auction = summarizeTypedData(parseRequest({ chainId: 1, from, typedData: { domain: {}, types: {}, primaryType: 'OrderComponents', message: { offerer: from, offer: [], consideration: [{ itemType: 0, token: zeroAddress, identifierOrCriteria: '0', startAmount: '100', endAmount: '1', recipient: from }] } } }) as never)
+    expect(auction.order!.receives[0]!.amount).toBe(1n)
   })
 })
 

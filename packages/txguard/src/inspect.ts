@@ -2,7 +2,7 @@ import { encodeFunctionData, erc20Abi, getAddress, type Address, type Chain, typ
 import type { AccountInfo, Policy, TokenInfo } from './context.ts'
 import type { DecodedCall } from './decode.ts'
 import { flattenCalls } from './decode.ts'
-import type { BalanceChange, Effects } from './effects.ts'
+import type { BalanceChange, Effects, Transfer } from './effects.ts'
 import { simulateFollowUps, type SimulatedTx } from './simulate.ts'
 import type { TypedDataSummary } from './typed-data.ts'
 
@@ -67,15 +67,32 @@ export async function inspectTokens(client: Client | undefined, user: Address, e
   return Object.fromEntries(entries)
 }
 
-/** Tokens the user gains that a follow-up transfer could not move again (honeypots). */
-export async function findUnsellable(client: Client, tx: SimulatedTx, user: Address, changes: BalanceChange[]): Promise<Address[]> {
+/**
+ * Tokens the user gains that could not be moved on afterwards (honeypots): each is test-sent, in the
+ * same simulated block, both to a burn address and back to whoever sent it (a honeypot often only
+ * blocks transfers to its pool). If the node cannot simulate, the tokens are "unchecked", not safe.
+ */
+export async function findUnsellable(
+  client: Client,
+  tx: SimulatedTx,
+  user: Address,
+  changes: BalanceChange[],
+  transfers: Transfer[],
+): Promise<{ unsellable: Address[]; unchecked: Address[] }> {
   const gains = changes.filter((c) => c.holder === user && c.delta > 0n && c.asset.kind === 'erc20')
-  if (gains.length === 0) return []
-  const followUps = gains.map((g) => ({
-    from: user,
-    to: (g.asset as { token: Address }).token,
-    data: encodeFunctionData({ abi: erc20Abi, functionName: 'transfer', args: [DEAD, g.delta] }),
-  }))
-  const ok = await simulateFollowUps(client, tx, followUps).catch(() => gains.map(() => true))
-  return gains.filter((_, i) => ok[i] === false).map((g) => (g.asset as { token: Address }).token)
+  if (gains.length === 0) return { unsellable: [], unchecked: [] }
+  const tokens = gains.map((g) => (g.asset as { token: Address }).token)
+  const followUps = gains.flatMap((g, k) => {
+    const token = tokens[k]!
+    const sender = transfers.find((t) => t.asset.kind === 'erc20' && t.asset.token === token && t.to === user)?.from ?? DEAD
+    return [DEAD, sender].map((to) => ({ from: user, to: token, data: encodeFunctionData({ abi: erc20Abi, functionName: 'transfer', args: [to, g.delta] }) }))
+  })
+  // each follow-up alone after the transaction, so one failing sale does not spoil the next
+  try {
+    const results = await Promise.all(followUps.map((f) => simulateFollowUps(client, tx, [f])))
+    const unsellable = tokens.filter((_, k) => results[2 * k]![0] === false || results[2 * k + 1]![0] === false)
+    return { unsellable, unchecked: [] }
+  } catch {
+    return { unsellable: [], unchecked: tokens }
+  }
 }

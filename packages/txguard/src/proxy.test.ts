@@ -54,6 +54,20 @@ describe('hermit guard: a JSON-RPC proxy in front of a wallet', () => {
     expect(checked).toEqual(expect.arrayContaining(['eth_sendRawTransaction:block', 'eth_signTypedData_v4:block', 'eth_sign:block']))
   })
 
+  it('cannot be fooled by extra fields, other signing methods or eth_signTransaction', async () => {
+    const d = bed.scenarios['approval-drainer']!.request as { to: string; data: string }
+    const injected = await rpc({ jsonrpc: '2.0', id: 10, method: 'eth_sendTransaction', params: [{ from: bed.user.address, to: d.to, data: d.data, kind: 'raw-sign', method: 'personal_sign', message: '0x00' }] })
+    expect(injected.error.code).toBe(-32003)
+    const signed = await rpc({ jsonrpc: '2.0', id: 11, method: 'eth_signTransaction', params: [{ from: bed.user.address, to: d.to, data: d.data }] })
+    expect(signed.error.message).toMatch(/Hermit refused \(block\)/)
+    for (const method of ['eth_signTypedData', 'wallet_sendCalls', 'personal_ecRecoverAndSign']) {
+      const r = await rpc({ jsonrpc: '2.0', id: 12, method, params: [] })
+      expect(r.error, method).toMatchObject({ code: -32003, message: expect.stringMatching(/cannot check/) })
+    }
+    const p = bed.scenarios['permit2-drain']!.request as { typedData: unknown }
+    expect((await rpc({ jsonrpc: '2.0', id: 13, method: 'eth_signTypedData_v3', params: [bed.user.address, p.typedData] })).error.code).toBe(-32003)
+  })
+
   it('answers malformed input with JSON-RPC errors', async () => {
     expect((await rpc('{not json')).error.code).toBe(-32700)
     expect((await rpc({ jsonrpc: '2.0', id: 7 })).error.code).toBe(-32600)

@@ -25,6 +25,8 @@ export type GuardProxy = { url: string; close(): Promise<void> }
 const rpcSchema = z.looseObject({ jsonrpc: z.literal('2.0').optional(), id: z.union([z.string(), z.number(), z.null()]).optional(), method: z.string().min(1).max(100), params: z.array(z.unknown()).optional() })
 type RpcRequest = z.output<typeof rpcSchema>
 
+class UncheckableError extends Error {}
+
 /** EIP-1474: "Transaction rejected". */
 export const REJECTED = -32003
 
@@ -43,24 +45,51 @@ export async function startGuardProxy(o: GuardProxyOptions): Promise<GuardProxy>
     return res.json() as Promise<unknown>
   }
 
+  /** Only the fields that matter are copied (never a `kind` or anything else the dapp adds). */
+  const TX_FIELDS = ['from', 'to', 'value', 'data', 'input', 'gas', 'gasPrice', 'maxFeePerGas', 'maxPriorityFeePerGas', 'nonce', 'authorizationList'] as const
+  const pickTx = (t: unknown) => {
+    const src = (t && typeof t === 'object' ? t : {}) as Record<string, unknown>
+    const out: Record<string, unknown> = { chainId }
+    for (const k of TX_FIELDS) if (src[k] !== undefined) out[k] = src[k]
+    return out
+  }
+
   async function toVerifyInput(r: RpcRequest): Promise<unknown | null> {
     const p = r.params ?? []
     switch (r.method) {
       case 'eth_sendTransaction':
-        return { chainId, ...(p[0] as object) }
+      case 'eth_signTransaction':
+        return pickTx(p[0])
       case 'eth_sendRawTransaction': {
         const raw = p[0] as Hex
         const tx = parseTransaction(raw)
         const from = await recoverTransactionAddress({ serializedTransaction: raw as never })
-        return { chainId: tx.chainId ?? chainId, from, to: tx.to ?? null, value: tx.value ?? 0n, data: tx.data ?? '0x', ...(tx.authorizationList ? { authorizationList: tx.authorizationList.map((a) => ({ address: a.address, chainId: a.chainId, nonce: a.nonce })) } : {}) }
+        return {
+          chainId: tx.chainId ?? chainId,
+          from,
+          to: tx.to ?? null,
+          value: tx.value ?? 0n,
+          data: tx.data ?? '0x',
+          ...(tx.gas !== undefined ? { gas: tx.gas } : {}),
+          ...(tx.gasPrice !== undefined ? { gasPrice: tx.gasPrice } : {}),
+          ...(tx.maxFeePerGas !== undefined ? { maxFeePerGas: tx.maxFeePerGas } : {}),
+          ...(tx.maxPriorityFeePerGas !== undefined ? { maxPriorityFeePerGas: tx.maxPriorityFeePerGas } : {}),
+          ...(tx.authorizationList ? { authorizationList: tx.authorizationList.map((a) => ({ address: a.address, chainId: a.chainId, nonce: a.nonce })) } : {}),
+        }
       }
       case 'eth_signTypedData_v4':
-        return { chainId, from: p[0], typedData: typeof p[1] === 'string' ? JSON.parse(p[1]) : p[1] }
+      case 'eth_signTypedData_v3': {
+        const typed = (typeof p[1] === 'string' ? JSON.parse(p[1]) : p[1]) as Record<string, unknown>
+        const { domain, types, primaryType, message } = typed ?? {}
+        return { chainId, from: p[0], typedData: { domain, types, primaryType, message } }
+      }
       case 'eth_sign':
         return { chainId, from: p[0], method: 'eth_sign', message: p[1] }
       case 'personal_sign':
         return { chainId, from: p[1], method: 'personal_sign', message: p[0] }
       default:
+        // anything else that signs or sends is refused rather than waved through unchecked
+        if (/sign|send|^wallet_(?!get|watch|switch|add|request|revoke)/i.test(r.method)) throw new UncheckableError(r.method)
         return null
     }
   }
@@ -73,6 +102,7 @@ export async function startGuardProxy(o: GuardProxyOptions): Promise<GuardProxy>
     try {
       input = await toVerifyInput(r)
     } catch (error) {
+      if (error instanceof UncheckableError) return { jsonrpc: '2.0', id: r.id ?? null, error: { code: REJECTED, message: `Hermit cannot check ${r.method}, so it refuses it.` } }
       return { jsonrpc: '2.0', id: r.id ?? null, error: { code: -32602, message: `Invalid params: ${(error as Error).message.split('\n')[0]}` } }
     }
     if (input === null) return forward(raw)

@@ -18,16 +18,27 @@ const quantity = z
 
 const authorization = z.looseObject({ address, chainId: quantity, nonce: quantity })
 
-export const txRequestSchema = z.strictObject({
-  chainId: quantity.transform(Number),
-  from: address,
-  to: address.nullable().optional(),
-  value: quantity.default(0n),
-  data: hex.default('0x'),
-  gas: quantity.optional(),
-  /** EIP-7702: delegations this transaction would install on EOAs. */
-  authorizationList: z.array(authorization).optional(),
-})
+export const txRequestSchema = z
+  .strictObject({
+    chainId: quantity.transform(Number),
+    from: address,
+    to: address.nullable().optional(),
+    value: quantity.default(0n),
+    data: hex.optional(),
+    /** Some wallets send the calldata as `input`. */
+    input: hex.optional(),
+    gas: quantity.optional(),
+    gasPrice: quantity.optional(),
+    maxFeePerGas: quantity.optional(),
+    maxPriorityFeePerGas: quantity.optional(),
+    nonce: quantity.optional(),
+    type: z.union([z.string().max(10), z.number().int()]).optional(),
+    accessList: z.array(z.unknown()).max(1000).optional(),
+    /** EIP-7702: delegations this transaction would install on EOAs. */
+    authorizationList: z.array(authorization).optional(),
+  })
+  .refine((t) => t.data === undefined || t.input === undefined || t.data === t.input, { message: 'data and input differ', path: ['input'] })
+  .transform(({ input, type: _type, accessList: _accessList, ...t }) => ({ ...t, data: (t.data ?? input ?? '0x') as Hex }))
 
 const typedDataSchema = z.looseObject({
   domain: z.looseObject({

@@ -20,13 +20,15 @@ function ctx(over: Partial<RuleContext> & { transfers?: Transfer[]; approvals?: 
   return {
     request: parseRequest({ chainId: 1, from: user, to: router, data: '0x' }),
     user,
+    userAccounts: [user],
     effects,
     changes: balanceChanges(effects.transfers),
     intent: parseIntent(over.intentText),
-    policy: policySchema.parse({ addressBook: { router, alice } }),
+    policy: policySchema.parse({ addressBook: { router, alice }, tokens: { USDC: token } }),
     accounts: { [router]: { isContract: true, delegated: false, recent: false, name: 'router' }, [eoa]: { isContract: false, delegated: false, recent: null, name: null }, [token]: { isContract: true, delegated: false, recent: false, name: null } },
     tokens: { [token]: { kind: 'erc20', symbol: 'USDC', decimals: 6, userBalance: 1_000_000_000n } },
     unsellable: [],
+    sellUnchecked: [],
     dappContracts: [],
     ...over,
   } as RuleContext
@@ -137,11 +139,32 @@ describe('rules', () => {
     expect(run('sign.raw-hash', text)).toEqual([])
   })
 
+  it('intent.unverified-token: a symbol not on the token list is matched only with a warning', () => {
+    const fake = A(0xfa4e)
+    const c = ctx({ intentText: 'swap 5 USDC for WETH', transfers: [out(router, 5_000_000n), { asset: { kind: 'erc20', token: fake }, from: router, to: user, amount: 1n }] })
+    c.tokens[fake] = { kind: 'erc20', symbol: 'WETH', decimals: 18 }
+    const found = run('intent.mismatch', c)
+    expect(found.map((f) => f.id)).toContain('intent.unverified-token')
+    c.policy.tokens = { USDC: token, WETH: fake }
+    expect(run('intent.mismatch', c)).toEqual([])
+  })
+
+  it('a Safe the user drives counts as the user: its outflows are checked', () => {
+    const safe = A(0x5afe)
+    const c = ctx({ intentText: 'send 1 USDC to alice', transfers: [{ asset: { kind: 'erc20', token }, from: safe, to: eoa, amount: 50_000_000n }] })
+    c.userAccounts = [user, safe]
+    expect(run('intent.mismatch', c).map((f) => f.message).join(' ')).toMatch(/50 USDC/)
+  })
+
   it('order.free-assets', () => {
     const free = ctx({ typedData: { kind: 'seaport-order', primaryType: 'OrderComponents', approvals: [], order: { gives: [{ kind: 'erc721', token, id: 1n, amount: 1n }], receives: [] } } })
     expect(run('order.free-assets', free)[0]!.severity).toBe('block')
     const fair = ctx({ typedData: { kind: 'seaport-order', primaryType: 'OrderComponents', approvals: [], order: { gives: [{ kind: 'erc721', token, id: 1n, amount: 1n }], receives: [{ kind: 'native', token: null, amount: 10n ** 18n }] } } })
     expect(run('order.free-assets', fair)).toEqual([])
+    expect(run('order.listing', fair)[0]).toMatchObject({ severity: 'warn', message: expect.stringMatching(/1 ETH/) })
+    // "paid" in a token nobody listed: worth nothing for all we know
+    const junk = ctx({ typedData: { kind: 'seaport-order', primaryType: 'OrderComponents', approvals: [], order: { gives: [{ kind: 'erc721', token, id: 1n, amount: 1n }], receives: [{ kind: 'erc20', token: A(0xbad), amount: 10n ** 30n }] } } })
+    expect(run('order.free-assets', junk)[0]!.severity).toBe('block')
   })
 
   it('typed-data.unknown and sign.permit', () => {

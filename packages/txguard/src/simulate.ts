@@ -44,7 +44,7 @@ type TraceFrame = {
 
 const VALUE_MOVING = new Set(['CALL', 'CALLCODE', 'CREATE', 'CREATE2', 'SELFDESTRUCT'])
 
-export type SimulatedTx = { from: Address; to?: Address | null; value?: bigint; data?: Hex; gas?: bigint }
+export type SimulatedTx = { from: Address; to?: Address | null; value?: bigint; data?: Hex; gas?: bigint; gasPrice?: bigint; maxFeePerGas?: bigint; maxPriorityFeePerGas?: bigint }
 
 const rpcTx = (tx: SimulatedTx) => ({
   from: tx.from,
@@ -52,6 +52,9 @@ const rpcTx = (tx: SimulatedTx) => ({
   value: numberToHex(tx.value ?? 0n),
   data: tx.data ?? '0x',
   ...(tx.gas ? { gas: numberToHex(tx.gas) } : {}),
+  ...(tx.gasPrice !== undefined ? { gasPrice: numberToHex(tx.gasPrice) } : {}),
+  ...(tx.maxFeePerGas !== undefined ? { maxFeePerGas: numberToHex(tx.maxFeePerGas) } : {}),
+  ...(tx.maxPriorityFeePerGas !== undefined ? { maxPriorityFeePerGas: numberToHex(tx.maxPriorityFeePerGas) } : {}),
 })
 
 /**

@@ -59,7 +59,9 @@ export function summarizeTypedData(req: TypedDataRequest): TypedDataSummary {
     }
   }
   if (primaryType === 'OrderComponents' && Array.isArray(m.offer) && Array.isArray(m.consideration)) {
-    const item = (i: Record<string, unknown>): OrderItem => ({ kind: SEAPORT_ITEM[Number(i.itemType)] ?? 'unknown', token: addr(i.token), id: big(i.identifierOrCriteria), amount: big(i.startAmount) })
+    // Dutch/English auctions move between startAmount and endAmount: count the worse end for the signer
+    const low = (i: Record<string, unknown>) => (big(i.startAmount) < big(i.endAmount) ? big(i.startAmount) : big(i.endAmount))
+    const item = (i: Record<string, unknown>): OrderItem => ({ kind: SEAPORT_ITEM[Number(i.itemType)] ?? 'unknown', token: addr(i.token), id: big(i.identifierOrCriteria), amount: low(i) })
     const offerer = addr(m.offerer) ?? owner
     const gives = (m.offer as Array<Record<string, unknown>>).map(item)
     const receives = (m.consideration as Array<Record<string, unknown>>).filter((c) => addr(c.recipient) === offerer).map(item)
@@ -67,7 +69,10 @@ export function summarizeTypedData(req: TypedDataRequest): TypedDataSummary {
   }
   if (primaryType === 'Order' && 'trader' in m && 'collection' in m && 'side' in m) {
     const nft: OrderItem = { kind: 'erc721', token: addr(m.collection), id: big(m.tokenId), amount: big(m.amount ?? 1) }
-    const pay: OrderItem = { kind: addr(m.paymentToken) === '0x0000000000000000000000000000000000000000' ? 'native' : 'erc20', token: addr(m.paymentToken), amount: big(m.price) }
+    // the seller gets the price minus every fee (rates in basis points); fees can be 100% to someone else
+    const fees = (Array.isArray(m.fees) ? (m.fees as Array<Record<string, unknown>>) : []).reduce((sum, f) => sum + big(f.rate), 0n)
+    const net = fees >= 10_000n ? 0n : (big(m.price) * (10_000n - fees)) / 10_000n
+    const pay: OrderItem = { kind: addr(m.paymentToken) === '0x0000000000000000000000000000000000000000' ? 'native' : 'erc20', token: addr(m.paymentToken), amount: Number(m.side) === 1 ? net : big(m.price) }
     // Blur: side 1 = sell (the trader gives the NFT and is paid), 0 = buy
     const order = Number(m.side) === 1 ? { gives: [nft], receives: [pay] } : { gives: [pay], receives: [nft] }
     return { ...base, kind: 'blur-order', deadline: big(m.expirationTime), order }

@@ -9,6 +9,7 @@ import { parseIntent } from './intent.ts'
 import { judge, stricter } from './judge.ts'
 import { changeRows, plainSummary, sortFindings, verdictOf, type ModelReport, type Report } from './report.ts'
 import { parseRequest, type VerifyRequest, type VerifyRequestInput } from './request.ts'
+import type { DecodedCall } from './decode.ts'
 import { runRules, rules as defaultRules } from './rules/index.ts'
 import { simulateTransaction, type Simulation } from './simulate.ts'
 import { summarizeTypedData } from './typed-data.ts'
@@ -32,15 +33,26 @@ export type VerifyOptions = {
   signal?: AbortSignal
 }
 
+/**
+ * Accounts whose assets are the user's: the signer, and a smart wallet it drives (a Safe's
+ * execTransaction or an account's execute is sent *to* the user's own wallet contract).
+ */
+function userAccountsOf(request: VerifyRequest, decoded: DecodedCall | undefined): Address[] {
+  const accounts: Address[] = [request.from]
+  if (request.kind === 'transaction' && request.to && decoded && (decoded.family === 'Safe' || ['execute', 'executeBatch'].includes(decoded.name ?? ''))) accounts.push(request.to)
+  return accounts
+}
+
 const EMPTY: Effects = { transfers: [], approvals: [], authority: [], created: [], delegateCalls: [] }
 
 /**
  * Checks what a dapp asks the user to sign: decode → simulate → effects → deterministic rules →
  * (optionally) the model's judgement, which may only raise the verdict.
  */
-export async function verify(input: VerifyRequestInput | VerifyRequest, options: VerifyOptions = {}): Promise<Report> {
+export async function verify(input: VerifyRequestInput | unknown, options: VerifyOptions = {}): Promise<Report> {
   const t0 = performance.now()
-  const request = 'kind' in (input as object) ? (input as VerifyRequest) : parseRequest(input)
+  // what the dapp hands over is untrusted: always parsed, never taken as already checked
+  const request: VerifyRequest = parseRequest(input)
   const policy = policySchema.parse(options.policy ?? {})
   const client = options.client
   if (client && request.chainId !== client.chain.id) {
@@ -50,7 +62,20 @@ export async function verify(input: VerifyRequestInput | VerifyRequest, options:
   let effects = EMPTY
   let decoded
   let typedData
-  const tx = request.kind === 'transaction' ? { from: request.from, to: request.to ?? null, value: request.value, data: request.data, ...(request.gas ? { gas: request.gas } : {}) } : undefined
+  const tx =
+    request.kind === 'transaction'
+      ? {
+          from: request.from,
+          to: request.to ?? null,
+          value: request.value,
+          data: request.data,
+          // simulate with what will really be signed: code can branch on gasleft() or tx.gasprice
+          ...(request.gas !== undefined ? { gas: request.gas } : {}),
+          ...(request.gasPrice !== undefined ? { gasPrice: request.gasPrice } : {}),
+          ...(request.maxFeePerGas !== undefined ? { maxFeePerGas: request.maxFeePerGas } : {}),
+          ...(request.maxPriorityFeePerGas !== undefined ? { maxPriorityFeePerGas: request.maxPriorityFeePerGas } : {}),
+        }
+      : undefined
   if (request.kind === 'transaction') {
     decoded = decodeCall({ to: request.to ?? null, data: request.data, value: request.value }, { ...(options.abis ? { abis: options.abis } : {}) })
     if (!client) throw new RequestInvalidError('NO_SIMULATION_CHAIN', 'Checking a transaction needs a chain to simulate on.', { hint: 'Pass a devnet or fork client (hermit verify --rpc <url> forks one).' })
@@ -72,11 +97,12 @@ export async function verify(input: VerifyRequestInput | VerifyRequest, options:
   const [accounts, tokens, unsellable] = await Promise.all([
     inspectAccounts(client, interesting, policy, effects.created),
     inspectTokens(client, request.from, effects, typedData, decoded),
-    client && tx && simulation?.success ? findUnsellable(client, tx, request.from, changes) : Promise.resolve([]),
+    client && tx && simulation?.success ? findUnsellable(client, tx, request.from, changes, effects.transfers) : Promise.resolve({ unsellable: [], unchecked: [] }),
   ])
   const ctx: RuleContext = {
     request,
     user: request.from,
+    userAccounts: userAccountsOf(request, decoded),
     ...(decoded ? { decoded } : {}),
     ...(simulation ? { simulation } : {}),
     effects,
@@ -87,7 +113,8 @@ export async function verify(input: VerifyRequestInput | VerifyRequest, options:
     policy,
     accounts,
     tokens,
-    unsellable,
+    unsellable: unsellable.unsellable,
+    sellUnchecked: unsellable.unchecked,
     dappContracts: options.dappContracts ?? [],
   }
   const reasons = sortFindings(runRules(ctx, options.rules ?? defaultRules))

@@ -68,12 +68,13 @@ export function registerVerify(program: Command, output: () => Output, setExit: 
       const o = parseArgs(verifySchema, raw, 'verify')
       const provider = model(o.model)
       const policy = readPolicy(o.policy)
-      const request = parseRequest(readJsonInput(file, 'request'))
+      const input = readJsonInput(file, 'request')
+      parseRequest(input) // a bad request fails here, before any fork starts
       out.info(`forking ${new URL(o.rpc).host} for the simulation…`)
       let fork: Devnet | undefined
       try {
         fork = await startDevnet({ fork: { url: o.rpc }, deploy: false })
-        const report = await verify(request, {
+        const report = await verify(input, {
           client: fork.publicClient,
           provider,
           ...(o.intent ? { intent: o.intent } : {}),

@@ -36,6 +36,14 @@ export const unknownDelegatecall: Rule = {
       c.calls.forEach(walk)
     }
     if (ctx.decoded) walk(ctx.decoded)
+    // in the trace: the signer's own account (an EIP-7702 delegated EOA) running foreign code as itself.
+    // (A smart wallet's proxy delegatecalls its implementation on every call: that is checked
+    // through the decoded operation above instead.)
+    for (const d of ctx.simulation?.delegateCalls ?? []) {
+      if (d.from.toLowerCase() !== ctx.user.toLowerCase() || isKnown(ctx, d.to)) continue
+      if (findings.some((f) => (f.evidence.target as string | undefined)?.toLowerCase() === d.to.toLowerCase())) continue
+      findings.push({ id: 'call.delegatecall', severity: 'block', message: `Your account ${nameOf(ctx, d.from)} would run the code of ${nameOf(ctx, d.to)} as itself (delegatecall).`, evidence: { from: d.from, target: d.to } })
+    }
     return findings
   },
 }

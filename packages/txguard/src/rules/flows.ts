@@ -1,6 +1,6 @@
 import { formatUnits } from 'viem'
 import type { Finding, Rule } from '../context.ts'
-import { formatAmount, isDappContract, isKnown, nameOf, outflowRecipients, same, tokenOfAsset, userOutflows } from './helpers.ts'
+import { approvalsOf, formatAmount, isDappContract, isKnown, nameOf, outflowRecipients, same, tokenOfAsset, userOutflows } from './helpers.ts'
 
 export const valueToToken: Rule = {
   id: 'value.to-token',
@@ -21,7 +21,8 @@ export const unexpectedRecipient: Rule = {
   check: (ctx) => {
     const r = ctx.request
     if (r.kind !== 'transaction') return []
-    const called = new Set(ctx.simulation?.frames.map((f) => f.to).filter(Boolean))
+    // contracts the transaction really called (successful CALLs); a plain account never counts as one
+    const called = new Set(ctx.simulation?.frames.filter((f) => f.type === 'CALL' && !f.error && f.to && ctx.accounts[f.to]?.isContract).map((f) => f.to))
     return outflowRecipients(ctx).flatMap((to): Finding[] => {
       if (same(to, r.to) || called.has(to) || isKnown(ctx, to) || isDappContract(ctx, to)) return []
       return [{ id: 'counterparty.unexpected-recipient', severity: 'warn', message: `Your assets go to ${nameOf(ctx, to)}, which you are not talking to and do not know.`, evidence: { recipient: to } }]
@@ -51,7 +52,7 @@ export const lookalikeAddress: Rule = {
   description: 'A counterparty that looks like an address-book entry but is not it (address poisoning).',
   check: (ctx) => {
     const r = ctx.request
-    const candidates = new Set<string>([...outflowRecipients(ctx), ...ctx.effects.approvals.map((a) => a.spender), ...(r.kind === 'transaction' && r.to ? [r.to] : [])])
+    const candidates = new Set<string>([...outflowRecipients(ctx), ...approvalsOf(ctx).map((a) => a.spender), ...(r.kind === 'transaction' && r.to ? [r.to] : [])])
     const findings: Finding[] = []
     for (const c of candidates) {
       for (const [name, known] of Object.entries(ctx.policy.addressBook)) {
@@ -74,6 +75,13 @@ export const outflowLimit: Rule = {
       if (limit === undefined || -c.delta <= limit) return []
       return [{ id: 'policy.outflow-limit', severity: 'block', message: `You would lose ${formatAmount(ctx, token, -c.delta)}, above your limit of ${formatAmount(ctx, token, limit)}.`, evidence: { asset: token, amount: (-c.delta).toString(), limit: limit.toString() } }]
     }),
+}
+
+export const sellUnchecked: Rule = {
+  id: 'token.sell-unchecked',
+  description: 'A token the user receives whose resale could not be simulated.',
+  check: (ctx) =>
+    ctx.sellUnchecked.map((token) => ({ id: 'token.sell-unchecked', severity: 'warn' as const, message: `Could not check that ${ctx.tokens[token]?.symbol ?? token} can be sold again (the node cannot simulate it).`, evidence: { token } })),
 }
 
 export const cannotSell: Rule = {

@@ -30,15 +30,17 @@ export function formatAmount(ctx: RuleContext, token: Address | 'native', amount
   return t?.decimals !== undefined ? `${formatUnits(amount, t.decimals)} ${t.symbol ?? short(token)}` : `${amount} units of ${symbolOf(ctx, token)}`
 }
 
-/** The user's own losses (negative changes). */
-export const userOutflows = (ctx: RuleContext): BalanceChange[] => ctx.changes.filter((c) => same(c.holder, ctx.user) && c.delta < 0n)
-export const userInflows = (ctx: RuleContext): BalanceChange[] => ctx.changes.filter((c) => same(c.holder, ctx.user) && c.delta > 0n)
+export const isUserAccount = (ctx: RuleContext, a: string) => ctx.userAccounts.some((u) => same(u, a))
+
+/** The user's own losses (negative changes), on the signer and on a smart wallet it drives. */
+export const userOutflows = (ctx: RuleContext): BalanceChange[] => ctx.changes.filter((c) => isUserAccount(ctx, c.holder) && c.delta < 0n)
+export const userInflows = (ctx: RuleContext): BalanceChange[] => ctx.changes.filter((c) => isUserAccount(ctx, c.holder) && c.delta > 0n)
 
 export const tokenOfAsset = (c: BalanceChange): Address | 'native' => (c.asset.kind === 'native' ? 'native' : c.asset.token)
 
 /** Where the user's assets go: receivers of transfers out of the user's wallet. */
 export function outflowRecipients(ctx: RuleContext): Address[] {
   const out = new Set<Address>()
-  for (const t of ctx.effects.transfers) if (same(t.from, ctx.user) && !same(t.to, ctx.user)) out.add(t.to)
+  for (const t of ctx.effects.transfers) if (isUserAccount(ctx, t.from) && !isUserAccount(ctx, t.to)) out.add(t.to)
   return [...out]
 }

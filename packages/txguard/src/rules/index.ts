@@ -2,9 +2,9 @@ import type { Finding, Rule, RuleContext } from '../context.ts'
 import { approvalExceedsBalance, approvalToEoa, approvalToNewContract, unexpectedSpender, unlimitedApproval } from './approvals.ts'
 import { eip7702Authorization, ownershipTransfer, proxyUpgrade, unknownDelegatecall } from './authority.ts'
 import { contractCreated, reverts, unknownFunction } from './execution.ts'
-import { cannotSell, firstInteraction, lookalikeAddress, outflowLimit, unexpectedRecipient, valueToToken } from './flows.ts'
+import { cannotSell, firstInteraction, lookalikeAddress, outflowLimit, sellUnchecked, unexpectedRecipient, valueToToken } from './flows.ts'
 import { intentMismatch } from './intent.ts'
-import { freeAssetsOrder, permitSignature, rawHashSignature, unknownTypedData } from './signing.ts'
+import { freeAssetsOrder, listing, permitSignature, rawHashSignature, unknownTypedData } from './signing.ts'
 
 export { looksAlike } from './flows.ts'
 
@@ -33,6 +33,8 @@ export const rules: readonly Rule[] = [
   contractCreated,
   outflowLimit,
   cannotSell,
+  sellUnchecked,
+  listing,
 ]
 
 export function runRules(ctx: RuleContext, list: readonly Rule[] = rules): Finding[] {

@@ -4,8 +4,21 @@ import { UNLIMITED_THRESHOLD } from '../context.ts'
 import { intentUnits, resolveName } from '../intent.ts'
 import { approvalAmount, approvalsOf, formatAmount, nameOf, outflowRecipients, same, symbolOf, tokenOfAsset, userInflows, userOutflows } from './helpers.ts'
 
-const symbolOfAsset = (ctx: RuleContext, token: Address | 'native') => (token === 'native' ? 'ETH' : (ctx.tokens[token]?.symbol ?? token))
+/**
+ * The symbol an asset answers to *for matching the intent*: ETH for native, the user's own name for a
+ * token on their list; otherwise the token's self-declared symbol(), which anyone can fake, so such
+ * matches are reported (intent.unverified-token).
+ */
+function listedSymbol(ctx: RuleContext, token: Address): string | undefined {
+  return Object.entries(ctx.policy.tokens).find(([, a]) => a.toLowerCase() === token.toLowerCase())?.[0]
+}
+const symbolOfAsset = (ctx: RuleContext, token: Address | 'native') => (token === 'native' ? 'ETH' : (listedSymbol(ctx, token) ?? ctx.tokens[token]?.symbol ?? token))
 const decimalsOf = (ctx: RuleContext, token: Address | 'native') => (token === 'native' ? 18 : (ctx.tokens[token]?.decimals ?? 0))
+
+function unverified(ctx: RuleContext, findings: Finding[], symbol: string, token: Address): void {
+  if (findings.some((f) => f.id === 'intent.unverified-token' && f.evidence.token === token)) return
+  findings.push({ id: 'intent.unverified-token', severity: 'warn', message: `"${symbol}" was matched by the token's own symbol(): ${token} is not on your token list, and any contract can call itself ${symbol}.`, evidence: { token, symbol } })
+}
 
 function mismatch(message: string, evidence: Record<string, unknown>): Finding {
   return { id: 'intent.mismatch', severity: 'block', message, evidence }
@@ -49,16 +62,23 @@ export const intentMismatch: Rule = {
       }
     }
     if (intent.inflows.length > 0) {
-      const got = userInflows(ctx).map((c) => symbolOfAsset(ctx, tokenOfAsset(c)).toLowerCase())
+      const got = userInflows(ctx).map((c) => ({ token: tokenOfAsset(c), symbol: symbolOfAsset(ctx, tokenOfAsset(c)).toLowerCase() }))
       for (const want of intent.inflows) {
-        if (!got.includes(want.toLowerCase())) findings.push(mismatch(`You expected to receive ${want}, but the simulation shows none coming back.`, { expected: want }))
+        const hit = got.find((g) => g.symbol === want.toLowerCase())
+        if (!hit) findings.push(mismatch(`You expected to receive ${want}, but the simulation shows none coming back.`, { expected: want }))
+        else if (hit.token !== 'native' && !listedSymbol(ctx, hit.token)) unverified(ctx, findings, want, hit.token)
       }
+    }
+    for (const out of userOutflows(ctx)) {
+      const token = tokenOfAsset(out)
+      if (token !== 'native' && !listedSymbol(ctx, token) && allowed.has(symbolOfAsset(ctx, token).toLowerCase())) unverified(ctx, findings, symbolOfAsset(ctx, token), token)
     }
     const approvals = approvalsOf(ctx)
     if (intent.action === 'approve' && intent.approval) {
       const a = intent.approval
       for (const ap of approvals) {
-        if (symbolOf(ctx, ap.token).toLowerCase() !== a.symbol.toLowerCase()) findings.push(mismatch(`Approves ${symbolOf(ctx, ap.token)}, not ${a.symbol}.`, { token: ap.token }))
+        if (symbolOfAsset(ctx, ap.token).toLowerCase() !== a.symbol.toLowerCase()) findings.push(mismatch(`Approves ${symbolOf(ctx, ap.token)}, not ${a.symbol}.`, { token: ap.token }))
+        else if (!listedSymbol(ctx, ap.token)) unverified(ctx, findings, a.symbol, ap.token)
         const expectedSpender = resolveName(a.spender, ctx.policy.addressBook)
         if (a.spender && !same(ap.spender, expectedSpender)) findings.push(mismatch(`The spender is ${nameOf(ctx, ap.spender)}, not ${a.spender}.`, { spender: ap.spender }))
         const amount = approvalAmount(ap)

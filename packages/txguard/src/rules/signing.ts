@@ -1,4 +1,5 @@
-import type { Finding, Rule } from '../context.ts'
+import { formatUnits } from 'viem'
+import type { Finding, Rule, RuleContext } from '../context.ts'
 import { nameOf, symbolOf } from './helpers.ts'
 
 export const rawHashSignature: Rule = {
@@ -15,15 +16,29 @@ export const rawHashSignature: Rule = {
   },
 }
 
+const trustedToken = (ctx: RuleContext, token: string | null) => !!token && Object.values(ctx.policy.tokens).some((t) => t.toLowerCase() === token.toLowerCase())
+
 export const freeAssetsOrder: Rule = {
   id: 'order.free-assets',
-  description: 'A marketplace order (Seaport, Blur) that gives assets away for nothing or almost nothing.',
+  description: 'A marketplace order (Seaport, Blur) that gives assets away with nothing of known value coming back.',
   check: (ctx): Finding[] => {
     const o = ctx.typedData?.order
     if (!o || o.gives.length === 0) return []
-    const received = o.receives.reduce((s, i) => s + i.amount, 0n)
-    if (received > 0n && o.receives.length > 0) return []
-    return [{ id: 'order.free-assets', severity: 'block', message: `This ${ctx.typedData!.kind} lists ${o.gives.length} of your asset(s) for nothing in return.`, evidence: { gives: o.gives.map((g) => ({ ...g, amount: g.amount.toString(), id: g.id?.toString() })), receives: o.receives.length } }]
+    // only ETH or a token on the user's own list counts as value: any contract can mint "payment" tokens
+    const valuable = o.receives.filter((i) => i.amount > 0n && (i.kind === 'native' || (i.kind === 'erc20' && trustedToken(ctx, i.token))))
+    if (valuable.length > 0) return []
+    return [{ id: 'order.free-assets', severity: 'block', message: `This ${ctx.typedData!.kind} gives away ${o.gives.length} of your asset(s) with nothing of known value in return.`, evidence: { gives: o.gives.map((g) => ({ ...g, amount: g.amount.toString(), id: g.id?.toString() })), receives: o.receives.length } }]
+  },
+}
+
+export const listing: Rule = {
+  id: 'order.listing',
+  description: 'Every marketplace listing: an off-chain signature that lets anyone buy the asset at the signed price.',
+  check: (ctx): Finding[] => {
+    const o = ctx.typedData?.order
+    if (!o || o.gives.length === 0) return []
+    const back = o.receives.map((i) => (i.kind === 'native' ? `${formatUnits(i.amount, 18)} ETH` : `${i.amount} of ${i.token ?? 'an unknown asset'}`)).join(' + ') || 'nothing'
+    return [{ id: 'order.listing', severity: 'warn', message: `Signing lists ${o.gives.length} asset(s) for ${back}: anyone can fill it until it expires. Check the price.`, evidence: { receives: back } }]
   },
 }
 

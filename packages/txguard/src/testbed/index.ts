@@ -224,7 +224,7 @@ export async function deployTestbed(devnet: Devnet): Promise<Testbed> {
     lookalike,
     tokens: { dUSD, dWETH, honeypot, injection },
     contracts: { router, market, nft, multicall, proxy, evilImpl },
-    policy: { addressBook: { alice: alice.address, router, market, vault: proxy } },
+    policy: { addressBook: { alice: alice.address, router, market, vault: proxy }, tokens: { dUSD, dWETH, DNFT: nft } },
     scenarios,
   }
 }
