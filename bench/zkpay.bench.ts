@@ -1,0 +1,89 @@
+import { parseEther } from 'viem'
+import * as snarkjs from 'snarkjs'
+import { creditPoolAbi } from '@hermit/contracts'
+import { startDevnet } from '@hermit/devnet'
+import { createCreditTree, creditLeaf, loadVerificationKey, proveCredit, proveExit, randomFieldElement, terminateProver, toSolidityCalldata } from '@hermit/circuits'
+import { ProofVerifierPool, deployCreditPool, depositToPool, readPool, removalSiblings, syncTree, zkInfraFromDeployments } from '@hermit/zkpay'
+import { summarize, timeMs, type BenchFile, type BenchResult } from './lib.ts'
+
+export const bench: BenchFile = {
+  title: 'ZK credits: proving, verification throughput, pool gas',
+  async run() {
+    const results: BenchResult[] = []
+    // proving: a tree of 1,000 deposits (depth 10)
+    const sk = randomFieldElement()
+    const leaves = [creditLeaf(sk, 100n), ...Array.from({ length: 999 }, () => randomFieldElement())]
+    const tree = createCreditTree(leaves)
+    let i = 0n
+    const prove = () => proveCredit({ sk, n: 100n, i: i++, tree, scope: 42n, x: 7n + i })
+    const t0 = performance.now()
+    const first = await prove()
+    const cold = performance.now() - t0
+    results.push({ name: 'credit proof, cold (first in the process)', unit: 'ms', median: Math.round(cold), p95: Math.round(cold), n: 1 })
+    results.push(summarize('credit proof, warm (1,000-leaf tree)', 'ms', await timeMs(8, async () => void (await prove()), 0)))
+
+    // verification throughput: plain snarkjs on the main thread vs the worker pool, same proofs, same run
+    const vkey = loadVerificationKey('credit')
+    const proofs = await Promise.all(Array.from({ length: 6 }, () => prove()))
+    const N = 60
+    const s0 = performance.now()
+    for (let k = 0; k < N; k++) {
+      const p = proofs[k % proofs.length]!
+      if (!(await snarkjs.groth16.verify(vkey as never, p.publicSignals, p.proof as never))) throw new Error('bad proof')
+    }
+    const baselineMs = (performance.now() - s0) / N
+    const pool = new ProofVerifierPool(vkey, { workers: 2 })
+    await pool.verify(first.proof, first.publicSignals) // warm the workers
+    const w0 = performance.now()
+    await Promise.all(Array.from({ length: N }, (_, k) => pool.verify(proofs[k % proofs.length]!.proof, proofs[k % proofs.length]!.publicSignals)))
+    const pooledMs = (performance.now() - w0) / N
+    await pool.close()
+    const round = (x: number) => Math.round(x * 10) / 10
+    results.push({ name: 'verify: snarkjs.groth16.verify, main thread (baseline)', unit: 'proofs/s', median: round(1000 / baselineMs), p95: round(1000 / baselineMs), n: N })
+    results.push({
+      name: 'verify: ProofVerifierPool, 2 worker threads',
+      unit: 'proofs/s',
+      median: round(1000 / pooledMs),
+      p95: round(1000 / pooledMs),
+      n: N,
+      baseline: { name: 'snarkjs main thread', median: round(1000 / baselineMs), p95: round(1000 / baselineMs) },
+      note: 'target 10x the baseline needs mcl-wasm pairings and batch verification: not built yet',
+    })
+
+    // gas on the devnet, with real proofs
+    const d = await startDevnet()
+    try {
+      const provider = d.accounts[5]!
+      const address = await deployCreditPool(d.publicClient, d.walletFor(provider), zkInfraFromDeployments(d.deployments), { provider: provider.address, price: parseEther('0.001'), stake: parseEther('0.1') })
+      const info = await readPool(d.publicClient, address)
+      const gas: Record<string, number[]> = { deposit: [], slash: [], requestExit: [], finalizeExit: [] }
+      const secrets = Array.from({ length: 8 }, () => randomFieldElement())
+      for (const s of secrets) {
+        const hash = await d.walletFor(d.accounts[1]!).writeContract({ address, abi: creditPoolAbi, functionName: 'deposit', args: [creditLeaf(s, 10n), 10n], value: 10n * info.price + info.stake })
+        gas.deposit!.push(Number((await d.publicClient.waitForTransactionReceipt({ hash })).gasUsed))
+      }
+      for (let k = 0; k < 4; k++) {
+        const synced = await syncTree(d.publicClient, address)
+        const hash = await d.walletFor(d.accounts[2]!).writeContract({ address, abi: creditPoolAbi, functionName: 'slash', args: [secrets[k]!, 10n, BigInt(k), removalSiblings(synced.tree, k)] })
+        gas.slash!.push(Number((await d.publicClient.waitForTransactionReceipt({ hash })).gasUsed))
+      }
+      for (let k = 4; k < 8; k++) {
+        const recipient = d.accounts[3]!.address
+        const exit = await proveExit({ sk: secrets[k]!, n: 10n, recipient })
+        const cd = toSolidityCalldata(exit.proof, exit.publicSignals)
+        const synced = await syncTree(d.publicClient, address)
+        const hash = await d.walletFor(d.accounts[3]!).writeContract({ address, abi: creditPoolAbi, functionName: 'requestExit', args: [BigInt(k), recipient, cd.a, cd.b, cd.c, removalSiblings(synced.tree, k)], gas: 2_000_000n })
+        gas.requestExit!.push(Number((await d.publicClient.waitForTransactionReceipt({ hash })).gasUsed))
+        await d.testClient.increaseTime({ seconds: 3601 })
+        await d.testClient.mine({ blocks: 1 })
+        const fin = await d.walletFor(d.accounts[3]!).writeContract({ address, abi: creditPoolAbi, functionName: 'finalizeExit', args: [BigInt(k)] })
+        gas.finalizeExit!.push(Number((await d.publicClient.waitForTransactionReceipt({ hash: fin })).gasUsed))
+      }
+      for (const [name, s] of Object.entries(gas)) results.push(summarize(`gas: CreditPool.${name}`, 'gas', s))
+    } finally {
+      await d.stop()
+      await terminateProver()
+    }
+    return results
+  },
+}
