@@ -15,7 +15,8 @@ export async function getLogsPaged<E extends AbiEvent>(
   publicClient: PublicClient<Transport, Chain>,
   o: PagedLogsOptions<E>,
 ): Promise<GetLogsReturnType<E>> {
-  const to = o.toBlock ?? (await publicClient.getBlockNumber())
+  // cacheTime 0: a cached head could be a block behind the transaction just mined
+  const to = o.toBlock ?? (await publicClient.getBlockNumber({ cacheTime: 0 }))
   const size = o.pageSize ?? 10_000n
   const out: GetLogsReturnType<E> = []
   for (let from = o.fromBlock ?? 0n; from <= to; from += size) {

@@ -12,7 +12,7 @@ const DEAD = '0x000000000000000000000000000000000000dEaD' as const
 /** Every address the rules will ask about, with code, age and address-book name. */
 export async function inspectAccounts(client: Client | undefined, addresses: Address[], policy: Policy, createdNow: Address[]): Promise<Record<Address, AccountInfo>> {
   const unique = [...new Set(addresses.map((a) => getAddress(a)))]
-  const latest = client ? await client.getBlockNumber() : 0n
+  const latest = client ? await client.getBlockNumber({ cacheTime: 0 }) : 0n
   const past = latest > BigInt(policy.recentBlocks) ? latest - BigInt(policy.recentBlocks) : 0n
   const nameFor = (a: Address) => Object.entries(policy.addressBook).find(([, v]) => v.toLowerCase() === a.toLowerCase())?.[0] ?? null
   const entries = await Promise.all(

@@ -12,7 +12,8 @@ export type SyncedTree = { tree: CreditTree; leaves: bigint[]; tickets: bigint[]
  * leaf to 0, as the contract does), and checks the result against the on-chain root.
  */
 export async function syncTree(publicClient: Public, pool: Address, o: { fromBlock?: bigint } = {}): Promise<SyncedTree> {
-  const toBlock = await publicClient.getBlockNumber()
+  // cacheTime 0: a cached head could be a block behind the transaction just mined
+  const toBlock = await publicClient.getBlockNumber({ cacheTime: 0 })
   const range = { address: pool, fromBlock: o.fromBlock ?? 0n, toBlock }
   const [deposits, slashes, exits] = await Promise.all([
     publicClient.getLogs({ ...range, event: getAbiItem({ abi: creditPoolAbi, name: 'Deposited' }) }),
