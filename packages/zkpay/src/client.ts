@@ -1,4 +1,6 @@
-import { getAddress, type Address, type Chain, type PublicClient, type Transport } from 'viem'
+import { getAddress, type Chain, type PublicClient, type Transport } from 'viem'
+import { secp256k1 } from '@noble/curves/secp256k1.js'
+import { bytesToHex } from '@noble/hashes/utils.js'
 import { proveCredit, toSolidityCalldata, type CreditTree } from '@hermit/circuits'
 import { PaymentError, ZkPayError } from './errors.ts'
 import type { ZkIdentity } from './identity.ts'
@@ -11,11 +13,14 @@ import {
   encodeHeader,
   paymentRequiredSchema,
   paymentResponseSchema,
+  oneTimeKeyX,
   requestBinding,
+  requestBindingString,
   type PaymentPayload,
   type PaymentRequirements,
   type PaymentResponse,
 } from './protocol.ts'
+import { isKnownRoot } from './pool.ts'
 import { syncTree, type SyncedTree } from './sync.ts'
 import type { TicketStore } from './tickets.ts'
 
@@ -59,14 +64,18 @@ export function createZkPayClient(o: ZkPayClientOptions) {
     return r
   }
 
-  async function pay(url: string, init: RequestInit, body: string | Uint8Array, requirement: PaymentRequirements): Promise<PaidResponse> {
-    const tree = await sync()
+  function checkAnonymity(tree: SyncedTree): void {
     const live = tree.leaves.length - tree.removed.size
     if (o.minAnonymitySet && live < o.minAnonymitySet) {
       const message = `Only ${live} live deposits in pool ${pool}: calls are easy to link (wanted ≥ ${o.minAnonymitySet}).`
       if (o.refuseSmallAnonymitySet) throw new ZkPayError('ZKPAY_ANONYMITY_TOO_SMALL', message, { hint: 'Wait for more deposits, or lower minAnonymitySet.' })
       o.onWarning?.(message)
     }
+  }
+
+  async function pay(url: string, init: RequestInit, body: string | Uint8Array, requirement: PaymentRequirements): Promise<PaidResponse> {
+    const tree = await sync()
+    checkAnonymity(tree)
     // persisted before any proof exists: this index is never handed out again
     const i = await o.tickets.reserve()
     const u = new URL(url)
@@ -93,15 +102,91 @@ export function createZkPayClient(o: ZkPayClientOptions) {
     return res
   }
 
+  // ---- precomputed proofs: proved ahead for a one-time key, so a paid call only signs
+  type Ready = { payload: PaymentPayload['payload']; secretKey: Uint8Array; publicKey: string; root: bigint; checkedAt: number; ticket: number }
+  const ready: Ready[] = []
+  let known: PaymentRequirements | undefined
+  let target = 0
+  let filling: Promise<void> | undefined
+
+  async function precomputeOne(requirement: PaymentRequirements): Promise<void> {
+    const tree = await sync()
+    checkAnonymity(tree)
+    const i = await o.tickets.reserve()
+    const secretKey = secp256k1.utils.randomSecretKey()
+    const publicKey = `0x${bytesToHex(secp256k1.getPublicKey(secretKey, true))}`
+    const proved = await proveCredit({ sk: o.identity.revealSecret(), n: BigInt(state.tickets), i: BigInt(i), tree: tree.tree as CreditTree, scope: BigInt(requirement.extra.scope), x: oneTimeKeyX(publicKey) })
+    const cd = toSolidityCalldata(proved.proof, proved.publicSignals)
+    ready.push({ payload: { proof: { a: cd.a, b: cd.b, c: cd.c }, publicSignals: cd.pub as PaymentPayload['payload']['publicSignals'] }, secretKey, publicKey, root: proved.root, checkedAt: Date.now(), ticket: i })
+  }
+
+  function refill(): Promise<void> {
+    if (!known || filling) return filling ?? Promise.resolve()
+    const requirement = known
+    filling = (async () => {
+      while (ready.length < target && o.tickets.remaining() > 0) await precomputeOne(requirement)
+    })().finally(() => (filling = undefined))
+    return filling
+  }
+
+  /** A ready proof whose root is still accepted; proofs against a root that left the window are dropped (their tickets stay spent). */
+  async function takeReady(): Promise<Ready | undefined> {
+    while (ready.length > 0) {
+      const r = ready.shift()!
+      if (Date.now() - r.checkedAt < 2_000 || (await isKnownRoot(o.publicClient, pool, r.root))) return r
+    }
+    return undefined
+  }
+
+  async function payPrecomputed(url: string, init: RequestInit, body: string | Uint8Array, requirement: PaymentRequirements, r: Ready): Promise<PaidResponse> {
+    const u = new URL(url)
+    const message = new TextEncoder().encode(requestBindingString(init.method ?? 'GET', `${u.pathname}${u.search}`, body))
+    const signature = `0x${bytesToHex(secp256k1.sign(message, r.secretKey))}`
+    const payload: PaymentPayload = { x402Version: 2, accepted: requirement, payload: { ...r.payload, oneTimeKey: { publicKey: r.publicKey, signature } } }
+    const headers = new Headers(init.headers)
+    headers.set(HEADER_SIGNATURE, encodeHeader(payload))
+    const res = (await doFetch(url, { ...init, body: body === '' ? null : (body as NonNullable<RequestInit['body']>), headers })) as PaidResponse
+    const header = res.headers.get(HEADER_RESPONSE)
+    if (header) res.payment = decodeHeader(paymentResponseSchema, header, 'PAYMENT-RESPONSE')
+    res.ticket = r.ticket
+    return res
+  }
+
   return {
     pool,
     remainingTickets: () => o.tickets.remaining(),
     sync: () => sync(true),
+    /** Proofs ready to spend right now. */
+    readyProofs: () => ready.length,
+    /**
+     * Learns the server's requirements from a 402 at `url` and keeps `count` proofs ready in the
+     * background (each one spends a ticket index now). Resolves when they are ready.
+     */
+    async precompute(url: string, count: number): Promise<void> {
+      if (!known) {
+        const res = await doFetch(url, { method: 'GET' })
+        if (res.status !== 402) throw new ZkPayError('ZKPAY_NOT_PAID_ENDPOINT', `${url} did not answer 402.`)
+        known = pick(decodeHeader(paymentRequiredSchema, res.headers.get(HEADER_REQUIRED) ?? undefined, 'PAYMENT-REQUIRED').accepts)
+        await res.body?.cancel()
+      }
+      target = count
+      await refill()
+    },
     async fetch(url: string, init: RequestInit = {}): Promise<PaidResponse> {
       const body = typeof init.body === 'string' || init.body instanceof Uint8Array ? init.body : init.body == null ? '' : (() => {
         throw new ZkPayError('ZKPAY_BODY_TYPE', 'Paid requests take a string or Uint8Array body (it is hashed into the proof).')
       })()
-      const first = await doFetch(url, { ...init, body: body === "" ? null : (body as NonNullable<RequestInit["body"]>) })
+      if (known && (ready.length > 0 || target > 0)) {
+        const r = await takeReady()
+        if (r) {
+          const res = await payPrecomputed(url, init, body, known, r)
+          // refill only after the call: witness generation would hold up this very request
+          setImmediate(() => void refill().catch((e: unknown) => o.onWarning?.(`precomputing failed: ${(e as Error).message}`)))
+          if (res.status !== 402) return res
+          o.onWarning?.(`precomputed proof refused (${res.status}); proving on demand`)
+        }
+      }
+      const first = await doFetch(url, { ...init, body: body === '' ? null : (body as NonNullable<RequestInit['body']>) })
       if (first.status !== 402) return first as PaidResponse
       const required = decodeHeader(paymentRequiredSchema, first.headers.get(HEADER_REQUIRED) ?? undefined, 'PAYMENT-REQUIRED')
       await first.body?.cancel()

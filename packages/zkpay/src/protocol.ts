@@ -65,6 +65,8 @@ export const proofSchema = z.strictObject({
   c: z.tuple([dec(BASE_FIELD, 'c'), dec(BASE_FIELD, 'c')]),
 })
 
+const bytesHex = (n: number, what: string) => z.string().regex(new RegExp(`^0x[0-9a-fA-F]{${2 * n}}$`), `${what}: expected ${n} bytes of hex`)
+
 export const paymentPayloadSchema = z.strictObject({
   x402Version: z.literal(2),
   accepted: requirementsSchema,
@@ -72,6 +74,11 @@ export const paymentPayloadSchema = z.strictObject({
     proof: proofSchema,
     /** [y, nullifier, root, scope, x] as the circuit outputs them. */
     publicSignals: z.tuple([dec(SNARK_FIELD, 'y'), dec(SNARK_FIELD, 'nullifier'), dec(SNARK_FIELD, 'root'), dec(SNARK_FIELD, 'scope'), dec(SNARK_FIELD, 'x')]),
+    /**
+     * Precomputed proofs: x = oneTimeKeyX(publicKey) was proved ahead of time, and the request is
+     * bound by this key's signature instead (secp256k1 over the request's binding string).
+     */
+    oneTimeKey: z.strictObject({ publicKey: bytesHex(33, 'publicKey'), signature: bytesHex(64, 'signature') }).optional(),
   }),
 })
 export type PaymentPayload = z.output<typeof paymentPayloadSchema>
@@ -114,9 +121,18 @@ export function decodeHeader<S extends z.ZodType>(schema: S, header: string | un
  * pay for another request, and a retry of the same request has the same x (so it is replayed,
  * not charged twice).
  */
-export function requestBinding(method: string, pathAndQuery: string, body: Uint8Array | string = ''): bigint {
+export function requestBindingString(method: string, pathAndQuery: string, body: Uint8Array | string = ''): string {
   const bodyHash = createHash('sha256').update(body).digest('hex')
-  return messageX(`hermit-zkpay/v1\n${method.toUpperCase()}\n${pathAndQuery}\n${bodyHash}`)
+  return `hermit-zkpay/v1\n${method.toUpperCase()}\n${pathAndQuery}\n${bodyHash}`
+}
+
+export function requestBinding(method: string, pathAndQuery: string, body: Uint8Array | string = ''): bigint {
+  return messageX(requestBindingString(method, pathAndQuery, body))
+}
+
+/** The x a precomputed proof is bound to: its one-time public key (compressed secp256k1, hex). */
+export function oneTimeKeyX(publicKeyHex: string): bigint {
+  return messageX(`hermit-zkpay/otk/v1\n${publicKeyHex.toLowerCase()}`)
 }
 
 export function sha256Hex(data: string | Uint8Array): string {

@@ -3,6 +3,8 @@ import { readFileSync } from 'node:fs'
 import { zeroAddress, type Account, type Chain, type Hash, type PublicClient, type Transport, type WalletClient } from 'viem'
 import { creditPoolAbi } from '@hermit/contracts'
 import { artifactPaths, creditLeaf, loadVerificationKey, recoverSecret, verifyCredit, type Groth16Proof } from '@hermit/circuits'
+import { secp256k1 } from '@noble/curves/secp256k1.js'
+import { hexToBytes } from '@noble/hashes/utils.js'
 import { PaymentError } from './errors.ts'
 import { isKnownRoot, type PoolInfo } from './pool.ts'
 import {
@@ -13,7 +15,9 @@ import {
   decodeHeader,
   encodeHeader,
   paymentPayloadSchema,
+  oneTimeKeyX,
   requestBinding,
+  requestBindingString,
   sha256Hex,
   type PaymentRequired,
   type PaymentRequirements,
@@ -149,7 +153,19 @@ export function createZkPayGate(o: ZkPayGateOptions): ZkPayGate {
       const [y, nullifier, root, scope, x] = payment.payload.publicSignals
       if (payment.accepted.payTo !== o.pool.address || payment.accepted.network !== `eip155:${o.pool.chainId}`) throw new PaymentError('PAYMENT_WRONG_POOL', 'The payment is for another pool or chain.')
       if (scope !== o.pool.scope) throw new PaymentError('PAYMENT_WRONG_SCOPE', "The proof's scope is not this pool's.")
-      if (x !== requestBinding(req.method ?? 'GET', url, body)) throw new PaymentError('PAYMENT_WRONG_REQUEST', 'The proof is bound to another request.')
+      const otk = payment.payload.oneTimeKey
+      if (otk) {
+        // a precomputed proof: bound to a one-time key, which signs this very request
+        if (x !== oneTimeKeyX(otk.publicKey)) throw new PaymentError('PAYMENT_WRONG_KEY', 'The proof is bound to another one-time key.')
+        const message = new TextEncoder().encode(requestBindingString(req.method ?? 'GET', url, body))
+        let signed = false
+        try {
+          signed = secp256k1.verify(hexToBytes(otk.signature.slice(2)), message, hexToBytes(otk.publicKey.slice(2)))
+        } catch {
+          signed = false
+        }
+        if (!signed) throw new PaymentError('PAYMENT_WRONG_REQUEST', 'The one-time key did not sign this request.')
+      } else if (x !== requestBinding(req.method ?? 'GET', url, body)) throw new PaymentError('PAYMENT_WRONG_REQUEST', 'The proof is bound to another request.')
       if (!(await rootKnown(root))) throw new PaymentError('PAYMENT_STALE_ROOT', "The proof's Merkle root is not (or no longer) accepted: sync the tree and prove again.", 402)
       const proof = toSnark(payment.payload.proof)
       const signals = payment.payload.publicSignals.map(String)

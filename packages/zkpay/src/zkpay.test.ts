@@ -135,6 +135,28 @@ describe('anonymous paid calls (zk-rln over HTTP 402)', () => {
     expect((await client.fetch(`${server.url}/still-serving`)).status).toBe(200)
   }, 180_000)
 
+  it('precomputed proofs: a paid call only signs with a one-time key; the proof is useless for another request', async () => {
+    const depositor = await devnetDepositor(net(), pool, 7, 10n, dir)
+    let sentHeader = ''
+    const client = createZkPayClient({ identity: depositor.identity, tickets: depositor.tickets, publicClient: net().publicClient, fromBlock, fetch: (url, init) => {
+      const h = new Headers(init?.headers).get(HEADER_SIGNATURE)
+      if (h) sentHeader = h
+      return fetch(url, init)
+    } })
+    await client.precompute(`${server.url}/v1/chat`, 2)
+    expect(client.readyProofs()).toBe(2)
+    const t0 = performance.now()
+    const res = await client.fetch(`${server.url}/v1/chat`, { method: 'POST', body: 'fast' })
+    const ms = performance.now() - t0
+    expect(res.status).toBe(200)
+    expect(await res.text()).toBe('echo POST /v1/chat fast')
+    expect(ms).toBeLessThan(1_000) // no proving on the call path (a proof alone takes > 1 s here)
+    // someone who copies the header cannot spend it on another request: the one-time key did not sign it
+    const stolen = await fetch(`${server.url}/v1/chat`, { method: 'POST', body: 'other', headers: { [HEADER_SIGNATURE]: sentHeader } })
+    expect(stolen.status).toBe(400)
+    expect(await stolen.text()).toMatch(/did not sign this request/)
+  }, 120_000)
+
   it('a restarted server keeps every recorded nullifier', async () => {
     const depositor = await devnetDepositor(net(), pool, 6, 2n, dir)
     let sentHeader = ''
