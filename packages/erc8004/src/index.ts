@@ -18,7 +18,7 @@ export {
   type ProofOfPayment,
   type Service,
 } from './schemas.ts'
-export { fetchUri, fetchJson, toDataUri, dataUriStore, uriOptionsSchema, type UriOptions, type FileStore } from './uri.ts'
+export { fetchUri, fetchJson, toDataUri, dataUriStore, storeJson, uriOptionsSchema, type UriOptions, type FileStore } from './uri.ts'
 export {
   registerAgent,
   setAgentURI,

@@ -5,7 +5,7 @@ import { Erc8004Error } from './errors.ts'
 import { agentRegistryOf, getAgent } from './identity.ts'
 import { getLogsPaged } from './logs.ts'
 import { clientAddressOf, parseFeedbackFile, type FeedbackFile, type ProofOfPayment } from './schemas.ts'
-import { dataUriStore, fetchUri, type FileStore } from './uri.ts'
+import { fetchUri, storeJson, type FileStore } from './uri.ts'
 
 const ZERO_HASH = `0x${'0'.repeat(64)}` as Hash
 const MAX_ABS = 10n ** 38n
@@ -64,9 +64,7 @@ export async function giveFeedback(
   let file: Record<string, unknown> | undefined
   if (a.store !== false && client) {
     file = buildFeedbackFile(c, client, a)
-    const bytes = new TextEncoder().encode(JSON.stringify(file))
-    feedbackHash = keccak256(bytes)
-    feedbackURI = await (a.store ?? dataUriStore).put(bytes, 'application/json')
+    ;({ uri: feedbackURI, hash: feedbackHash } = await storeJson(file, a.store))
   }
   const receipt = await send(c, {
     address: c.registries.reputation,
@@ -93,9 +91,7 @@ export async function appendResponse(
     responseURI = a.responseURI
     responseHash = a.responseHash ?? ZERO_HASH
   } else {
-    const bytes = new TextEncoder().encode(JSON.stringify(a.response))
-    responseHash = keccak256(bytes)
-    responseURI = await (a.store ?? dataUriStore).put(bytes, 'application/json')
+    ;({ uri: responseURI, hash: responseHash } = await storeJson(a.response, a.store))
   }
   const receipt = await send(c, {
     address: c.registries.reputation,

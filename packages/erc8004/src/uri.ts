@@ -1,3 +1,4 @@
+import { keccak256 } from 'viem'
 import { z } from 'zod'
 import { AgentUriError } from './errors.ts'
 
@@ -99,4 +100,10 @@ export const dataUriStore: FileStore = {
   async put(bytes, contentType) {
     return `data:${contentType};base64,${Buffer.from(bytes).toString('base64')}`
   },
+}
+
+/** Stores `json` (data: URI by default) and returns its URI with the keccak256 of the exact bytes stored. */
+export async function storeJson(json: unknown, store: FileStore = dataUriStore): Promise<{ uri: string; hash: `0x${string}` }> {
+  const bytes = new TextEncoder().encode(JSON.stringify(json))
+  return { uri: await store.put(bytes, 'application/json'), hash: keccak256(bytes) }
 }

@@ -1,9 +1,9 @@
-import { getAbiItem, keccak256, type Address, type Hash, type TransactionReceipt } from 'viem'
+import { getAbiItem, type Address, type Hash, type TransactionReceipt } from 'viem'
 import { validationRegistryAbi } from '@hermit/contracts'
 import { read, requireValidation, send, type Erc8004Client } from './client.ts'
 import { Erc8004Error, ValidationTimeoutError } from './errors.ts'
 import { getLogsPaged } from './logs.ts'
-import { dataUriStore, type FileStore } from './uri.ts'
+import { storeJson, type FileStore } from './uri.ts'
 
 const ZERO_HASH = `0x${'0'.repeat(64)}` as Hash
 const val = (c: Erc8004Client) => ({ address: requireValidation(c), abi: validationRegistryAbi }) as const
@@ -19,9 +19,7 @@ export async function requestValidation(
   let requestURI: string
   let requestHash: Hash
   if ('request' in a) {
-    const bytes = new TextEncoder().encode(JSON.stringify(a.request))
-    requestHash = keccak256(bytes)
-    requestURI = await (a.store ?? dataUriStore).put(bytes, 'application/json')
+    ;({ uri: requestURI, hash: requestHash } = await storeJson(a.request, a.store))
   } else {
     requestURI = a.requestURI
     requestHash = a.requestHash

@@ -20,3 +20,13 @@ export function writeFileAtomic(path: string, data: string | Uint8Array, mode = 
     closeSync(dir)
   }
 }
+
+/** Is process `pid` alive (EPERM: alive, owned by someone else)? Used to take over stale locks. */
+export function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0)
+    return true
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM'
+  }
+}

@@ -2,6 +2,7 @@ import { existsSync, readFileSync, rmSync, writeFileSync, mkdirSync } from 'node
 import { dirname } from 'node:path'
 import { createRequire } from 'node:module'
 import { ZkPayError } from './errors.ts'
+import { processAlive } from './fsutil.ts'
 
 export type StoredResponse = { status: number; headers: Record<string, string>; body: Uint8Array }
 
@@ -31,14 +32,6 @@ type SqliteDb = {
   close(): void
 }
 
-const alive = (pid: number) => {
-  try {
-    process.kill(pid, 0)
-    return true
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM'
-  }
-}
 
 /**
  * Nullifiers in an embedded SQLite database (SQLite compiled to WebAssembly, node-sqlite3-wasm, so no
@@ -56,7 +49,7 @@ export class SqliteNullifierStore implements NullifierStore {
     const owner = `${path}.owner`
     if (existsSync(owner)) {
       const pid = Number(readFileSync(owner, 'utf8').trim() || '0')
-      if (pid > 0 && pid !== process.pid && alive(pid)) {
+      if (pid > 0 && pid !== process.pid && processAlive(pid)) {
         throw new ZkPayError('NULLIFIER_DB_IN_USE', `Nullifier database ${path} is open in process ${pid}.`, { hint: 'Run one gateway per database file, or share nullifiers through a server database.' })
       }
       // the previous owner died: a lock it held mid-transaction is stale (the journal rolls back)

@@ -1,7 +1,7 @@
 import { closeSync, existsSync, openSync, readFileSync, unlinkSync, writeSync } from 'node:fs'
 import { z } from 'zod'
 import { TicketError } from './errors.ts'
-import { writeFileAtomic } from './fsutil.ts'
+import { processAlive, writeFileAtomic } from './fsutil.ts'
 
 /**
  * Ticket state is money: reusing an index gets an honest user slashed. The next index is written
@@ -19,14 +19,6 @@ const stateSchema = z.strictObject({
 })
 export type TicketState = z.output<typeof stateSchema>
 
-const alive = (pid: number) => {
-  try {
-    process.kill(pid, 0)
-    return true
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM'
-  }
-}
 
 /** An exclusive lock file holding our pid; a lock left by a dead process is taken over. */
 async function withFileLock<T>(path: string, fn: () => T, timeoutMs = 10_000): Promise<T> {
@@ -41,7 +33,7 @@ async function withFileLock<T>(path: string, fn: () => T, timeoutMs = 10_000): P
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e
       const owner = Number(readFileSync(lock, 'utf8').trim() || '0')
-      if (owner > 0 && !alive(owner)) {
+      if (owner > 0 && !processAlive(owner)) {
         unlinkSync(lock) // stale: its process died holding it
         continue
       }

@@ -12,6 +12,19 @@ import { devnetDepositor, devnetPool, startPaidServer, type PaidServer } from '.
 import type { PoolInfo } from './pool.ts'
 
 const net = useDevnet()
+
+/** A fetch that remembers the last PAYMENT-SIGNATURE it sent (to replay it by hand). */
+function capturingFetch(): { fetch: typeof fetch; last: () => string } {
+  let sent = ''
+  return {
+    fetch: (url, init) => {
+      const h = new Headers(init?.headers).get(HEADER_SIGNATURE)
+      if (h) sent = h
+      return fetch(url, init)
+    },
+    last: () => sent,
+  }
+}
 const dir = mkdtempSync(join(tmpdir(), 'hermit-zkpay-e2e-'))
 const dbPath = join(dir, 'nullifiers.sqlite')
 let pool: PoolInfo
@@ -52,27 +65,17 @@ describe('anonymous paid calls (zk-rln over HTTP 402)', () => {
 
   it('a retry of the same payment replays the recorded answer without a second charge', async () => {
     const depositor = await devnetDepositor(net(), pool, 2, 5n, dir)
-    let sentHeader = ''
-    const client = createZkPayClient({
-      identity: depositor.identity,
-      tickets: depositor.tickets,
-      publicClient: net().publicClient,
-      fromBlock,
-      fetch: (url, init) => {
-        const h = new Headers(init?.headers).get(HEADER_SIGNATURE)
-        if (h) sentHeader = h
-        return fetch(url, init)
-      },
-    })
+    const capture = capturingFetch()
+    const client = createZkPayClient({ identity: depositor.identity, tickets: depositor.tickets, publicClient: net().publicClient, fromBlock, fetch: capture.fetch })
     const first = await client.fetch(`${server.url}/v1/models`)
     expect(first.status).toBe(200)
     const count = await server.store.count()
-    const retry = await fetch(`${server.url}/v1/models`, { headers: { [HEADER_SIGNATURE]: sentHeader } })
+    const retry = await fetch(`${server.url}/v1/models`, { headers: { [HEADER_SIGNATURE]: capture.last() } })
     expect(retry.status).toBe(200)
     expect(await retry.text()).toBe('echo GET /v1/models ')
     expect(await server.store.count()).toBe(count)
     // the same payment cannot pay for another request
-    const other = await fetch(`${server.url}/v1/other`, { headers: { [HEADER_SIGNATURE]: sentHeader } })
+    const other = await fetch(`${server.url}/v1/other`, { headers: { [HEADER_SIGNATURE]: capture.last() } })
     expect(other.status).toBe(400)
     expect(await other.text()).toMatch(/bound to another request/)
   }, 120_000)
@@ -137,12 +140,8 @@ describe('anonymous paid calls (zk-rln over HTTP 402)', () => {
 
   it('precomputed proofs: a paid call only signs with a one-time key; the proof is useless for another request', async () => {
     const depositor = await devnetDepositor(net(), pool, 7, 10n, dir)
-    let sentHeader = ''
-    const client = createZkPayClient({ identity: depositor.identity, tickets: depositor.tickets, publicClient: net().publicClient, fromBlock, fetch: (url, init) => {
-      const h = new Headers(init?.headers).get(HEADER_SIGNATURE)
-      if (h) sentHeader = h
-      return fetch(url, init)
-    } })
+    const capture = capturingFetch()
+    const client = createZkPayClient({ identity: depositor.identity, tickets: depositor.tickets, publicClient: net().publicClient, fromBlock, fetch: capture.fetch })
     await client.precompute(`${server.url}/v1/chat`, 2)
     expect(client.readyProofs()).toBe(2)
     const t0 = performance.now()
@@ -152,25 +151,21 @@ describe('anonymous paid calls (zk-rln over HTTP 402)', () => {
     expect(await res.text()).toBe('echo POST /v1/chat fast')
     expect(ms).toBeLessThan(1_000) // no proving on the call path (a proof alone takes > 1 s here)
     // someone who copies the header cannot spend it on another request: the one-time key did not sign it
-    const stolen = await fetch(`${server.url}/v1/chat`, { method: 'POST', body: 'other', headers: { [HEADER_SIGNATURE]: sentHeader } })
+    const stolen = await fetch(`${server.url}/v1/chat`, { method: 'POST', body: 'other', headers: { [HEADER_SIGNATURE]: capture.last() } })
     expect(stolen.status).toBe(400)
     expect(await stolen.text()).toMatch(/did not sign this request/)
   }, 120_000)
 
   it('a restarted server keeps every recorded nullifier', async () => {
     const depositor = await devnetDepositor(net(), pool, 6, 2n, dir)
-    let sentHeader = ''
-    const client = createZkPayClient({ identity: depositor.identity, tickets: depositor.tickets, publicClient: net().publicClient, fromBlock, fetch: (url, init) => {
-      const h = new Headers(init?.headers).get(HEADER_SIGNATURE)
-      if (h) sentHeader = h
-      return fetch(url, init)
-    } })
+    const capture = capturingFetch()
+    const client = createZkPayClient({ identity: depositor.identity, tickets: depositor.tickets, publicClient: net().publicClient, fromBlock, fetch: capture.fetch })
     expect((await client.fetch(`${server.url}/before-restart`)).status).toBe(200)
     const count = await server.store.count()
     await server.close()
     server = await startPaidServer(net(), pool, { dbPath, handler, fromBlock })
     expect(await server.store.count()).toBe(count)
-    const again = await fetch(`${server.url}/before-restart`, { headers: { [HEADER_SIGNATURE]: sentHeader } })
+    const again = await fetch(`${server.url}/before-restart`, { headers: { [HEADER_SIGNATURE]: capture.last() } })
     expect(again.status).toBe(200)
     expect(server.events.map((e) => e.kind)).toEqual(['replay'])
   }, 120_000)
