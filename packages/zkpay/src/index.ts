@@ -23,5 +23,5 @@ export {
 export { createZkPayClient, type ZkPayClient, type ZkPayClientOptions, type PaidResponse } from './client.ts'
 export { createZkPayGate, type ZkPayGate, type ZkPayGateOptions, type PaidHandler, type GateEvent } from './server.ts'
 export { SqliteNullifierStore, type NullifierStore, type ClaimResult, type StoredResponse } from './store.ts'
-export { ProofVerifierPool } from './verifier.ts'
+export { ProofVerifierPool, type VerifierOptions } from './verifier.ts'
 export { ZkPayError, KeystoreError, TicketError, PaymentError } from './errors.ts'

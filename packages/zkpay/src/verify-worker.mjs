@@ -1,17 +1,111 @@
 // Verifies Groth16 proofs off the main thread. Plain JS, so it loads without a TypeScript loader.
+//   engine "mcl": mcl-wasm pairings, proofs checked in batches with a random linear combination
+//                 (one final exponentiation per batch); a failing batch is re-checked proof by proof.
+//   engine "snarkjs": snarkjs.groth16.verify, one proof at a time (the reference).
+import { randomBytes } from 'node:crypto'
 import { parentPort, workerData } from 'node:worker_threads'
-import * as snarkjs from 'snarkjs'
 
-// one single-threaded curve per worker: the pool of workers is the parallelism
-globalThis.curve_bn128 = await snarkjs.curves.getCurveFromName('bn128', { singleThread: true })
-const vkey = workerData.vkey
+const { vkey, engine, batchSize, batchWaitMs } = workerData
+let verifyOne
+let verifyMany
 
-parentPort.on('message', async ({ id, proof, publicSignals }) => {
-  try {
-    const ok = await snarkjs.groth16.verify(vkey, publicSignals, proof)
-    parentPort.postMessage({ id, ok })
-  } catch (error) {
-    parentPort.postMessage({ id, ok: false, error: String(error?.message ?? error) })
+if (engine === 'snarkjs') {
+  const snarkjs = await import('snarkjs')
+  // one single-threaded curve per worker: the pool of workers is the parallelism
+  globalThis.curve_bn128 = await snarkjs.curves.getCurveFromName('bn128', { singleThread: true })
+  verifyOne = (p) => snarkjs.groth16.verify(vkey, p.publicSignals, p.proof)
+} else {
+  const mcl = await import('mcl-wasm')
+  await mcl.init(mcl.BN_SNARK1)
+  // refuse G2 points outside the prime-order subgroup: soundness depends on it. BN254's G1 has
+  // cofactor 1, so every point on the curve is in G1 (setStr still refuses points off the curve)
+  mcl.verifyOrderG1(false)
+  mcl.verifyOrderG2(true)
+  const g1 = (p) => {
+    const P = new mcl.G1()
+    P.setStr(`1 ${p[0]} ${p[1]}`, 10)
+    return P
   }
+  const g2 = (p) => {
+    const Q = new mcl.G2()
+    Q.setStr(`1 ${p[0][0]} ${p[0][1]} ${p[1][0]} ${p[1][1]}`, 10)
+    return Q
+  }
+  const fr = (s) => {
+    const f = new mcl.Fr()
+    f.setStr(String(s), 10)
+    return f
+  }
+  const alpha = g1(vkey.vk_alpha_1)
+  const beta = new mcl.PrecomputedG2(g2(vkey.vk_beta_2))
+  const gamma = new mcl.PrecomputedG2(g2(vkey.vk_gamma_2))
+  const delta = new mcl.PrecomputedG2(g2(vkey.vk_delta_2))
+  const IC = vkey.IC.map(g1)
+  const nPublic = IC.length - 1
+
+  // parse: a proof whose points are not on the curve / in the subgroup is simply invalid
+  const parse = (p) => {
+    try {
+      if (p.publicSignals.length !== nPublic) return null
+      return { A: g1(p.proof.pi_a), B: g2(p.proof.pi_b), C: g1(p.proof.pi_c), pub: p.publicSignals.map(fr) }
+    } catch {
+      return null
+    }
+  }
+  const random128 = () => fr(BigInt(`0x${randomBytes(16).toString('hex')}`) + 1n)
+
+  /** prod e(-r_k A_k, B_k) * e(sum(r) alpha, beta) * e(sum r_k L_k, gamma) * e(sum r_k C_k, delta) == 1 */
+  const check = (items, weighted) => {
+    const rs = items.map(() => (weighted ? random128() : fr(1)))
+    let rSum = new mcl.Fr()
+    for (const r of rs) rSum = mcl.add(rSum, r)
+    // sum_k r_k L_k = rSum * IC0 + sum_j (sum_k r_k pub_kj) IC_j: a handful of scalar multiplications
+    const coeffs = [rSum]
+    for (let j = 0; j < nPublic; j++) {
+      let c = new mcl.Fr()
+      items.forEach((it, k) => (c = mcl.add(c, mcl.mul(rs[k], it.pub[j]))))
+      coeffs.push(c)
+    }
+    const L = mcl.mulVec(IC, coeffs)
+    const C = mcl.mulVec(items.map((it) => it.C), rs)
+    let e = mcl.precomputedMillerLoop2(mcl.mul(alpha, rSum), beta, L, gamma)
+    e = mcl.mul(e, mcl.precomputedMillerLoop(C, delta))
+    items.forEach((it, k) => (e = mcl.mul(e, mcl.millerLoop(mcl.neg(mcl.mul(it.A, rs[k])), it.B))))
+    return mcl.finalExp(e).isOne()
+  }
+  verifyOne = async (p) => {
+    const it = parse(p)
+    return it !== null && check([it], false)
+  }
+  verifyMany = (proofs) => {
+    const parsed = proofs.map(parse)
+    const good = parsed.map((x, k) => (x ? k : -1)).filter((k) => k >= 0)
+    const out = parsed.map(() => false)
+    if (good.length > 0 && check(good.map((k) => parsed[k]), good.length > 1)) good.forEach((k) => (out[k] = true))
+    else for (const k of good) out[k] = check([parsed[k]], false)
+    return out
+  }
+}
+
+// batching: collect what arrives within batchWaitMs (or batchSize proofs), check them together
+let queue = []
+let timer = null
+const flush = async () => {
+  timer = null
+  const batch = queue
+  queue = []
+  if (batch.length === 0) return
+  try {
+    const results = verifyMany ? verifyMany(batch.map((b) => b.item)) : await Promise.all(batch.map((b) => verifyOne(b.item)))
+    batch.forEach((b, k) => parentPort.postMessage({ id: b.id, ok: results[k] }))
+  } catch (error) {
+    batch.forEach((b) => parentPort.postMessage({ id: b.id, ok: false, error: String(error?.message ?? error) }))
+  }
+}
+
+parentPort.on('message', ({ id, proof, publicSignals }) => {
+  queue.push({ id, item: { proof, publicSignals } })
+  if (queue.length >= batchSize) void flush()
+  else timer ??= setTimeout(flush, batchWaitMs)
 })
 parentPort.postMessage({ ready: true })

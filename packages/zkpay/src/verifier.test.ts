@@ -1,0 +1,39 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { createCreditTree, creditLeaf, loadVerificationKey, proveCredit, randomFieldElement, terminateProver, type Groth16Proof } from '@hermit/circuits'
+import { ProofVerifierPool } from './verifier.ts'
+
+type P = { proof: Groth16Proof; publicSignals: string[] }
+let proofs: P[] = []
+const pools: ProofVerifierPool[] = []
+
+beforeAll(async () => {
+  const sk = randomFieldElement()
+  const tree = createCreditTree([creditLeaf(sk, 9n), 5n, 6n])
+  for (let i = 0; i < 4; i++) {
+    const p = await proveCredit({ sk, n: 9n, i: BigInt(i), tree, scope: 77n, x: 1000n + BigInt(i) })
+    proofs.push({ proof: p.proof, publicSignals: p.publicSignals })
+  }
+}, 60_000)
+afterAll(async () => {
+  await Promise.all(pools.map((p) => p.close()))
+  await terminateProver()
+})
+
+const tamperedSignal = (p: P): P => ({ proof: p.proof, publicSignals: p.publicSignals.map((s, i) => (i === 1 ? (BigInt(s) + 1n).toString() : s)) })
+// a point that is not on the curve at all
+const offCurve = (p: P): P => ({ proof: { ...p.proof, pi_a: ['1', '3', '1'] } as Groth16Proof, publicSignals: p.publicSignals })
+
+describe('ProofVerifierPool', () => {
+  for (const engine of ['mcl', 'snarkjs'] as const) {
+    it(`${engine}: accepts valid proofs and refuses tampered ones, also mixed in one batch`, async () => {
+      const pool = new ProofVerifierPool(loadVerificationKey('credit'), { engine, workers: 1, batchSize: 8, batchWaitMs: 5 })
+      pools.push(pool)
+      const items = [proofs[0]!, tamperedSignal(proofs[1]!), proofs[2]!, offCurve(proofs[3]!), proofs[3]!, { proof: proofs[0]!.proof, publicSignals: proofs[1]!.publicSignals }]
+      // sent together, so mcl checks them as one batch, finds it bad, and re-checks each
+      const results = await Promise.all(items.map((p) => pool.verify(p.proof, p.publicSignals)))
+      expect(results).toEqual([true, false, true, false, true, false])
+      // an all-valid batch passes as a batch
+      expect(await Promise.all(proofs.map((p) => pool.verify(p.proof, p.publicSignals)))).toEqual([true, true, true, true])
+    }, 60_000)
+  }
+})
