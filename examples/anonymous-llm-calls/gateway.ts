@@ -3,14 +3,14 @@
  *   POST /api/chat            Ollama-API-compatible chat, forwarded to OLLAMA_HOST when it is set
  *   POST /v1/txguard/verify   Hermit's transaction check (deterministic, no model needed)
  */
-import { createServer, type IncomingMessage, type Server } from 'node:http'
+import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import type { Chain, PublicClient, Transport } from 'viem'
 import { verify, reportToJson } from '@hermit/txguard'
-import { type PaidHandler, type ZkPayGate } from '@hermit/zkpay'
+import { type PaidHandler, type PaidRequest, type ZkPayGate } from '@hermit/zkpay'
 
 export function gatewayHandler(o: { simulation: PublicClient<Transport, Chain>; ollamaHost?: string }): PaidHandler {
-  return async (req: IncomingMessage, { body }) => {
+  return async (req: PaidRequest, { body }) => {
     const path = (req.url ?? '/').split('?')[0]
     if (req.method === 'POST' && path === '/api/chat') {
       if (!o.ollamaHost) return { status: 503, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ error: 'no model backend on this gateway: set OLLAMA_HOST' }) }

@@ -21,7 +21,7 @@ export {
   type PaymentResponse,
 } from './protocol.ts'
 export { createZkPayClient, type ZkPayClient, type ZkPayClientOptions, type PaidResponse } from './client.ts'
-export { createZkPayGate, type ZkPayGate, type ZkPayGateOptions, type PaidHandler, type GateEvent } from './server.ts'
+export { createZkPayGate, type ZkPayGate, type ZkPayGateOptions, type PaidHandler, type PaidRequest, type GateEvent } from './server.ts'
 export { SqliteNullifierStore, type NullifierStore, type ClaimResult, type StoredResponse } from './store.ts'
 export { ProofVerifierPool, type VerifierOptions } from './verifier.ts'
 export { ZkPayError, KeystoreError, TicketError, PaymentError } from './errors.ts'

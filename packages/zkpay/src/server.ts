@@ -27,7 +27,10 @@ import type { NullifierStore, StoredResponse } from './store.ts'
 import { removalSiblings, syncTree } from './sync.ts'
 import type { ProofVerifierPool } from './verifier.ts'
 
-export type PaidHandler = (req: IncomingMessage, ctx: { body: Buffer; nullifier: bigint }) => Promise<{ status?: number; headers?: Record<string, string>; body: string | Uint8Array }>
+/** A request as the gate sees it, whatever the HTTP framework: `url` is the path and query. */
+export type PaidRequest = { method: string; url: string; headers: Record<string, string | string[] | undefined> }
+
+export type PaidHandler = (req: PaidRequest, ctx: { body: Buffer; nullifier: bigint }) => Promise<{ status?: number; headers?: Record<string, string>; body: string | Uint8Array }>
 
 export type GateEvent =
   | { kind: 'paid'; nullifier: bigint }
@@ -54,8 +57,12 @@ export type ZkPayGateOptions = {
 
 export type ZkPayGate = {
   requirements(resourceUrl: string): PaymentRequired
-  /** node:http / Express-style: answers 402, or verifies the payment and runs `handler`. */
+  /** The gate itself, framework-free: a request in, the response to send out. */
+  process(req: PaidRequest, body: Buffer, handler: PaidHandler): Promise<StoredResponse>
+  /** node:http, and Express (`app.use((req, res) => gate.handle(req, res, handler))`, before any body parser). */
   handle(req: IncomingMessage, res: ServerResponse, handler: PaidHandler): Promise<void>
+  /** Web-standard Request → Response: Hono (`app.all('*', (c) => gate.fetch(c.req.raw, handler))`), Bun, Deno, workers. */
+  fetch(request: Request, handler: PaidHandler): Promise<Response>
 }
 
 function readBody(req: IncomingMessage, max: number): Promise<Buffer> {
@@ -129,23 +136,18 @@ export function createZkPayGate(o: ZkPayGateOptions): ZkPayGate {
     return null
   }
 
-  function send(res: ServerResponse, r: StoredResponse, payment?: PaymentResponse) {
-    res.writeHead(r.status, { ...r.headers, ...(payment ? { [HEADER_RESPONSE]: encodeHeader(payment) } : {}) })
-    res.end(Buffer.from(r.body))
-  }
+  const send = (r: StoredResponse, payment?: PaymentResponse): StoredResponse => ({ status: r.status, headers: { ...r.headers, ...(payment ? { [HEADER_RESPONSE]: encodeHeader(payment) } : {}) }, body: r.body })
 
-  function refuse(res: ServerResponse, url: string, error: PaymentError) {
+  function refuse(url: string, error: PaymentError): StoredResponse {
     emit({ kind: 'rejected', status: error.status, code: error.code })
     const headers: Record<string, string> = { 'content-type': 'application/json' }
     if (error.status === 402) headers[HEADER_REQUIRED] = encodeHeader({ ...requirements(url), error: error.shortMessage })
-    res.writeHead(error.status, headers)
-    res.end(JSON.stringify({ error: { code: error.code, message: error.shortMessage } }))
+    return { status: error.status, headers, body: new TextEncoder().encode(JSON.stringify({ error: { code: error.code, message: error.shortMessage } })) }
   }
 
-  async function handle(req: IncomingMessage, res: ServerResponse, handler: PaidHandler): Promise<void> {
-    const url = req.url ?? '/'
+  async function process(req: PaidRequest, body: Buffer, handler: PaidHandler): Promise<StoredResponse> {
+    const url = req.url
     try {
-      const body = await readBody(req, o.maxBodyBytes ?? 1_000_000)
       const header = req.headers[HEADER_SIGNATURE]
       if (header === undefined) throw new PaymentError('PAYMENT_REQUIRED', 'Payment required: one zk-rln ticket per call.', 402)
       if (Array.isArray(header)) throw new PaymentError('PAYMENT_MALFORMED', 'More than one PAYMENT-SIGNATURE header.')
@@ -157,7 +159,7 @@ export function createZkPayGate(o: ZkPayGateOptions): ZkPayGate {
       if (otk) {
         // a precomputed proof: bound to a one-time key, which signs this very request
         if (x !== oneTimeKeyX(otk.publicKey)) throw new PaymentError('PAYMENT_WRONG_KEY', 'The proof is bound to another one-time key.')
-        const message = new TextEncoder().encode(requestBindingString(req.method ?? 'GET', url, body))
+        const message = new TextEncoder().encode(requestBindingString(req.method, url, body))
         let signed = false
         try {
           signed = secp256k1.verify(hexToBytes(otk.signature.slice(2)), message, hexToBytes(otk.publicKey.slice(2)))
@@ -165,7 +167,7 @@ export function createZkPayGate(o: ZkPayGateOptions): ZkPayGate {
           signed = false
         }
         if (!signed) throw new PaymentError('PAYMENT_WRONG_REQUEST', 'The one-time key did not sign this request.')
-      } else if (x !== requestBinding(req.method ?? 'GET', url, body)) throw new PaymentError('PAYMENT_WRONG_REQUEST', 'The proof is bound to another request.')
+      } else if (x !== requestBinding(req.method, url, body)) throw new PaymentError('PAYMENT_WRONG_REQUEST', 'The proof is bound to another request.')
       if (!(await rootKnown(root))) throw new PaymentError('PAYMENT_STALE_ROOT', "The proof's Merkle root is not (or no longer) accepted: sync the tree and prove again.", 402)
       const proof = toSnark(payment.payload.proof)
       const signals = payment.payload.publicSignals.map(String)
@@ -177,7 +179,7 @@ export function createZkPayGate(o: ZkPayGateOptions): ZkPayGate {
       if (claim.status === 'replay') {
         emit({ kind: 'replay', nullifier })
         if (!claim.response) throw new PaymentError('PAYMENT_IN_PROGRESS', 'This payment is being served; retry shortly.', 409)
-        return send(res, claim.response, { success: true, network, nullifier: nullifier.toString(), status: 'replay' })
+        return send(claim.response, { success: true, network, nullifier: nullifier.toString(), status: 'replay' })
       }
       if (claim.status === 'double-spend') {
         let slashTx: Hash | null = (claim.slashedTx as Hash | null) ?? null
@@ -204,13 +206,38 @@ export function createZkPayGate(o: ZkPayGateOptions): ZkPayGate {
       // the ticket is spent either way: a retry gets this same answer, never a second charge
       await o.store.saveResponse(scope, nullifier, result)
       emit({ kind: 'paid', nullifier })
-      send(res, result, { success: true, network, nullifier: nullifier.toString(), status: 'new' })
+      return send(result, { success: true, network, nullifier: nullifier.toString(), status: 'new' })
     } catch (error) {
-      if (res.headersSent) return
-      if (error instanceof PaymentError) return refuse(res, url, error)
-      refuse(res, url, new PaymentError('PAYMENT_ERROR', `Payment could not be processed: ${(error as Error).message.split('\n')[0]}`, 500))
+      if (error instanceof PaymentError) return refuse(url, error)
+      return refuse(url, new PaymentError('PAYMENT_ERROR', `Payment could not be processed: ${(error as Error).message.split('\n')[0]}`, 500))
     }
   }
 
-  return { requirements, handle }
+  const maxBody = o.maxBodyBytes ?? 1_000_000
+
+  async function handle(req: IncomingMessage, res: ServerResponse, handler: PaidHandler): Promise<void> {
+    const paid: PaidRequest = { method: req.method ?? 'GET', url: req.url ?? '/', headers: req.headers }
+    let out: StoredResponse
+    try {
+      out = await process(paid, await readBody(req, maxBody), handler)
+    } catch (error) {
+      out = refuse(paid.url, error instanceof PaymentError ? error : new PaymentError('PAYMENT_ERROR', 'The request could not be read.', 400))
+    }
+    if (res.headersSent) return
+    res.writeHead(out.status, out.headers)
+    res.end(Buffer.from(out.body))
+  }
+
+  async function fetchHandler(request: Request, handler: PaidHandler): Promise<Response> {
+    const u = new URL(request.url)
+    const headers: Record<string, string> = {}
+    request.headers.forEach((v, k) => (headers[k.toLowerCase()] = v))
+    const paid: PaidRequest = { method: request.method, url: `${u.pathname}${u.search}`, headers }
+    const declared = Number(request.headers.get('content-length') ?? '0')
+    const bytes = declared > maxBody ? null : Buffer.from(await request.arrayBuffer())
+    const out = bytes === null || bytes.length > maxBody ? refuse(paid.url, new PaymentError('BODY_TOO_LARGE', `Request body above ${maxBody} bytes.`, 413)) : await process(paid, bytes, handler)
+    return new Response(out.status === 204 || out.status === 304 ? null : Buffer.from(out.body), { status: out.status, headers: out.headers })
+  }
+
+  return { requirements, process, handle, fetch: fetchHandler }
 }

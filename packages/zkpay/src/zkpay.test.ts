@@ -30,7 +30,7 @@ const dbPath = join(dir, 'nullifiers.sqlite')
 let pool: PoolInfo
 let fromBlock: bigint
 let server: PaidServer
-const handler = async (req: import('node:http').IncomingMessage, ctx: { body: Buffer }) => ({ headers: { 'content-type': 'text/plain' }, body: `echo ${req.method} ${req.url} ${ctx.body.toString()}` })
+const handler = async (req: import('./server.ts').PaidRequest, ctx: { body: Buffer }) => ({ headers: { 'content-type': 'text/plain' }, body: `echo ${req.method} ${req.url} ${ctx.body.toString()}` })
 
 beforeAll(async () => {
   ;({ pool, fromBlock } = await devnetPool(net()))
@@ -154,6 +154,29 @@ describe('anonymous paid calls (zk-rln over HTTP 402)', () => {
     const stolen = await fetch(`${server.url}/v1/chat`, { method: 'POST', body: 'other', headers: { [HEADER_SIGNATURE]: capture.last() } })
     expect(stolen.status).toBe(400)
     expect(await stolen.text()).toMatch(/did not sign this request/)
+  }, 120_000)
+
+  it('the same gate serves web-standard Request/Response (Hono, Bun, Deno), and the client adds no identifying header', async () => {
+    const depositor = await devnetDepositor(net(), pool, 8, 3n, dir)
+    const seen: string[][] = []
+    const client = createZkPayClient({
+      identity: depositor.identity,
+      tickets: depositor.tickets,
+      publicClient: net().publicClient,
+      fromBlock,
+      // no HTTP server at all: straight into the gate's fetch handler
+      fetch: (url, init) => {
+        const request = new Request(url, init)
+        seen.push([...request.headers.keys()].sort())
+        return server.gate.fetch(request, handler)
+      },
+    })
+    const res = await client.fetch('http://gateway.example/v1/fetch-adapter?q=1', { method: 'POST', body: 'via fetch' })
+    expect(res.status).toBe(200)
+    expect(await res.text()).toBe('echo POST /v1/fetch-adapter?q=1 via fetch')
+    expect(res.payment?.status).toBe('new')
+    // first try: no header at all; the paid retry: only the payment
+    expect(seen).toEqual([['content-type'], ['content-type', HEADER_SIGNATURE]])
   }, 120_000)
 
   it('a restarted server keeps every recorded nullifier', async () => {
