@@ -34,6 +34,14 @@ const byCode: Record<string, ExitCode> = {
   INPUT_UNREADABLE: ExitCode.ioError,
   SIMULATION_FAILED: ExitCode.unavailable,
   LLM_BAD_SPEC: ExitCode.usage,
+  CLI_MISSING_SECRET: ExitCode.usage,
+  KEYSTORE_EXISTS: ExitCode.dataError,
+  TICKETS_EXIST: ExitCode.dataError,
+  KEYSTORE_WRONG_PASSWORD: ExitCode.dataError,
+  KEYSTORE_UNREADABLE: ExitCode.ioError,
+  KEYSTORE_INVALID: ExitCode.dataError,
+  TICKETS_EXHAUSTED: ExitCode.unavailable,
+  ZKPAY_ANONYMITY_TOO_SMALL: ExitCode.unavailable,
 }
 
 export function exitCodeFor(error: unknown): ExitCode {

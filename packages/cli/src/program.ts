@@ -4,6 +4,7 @@ import { exitCodeFor } from './exit.ts'
 import { registerDevnet } from './commands/devnet.ts'
 import { registerDeployments } from './commands/deployments.ts'
 import { registerGuard, registerVerify } from './commands/verify.ts'
+import { registerPay } from './commands/pay.ts'
 
 export function buildProgram(): { program: Command; output: () => Output; exitCode: () => number } {
   let exit = 0
@@ -25,7 +26,12 @@ export function buildProgram(): { program: Command; output: () => Output; exitCo
   registerDeployments(program, output)
   registerVerify(program, output, (code) => (exit = code))
   registerGuard(program, output)
-  for (const command of program.commands) command.option('--json', 'machine-readable JSON on stdout (errors too)').exitOverride()
+  registerPay(program, output)
+  for (const command of program.commands) {
+    if (!command.options.some((o) => o.long === '--json')) command.option('--json', 'machine-readable JSON on stdout (errors too)')
+    command.exitOverride()
+    for (const sub of command.commands) sub.exitOverride()
+  }
   return { program, output, exitCode: () => exit }
 }
 

@@ -1,0 +1,144 @@
+import { existsSync } from 'node:fs'
+import { resolve } from 'node:path'
+import type { Command } from 'commander'
+import { createPublicClient, createWalletClient, formatEther, getAddress, http, isAddress, isHex, zeroAddress, type Address, type Hex } from 'viem'
+import { privateKeyToAccount } from 'viem/accounts'
+import { z } from 'zod'
+import { HermitError } from '@hermit/errors'
+import { devnetChain, readDeployments } from '@hermit/devnet'
+import { creditLeaf, terminateProver } from '@hermit/circuits'
+import { TicketStore, ZkIdentity, createZkPayClient, deployCreditPool, depositToPool, loadKeystore, readPool, saveKeystore, zkInfraFromDeployments } from '@hermit/zkpay'
+import { parseArgs } from '../args.ts'
+import type { Output } from '../output.ts'
+import { DEFAULT_DEPLOYMENTS_PATH } from './devnet.ts'
+
+const rpc = z.url({ protocol: /^(https?|wss?)$/, error: 'expected an http(s) or ws(s) JSON-RPC URL' })
+const address = z.string().refine((v) => isAddress(v, { strict: false }), 'not an address').transform((v) => getAddress(v) as Address)
+const units = z.string().regex(/^\d+$/, 'expected an amount in base units (wei)').transform((v) => BigInt(v))
+
+/** Secrets come from the environment at this edge, never from flags (flags land in shell history). */
+function secret(name: 'HERMIT_KEYSTORE_PASSWORD' | 'HERMIT_PRIVATE_KEY'): string {
+  const v = process.env[name]
+  if (!v) throw new HermitError('CLI_MISSING_SECRET', `Set ${name} in the environment.`, { hint: name === 'HERMIT_PRIVATE_KEY' ? 'The key of the wallet that pays (0x…, 32 bytes).' : 'The password of the ZK identity keystore (8+ characters).' })
+  return v
+}
+
+function wallet(rpcUrl: string, chainId: number) {
+  const key = secret('HERMIT_PRIVATE_KEY')
+  if (!isHex(key) || key.length !== 66) throw new HermitError('CLI_BAD_ARGUMENT', 'HERMIT_PRIVATE_KEY is not a 32-byte hex key.')
+  return createWalletClient({ chain: devnetChain(chainId, rpcUrl), transport: http(rpcUrl), account: privateKeyToAccount(key as Hex) })
+}
+
+async function chainClient(rpcUrl: string) {
+  const probe = createPublicClient({ transport: http(rpcUrl, { retryCount: 0 }) })
+  let chainId: number
+  try {
+    chainId = await probe.getChainId()
+  } catch (cause) {
+    throw new HermitError('RPC_UNREACHABLE', `The chain at ${new URL(rpcUrl).host} does not answer.`, { cause, hint: 'Check --rpc (e.g. start `pnpm devnet`).' })
+  }
+  return createPublicClient({ chain: devnetChain(chainId, rpcUrl), transport: http(rpcUrl, { retryCount: 0 }), pollingInterval: 50 })
+}
+
+export function registerPay(program: Command, output: () => Output): void {
+  const pay = program.command('pay').description('anonymous paid API calls: ZK identity, deposits into a CreditPool, paid fetch (secrets come from HERMIT_KEYSTORE_PASSWORD / HERMIT_PRIVATE_KEY)')
+
+  pay
+    .command('init')
+    .description('create a ZK identity in an encrypted keystore (password: $HERMIT_KEYSTORE_PASSWORD)')
+    .requiredOption('-k, --keystore <file>', 'where to write it')
+    .option('--json', 'machine-readable JSON')
+    .action(async (raw: Record<string, unknown>) => {
+      const out = output()
+      const o = parseArgs(z.strictObject({ keystore: z.string().min(1), json: z.boolean().optional() }), raw, 'pay init')
+      const path = resolve(o.keystore)
+      if (existsSync(path)) throw new HermitError('KEYSTORE_EXISTS', `${path} already exists.`, { hint: 'Never overwrite a keystore: its deposits would be lost. Pick another path.' })
+      const identity = ZkIdentity.random()
+      saveKeystore(path, identity, secret('HERMIT_KEYSTORE_PASSWORD'))
+      out.result({ keystore: path, commitment: identity.commitment.toString() }, () => `ZK identity written to ${path} (commitment ${identity.commitment.toString().slice(0, 16)}…)`)
+    })
+
+  pay
+    .command('open-pool')
+    .description('deploy a CreditPool as its provider (wallet key: $HERMIT_PRIVATE_KEY)')
+    .requiredOption('--rpc <url>', 'JSON-RPC of the chain')
+    .requiredOption('--price <wei>', 'price of one call (one ticket), base units')
+    .requiredOption('--stake <wei>', 'stake locked per deposit, base units')
+    .option('--token <address>', 'ERC-20 to pay in (default native ETH)')
+    .option('-f, --deployments <file>', 'where the ZK libraries and verifiers are deployed', DEFAULT_DEPLOYMENTS_PATH)
+    .option('--json', 'machine-readable JSON')
+    .action(async (raw: Record<string, unknown>) => {
+      const out = output()
+      const o = parseArgs(z.strictObject({ rpc, price: units, stake: units, token: address.optional(), deployments: z.string(), json: z.boolean().optional() }), raw, 'pay open-pool')
+      const publicClient = await chainClient(o.rpc)
+      const w = wallet(o.rpc, publicClient.chain.id)
+      const pool = await deployCreditPool(publicClient, w, zkInfraFromDeployments(readDeployments(resolve(o.deployments))), { provider: w.account.address, price: o.price, stake: o.stake, ...(o.token ? { token: o.token } : {}) })
+      out.result({ pool, provider: w.account.address, price: o.price.toString(), stake: o.stake.toString(), token: o.token ?? zeroAddress }, () => `CreditPool ${pool} opened by ${w.account.address}: ${formatEther(o.price)} per call, ${formatEther(o.stake)} stake`)
+    })
+
+  pay
+    .command('deposit')
+    .description('buy tickets: deposit the identity into a pool (wallet key: $HERMIT_PRIVATE_KEY)')
+    .requiredOption('--rpc <url>', 'JSON-RPC of the chain')
+    .requiredOption('--pool <address>', 'the CreditPool')
+    .requiredOption('-n, --tickets <count>', 'how many calls to buy')
+    .requiredOption('-k, --keystore <file>', 'the ZK identity keystore')
+    .requiredOption('-t, --tickets-file <file>', 'where the ticket state of this deposit is kept (never delete it)')
+    .option('--json', 'machine-readable JSON')
+    .action(async (raw: Record<string, unknown>) => {
+      const out = output()
+      const o = parseArgs(z.strictObject({ rpc, pool: address, tickets: z.coerce.number({ error: 'expected a number of tickets' }).int().min(1).max(2 ** 32 - 1), keystore: z.string(), ticketsFile: z.string(), json: z.boolean().optional() }), raw, 'pay deposit')
+      const ticketsPath = resolve(o.ticketsFile)
+      if (existsSync(ticketsPath)) throw new HermitError('TICKETS_EXIST', `${ticketsPath} already exists.`, { hint: 'Each deposit gets its own ticket file; reusing one would reuse tickets.' })
+      const identity = loadKeystore(resolve(o.keystore), secret('HERMIT_KEYSTORE_PASSWORD'))
+      const publicClient = await chainClient(o.rpc)
+      const pool = await readPool(publicClient, o.pool)
+      const { leafIndex } = await depositToPool(publicClient, wallet(o.rpc, publicClient.chain.id), pool, creditLeaf(identity.revealSecret(), BigInt(o.tickets)), BigInt(o.tickets))
+      TicketStore.create(ticketsPath, { pool: pool.address, chainId: pool.chainId, leafIndex, tickets: o.tickets })
+      out.result({ pool: pool.address, leafIndex, tickets: o.tickets, ticketsFile: ticketsPath }, () => `deposited ${o.tickets} tickets into ${pool.address} (deposit #${leafIndex}); ticket state in ${ticketsPath}`)
+    })
+
+  pay
+    .command('fetch')
+    .description('make a paid call: on HTTP 402 pay with one ZK ticket and retry')
+    .argument('<url>', 'the paid endpoint')
+    .requiredOption('--rpc <url>', 'JSON-RPC of the pool chain (to sync the deposit tree)')
+    .requiredOption('-k, --keystore <file>', 'the ZK identity keystore')
+    .requiredOption('-t, --tickets-file <file>', 'the deposit ticket state')
+    .option('-X, --method <method>', 'HTTP method', 'GET')
+    .option('-d, --data <body>', 'request body')
+    .option('-H, --header <header...>', 'extra request headers, "Name: value"')
+    .option('--min-anonymity <n>', 'refuse to pay while the pool has fewer live deposits', '0')
+    .option('--json', 'machine-readable JSON')
+    .action(async (url: string, raw: Record<string, unknown>) => {
+      const out = output()
+      const o = parseArgs(
+        z.strictObject({ rpc, keystore: z.string(), ticketsFile: z.string(), method: z.string().regex(/^[A-Za-z]+$/), data: z.string().optional(), header: z.array(z.string().regex(/^[^:]+:.*$/, 'expected "Name: value"')).optional(), minAnonymity: z.coerce.number().int().min(0), json: z.boolean().optional() }),
+        raw,
+        'pay fetch',
+      )
+      const target = rpc.safeParse(url)
+      if (!target.success) throw new HermitError('CLI_BAD_ARGUMENT', `pay fetch: <url>: ${target.error.issues[0]?.message}`)
+      const identity = loadKeystore(resolve(o.keystore), secret('HERMIT_KEYSTORE_PASSWORD'))
+      const publicClient = await chainClient(o.rpc)
+      const client = createZkPayClient({
+        identity,
+        tickets: TicketStore.open(resolve(o.ticketsFile)),
+        publicClient,
+        ...(o.minAnonymity > 0 ? { minAnonymitySet: o.minAnonymity, refuseSmallAnonymitySet: true } : {}),
+        onWarning: (m) => out.info(`warning: ${m}`),
+      })
+      const headers: Record<string, string> = {}
+      for (const h of o.header ?? []) {
+        const i = h.indexOf(':')
+        headers[h.slice(0, i).trim()] = h.slice(i + 1).trim()
+      }
+      try {
+        const res = await client.fetch(url, { method: o.method.toUpperCase(), headers, ...(o.data !== undefined ? { body: o.data } : {}) })
+        const body = await res.text()
+        out.result({ status: res.status, payment: res.payment ?? null, ticket: res.ticket ?? null, remainingTickets: client.remainingTickets(), body }, () => `${body}\n(HTTP ${res.status}${res.payment ? `, paid with ticket ${res.ticket}, ${client.remainingTickets()} left` : ''})`)
+      } finally {
+        await terminateProver()
+      }
+    })
+}
