@@ -35,8 +35,9 @@ type SqliteDb = {
 
 /**
  * Nullifiers in an embedded SQLite database (SQLite compiled to WebAssembly, node-sqlite3-wasm, so no
- * native build step): rollback journal with synchronous=FULL, so a recorded nullifier survives a
- * crash or kill -9 the moment claim() returns. One process owns a database file at a time.
+ * native build step): write-ahead log with synchronous=FULL, so a recorded nullifier survives a
+ * crash or kill -9 the moment claim() returns. One process owns a database file at a time
+ * (exclusive locking).
  */
 export class SqliteNullifierStore implements NullifierStore {
   private constructor(
@@ -59,7 +60,10 @@ export class SqliteNullifierStore implements NullifierStore {
     const require = createRequire(import.meta.url)
     const { Database } = require('node-sqlite3-wasm') as { Database: new (p: string) => SqliteDb }
     const db = new Database(path)
-    db.exec('PRAGMA journal_mode = DELETE; PRAGMA synchronous = FULL;')
+    // one owner process: exclusive locking lets WAL work without shared memory; FULL syncs each commit
+    db.exec('PRAGMA locking_mode = EXCLUSIVE;')
+    db.get('PRAGMA journal_mode = WAL;')
+    db.exec('PRAGMA synchronous = FULL;')
     db.exec(`CREATE TABLE IF NOT EXISTS nullifiers (
       scope TEXT NOT NULL, nullifier TEXT NOT NULL, x TEXT NOT NULL, y TEXT NOT NULL, root TEXT NOT NULL,
       created_at INTEGER NOT NULL, status INTEGER, headers TEXT, body BLOB, slashed_tx TEXT,

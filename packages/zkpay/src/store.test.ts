@@ -1,0 +1,47 @@
+import { spawn } from 'node:child_process'
+import { mkdtempSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { describe, expect, it } from 'vitest'
+import { SqliteNullifierStore } from './store.ts'
+
+const root = fileURLToPath(new URL('../../..', import.meta.url))
+const script = fileURLToPath(new URL('./testdata/claim.ts', import.meta.url))
+
+describe('SqliteNullifierStore', () => {
+  it('claims atomically: new, then replay for the same x, double-spend for another x', async () => {
+    const store = SqliteNullifierStore.open(join(mkdtempSync(join(tmpdir(), 'hermit-store-')), 'n.sqlite'))
+    expect(await store.claim({ scope: 1n, nullifier: 2n, x: 3n, y: 4n, root: 5n })).toEqual({ status: 'new' })
+    expect(await store.claim({ scope: 1n, nullifier: 2n, x: 3n, y: 4n, root: 5n })).toEqual({ status: 'replay', response: null })
+    await store.saveResponse(1n, 2n, { status: 200, headers: { a: 'b' }, body: new Uint8Array([1, 2]) })
+    expect(await store.claim({ scope: 1n, nullifier: 2n, x: 3n, y: 4n, root: 5n })).toEqual({ status: 'replay', response: { status: 200, headers: { a: 'b' }, body: new Uint8Array([1, 2]) } })
+    expect(await store.claim({ scope: 1n, nullifier: 2n, x: 8n, y: 9n, root: 5n })).toEqual({ status: 'double-spend', previous: { x: 3n, y: 4n }, slashedTx: null })
+    // another scope (another pool) is another nullifier space
+    expect(await store.claim({ scope: 6n, nullifier: 2n, x: 8n, y: 9n, root: 5n })).toEqual({ status: 'new' })
+    await store.close()
+  })
+
+  it('a nullifier recorded just before a kill -9 is still there, and the dead owner does not lock the file', async () => {
+    const path = join(mkdtempSync(join(tmpdir(), 'hermit-store-kill-')), 'n.sqlite')
+    const child = spawn(process.execPath, ['--import', 'tsx', script, path], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] })
+    const exited = new Promise((r) => child.on('exit', r))
+    const line = await new Promise<string>((resolve, reject) => {
+      let out = ''
+      child.stdout!.on('data', (c) => {
+        out += c
+        if (out.includes('\n')) resolve(out.trim())
+      })
+      void exited.then(() => reject(new Error('child exited early')))
+    })
+    expect(line).toBe('claimed new')
+    // the running owner keeps others out
+    expect(() => SqliteNullifierStore.open(path)).toThrow(/open in process/)
+    child.kill('SIGKILL')
+    await exited
+    const store = SqliteNullifierStore.open(path)
+    expect(await store.count()).toBe(1)
+    expect(await store.claim({ scope: 1n, nullifier: 42n, x: 7n, y: 9n, root: 5n })).toEqual({ status: 'replay', response: null })
+    await store.close()
+  }, 30_000)
+})
