@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { ProofVerifierPool, SqliteNullifierStore, TicketStore, ZkIdentity, createZkPayClient, createZkPayGate, deployCreditPool, depositToPool, readPool, removalSiblings, syncTree, zkInfraFromDeployments } from '@hermit/zkpay'
+import { ProofVerifierPool, SqliteNullifierStore, TicketStore, ZkIdentity, createZkPayClient, createZkPayGate, deployCreditPool, depositToPool, prepareDeposit, readPool, removalSiblings, syncTree, zkInfraFromDeployments } from '@hermit/zkpay'
 import { summarize, timeMs, type BenchFile, type BenchResult } from './lib.ts'
 
 export const bench: BenchFile = {
@@ -102,8 +102,9 @@ export const bench: BenchFile = {
       await new Promise<void>((r) => server.listen(0, '127.0.0.1', r))
       const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
       const identity = ZkIdentity.random()
-      const { leafIndex } = await depositToPool(d.publicClient, d.walletFor(d.accounts[4]!), info, creditLeaf(identity.revealSecret(), 40n), 40n)
-      const tickets = TicketStore.create(join(dir, 't.json'), { pool: address, chainId: info.chainId, leafIndex, tickets: 40 })
+      const dep = prepareDeposit(identity, 40n)
+      const { leafIndex } = await depositToPool(d.publicClient, d.walletFor(d.accounts[4]!), info, dep.leaf, 40n)
+      const tickets = TicketStore.create(join(dir, 't.json'), { pool: address, chainId: info.chainId, leafIndex, tickets: 40, secretNonce: dep.secretNonce })
       const client = createZkPayClient({ identity, tickets, publicClient: d.publicClient })
       const M = 12
       await client.precompute(`${url}/paid`, M)

@@ -10,7 +10,7 @@ import { join } from 'node:path'
 import { formatEther, parseEther } from 'viem'
 import { creditPoolAbi } from '@hermit/contracts'
 import type { Devnet } from '@hermit/devnet'
-import { creditLeaf, loadVerificationKey, proveCredit, terminateProver, toSolidityCalldata } from '@hermit/circuits'
+import { loadVerificationKey, proveCredit, terminateProver, toSolidityCalldata } from '@hermit/circuits'
 import {
   HEADER_REQUIRED,
   HEADER_SIGNATURE,
@@ -23,6 +23,7 @@ import {
   decodeHeader,
   deployCreditPool,
   depositToPool,
+  prepareDeposit,
   encodeHeader,
   paymentRequiredSchema,
   readPool,
@@ -57,9 +58,10 @@ export async function anonymousCalls(devnet: Devnet, log: Log): Promise<{ nullif
   try {
     const deposit = async (index: number, tickets: bigint) => {
       const identity = ZkIdentity.random()
-      const { leafIndex } = await depositToPool(devnet.publicClient, devnet.walletFor(devnet.accounts[index]!), pool, creditLeaf(identity.revealSecret(), tickets), tickets)
-      const ticketsFile = TicketStore.create(join(dir, `tickets-${index}.json`), { pool: address, chainId: pool.chainId, leafIndex, tickets: Number(tickets) })
-      return { identity, ticketsFile, leafIndex }
+      const d = prepareDeposit(identity, tickets)
+      const { leafIndex } = await depositToPool(devnet.publicClient, devnet.walletFor(devnet.accounts[index]!), pool, d.leaf, tickets)
+      const ticketsFile = TicketStore.create(join(dir, `tickets-${index}.json`), { pool: address, chainId: pool.chainId, leafIndex, tickets: Number(tickets), secretNonce: d.secretNonce })
+      return { identity, ticketsFile, leafIndex, secret: d.secret }
     }
     log.step('Three users deposit once each (the anonymity set); Alice buys 10 calls')
     const before = await devnet.publicClient.getBalance({ address: devnet.accounts[1]!.address })
@@ -67,7 +69,7 @@ export async function anonymousCalls(devnet: Devnet, log: Log): Promise<{ nullif
     await deposit(3, 5n)
     await deposit(4, 5n)
     const after = await devnet.publicClient.getBalance({ address: devnet.accounts[1]!.address })
-    log.line(`Alice ${short(devnet.accounts[1]!.address)} paid ${formatEther(before - after)} ETH (10 calls + stake + gas); her identity is a secret, the pool only holds Poseidon(Poseidon(sk), 10)`)
+    log.line(`Alice ${short(devnet.accounts[1]!.address)} paid ${formatEther(before - after)} ETH (10 calls + stake + gas); her identity is a secret, the pool only holds Poseidon(Poseidon(sk_deposit), 10)`)
 
     const client = createZkPayClient({ identity: alice.identity, tickets: alice.ticketsFile, publicClient: devnet.publicClient, fromBlock, minAnonymitySet: 3 })
     log.step('Alice makes three paid calls: each carries a Groth16 proof of "some deposit, unspent ticket"')
@@ -89,7 +91,7 @@ export async function anonymousCalls(devnet: Devnet, log: Log): Promise<{ nullif
     log.line(`first use of ticket 0: HTTP ${honest.status}`)
     const { tree } = await syncTree(devnet.publicClient, address, { fromBlock })
     const body = JSON.stringify({ chainId: devnet.chainId, from: devnet.accounts[2]!.address, to: devnet.accounts[4]!.address, data: '0x' })
-    const proved = await proveCredit({ sk: cheater.identity.revealSecret(), n: 2n, i: 0n, tree, scope: pool.scope, x: requestBinding('POST', '/v1/txguard/verify', body) })
+    const proved = await proveCredit({ sk: cheater.secret, n: 2n, i: 0n, tree, scope: pool.scope, x: requestBinding('POST', '/v1/txguard/verify', body) })
     const cd = toSolidityCalldata(proved.proof, proved.publicSignals)
     const required = decodeHeader(paymentRequiredSchema, (await fetch(`${gateway.url}/v1/txguard/verify`, { method: 'POST' })).headers.get(HEADER_REQUIRED) ?? undefined, 'PAYMENT-REQUIRED')
     const earnedBefore = await devnet.publicClient.readContract({ address, abi: creditPoolAbi, functionName: 'providerBalance' })

@@ -16,11 +16,15 @@ import {
   oneTimeKeyX,
   requestBinding,
   requestBindingString,
+  sha256Hex,
   type PaymentPayload,
   type PaymentRequirements,
   type PaymentResponse,
 } from './protocol.ts'
-import { isKnownRoot } from './pool.ts'
+import { readFileSync } from 'node:fs'
+import { creditPoolAbi } from '@hermit/contracts'
+import { artifactPaths } from '@hermit/circuits'
+import { isKnownRoot, readPool } from './pool.ts'
 import { syncTree, type SyncedTree } from './sync.ts'
 import type { TicketStore } from './tickets.ts'
 
@@ -58,9 +62,22 @@ export function createZkPayClient(o: ZkPayClientOptions) {
     return synced
   }
 
-  function pick(reqs: PaymentRequirements[]): PaymentRequirements {
+  let onChain: Promise<{ scope: bigint; price: bigint; token: string | null }> | undefined
+  const vkeyHash = sha256Hex(readFileSync(artifactPaths('credit').vkey))
+
+  /**
+   * The server's requirements are untrusted: scope, price, asset and verification key are checked
+   * against the pool on-chain and the local key, so a server cannot tag clients with a unique scope.
+   */
+  async function pick(reqs: PaymentRequirements[]): Promise<PaymentRequirements> {
     const r = reqs.find((a) => a.scheme === SCHEME && a.payTo === pool && a.network === `eip155:${state.chainId}`)
     if (!r) throw new ZkPayError('ZKPAY_NO_MATCHING_POOL', `The server does not accept payments from pool ${pool} on chain ${state.chainId}.`)
+    onChain ??= readPool(o.publicClient, pool).then((p) => ({ scope: p.scope, price: p.price, token: p.token }))
+    const p = await onChain
+    const asset = p.token ?? '0x0000000000000000000000000000000000000000'
+    if (BigInt(r.extra.scope) !== p.scope || BigInt(r.amount) !== p.price || r.asset.toLowerCase() !== asset.toLowerCase() || r.extra.vkeyHash !== vkeyHash) {
+      throw new ZkPayError('ZKPAY_REQUIREMENTS_MISMATCH', "The server's payment requirements do not match the pool on-chain (scope, price, asset or verification key).", { hint: 'Do not pay this server: it may be trying to tell clients apart.' })
+    }
     return r
   }
 
@@ -73,14 +90,21 @@ export function createZkPayClient(o: ZkPayClientOptions) {
     }
   }
 
-  async function pay(url: string, init: RequestInit, body: string | Uint8Array, requirement: PaymentRequirements): Promise<PaidResponse> {
+  /** The synced tree, resynced when the pool's root moved (a proof against an old root would set us apart). */
+  async function freshTree(): Promise<SyncedTree> {
     const tree = await sync()
+    const current = await o.publicClient.readContract({ address: pool, abi: creditPoolAbi, functionName: 'currentRoot' })
+    return current === tree.root ? tree : sync(true)
+  }
+
+  async function pay(url: string, init: RequestInit, body: string | Uint8Array, requirement: PaymentRequirements): Promise<PaidResponse> {
+    const tree = await freshTree()
     checkAnonymity(tree)
     // persisted before any proof exists: this index is never handed out again
     const i = await o.tickets.reserve()
     const u = new URL(url)
     const x = requestBinding(init.method ?? 'GET', `${u.pathname}${u.search}`, body)
-    const sk = o.identity.revealSecret()
+    const sk = o.identity.depositSecret(BigInt(state.secretNonce))
     let proved
     try {
       proved = await proveCredit({ sk, n: BigInt(state.tickets), i: BigInt(i), tree: tree.tree as CreditTree, scope: BigInt(requirement.extra.scope), x })
@@ -110,12 +134,12 @@ export function createZkPayClient(o: ZkPayClientOptions) {
   let filling: Promise<void> | undefined
 
   async function precomputeOne(requirement: PaymentRequirements): Promise<void> {
-    const tree = await sync()
+    const tree = await freshTree()
     checkAnonymity(tree)
     const i = await o.tickets.reserve()
     const secretKey = secp256k1.utils.randomSecretKey()
     const publicKey = `0x${bytesToHex(secp256k1.getPublicKey(secretKey, true))}`
-    const proved = await proveCredit({ sk: o.identity.revealSecret(), n: BigInt(state.tickets), i: BigInt(i), tree: tree.tree as CreditTree, scope: BigInt(requirement.extra.scope), x: oneTimeKeyX(publicKey) })
+    const proved = await proveCredit({ sk: o.identity.depositSecret(BigInt(state.secretNonce)), n: BigInt(state.tickets), i: BigInt(i), tree: tree.tree as CreditTree, scope: BigInt(requirement.extra.scope), x: oneTimeKeyX(publicKey) })
     const cd = toSolidityCalldata(proved.proof, proved.publicSignals)
     ready.push({ payload: { proof: { a: cd.a, b: cd.b, c: cd.c }, publicSignals: cd.pub as PaymentPayload['payload']['publicSignals'] }, secretKey, publicKey, root: proved.root, checkedAt: Date.now(), ticket: i })
   }
@@ -166,7 +190,7 @@ export function createZkPayClient(o: ZkPayClientOptions) {
       if (!known) {
         const res = await doFetch(url, { method: 'GET' })
         if (res.status !== 402) throw new ZkPayError('ZKPAY_NOT_PAID_ENDPOINT', `${url} did not answer 402.`)
-        known = pick(decodeHeader(paymentRequiredSchema, res.headers.get(HEADER_REQUIRED) ?? undefined, 'PAYMENT-REQUIRED').accepts)
+        known = await pick(decodeHeader(paymentRequiredSchema, res.headers.get(HEADER_REQUIRED) ?? undefined, 'PAYMENT-REQUIRED').accepts)
         await res.body?.cancel()
       }
       target = count
@@ -190,7 +214,7 @@ export function createZkPayClient(o: ZkPayClientOptions) {
       if (first.status !== 402) return first as PaidResponse
       const required = decodeHeader(paymentRequiredSchema, first.headers.get(HEADER_REQUIRED) ?? undefined, 'PAYMENT-REQUIRED')
       await first.body?.cancel()
-      const requirement = pick(required.accepts)
+      const requirement = await pick(required.accepts)
       let res = await pay(url, init, body, requirement)
       if (res.status === 402 && /STALE_ROOT/.test(await res.clone().text())) {
         await sync(true) // a deposit moved the root on: prove again against the fresh tree

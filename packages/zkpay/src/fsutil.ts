@@ -1,4 +1,4 @@
-import { closeSync, fsyncSync, mkdirSync, openSync, renameSync, writeSync } from 'node:fs'
+import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, rmdirSync, statSync, unlinkSync, writeSync } from 'node:fs'
 import { dirname } from 'node:path'
 
 /** write temp → fsync → rename → fsync the folder: the file is either old or new, never torn. */
@@ -28,5 +28,42 @@ export function processAlive(pid: number): boolean {
     return true
   } catch (e) {
     return (e as NodeJS.ErrnoException).code === 'EPERM'
+  }
+}
+
+/**
+ * Removes the lock file at `path` only if it still holds `staleContent` (written by a process that
+ * is dead). A second "takeover" lock (an atomic mkdir) makes the read-compare-unlink one step, so
+ * two waiters can never both take over: one would otherwise delete the other's fresh lock.
+ * Returns true when the caller may retry creating the lock.
+ */
+export function takeOverStaleLock(path: string, staleContent: string, beforeRelease?: () => void): boolean {
+  const guard = `${path}.takeover`
+  try {
+    mkdirSync(guard)
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e
+    // a takeover whose process died inside this tiny window: give up on it after a while
+    try {
+      if (Date.now() - statSync(guard).mtimeMs > 5_000) rmdirSync(guard)
+    } catch {
+      /* someone else cleaned it */
+    }
+    return false
+  }
+  try {
+    let current: string
+    try {
+      current = readFileSync(path, 'utf8')
+    } catch {
+      return true // already gone
+    }
+    if (current === staleContent) {
+      beforeRelease?.()
+      unlinkSync(path)
+    }
+    return true
+  } finally {
+    rmdirSync(guard)
   }
 }

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto'
 import { inspect } from 'node:util'
 import { readFileSync } from 'node:fs'
 import { gcm } from '@noble/ciphers/aes.js'
@@ -31,6 +32,17 @@ export class ZkIdentity {
   /** The secret, for the prover only. */
   revealSecret(): bigint {
     return this[SECRET]
+  }
+
+  /**
+   * The secret of one deposit: every deposit gets its own (nonce kept in its ticket file). Ticket
+   * nullifiers depend only on (secret, scope, index), so two deposits sharing a secret would share
+   * nullifiers — an honest user's first call on a second deposit would look like a double-spend.
+   * A slashed deposit reveals only its own secret, never the identity's.
+   */
+  depositSecret(nonce: bigint): bigint {
+    const h = createHash('sha256').update(`hermit-zkpay/deposit/v1\n${this[SECRET]}\n${nonce}`).digest('hex')
+    return (BigInt(`0x${h}`) % (SNARK_FIELD - 1n)) + 1n
   }
 
   toJSON(): { commitment: string } {

@@ -1,6 +1,6 @@
 export { ZkIdentity, saveKeystore, loadKeystore, type KeystoreOptions } from './identity.ts'
 export { TicketStore, type TicketState } from './tickets.ts'
-export { deployCreditPool, readPool, depositToPool, isKnownRoot, zkInfraFromDeployments, type PoolConfig, type PoolInfo, type ZkInfra } from './pool.ts'
+export { deployCreditPool, readPool, depositToPool, prepareDeposit, isKnownRoot, zkInfraFromDeployments, type PoolConfig, type PoolInfo, type ZkInfra } from './pool.ts'
 export { syncTree, removalSiblings, type SyncedTree } from './sync.ts'
 export {
   SCHEME,

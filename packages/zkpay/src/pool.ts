@@ -1,5 +1,6 @@
 import { getAddress, parseEventLogs, zeroAddress, type Account, type Address, type Chain, type PublicClient, type Transport, type WalletClient } from 'viem'
 import { creditPoolAbi, creditPoolBytecode, creditPoolLinkReferences, devTokenAbi, linkBytecode } from '@hermit/contracts'
+import { creditLeaf, randomFieldElement } from '@hermit/circuits'
 import { ZkPayError } from './errors.ts'
 
 type Wallet = WalletClient<Transport, Chain, Account>
@@ -76,4 +77,11 @@ export async function depositToPool(publicClient: Public, wallet: Wallet, pool: 
 
 export async function isKnownRoot(publicClient: Public, pool: Address, root: bigint): Promise<boolean> {
   return publicClient.readContract({ address: pool, abi: creditPoolAbi, functionName: 'isKnownRoot', args: [root] })
+}
+
+/** A fresh deposit for `identity`: its own secret (from a random nonce) and the leaf to deposit. */
+export function prepareDeposit(identity: { depositSecret(nonce: bigint): bigint }, tickets: bigint): { secretNonce: string; secret: bigint; leaf: bigint } {
+  const nonce = randomFieldElement()
+  const secret = identity.depositSecret(nonce)
+  return { secretNonce: nonce.toString(), secret, leaf: creditLeaf(secret, tickets) }
 }

@@ -39,7 +39,7 @@ export const requirementsSchema = z.strictObject({
   asset: address,
   /** The pool the deposit lives in. */
   payTo: address,
-  maxTimeoutSeconds: z.number().int().positive().max(86_400),
+  maxTimeoutSeconds: z.number().int().positive().max(30 * 86_400),
   extra: z.strictObject({
     scope: z.string().regex(/^\d+$/).max(80),
     /** sha256 of the credit verification key the server checks with. */

@@ -118,16 +118,31 @@ export function createZkPayGate(o: ZkPayGateOptions): ZkPayGate {
     const hit = rootCache.get(root)
     if (hit && Date.now() - hit.at < (o.rootCacheMs ?? 2_000)) return hit.ok
     const ok = await isKnownRoot(o.publicClient, o.pool.address, root)
+    // bounded: roots come from requests, so an attacker picks them
+    if (rootCache.size >= 1024) rootCache.delete(rootCache.keys().next().value!)
     rootCache.set(root, { ok, at: Date.now() })
     return ok
   }
 
-  async function slash(sk: bigint): Promise<Hash | null> {
+  const slashing = new Map<bigint, Promise<Hash | null>>()
+  /** One slash at a time per secret, however many double-spends arrive together. */
+  function slash(sk: bigint): Promise<Hash | null> {
+    let run = slashing.get(sk)
+    if (!run) {
+      run = slashOnce(sk).finally(() => slashing.delete(sk))
+      slashing.set(sk, run)
+    }
+    return run
+  }
+
+  async function slashOnce(sk: bigint): Promise<Hash | null> {
     if (!o.slasher) return null
     const synced = await syncTree(o.publicClient, o.pool.address, o.fromBlock === undefined ? {} : { fromBlock: o.fromBlock })
     for (const [i, leaf] of synced.leaves.entries()) {
       const n = synced.tickets[i]!
       if (creditLeaf(sk, n) !== leaf) continue
+      const [, , status] = await o.publicClient.readContract({ address: o.pool.address, abi: creditPoolAbi, functionName: 'deposits', args: [BigInt(i)] })
+      if (status !== 1 && status !== 2) continue // already slashed or exited: nothing left to take
       const siblings = synced.removed.has(i) ? [] : removalSiblings(synced.tree, i)
       const hash = await o.slasher.writeContract({ address: o.pool.address, abi: creditPoolAbi, functionName: 'slash', args: [sk, n, BigInt(i), siblings] })
       const r = await o.publicClient.waitForTransactionReceipt({ hash })
@@ -233,9 +248,21 @@ export function createZkPayGate(o: ZkPayGateOptions): ZkPayGate {
     const headers: Record<string, string> = {}
     request.headers.forEach((v, k) => (headers[k.toLowerCase()] = v))
     const paid: PaidRequest = { method: request.method, url: `${u.pathname}${u.search}`, headers }
-    const declared = Number(request.headers.get('content-length') ?? '0')
-    const bytes = declared > maxBody ? null : Buffer.from(await request.arrayBuffer())
-    const out = bytes === null || bytes.length > maxBody ? refuse(paid.url, new PaymentError('BODY_TOO_LARGE', `Request body above ${maxBody} bytes.`, 413)) : await process(paid, bytes, handler)
+    // read with a running cap: a chunked body has no content-length to trust
+    const chunks: Uint8Array[] = []
+    let size = 0
+    let tooLarge = Number(request.headers.get('content-length') ?? '0') > maxBody
+    if (!tooLarge && request.body) {
+      for await (const chunk of request.body as unknown as AsyncIterable<Uint8Array>) {
+        size += chunk.length
+        if (size > maxBody) {
+          tooLarge = true
+          break
+        }
+        chunks.push(chunk)
+      }
+    }
+    const out = tooLarge ? refuse(paid.url, new PaymentError('BODY_TOO_LARGE', `Request body above ${maxBody} bytes.`, 413)) : await process(paid, Buffer.concat(chunks), handler)
     return new Response(out.status === 204 || out.status === 304 ? null : Buffer.from(out.body), { status: out.status, headers: out.headers })
   }
 

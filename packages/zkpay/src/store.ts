@@ -1,8 +1,8 @@
-import { existsSync, readFileSync, rmSync, writeFileSync, mkdirSync } from 'node:fs'
+import { closeSync, mkdirSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs'
 import { dirname } from 'node:path'
 import { createRequire } from 'node:module'
 import { ZkPayError } from './errors.ts'
-import { processAlive } from './fsutil.ts'
+import { processAlive, takeOverStaleLock } from './fsutil.ts'
 
 export type StoredResponse = { status: number; headers: Record<string, string>; body: Uint8Array }
 
@@ -48,15 +48,29 @@ export class SqliteNullifierStore implements NullifierStore {
   static open(path: string): SqliteNullifierStore {
     mkdirSync(dirname(path), { recursive: true })
     const owner = `${path}.owner`
-    if (existsSync(owner)) {
-      const pid = Number(readFileSync(owner, 'utf8').trim() || '0')
-      if (pid > 0 && pid !== process.pid && processAlive(pid)) {
-        throw new ZkPayError('NULLIFIER_DB_IN_USE', `Nullifier database ${path} is open in process ${pid}.`, { hint: 'Run one gateway per database file, or share nullifiers through a server database.' })
+    // the owner file is created exclusively: two gateways can never both own one database
+    for (;;) {
+      try {
+        const fd = openSync(owner, 'wx', 0o600)
+        writeSync(fd, String(process.pid))
+        closeSync(fd)
+        break
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e
       }
-      // the previous owner died: a lock it held mid-transaction is stale (the journal rolls back)
-      rmSync(`${path}.lock`, { recursive: true, force: true })
+      let content = ''
+      try {
+        content = readFileSync(owner, 'utf8')
+      } catch {
+        continue
+      }
+      const pid = Number(content.trim() || '0')
+      if (pid === process.pid || (pid > 0 && processAlive(pid))) {
+        throw new ZkPayError('NULLIFIER_DB_IN_USE', `Nullifier database ${path} is already open in process ${pid}${pid === process.pid ? ' (this one)' : ''}.`, { hint: 'Run one gateway per database file, and open it once per process.' })
+      }
+      // the previous owner died: its SQLite lock is stale too (WAL recovery runs on open)
+      takeOverStaleLock(owner, content, () => rmSync(`${path}.lock`, { recursive: true, force: true }))
     }
-    writeFileSync(owner, String(process.pid))
     const require = createRequire(import.meta.url)
     const { Database } = require('node-sqlite3-wasm') as { Database: new (p: string) => SqliteDb }
     const db = new Database(path)

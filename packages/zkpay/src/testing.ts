@@ -5,9 +5,8 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { parseEther, type Address } from 'viem'
 import type { Devnet } from '@hermit/devnet'
-import { creditLeaf } from '@hermit/circuits'
 import { ZkIdentity } from './identity.ts'
-import { deployCreditPool, depositToPool, readPool, zkInfraFromDeployments, type PoolInfo } from './pool.ts'
+import { deployCreditPool, depositToPool, prepareDeposit, readPool, zkInfraFromDeployments, type PoolInfo } from './pool.ts'
 import { createZkPayGate, type GateEvent, type PaidHandler, type ZkPayGate } from './server.ts'
 import { SqliteNullifierStore } from './store.ts'
 import { TicketStore } from './tickets.ts'
@@ -29,9 +28,10 @@ export async function devnetPool(devnet: Devnet, o: { providerIndex?: number; pr
 /** A depositor: a fresh identity, `tickets` bought from dev account `index`, a ticket file. */
 export async function devnetDepositor(devnet: Devnet, pool: PoolInfo, index: number, tickets: bigint, dir = mkdtempSync(join(tmpdir(), 'hermit-zkpay-'))) {
   const identity = ZkIdentity.random()
-  const { leafIndex } = await depositToPool(devnet.publicClient, devnet.walletFor(devnet.accounts[index]!), pool, creditLeaf(identity.revealSecret(), tickets), tickets)
-  const store = TicketStore.create(join(dir, `tickets-${pool.address}-${leafIndex}-${identity.commitment.toString().slice(0, 16)}.json`), { pool: pool.address, chainId: pool.chainId, leafIndex, tickets: Number(tickets) })
-  return { identity, tickets: store, leafIndex }
+  const d = prepareDeposit(identity, tickets)
+  const { leafIndex } = await depositToPool(devnet.publicClient, devnet.walletFor(devnet.accounts[index]!), pool, d.leaf, tickets)
+  const store = TicketStore.create(join(dir, `tickets-${pool.address}-${leafIndex}-${identity.commitment.toString().slice(0, 16)}.json`), { pool: pool.address, chainId: pool.chainId, leafIndex, tickets: Number(tickets), secretNonce: d.secretNonce })
+  return { identity, tickets: store, leafIndex, secret: d.secret }
 }
 
 export type PaidServer = { url: string; gate: ZkPayGate; events: GateEvent[]; store: SqliteNullifierStore; close(): Promise<void> }

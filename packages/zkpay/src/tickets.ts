@@ -1,7 +1,7 @@
 import { closeSync, existsSync, openSync, readFileSync, unlinkSync, writeSync } from 'node:fs'
 import { z } from 'zod'
 import { TicketError } from './errors.ts'
-import { processAlive, writeFileAtomic } from './fsutil.ts'
+import { processAlive, takeOverStaleLock, writeFileAtomic } from './fsutil.ts'
 
 /**
  * Ticket state is money: reusing an index gets an honest user slashed. The next index is written
@@ -15,6 +15,8 @@ const stateSchema = z.strictObject({
   chainId: z.number().int().positive(),
   leafIndex: z.number().int().nonnegative(),
   tickets: z.number().int().positive(),
+  /** Derives this deposit's own secret from the identity (ZkIdentity.depositSecret). */
+  secretNonce: z.string().regex(/^\d+$/),
   next: z.number().int().nonnegative(),
 })
 export type TicketState = z.output<typeof stateSchema>
@@ -32,10 +34,16 @@ async function withFileLock<T>(path: string, fn: () => T, timeoutMs = 10_000): P
       break
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e
-      const owner = Number(readFileSync(lock, 'utf8').trim() || '0')
+      let content: string
+      try {
+        content = readFileSync(lock, 'utf8')
+      } catch {
+        continue // released meanwhile
+      }
+      const owner = Number(content.trim() || '0')
       if (owner > 0 && !processAlive(owner)) {
-        unlinkSync(lock) // stale: its process died holding it
-        continue
+        // stale: its process died holding it; taken over atomically (see takeOverStaleLock)
+        if (takeOverStaleLock(lock, content)) continue
       }
       if (Date.now() > deadline) throw new TicketError('TICKETS_LOCKED', `Ticket file ${path} stays locked by process ${owner}.`, { hint: 'Another client is using these tickets; wait or stop it.' })
       await new Promise((r) => setTimeout(r, Math.min(50, 2 + attempt)))

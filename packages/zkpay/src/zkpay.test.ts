@@ -80,6 +80,21 @@ describe('anonymous paid calls (zk-rln over HTTP 402)', () => {
     expect(await other.text()).toMatch(/bound to another request/)
   }, 120_000)
 
+  it('one identity, two deposits: each has its own secret, so their tickets never collide', async () => {
+    const first = await devnetDepositor(net(), pool, 9, 2n, dir)
+    const { TicketStore } = await import('./tickets.ts')
+    const { prepareDeposit, depositToPool } = await import('./pool.ts')
+    const again = prepareDeposit(first.identity, 2n)
+    const { leafIndex } = await depositToPool(net().publicClient, net().walletFor(net().accounts[9]!), pool, again.leaf, 2n)
+    const second = TicketStore.create(join(dir, `second-${leafIndex}.json`), { pool: pool.address, chainId: pool.chainId, leafIndex, tickets: 2, secretNonce: again.secretNonce })
+    const a = createZkPayClient({ identity: first.identity, tickets: first.tickets, publicClient: net().publicClient, fromBlock })
+    const b = createZkPayClient({ identity: first.identity, tickets: second, publicClient: net().publicClient, fromBlock })
+    const ra = await a.fetch(`${server.url}/two-deposits`, { method: 'POST', body: 'a' })
+    const rb = await b.fetch(`${server.url}/two-deposits`, { method: 'POST', body: 'b' })
+    expect([ra.status, rb.status, ra.ticket, rb.ticket]).toEqual([200, 200, 0, 0])
+    expect(ra.payment!.nullifier).not.toBe(rb.payment!.nullifier)
+  }, 120_000)
+
   it('a ticket spent twice reveals the secret and the deposit is slashed on-chain', async () => {
     const depositor = await devnetDepositor(net(), pool, 3, 3n, dir)
     const client = createZkPayClient({ identity: depositor.identity, tickets: depositor.tickets, publicClient: net().publicClient, fromBlock })
@@ -88,7 +103,7 @@ describe('anonymous paid calls (zk-rln over HTTP 402)', () => {
     // a cheating client proves ticket 0 again, for another request
     const { tree } = await syncTree(net().publicClient, pool.address, { fromBlock })
     const x = requestBinding('POST', '/v1/chat', 'second')
-    const proved = await proveCredit({ sk: depositor.identity.revealSecret(), n: 3n, i: 0n, tree, scope: pool.scope, x })
+    const proved = await proveCredit({ sk: depositor.secret, n: 3n, i: 0n, tree, scope: pool.scope, x })
     const cd = toSolidityCalldata(proved.proof, proved.publicSignals)
     const required = decodeHeader(paymentRequiredSchema, (await fetch(`${server.url}/v1/chat`)).headers.get(HEADER_REQUIRED) ?? undefined, 'PAYMENT-REQUIRED')
     const header = encodeHeader({ x402Version: 2, accepted: required.accepts[0], payload: { proof: { a: cd.a, b: cd.b, c: cd.c }, publicSignals: cd.pub } })
@@ -178,6 +193,20 @@ describe('anonymous paid calls (zk-rln over HTTP 402)', () => {
     // first try: no header at all; the paid retry: only the payment
     expect(seen).toEqual([['content-type'], ['content-type', HEADER_SIGNATURE]])
   }, 120_000)
+
+  it('refuses to pay a server whose requirements differ from the pool on-chain (a unique scope would tag the client)', async () => {
+    const depositor = await devnetDepositor(net(), pool, 8, 2n, dir)
+    const tagging = (async (url: string | URL | Request, init?: RequestInit) => {
+      const res = await fetch(url, init)
+      if (res.status !== 402) return res
+      const required = decodeHeader(paymentRequiredSchema, res.headers.get(HEADER_REQUIRED) ?? undefined, 'PAYMENT-REQUIRED')
+      required.accepts[0]!.extra.scope = '123456789'
+      return new Response('{}', { status: 402, headers: { [HEADER_REQUIRED]: encodeHeader(required) } })
+    }) as typeof fetch
+    const client = createZkPayClient({ identity: depositor.identity, tickets: depositor.tickets, publicClient: net().publicClient, fromBlock, fetch: tagging })
+    await expect(client.fetch(`${server.url}/tag-me`)).rejects.toThrow(/do not match the pool on-chain/)
+    expect(client.remainingTickets()).toBe(2) // nothing spent
+  }, 60_000)
 
   it('a restarted server keeps every recorded nullifier', async () => {
     const depositor = await devnetDepositor(net(), pool, 6, 2n, dir)

@@ -6,8 +6,8 @@ import { privateKeyToAccount } from 'viem/accounts'
 import { z } from 'zod'
 import { HermitError } from '@hermit/errors'
 import { devnetChain, readDeployments } from '@hermit/devnet'
-import { creditLeaf, terminateProver } from '@hermit/circuits'
-import { TicketStore, ZkIdentity, createZkPayClient, deployCreditPool, depositToPool, loadKeystore, readPool, saveKeystore, zkInfraFromDeployments } from '@hermit/zkpay'
+import { terminateProver } from '@hermit/circuits'
+import { TicketStore, ZkIdentity, createZkPayClient, deployCreditPool, depositToPool, loadKeystore, prepareDeposit, readPool, saveKeystore, zkInfraFromDeployments } from '@hermit/zkpay'
 import { parseArgs } from '../args.ts'
 import type { Output } from '../output.ts'
 import { DEFAULT_DEPLOYMENTS_PATH } from './devnet.ts'
@@ -93,8 +93,10 @@ export function registerPay(program: Command, output: () => Output): void {
       const identity = loadKeystore(resolve(o.keystore), secret('HERMIT_KEYSTORE_PASSWORD'))
       const publicClient = await chainClient(o.rpc)
       const pool = await readPool(publicClient, o.pool)
-      const { leafIndex } = await depositToPool(publicClient, wallet(o.rpc, publicClient.chain.id), pool, creditLeaf(identity.revealSecret(), BigInt(o.tickets)), BigInt(o.tickets))
-      TicketStore.create(ticketsPath, { pool: pool.address, chainId: pool.chainId, leafIndex, tickets: o.tickets })
+      // each deposit has its own secret (derived from the identity and a nonce kept in the ticket file)
+      const d = prepareDeposit(identity, BigInt(o.tickets))
+      const { leafIndex } = await depositToPool(publicClient, wallet(o.rpc, publicClient.chain.id), pool, d.leaf, BigInt(o.tickets))
+      TicketStore.create(ticketsPath, { pool: pool.address, chainId: pool.chainId, leafIndex, tickets: o.tickets, secretNonce: d.secretNonce })
       out.result({ pool: pool.address, leafIndex, tickets: o.tickets, ticketsFile: ticketsPath }, () => `deposited ${o.tickets} tickets into ${pool.address} (deposit #${leafIndex}); ticket state in ${ticketsPath}`)
     })
 
