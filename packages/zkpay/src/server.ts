@@ -52,6 +52,8 @@ export type ZkPayGateOptions = {
   rootCacheMs?: number
   /** Block the pool was deployed at, for event scans. */
   fromBlock?: bigint
+  /** After this long, a claimed but unanswered payment is reported as consumed (410), not in progress. */
+  inProgressTimeoutMs?: number
   onEvent?: (e: GateEvent) => void
 }
 
@@ -193,7 +195,11 @@ export function createZkPayGate(o: ZkPayGateOptions): ZkPayGate {
       const network = `eip155:${o.pool.chainId}`
       if (claim.status === 'replay') {
         emit({ kind: 'replay', nullifier })
-        if (!claim.response) throw new PaymentError('PAYMENT_IN_PROGRESS', 'This payment is being served; retry shortly.', 409)
+        if (!claim.response) {
+          // claimed but never answered (the server died mid-call): the ticket is spent; say so instead of "retry" forever
+          if (Date.now() - claim.claimedAt > (o.inProgressTimeoutMs ?? 60_000)) throw new PaymentError('PAYMENT_CONSUMED', 'This ticket was consumed by a call that was never answered; pay with a new ticket.', 410)
+          throw new PaymentError('PAYMENT_IN_PROGRESS', 'This payment is being served; retry shortly.', 409)
+        }
         return send(claim.response, { success: true, network, nullifier: nullifier.toString(), status: 'replay' })
       }
       if (claim.status === 'double-spend') {

@@ -9,7 +9,7 @@ export type StoredResponse = { status: number; headers: Record<string, string>; 
 export type ClaimResult =
   | { status: 'new' }
   /** Same nullifier, same message: a retry. `response` is null while the first call is still running. */
-  | { status: 'replay'; response: StoredResponse | null }
+  | { status: 'replay'; response: StoredResponse | null; claimedAt: number }
   /** Same nullifier, another message: a double-spend; the earlier share reveals the secret. */
   | { status: 'double-spend'; previous: { x: bigint; y: bigint }; slashedTx: string | null }
 
@@ -95,10 +95,10 @@ export class SqliteNullifierStore implements NullifierStore {
       Date.now(),
     ])
     if (inserted.changes === 1) return { status: 'new' }
-    const row = this.db.get('SELECT x, y, status, headers, body, slashed_tx FROM nullifiers WHERE scope = ? AND nullifier = ?', [e.scope.toString(), e.nullifier.toString()])!
+    const row = this.db.get('SELECT x, y, status, headers, body, slashed_tx, created_at FROM nullifiers WHERE scope = ? AND nullifier = ?', [e.scope.toString(), e.nullifier.toString()])!
     if (BigInt(row.x as string) === e.x) {
       const response = row.status === null ? null : { status: Number(row.status), headers: JSON.parse(row.headers as string) as Record<string, string>, body: (row.body as Uint8Array) ?? new Uint8Array() }
-      return { status: 'replay', response }
+      return { status: 'replay', response, claimedAt: Number(row.created_at) }
     }
     return { status: 'double-spend', previous: { x: BigInt(row.x as string), y: BigInt(row.y as string) }, slashedTx: (row.slashed_tx as string | null) ?? null }
   }

@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url'
 import type { Groth16Proof, VerificationKey } from '@hermit/circuits'
 import { ZkPayError } from './errors.ts'
 
-type Pending = { resolve: (ok: boolean) => void; reject: (e: Error) => void }
+type Pending = { resolve: (ok: boolean) => void; reject: (e: Error) => void; worker: number }
 
 export type VerifierOptions = {
   workers?: number
@@ -32,26 +32,36 @@ export class ProofVerifierPool {
   constructor(vkey: VerificationKey, o: VerifierOptions = {}) {
     const n = Math.max(1, o.workers ?? cpus().length)
     const url = fileURLToPath(new URL('./verify-worker.mjs', import.meta.url))
+    // `mod` keeps the web-worker polyfill that snarkjs bundles quiet inside a worker thread
+    const workerData = { vkey, engine: o.engine ?? 'mcl', batchSize: o.batchSize ?? 32, batchWaitMs: o.batchWaitMs ?? 1, mod: 'data:,0', name: 'hermit-proof-verifier' }
     const starts: Promise<void>[] = []
-    for (let i = 0; i < n; i++) {
-      // `mod` keeps the web-worker polyfill that snarkjs bundles quiet inside a worker thread
-      const w = new Worker(url, { workerData: { vkey, engine: o.engine ?? 'mcl', batchSize: o.batchSize ?? 32, batchWaitMs: o.batchWaitMs ?? 1, mod: 'data:,0', name: 'hermit-proof-verifier' } })
-      starts.push(new Promise((resolve, reject) => {
-        w.once('message', () => resolve())
-        w.once('error', reject)
-      }))
-      w.on('message', (m: { id?: number; ok?: boolean; error?: string }) => {
+    const spawnAt = (k: number): Promise<void> => {
+      const w = new Worker(url, { workerData })
+      this.workers[k] = w
+      w.on('message', (m: { id?: number; ok?: boolean }) => {
         if (m.id === undefined) return
         const p = this.pending.get(m.id)
         this.pending.delete(m.id)
         p?.resolve(Boolean(m.ok))
       })
-      w.on('error', (e) => {
-        for (const p of this.pending.values()) p.reject(e)
-        this.pending.clear()
+      // a worker that dies fails only its own requests, and is replaced
+      const fail = (e: unknown) => {
+        if (this.closed) return
+        for (const [id, p] of this.pending) {
+          if (p.worker !== k) continue
+          this.pending.delete(id)
+          p.reject(new ZkPayError('VERIFIER_CRASHED', `A proof verifier worker stopped: ${(e as Error)?.message ?? e}`))
+        }
+        if (this.workers[k] === w) void spawnAt(k).catch(() => {})
+      }
+      w.once('error', fail)
+      w.once('exit', (code) => code !== 0 && fail(new Error(`exit code ${code}`)))
+      return new Promise((resolve, reject) => {
+        w.once('message', () => resolve())
+        w.once('error', reject)
       })
-      this.workers.push(w)
     }
+    for (let i = 0; i < n; i++) starts.push(spawnAt(i))
     this.ready = Promise.all(starts).then(() => undefined)
   }
 
@@ -59,10 +69,10 @@ export class ProofVerifierPool {
     if (this.closed) throw new ZkPayError('VERIFIER_CLOSED', 'The proof verifier pool is closed.')
     await this.ready
     const id = this.nextId++
-    const w = this.workers[this.turn++ % this.workers.length]!
+    const k = this.turn++ % this.workers.length
     return new Promise((resolve, reject) => {
-      this.pending.set(id, { resolve, reject })
-      w.postMessage({ id, proof, publicSignals })
+      this.pending.set(id, { resolve, reject, worker: k })
+      this.workers[k]!.postMessage({ id, proof, publicSignals })
     })
   }
 
