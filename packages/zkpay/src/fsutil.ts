@@ -67,3 +67,24 @@ export function takeOverStaleLock(path: string, staleContent: string, beforeRele
     rmdirSync(guard)
   }
 }
+
+/**
+ * Creates `path` holding our pid, only if it does not exist. Otherwise returns what it holds,
+ * so the caller can decide whether its owner is alive; a stale file is removed with
+ * takeOverStaleLock.
+ */
+export function claimPidFile(path: string): { claimed: true } | { claimed: false; content: string | null } {
+  try {
+    const fd = openSync(path, 'wx', 0o600)
+    writeSync(fd, String(process.pid))
+    closeSync(fd)
+    return { claimed: true }
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e
+  }
+  try {
+    return { claimed: false, content: readFileSync(path, 'utf8') }
+  } catch {
+    return { claimed: false, content: null } // released meanwhile: try again
+  }
+}

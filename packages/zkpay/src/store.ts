@@ -1,8 +1,8 @@
-import { closeSync, mkdirSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs'
+import { mkdirSync, rmSync } from 'node:fs'
 import { dirname } from 'node:path'
 import { createRequire } from 'node:module'
 import { ZkPayError } from './errors.ts'
-import { processAlive, takeOverStaleLock } from './fsutil.ts'
+import { claimPidFile, processAlive, takeOverStaleLock } from './fsutil.ts'
 
 export type StoredResponse = { status: number; headers: Record<string, string>; body: Uint8Array }
 
@@ -50,20 +50,10 @@ export class SqliteNullifierStore implements NullifierStore {
     const owner = `${path}.owner`
     // the owner file is created exclusively: two gateways can never both own one database
     for (;;) {
-      try {
-        const fd = openSync(owner, 'wx', 0o600)
-        writeSync(fd, String(process.pid))
-        closeSync(fd)
-        break
-      } catch (e) {
-        if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e
-      }
-      let content = ''
-      try {
-        content = readFileSync(owner, 'utf8')
-      } catch {
-        continue
-      }
+      const ownerState = claimPidFile(owner)
+      if (ownerState.claimed) break
+      if (ownerState.content === null) continue
+      const content = ownerState.content
       const pid = Number(content.trim() || '0')
       if (pid === process.pid || (pid > 0 && processAlive(pid))) {
         throw new ZkPayError('NULLIFIER_DB_IN_USE', `Nullifier database ${path} is already open in process ${pid}${pid === process.pid ? ' (this one)' : ''}.`, { hint: 'Run one gateway per database file, and open it once per process.' })

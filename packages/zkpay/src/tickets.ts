@@ -1,7 +1,7 @@
-import { closeSync, existsSync, openSync, readFileSync, unlinkSync, writeSync } from 'node:fs'
+import { existsSync, readFileSync, unlinkSync } from 'node:fs'
 import { z } from 'zod'
 import { TicketError } from './errors.ts'
-import { processAlive, takeOverStaleLock, writeFileAtomic } from './fsutil.ts'
+import { claimPidFile, processAlive, takeOverStaleLock, writeFileAtomic } from './fsutil.ts'
 
 /**
  * Ticket state is money: reusing an index gets an honest user slashed. The next index is written
@@ -27,27 +27,14 @@ async function withFileLock<T>(path: string, fn: () => T, timeoutMs = 10_000): P
   const lock = `${path}.lock`
   const deadline = Date.now() + timeoutMs
   for (let attempt = 0; ; attempt++) {
-    try {
-      const fd = openSync(lock, 'wx', 0o600)
-      writeSync(fd, String(process.pid))
-      closeSync(fd)
-      break
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e
-      let content: string
-      try {
-        content = readFileSync(lock, 'utf8')
-      } catch {
-        continue // released meanwhile
-      }
-      const owner = Number(content.trim() || '0')
-      if (owner > 0 && !processAlive(owner)) {
-        // stale: its process died holding it; taken over atomically (see takeOverStaleLock)
-        if (takeOverStaleLock(lock, content)) continue
-      }
-      if (Date.now() > deadline) throw new TicketError('TICKETS_LOCKED', `Ticket file ${path} stays locked by process ${owner}.`, { hint: 'Another client is using these tickets; wait or stop it.' })
-      await new Promise((r) => setTimeout(r, Math.min(50, 2 + attempt)))
-    }
+    const lockState = claimPidFile(lock)
+    if (lockState.claimed) break
+    if (lockState.content === null) continue // released meanwhile
+    const owner = Number(lockState.content.trim() || '0')
+    // stale: its process died holding it; taken over atomically (see takeOverStaleLock)
+    if (owner > 0 && !processAlive(owner) && takeOverStaleLock(lock, lockState.content)) continue
+    if (Date.now() > deadline) throw new TicketError('TICKETS_LOCKED', `Ticket file ${path} stays locked by process ${owner}.`, { hint: 'Another client is using these tickets; wait or stop it.' })
+    await new Promise((r) => setTimeout(r, Math.min(50, 2 + attempt)))
   }
   try {
     return fn()
