@@ -67,7 +67,8 @@ export function createDevnetClients(rpcUrl: string, chainId: number, account: Ac
   const transport = http(rpcUrl, { retryCount: 0 })
   return {
     chain,
-    publicClient: createPublicClient({ chain, transport, pollingInterval: 10 }),
+    // cacheTime 0: a devnet mines a block per transaction and reverts snapshots, so a cached head is wrong at once
+    publicClient: createPublicClient({ chain, transport, pollingInterval: 10, cacheTime: 0 }),
     walletClient: createWalletClient({ chain, transport, account, pollingInterval: 10 }),
     testClient: createTestClient({ chain, transport, mode: 'anvil', pollingInterval: 10 }),
   }

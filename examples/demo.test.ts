@@ -1,0 +1,21 @@
+// `pnpm demo` is the README's first command: run it whole, as a user would (all flows, one devnet,
+// snapshot/revert between flows).
+import { spawn } from 'node:child_process'
+import { fileURLToPath } from 'node:url'
+import { describe, expect, it } from 'vitest'
+
+const root = fileURLToPath(new URL('..', import.meta.url))
+
+describe('pnpm demo', () => {
+  it('runs every example flow on one embedded devnet and exits 0', async () => {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'examples/demo.ts'], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, HERMIT_MODEL: 'none', OLLAMA_HOST: '' } })
+    let out = ''
+    child.stdout.on('data', (c) => (out += c))
+    child.stderr.on('data', (c) => (out += c))
+    const code = await new Promise<number | null>((r) => child.on('exit', r))
+    expect(code, out.slice(-2000)).toBe(0)
+    expect(out).toMatch(/Demo finished: 3 example flow\(s\) ran on the devnet/)
+    expect(out).toMatch(/no model consulted/)
+    expect(out).toMatch(/status Slashed/)
+  }, 240_000)
+})
