@@ -39,7 +39,7 @@ import { gatewayHandler, startGateway } from './gateway.ts'
 export async function anonymousCalls(devnet: Devnet, log: Log): Promise<{ nullifiers: string[]; slashed: boolean; events: GateEvent[] }> {
   const dir = mkdtempSync(join(tmpdir(), 'hermit-anon-calls-'))
   const provider = devnet.accounts[5]!
-  const fromBlock = await devnet.publicClient.getBlockNumber({ cacheTime: 0 })
+  const fromBlock = await devnet.publicClient.getBlockNumber()
   const address = await deployCreditPool(devnet.publicClient, devnet.walletFor(provider), zkInfraFromDeployments(devnet.deployments), {
     provider: provider.address,
     price: parseEther('0.001'),

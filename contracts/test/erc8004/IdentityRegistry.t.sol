@@ -51,9 +51,6 @@ abstract contract IdentityFixture is Test {
 }
 
 contract IdentityRegistryTest is IdentityFixture {
-    event Registered(uint256 indexed agentId, string agentURI, address indexed owner);
-    event MetadataSet(uint256 indexed agentId, string indexed indexedMetadataKey, string metadataKey, bytes metadataValue);
-    event URIUpdated(uint256 indexed agentId, string newURI, address indexed updatedBy);
 
     address internal alice = makeAddr("alice");
     address internal bob = makeAddr("bob");
@@ -70,9 +67,9 @@ contract IdentityRegistryTest is IdentityFixture {
 
     function test_RegisterCountsFromZeroAndSetsWallet() public {
         vm.expectEmit(true, true, false, true, address(registry));
-        emit Registered(0, "", alice);
+        emit IdentityRegistry.Registered(0, "", alice);
         vm.expectEmit(true, true, false, true, address(registry));
-        emit MetadataSet(0, "agentWallet", "agentWallet", abi.encodePacked(alice));
+        emit IdentityRegistry.MetadataSet(0, "agentWallet", "agentWallet", abi.encodePacked(alice));
         vm.prank(alice);
         assertEq(registry.register(), 0);
         vm.prank(bob);
@@ -88,7 +85,7 @@ contract IdentityRegistryTest is IdentityFixture {
         IdentityRegistry.MetadataEntry[] memory entries = new IdentityRegistry.MetadataEntry[](1);
         entries[0] = IdentityRegistry.MetadataEntry(key, value);
         vm.expectEmit(true, true, false, true, address(registry));
-        emit MetadataSet(0, key, key, value);
+        emit IdentityRegistry.MetadataSet(0, key, key, value);
         vm.prank(alice);
         uint256 id = registry.register(uri, entries);
         assertEq(registry.getMetadata(id, key), value);
@@ -123,7 +120,7 @@ contract IdentityRegistryTest is IdentityFixture {
         registry.approve(stranger, id);
         assertTrue(registry.isAuthorizedOrOwner(stranger, id));
         vm.expectEmit(true, true, false, true, address(registry));
-        emit URIUpdated(id, uri, stranger);
+        emit IdentityRegistry.URIUpdated(id, uri, stranger);
         vm.prank(stranger);
         registry.setAgentURI(id, uri);
         assertEq(registry.tokenURI(id), uri);
@@ -162,7 +159,7 @@ contract IdentityRegistryTest is IdentityFixture {
         uint256 deadline = block.timestamp + ahead;
         bytes memory sig = _sign(walletKey, _walletDigest(id, wallet, alice, deadline));
         vm.expectEmit(true, true, false, true, address(registry));
-        emit MetadataSet(id, "agentWallet", "agentWallet", abi.encodePacked(wallet));
+        emit IdentityRegistry.MetadataSet(id, "agentWallet", "agentWallet", abi.encodePacked(wallet));
         vm.prank(alice);
         registry.setAgentWallet(id, wallet, deadline, sig);
         assertEq(registry.getAgentWallet(id), wallet);
@@ -240,7 +237,7 @@ contract IdentityRegistryTest is IdentityFixture {
         uint256 id = registry.register();
         assertEq(registry.getAgentWallet(id), alice);
         vm.expectEmit(true, true, false, true, address(registry));
-        emit MetadataSet(id, "agentWallet", "agentWallet", "");
+        emit IdentityRegistry.MetadataSet(id, "agentWallet", "agentWallet", "");
         vm.prank(alice);
         registry.transferFrom(alice, to, id);
         assertEq(registry.getAgentWallet(id), address(0));

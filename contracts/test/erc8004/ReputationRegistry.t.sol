@@ -8,23 +8,6 @@ import {IdentityRegistry} from "../../src/erc8004/IdentityRegistry.sol";
 import {ReputationRegistry} from "../../src/erc8004/ReputationRegistry.sol";
 
 contract ReputationRegistryTest is Test {
-    event NewFeedback(
-        uint256 indexed agentId,
-        address indexed clientAddress,
-        uint64 feedbackIndex,
-        int128 value,
-        uint8 valueDecimals,
-        string indexed indexedTag1,
-        string tag1,
-        string tag2,
-        string endpoint,
-        string feedbackURI,
-        bytes32 feedbackHash
-    );
-    event FeedbackRevoked(uint256 indexed agentId, address indexed clientAddress, uint64 indexed feedbackIndex);
-    event ResponseAppended(
-        uint256 indexed agentId, address indexed clientAddress, uint64 feedbackIndex, address indexed responder, string responseURI, bytes32 responseHash
-    );
 
     IdentityRegistry internal identity;
     ReputationRegistry internal rep;
@@ -70,7 +53,7 @@ contract ReputationRegistryTest is Test {
         value = int128(bound(int256(value), -1e38, 1e38));
         decimals = uint8(bound(decimals, 0, 18));
         vm.expectEmit(true, true, true, true, address(rep));
-        emit NewFeedback(agent, c1, 1, value, decimals, tag1, tag1, tag2, "e", "u", bytes32(uint256(7)));
+        emit ReputationRegistry.NewFeedback(agent, c1, 1, value, decimals, tag1, tag1, tag2, "e", "u", bytes32(uint256(7)));
         vm.prank(c1);
         rep.giveFeedback(agent, value, decimals, tag1, tag2, "e", "u", bytes32(uint256(7)));
         (int128 v, uint8 d, string memory t1, string memory t2, bool revoked) = rep.readFeedback(agent, c1, 1);
@@ -140,7 +123,7 @@ contract ReputationRegistryTest is Test {
         vm.prank(c2);
         rep.revokeFeedback(agent, 1);
         vm.expectEmit(true, true, true, true, address(rep));
-        emit FeedbackRevoked(agent, c1, 1);
+        emit ReputationRegistry.FeedbackRevoked(agent, c1, 1);
         vm.prank(c1);
         rep.revokeFeedback(agent, 1);
         (,,,, bool revoked) = rep.readFeedback(agent, c1, 1);
@@ -254,7 +237,7 @@ contract ReputationRegistryTest is Test {
         rep.appendResponse(agent, c1, 0, "ipfs://r", bytes32(0));
 
         vm.expectEmit(true, true, true, true, address(rep));
-        emit ResponseAppended(agent, c1, 1, owner, "ipfs://r1", bytes32(uint256(1)));
+        emit ReputationRegistry.ResponseAppended(agent, c1, 1, owner, "ipfs://r1", bytes32(uint256(1)));
         vm.prank(owner);
         rep.appendResponse(agent, c1, 1, "ipfs://r1", bytes32(uint256(1)));
         vm.prank(owner);

@@ -7,10 +7,6 @@ import {IdentityRegistry} from "../../src/erc8004/IdentityRegistry.sol";
 import {ValidationRegistry} from "../../src/erc8004/ValidationRegistry.sol";
 
 contract ValidationRegistryTest is Test {
-    event ValidationRequest(address indexed validatorAddress, uint256 indexed agentId, string requestURI, bytes32 indexed requestHash);
-    event ValidationResponse(
-        address indexed validatorAddress, uint256 indexed agentId, bytes32 indexed requestHash, uint8 response, string responseURI, bytes32 responseHash, string tag
-    );
 
     IdentityRegistry internal identity;
     ValidationRegistry internal val;
@@ -47,7 +43,7 @@ contract ValidationRegistryTest is Test {
         vm.prank(owner);
         identity.setApprovalForAll(stranger, true);
         vm.expectEmit(true, true, true, true, address(val));
-        emit ValidationRequest(validator, agent, "ipfs://req", h);
+        emit ValidationRegistry.ValidationRequest(validator, agent, "ipfs://req", h);
         vm.prank(stranger);
         val.validationRequest(validator, agent, "ipfs://req", h);
         (address v, uint256 a, uint8 response, bytes32 rh, string memory tag, uint256 lastUpdate) = val.getValidationStatus(h);
@@ -81,7 +77,7 @@ contract ValidationRegistryTest is Test {
         vm.prank(stranger);
         val.validationResponse(h, response, "", bytes32(0), "");
         vm.expectEmit(true, true, true, true, address(val));
-        emit ValidationResponse(validator, agent, h, response, "ipfs://resp", bytes32(uint256(9)), "soft");
+        emit ValidationRegistry.ValidationResponse(validator, agent, h, response, "ipfs://resp", bytes32(uint256(9)), "soft");
         vm.prank(validator);
         val.validationResponse(h, response, "ipfs://resp", bytes32(uint256(9)), "soft");
         (,, uint8 got,, string memory tag,) = val.getValidationStatus(h);

@@ -2,25 +2,15 @@ import { spawn } from 'node:child_process'
 import { existsSync, mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { fileURLToPath } from 'node:url'
 import { createInterface } from 'node:readline'
 import { describe, expect, it } from 'vitest'
 import { createPublicClient, http } from 'viem'
 import { ExitCode } from './exit.ts'
+import { HERMIT_BIN as bin, runHermit } from './testing.ts'
 
-const bin = fileURLToPath(new URL('../bin/hermit.js', import.meta.url))
 const dir = mkdtempSync(join(tmpdir(), 'hermit-cli-'))
 
-function hermit(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [bin, ...args], { stdio: ['ignore', 'pipe', 'pipe'] })
-    let stdout = ''
-    let stderr = ''
-    child.stdout.on('data', (c) => (stdout += c))
-    child.stderr.on('data', (c) => (stderr += c))
-    child.on('exit', (code) => resolve({ code, stdout, stderr }))
-  })
-}
+const hermit = (args: string[]) => runHermit(args)
 
 describe('hermit CLI', () => {
   it('has --help on every command', async () => {

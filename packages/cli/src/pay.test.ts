@@ -1,10 +1,8 @@
-import { spawn } from 'node:child_process'
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { fileURLToPath } from 'node:url'
 import { afterAll, describe, expect, it } from 'vitest'
 import { toHex, type Address } from 'viem'
 import { HDKey } from 'viem/accounts'
@@ -14,8 +12,8 @@ import { useDevnet } from '@hermit/devnet/vitest'
 import { ProofVerifierPool, SqliteNullifierStore, createZkPayGate, readPool } from '@hermit/zkpay'
 import { loadVerificationKey } from '@hermit/circuits'
 import { ExitCode } from './exit.ts'
+import { HERMIT_BIN as bin, runHermit } from './testing.ts'
 
-const bin = fileURLToPath(new URL('../bin/hermit.js', import.meta.url))
 const dir = mkdtempSync(join(tmpdir(), 'hermit-pay-cli-'))
 const net = useDevnet()
 const root = HDKey.fromMasterSeed(mnemonicToSeedSync(ANVIL_MNEMONIC))
@@ -29,16 +27,7 @@ afterAll(async () => {
   await closeGate?.()
 })
 
-function hermit(args: string[], env: Record<string, string> = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [bin, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, HERMIT_KEYSTORE_PASSWORD: '', HERMIT_PRIVATE_KEY: '', ...env } })
-    let stdout = ''
-    let stderr = ''
-    child.stdout.on('data', (c) => (stdout += c))
-    child.stderr.on('data', (c) => (stderr += c))
-    child.on('exit', (code) => resolve({ code, stdout, stderr }))
-  })
-}
+const hermit = (args: string[], env: Record<string, string> = {}) => runHermit(args, { env: { HERMIT_KEYSTORE_PASSWORD: '', HERMIT_PRIVATE_KEY: '', ...env } })
 
 describe('hermit pay', () => {
   it('init → open-pool → deposit → fetch, with secrets only from the environment', async () => {

@@ -2,13 +2,12 @@ import { spawn } from 'node:child_process'
 import { mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { fileURLToPath } from 'node:url'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { useDevnet } from '@hermit/devnet/vitest'
 import { deployTestbed, type Testbed } from '@hermit/txguard/testbed'
 import { ExitCode } from './exit.ts'
+import { HERMIT_BIN as bin, runHermit } from './testing.ts'
 
-const bin = fileURLToPath(new URL('../bin/hermit.js', import.meta.url))
 const dir = mkdtempSync(join(tmpdir(), 'hermit-verify-'))
 const net = useDevnet()
 let bed: Testbed
@@ -16,17 +15,7 @@ let policyFile: string
 
 const json = (v: unknown) => JSON.stringify(v, (_, x) => (typeof x === 'bigint' ? x.toString() : x))
 
-function hermit(args: string[], stdin?: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [bin, ...args], { stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, HERMIT_MODEL: 'none' } })
-    let stdout = ''
-    let stderr = ''
-    child.stdout.on('data', (c) => (stdout += c))
-    child.stderr.on('data', (c) => (stderr += c))
-    child.on('exit', (code) => resolve({ code, stdout, stderr }))
-    child.stdin.end(stdin ?? '')
-  })
-}
+const hermit = (args: string[], stdin?: string) => runHermit(args, { env: { HERMIT_MODEL: 'none' }, ...(stdin === undefined ? {} : { stdin }) })
 
 beforeAll(async () => {
   bed = await deployTestbed(net())

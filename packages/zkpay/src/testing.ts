@@ -16,7 +16,7 @@ import { loadVerificationKey } from '@hermit/circuits'
 /** A pool on the devnet with the provider as dev account `providerIndex`. */
 export async function devnetPool(devnet: Devnet, o: { providerIndex?: number; price?: bigint; stake?: bigint } = {}): Promise<{ pool: PoolInfo; fromBlock: bigint }> {
   const provider = devnet.accounts[o.providerIndex ?? 5]!
-  const fromBlock = await devnet.publicClient.getBlockNumber({ cacheTime: 0 })
+  const fromBlock = await devnet.publicClient.getBlockNumber()
   const address = await deployCreditPool(devnet.publicClient, devnet.walletFor(provider), zkInfraFromDeployments(devnet.deployments), {
     provider: provider.address,
     price: o.price ?? parseEther('0.001'),
