@@ -5,6 +5,7 @@ import { proveCredit, toSolidityCalldata, type CreditTree } from '@hermit/circui
 import { PaymentError, ZkPayError } from './errors.ts'
 import type { ZkIdentity } from './identity.ts'
 import {
+  HEADER_PREVERIFY,
   HEADER_REQUIRED,
   HEADER_RESPONSE,
   HEADER_SIGNATURE,
@@ -18,6 +19,7 @@ import {
   requestBindingString,
   sha256Hex,
   type PaymentPayload,
+  type PreverifyPayload,
   type PaymentRequirements,
   type PaymentResponse,
 } from './protocol.ts'
@@ -40,6 +42,12 @@ export type ZkPayClientOptions = {
   refuseSmallAnonymitySet?: boolean
   onWarning?: (message: string) => void
   fetch?: typeof fetch
+  /**
+   * Send each precomputed proof to the server as soon as it is made (when the server offers it),
+   * so the call that spends it skips the server's pairing check. Off by default: the server then
+   * sees when each proof was made, a timing hint it otherwise lacks (see the README).
+   */
+  preverify?: boolean
 }
 
 export type PaidResponse = Response & { payment?: PaymentResponse; ticket?: number }
@@ -130,6 +138,7 @@ export function createZkPayClient(o: ZkPayClientOptions) {
   type Ready = { payload: PaymentPayload['payload']; secretKey: Uint8Array; publicKey: string; root: bigint; checkedAt: number; ticket: number }
   const ready: Ready[] = []
   let known: PaymentRequirements | undefined
+  let knownUrl: string | undefined
   let target = 0
   let filling: Promise<void> | undefined
 
@@ -141,7 +150,24 @@ export function createZkPayClient(o: ZkPayClientOptions) {
     const publicKey = `0x${bytesToHex(secp256k1.getPublicKey(secretKey, true))}`
     const proved = await proveCredit({ sk: o.identity.depositSecret(BigInt(state.secretNonce)), n: BigInt(state.tickets), i: BigInt(i), tree: tree.tree as CreditTree, scope: BigInt(requirement.extra.scope), x: oneTimeKeyX(publicKey) })
     const cd = toSolidityCalldata(proved.proof, proved.publicSignals)
-    ready.push({ payload: { proof: { a: cd.a, b: cd.b, c: cd.c }, publicSignals: cd.pub as PaymentPayload['payload']['publicSignals'] }, secretKey, publicKey, root: proved.root, checkedAt: Date.now(), ticket: i })
+    const r: Ready = { payload: { proof: { a: cd.a, b: cd.b, c: cd.c }, publicSignals: cd.pub as PaymentPayload['payload']['publicSignals'] }, secretKey, publicKey, root: proved.root, checkedAt: Date.now(), ticket: i }
+    if (o.preverify && requirement.extra.preverify && knownUrl && !(await sendAhead(knownUrl, requirement, r))) return
+    ready.push(r)
+  }
+
+  /** PAYMENT-PREVERIFY: false when the server refused the proof (it is dropped; its ticket stays spent). */
+  async function sendAhead(url: string, requirement: PaymentRequirements, r: Ready): Promise<boolean> {
+    const ahead: PreverifyPayload = { x402Version: 2, accepted: requirement, payload: { proof: r.payload.proof, publicSignals: r.payload.publicSignals, oneTimeKey: { publicKey: r.publicKey } } }
+    try {
+      const res = await doFetch(url, { method: 'POST', headers: { [HEADER_PREVERIFY]: encodeHeader(ahead) } })
+      await res.body?.cancel()
+      if (res.status === 204) return true
+      o.onWarning?.(`the server refused a precomputed proof ahead of its call (${res.status})`)
+      return res.status !== 402 // 402: stale root or a bad proof, so the call would be refused too
+    } catch (e) {
+      o.onWarning?.(`could not send a precomputed proof ahead: ${(e as Error).message}`)
+      return true // the call verifies it then
+    }
   }
 
   function refill(): Promise<void> {
@@ -153,11 +179,21 @@ export function createZkPayClient(o: ZkPayClientOptions) {
     return filling
   }
 
+  // a root's "still accepted" answer, shared by every ready proof made against it (one RPC per root per 2 s)
+  const rootChecked = new Map<bigint, number>()
+  async function rootAccepted(r: Ready): Promise<boolean> {
+    const at = Math.max(r.checkedAt, rootChecked.get(r.root) ?? 0)
+    if (Date.now() - at < 2_000) return true
+    if (!(await isKnownRoot(o.publicClient, pool, r.root))) return false
+    rootChecked.set(r.root, Date.now())
+    return true
+  }
+
   /** A ready proof whose root is still accepted; proofs against a root that left the window are dropped (their tickets stay spent). */
   async function takeReady(): Promise<Ready | undefined> {
     while (ready.length > 0) {
       const r = ready.shift()!
-      if (Date.now() - r.checkedAt < 2_000 || (await isKnownRoot(o.publicClient, pool, r.root))) return r
+      if (await rootAccepted(r)) return r
     }
     return undefined
   }
@@ -191,6 +227,7 @@ export function createZkPayClient(o: ZkPayClientOptions) {
         const res = await doFetch(url, { method: 'GET' })
         if (res.status !== 402) throw new ZkPayError('ZKPAY_NOT_PAID_ENDPOINT', `${url} did not answer 402.`)
         known = await pick(decodeHeader(paymentRequiredSchema, res.headers.get(HEADER_REQUIRED) ?? undefined, 'PAYMENT-REQUIRED').accepts)
+        knownUrl = url
         await res.body?.cancel()
       }
       target = count

@@ -7,6 +7,7 @@ export {
   HEADER_REQUIRED,
   HEADER_SIGNATURE,
   HEADER_RESPONSE,
+  HEADER_PREVERIFY,
   MAX_HEADER_BYTES,
   requestBinding,
   encodeHeader,
@@ -14,10 +15,12 @@ export {
   paymentRequiredSchema,
   paymentPayloadSchema,
   paymentResponseSchema,
+  preverifyPayloadSchema,
   requirementsSchema,
   type PaymentRequired,
   type PaymentRequirements,
   type PaymentPayload,
+  type PreverifyPayload,
   type PaymentResponse,
 } from './protocol.ts'
 export { createZkPayClient, type ZkPayClient, type ZkPayClientOptions, type PaidResponse } from './client.ts'

@@ -15,6 +15,8 @@ export const SCHEME = 'zk-rln'
 export const HEADER_REQUIRED = 'payment-required'
 export const HEADER_SIGNATURE = 'payment-signature'
 export const HEADER_RESPONSE = 'payment-response'
+/** Hermit extension: a precomputed proof sent ahead of its call, to be verified off the call's critical path. */
+export const HEADER_PREVERIFY = 'payment-preverify'
 export const MAX_HEADER_BYTES = 8 * 1024
 
 /** BN254 base field: proof coordinates live here (public signals live in the scalar field). */
@@ -47,6 +49,8 @@ export const requirementsSchema = z.strictObject({
     rootWindowSeconds: z.number().int().nonnegative(),
     /** Fewer live deposits than this and calls are easy to link: clients warn or refuse. */
     anonymitySet: z.number().int().nonnegative(),
+    /** The server accepts precomputed proofs ahead of their call (PAYMENT-PREVERIFY). */
+    preverify: z.boolean().optional(),
   }),
 })
 export type PaymentRequirements = z.output<typeof requirementsSchema>
@@ -82,6 +86,27 @@ export const paymentPayloadSchema = z.strictObject({
   }),
 })
 export type PaymentPayload = z.output<typeof paymentPayloadSchema>
+
+/**
+ * A precomputed proof sent ahead of its call: the proof and its one-time public key, no request
+ * signature (there is no request yet). Verifying it spends nothing; the call that uses it later
+ * skips the pairing check and only checks the one-time key's signature.
+ */
+export const preverifyPayloadSchema = z.strictObject({
+  x402Version: z.literal(2),
+  accepted: requirementsSchema,
+  payload: z.strictObject({
+    proof: proofSchema,
+    publicSignals: paymentPayloadSchema.shape.payload.shape.publicSignals,
+    oneTimeKey: z.strictObject({ publicKey: bytesHex(33, 'publicKey') }),
+  }),
+})
+export type PreverifyPayload = z.output<typeof preverifyPayloadSchema>
+
+/** What identifies one proof: its points and public signals (the one-time key is inside x). */
+export function proofKey(p: { proof: { a: readonly bigint[]; b: readonly (readonly bigint[])[]; c: readonly bigint[] }; publicSignals: readonly bigint[] }): string {
+  return sha256Hex([...p.proof.a, ...p.proof.b.flat(), ...p.proof.c, ...p.publicSignals].join(','))
+}
 
 export const paymentResponseSchema = z.strictObject({
   success: z.boolean(),

@@ -8,6 +8,7 @@ import { hexToBytes } from '@noble/hashes/utils.js'
 import { PaymentError } from './errors.ts'
 import { isKnownRoot, type PoolInfo } from './pool.ts'
 import {
+  HEADER_PREVERIFY,
   HEADER_REQUIRED,
   HEADER_RESPONSE,
   HEADER_SIGNATURE,
@@ -15,6 +16,8 @@ import {
   decodeHeader,
   encodeHeader,
   paymentPayloadSchema,
+  preverifyPayloadSchema,
+  proofKey,
   oneTimeKeyX,
   requestBinding,
   requestBindingString,
@@ -37,6 +40,7 @@ export type GateEvent =
   | { kind: 'replay'; nullifier: bigint }
   | { kind: 'double-spend'; nullifier: bigint; slashTx: Hash | null; error?: string }
   | { kind: 'rejected'; status: number; code: string }
+  | { kind: 'preverified'; nullifier: bigint }
 
 export type ZkPayGateOptions = {
   publicClient: PublicClient<Transport, Chain>
@@ -54,6 +58,12 @@ export type ZkPayGateOptions = {
   fromBlock?: bigint
   /** After this long, a claimed but unanswered payment is reported as consumed (410), not in progress. */
   inProgressTimeoutMs?: number
+  /**
+   * Accept precomputed proofs ahead of their call (PAYMENT-PREVERIFY, advertised in the
+   * requirements): the pairing check then runs before the call, which only checks the one-time
+   * key's signature. Verified proofs are remembered in memory, at most `capacity` (default 100,000).
+   */
+  preverify?: boolean | { capacity?: number }
   onEvent?: (e: GateEvent) => void
 }
 
@@ -111,7 +121,7 @@ export function createZkPayGate(o: ZkPayGateOptions): ZkPayGate {
     asset: o.pool.token ?? zeroAddress,
     payTo: o.pool.address,
     maxTimeoutSeconds: Number(o.pool.rootWindow),
-    extra: { scope: o.pool.scope.toString(), vkeyHash, rootWindowSeconds: Number(o.pool.rootWindow), anonymitySet: 0 },
+    extra: { scope: o.pool.scope.toString(), vkeyHash, rootWindowSeconds: Number(o.pool.rootWindow), anonymitySet: 0, ...(o.preverify ? { preverify: true } : {}) },
   })
 
   const requirements = (url: string): PaymentRequired => ({ x402Version: 2, resource: { url, ...(o.description ? { description: o.description } : {}) }, accepts: [accepts()] })
@@ -124,6 +134,35 @@ export function createZkPayGate(o: ZkPayGateOptions): ZkPayGate {
     if (rootCache.size >= 1024) rootCache.delete(rootCache.keys().next().value!)
     rootCache.set(root, { ok, at: Date.now() })
     return ok
+  }
+
+  // proofs verified ahead of their call (their key → when); a restart only means verifying them again
+  const preverified = new Map<string, number>()
+  const preverifyCapacity = typeof o.preverify === 'object' ? (o.preverify.capacity ?? 100_000) : 100_000
+
+  const verifyProof = (payload: { proof: Parameters<typeof toSnark>[0]; publicSignals: readonly bigint[] }): Promise<boolean> => {
+    const proof = toSnark(payload.proof)
+    const signals = payload.publicSignals.map(String)
+    return o.verifier ? o.verifier.verify(proof, signals) : verifyCredit(proof, signals, vkey)
+  }
+
+  /** Checks a precomputed proof before its call; spends nothing (the nullifier is claimed by the call). */
+  async function preverify(header: string | string[]): Promise<StoredResponse> {
+    if (!o.preverify) throw new PaymentError('PREVERIFY_UNSUPPORTED', 'This server does not take proofs ahead of their call.', 400)
+    if (Array.isArray(header)) throw new PaymentError('PAYMENT_MALFORMED', 'More than one PAYMENT-PREVERIFY header.')
+    const p = decodeHeader(preverifyPayloadSchema, header, 'PAYMENT-PREVERIFY')
+    const [, nullifier, root, scope, x] = p.payload.publicSignals
+    if (p.accepted.payTo !== o.pool.address || p.accepted.network !== `eip155:${o.pool.chainId}`) throw new PaymentError('PAYMENT_WRONG_POOL', 'The payment is for another pool or chain.')
+    if (scope !== o.pool.scope) throw new PaymentError('PAYMENT_WRONG_SCOPE', "The proof's scope is not this pool's.")
+    if (x !== oneTimeKeyX(p.payload.oneTimeKey.publicKey)) throw new PaymentError('PAYMENT_WRONG_KEY', 'The proof is bound to another one-time key.')
+    if (!(await rootKnown(root))) throw new PaymentError('PAYMENT_STALE_ROOT', "The proof's Merkle root is not (or no longer) accepted: sync the tree and prove again.", 402)
+    if (!(await verifyProof(p.payload))) throw new PaymentError('PAYMENT_INVALID_PROOF', 'The proof does not verify.', 402)
+    const key = proofKey(p.payload)
+    preverified.delete(key)
+    if (preverified.size >= preverifyCapacity) preverified.delete(preverified.keys().next().value!)
+    preverified.set(key, Date.now())
+    emit({ kind: 'preverified', nullifier })
+    return { status: 204, headers: {}, body: new Uint8Array() }
   }
 
   const slashing = new Map<bigint, Promise<Hash | null>>()
@@ -165,6 +204,8 @@ export function createZkPayGate(o: ZkPayGateOptions): ZkPayGate {
   async function process(req: PaidRequest, body: Buffer, handler: PaidHandler): Promise<StoredResponse> {
     const url = req.url
     try {
+      const ahead = req.headers[HEADER_PREVERIFY]
+      if (ahead !== undefined) return await preverify(ahead)
       const header = req.headers[HEADER_SIGNATURE]
       if (header === undefined) throw new PaymentError('PAYMENT_REQUIRED', 'Payment required: one zk-rln ticket per call.', 402)
       if (Array.isArray(header)) throw new PaymentError('PAYMENT_MALFORMED', 'More than one PAYMENT-SIGNATURE header.')
@@ -172,6 +213,11 @@ export function createZkPayGate(o: ZkPayGateOptions): ZkPayGate {
       const [y, nullifier, root, scope, x] = payment.payload.publicSignals
       if (payment.accepted.payTo !== o.pool.address || payment.accepted.network !== `eip155:${o.pool.chainId}`) throw new PaymentError('PAYMENT_WRONG_POOL', 'The payment is for another pool or chain.')
       if (scope !== o.pool.scope) throw new PaymentError('PAYMENT_WRONG_SCOPE', "The proof's scope is not this pool's.")
+      // the pairing check starts first, in a worker, and the cheaper checks below run meanwhile;
+      // a proof verified ahead of its call (preverify) skips it — only a one-time key's proof can
+      const key = payment.payload.oneTimeKey && preverified.size > 0 ? proofKey(payment.payload) : undefined
+      const verifying = key !== undefined && preverified.delete(key) ? Promise.resolve(true) : verifyProof(payment.payload)
+      verifying.catch(() => {}) // awaited below; a refusal before that must not leave it unhandled
       const otk = payment.payload.oneTimeKey
       if (otk) {
         // a precomputed proof: bound to a one-time key, which signs this very request
@@ -186,10 +232,7 @@ export function createZkPayGate(o: ZkPayGateOptions): ZkPayGate {
         if (!signed) throw new PaymentError('PAYMENT_WRONG_REQUEST', 'The one-time key did not sign this request.')
       } else if (x !== requestBinding(req.method, url, body)) throw new PaymentError('PAYMENT_WRONG_REQUEST', 'The proof is bound to another request.')
       if (!(await rootKnown(root))) throw new PaymentError('PAYMENT_STALE_ROOT', "The proof's Merkle root is not (or no longer) accepted: sync the tree and prove again.", 402)
-      const proof = toSnark(payment.payload.proof)
-      const signals = payment.payload.publicSignals.map(String)
-      const valid = o.verifier ? await o.verifier.verify(proof, signals) : await verifyCredit(proof, signals, vkey)
-      if (!valid) throw new PaymentError('PAYMENT_INVALID_PROOF', 'The proof does not verify.', 402)
+      if (!(await verifying)) throw new PaymentError('PAYMENT_INVALID_PROOF', 'The proof does not verify.', 402)
 
       const claim = await o.store.claim({ scope, nullifier, x, y, root })
       const network = `eip155:${o.pool.chainId}`

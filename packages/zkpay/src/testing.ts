@@ -34,10 +34,10 @@ export async function devnetDepositor(devnet: Devnet, pool: PoolInfo, index: num
   return { identity, tickets: store, leafIndex, secret: d.secret }
 }
 
-export type PaidServer = { url: string; gate: ZkPayGate; events: GateEvent[]; store: SqliteNullifierStore; close(): Promise<void> }
+export type PaidServer = { url: string; gate: ZkPayGate; events: GateEvent[]; store: SqliteNullifierStore; verifier: ProofVerifierPool; close(): Promise<void> }
 
 /** An HTTP server behind the zk-rln gate, with its nullifiers in SQLite at `dbPath`. */
-export async function startPaidServer(devnet: Devnet, pool: PoolInfo, o: { dbPath: string; handler: PaidHandler; slasherIndex?: number; fromBlock?: bigint; workers?: number; port?: number }): Promise<PaidServer> {
+export async function startPaidServer(devnet: Devnet, pool: PoolInfo, o: { dbPath: string; handler: PaidHandler; slasherIndex?: number; fromBlock?: bigint; workers?: number; port?: number; preverify?: boolean }): Promise<PaidServer> {
   const store = SqliteNullifierStore.open(o.dbPath)
   const verifier = new ProofVerifierPool(loadVerificationKey('credit'), { workers: o.workers ?? 2 })
   const events: GateEvent[] = []
@@ -48,6 +48,7 @@ export async function startPaidServer(devnet: Devnet, pool: PoolInfo, o: { dbPat
     verifier,
     slasher: devnet.walletFor(devnet.accounts[o.slasherIndex ?? 5]!),
     ...(o.fromBlock === undefined ? {} : { fromBlock: o.fromBlock }),
+    ...(o.preverify ? { preverify: true } : {}),
     onEvent: (e) => events.push(e),
   })
   const server: Server = createServer((req, res) => void gate.handle(req, res, o.handler))
@@ -57,6 +58,7 @@ export async function startPaidServer(devnet: Devnet, pool: PoolInfo, o: { dbPat
     gate,
     events,
     store,
+    verifier,
     close: async () => {
       server.closeAllConnections()
       await new Promise<void>((r) => server.close(() => r()))

@@ -12,8 +12,10 @@ export type VerifierOptions = {
   engine?: 'mcl' | 'snarkjs'
   /** Proofs checked together (mcl); a batch with a bad proof is re-checked one by one. */
   batchSize?: number
-  /** How long a worker waits for more proofs before checking a partial batch (ms). */
+  /** How long a worker waits for more proofs before checking a partial batch (ms); 0 (default): only for those already queued. */
   batchWaitMs?: number
+  /** Throwaway pairing checks at start, so the first real proofs run optimized code (default 8; mcl only). */
+  warmUp?: number
 }
 
 /**
@@ -33,7 +35,7 @@ export class ProofVerifierPool {
     const n = Math.max(1, o.workers ?? cpus().length)
     const url = fileURLToPath(new URL('./verify-worker.mjs', import.meta.url))
     // `mod` keeps the web-worker polyfill that snarkjs bundles quiet inside a worker thread
-    const workerData = { vkey, engine: o.engine ?? 'mcl', batchSize: o.batchSize ?? 32, batchWaitMs: o.batchWaitMs ?? 1, mod: 'data:,0', name: 'hermit-proof-verifier' }
+    const workerData = { vkey, engine: o.engine ?? 'mcl', batchSize: o.batchSize ?? 32, batchWaitMs: o.batchWaitMs ?? 0, warmUp: o.warmUp ?? 8, mod: 'data:,0', name: 'hermit-proof-verifier' }
     const starts: Promise<void>[] = []
     const spawnAt = (k: number): Promise<void> => {
       const w = new Worker(url, { workerData })

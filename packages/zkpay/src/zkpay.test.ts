@@ -1,12 +1,12 @@
 import { mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { creditPoolAbi } from '@hermit/contracts'
 import { useDevnet } from '@hermit/devnet/vitest'
 import { proveCredit, terminateProver, toSolidityCalldata } from '@hermit/circuits'
 import { createZkPayClient } from './client.ts'
-import { HEADER_REQUIRED, HEADER_SIGNATURE, decodeHeader, encodeHeader, paymentRequiredSchema, requestBinding } from './protocol.ts'
+import { HEADER_PREVERIFY, HEADER_REQUIRED, HEADER_SIGNATURE, decodeHeader, encodeHeader, paymentRequiredSchema, requestBinding } from './protocol.ts'
 import { syncTree } from './sync.ts'
 import { devnetDepositor, devnetPool, startPaidServer, type PaidServer } from './testing.ts'
 import type { PoolInfo } from './pool.ts'
@@ -169,6 +169,43 @@ describe('anonymous paid calls (zk-rln over HTTP 402)', () => {
     const stolen = await fetch(`${server.url}/v1/chat`, { method: 'POST', body: 'other', headers: { [HEADER_SIGNATURE]: capture.last() } })
     expect(stolen.status).toBe(400)
     expect(await stolen.text()).toMatch(/did not sign this request/)
+  }, 120_000)
+
+  it('preverify: precomputed proofs are checked before their call, which then skips the pairing check; nothing is spent ahead', async () => {
+    const fast = await startPaidServer(net(), pool, { dbPath: join(dir, 'preverify.sqlite'), handler, fromBlock, preverify: true, workers: 1 })
+    try {
+      const depositor = await devnetDepositor(net(), pool, 9, 4n, dir)
+      const sent: string[] = []
+      const client = createZkPayClient({ identity: depositor.identity, tickets: depositor.tickets, publicClient: net().publicClient, fromBlock, preverify: true, fetch: (url, init) => {
+        const h = new Headers(init?.headers).get(HEADER_PREVERIFY)
+        if (h) sent.push(h)
+        return fetch(url, init)
+      } })
+      await client.precompute(`${fast.url}/v1/chat`, 2)
+      expect(fast.events.filter((e) => e.kind === 'preverified')).toHaveLength(2)
+      expect(await fast.store.count()).toBe(0) // checking ahead spends nothing
+      const verify = vi.spyOn(fast.verifier, 'verify')
+      const res = await client.fetch(`${fast.url}/v1/chat`, { method: 'POST', body: 'ahead' })
+      expect(res.status).toBe(200)
+      expect(await res.text()).toBe('echo POST /v1/chat ahead')
+      expect(verify).not.toHaveBeenCalled()
+      expect(await fast.store.count()).toBe(1)
+      // a proof sent ahead with a tampered point is refused, and a call with it is verified in full (and refused)
+      const tampered = JSON.parse(Buffer.from(sent[1]!, 'base64').toString()) as { payload: { proof: { a: string[] } } }
+      tampered.payload.proof.a[0] = (BigInt(tampered.payload.proof.a[0]!) ^ 1n).toString()
+      const bad = await fetch(`${fast.url}/v1/chat`, { method: 'POST', headers: { [HEADER_PREVERIFY]: encodeHeader(tampered) } })
+      expect(bad.status).toBeGreaterThanOrEqual(400)
+      expect(bad.status).toBeLessThan(500)
+      // the second ready proof still works, also verified ahead
+      expect((await client.fetch(`${fast.url}/v1/chat`, { method: 'POST', body: 'again' })).status).toBe(200)
+      expect(verify).toHaveBeenCalledTimes(1) // only the tampered one
+      // a server that does not offer it says so, and a client only sends when offered
+      const unsupported = await fetch(`${server.url}/v1/chat`, { method: 'POST', headers: { [HEADER_PREVERIFY]: sent[0]! } })
+      expect(unsupported.status).toBe(400)
+      expect(await unsupported.text()).toMatch(/PREVERIFY_UNSUPPORTED/)
+    } finally {
+      await fast.close()
+    }
   }, 120_000)
 
   it('the same gate serves web-standard Request/Response (Hono, Bun, Deno), and the client adds no identifying header', async () => {
