@@ -78,7 +78,7 @@ export const bench: BenchFile = {
       }
       for (let k = 4; k < 8; k++) {
         const recipient = d.accounts[3]!.address
-        const exit = await proveExit({ sk: secrets[k]!, n: 10n, recipient })
+        const exit = await proveExit({ sk: secrets[k]!, n: 10n, recipient, scope: info.scope })
         const cd = toSolidityCalldata(exit.proof, exit.publicSignals)
         const synced = await syncTree(d.publicClient, address)
         const hash = await d.walletFor(d.accounts[3]!).writeContract({ address, abi: creditPoolAbi, functionName: 'requestExit', args: [BigInt(k), recipient, cd.a, cd.b, cd.c, removalSiblings(synced.tree, k)], gas: 2_000_000n })

@@ -6,7 +6,16 @@
  */
 import { writeFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
-import { createCreditTree, creditLeaf, proveCredit, proveExit, terminateProver, toSolidityCalldata } from '@hermit/circuits'
+import { encodeAbiParameters, getContractAddress, keccak256 } from 'viem'
+import { SNARK_FIELD, createCreditTree, creditLeaf, proveCredit, proveExit, terminateProver, toSolidityCalldata } from '@hermit/circuits'
+
+/** The forge test deploys its pool from this address at nonce 0 on chain 31337 (CreditPoolRealProofsTest). */
+export const FORGE_POOL_DEPLOYER = '0x00000000000000000000000000000000000000D3' as const
+
+/** CreditPool's scope: keccak256(abi.encode("hermit.credit-pool.v1", chainid, pool)) mod p. */
+export function poolScope(chainId: bigint, pool: `0x${string}`): bigint {
+  return BigInt(keccak256(encodeAbiParameters([{ type: 'string' }, { type: 'uint256' }, { type: 'address' }], ['hermit.credit-pool.v1', chainId, pool]))) % SNARK_FIELD
+}
 
 export const FIXTURE = {
   sk: 123456789012345678901234567890n,
@@ -23,7 +32,8 @@ export async function makeFixtures() {
   const f = FIXTURE
   const leaf = creditLeaf(f.sk, f.n)
   const tree = createCreditTree([leaf, f.other])
-  const exit = await proveExit({ sk: f.sk, n: f.n, recipient: f.recipient })
+  const exitScope = poolScope(31337n, getContractAddress({ from: FORGE_POOL_DEPLOYER, nonce: 0n }))
+  const exit = await proveExit({ sk: f.sk, n: f.n, recipient: f.recipient, scope: exitScope })
   const credit = await proveCredit({ sk: f.sk, n: f.n, i: f.i, tree, scope: f.scope, x: f.x })
   const s = (v: bigint) => v.toString()
   const calldata = (c: ReturnType<typeof toSolidityCalldata>) => JSON.parse(JSON.stringify(c, (_, v) => (typeof v === 'bigint' ? v.toString() : v)))
@@ -34,6 +44,7 @@ export async function makeFixtures() {
     other: s(f.other),
     root: s(tree.root),
     recipient: f.recipient,
+    exitScope: s(exitScope),
     exit: calldata(toSolidityCalldata(exit.proof, exit.publicSignals)),
     credit: calldata(toSolidityCalldata(credit.proof, credit.publicSignals)),
   }

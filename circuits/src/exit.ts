@@ -9,7 +9,7 @@ import {
   proveUnchecked,
   verifyWith,
 } from './prover.ts'
-import { requireUint32 } from './field.ts'
+import { requireField, requireUint32 } from './field.ts'
 import { addressToField, requireSecret } from './validate.ts'
 
 export type ExitProofInput = {
@@ -17,23 +17,26 @@ export type ExitProofInput = {
   n: bigint | number
   /** Who receives the stake: a 0x address or its value as a bigint. */
   recipient: bigint | `0x${string}`
+  /** The pool's scope (`CreditPool.scope()`): the proof is good in that pool only. */
+  scope: bigint
 }
 
-export type ExitProof = ProofWithSignals & { leaf: bigint; recipient: bigint }
+export type ExitProof = ProofWithSignals & { leaf: bigint; recipient: bigint; scope: bigint }
 
 /** The raw signals of exit.circom, unchecked. */
-export function exitCircuitInput(v: { sk: bigint; n: bigint; leaf: bigint; recipient: bigint }): CircuitSignals {
-  return { sk: v.sk.toString(), n: v.n.toString(), leaf: v.leaf.toString(), recipient: v.recipient.toString() }
+export function exitCircuitInput(v: { sk: bigint; n: bigint; leaf: bigint; recipient: bigint; scope: bigint }): CircuitSignals {
+  return { sk: v.sk.toString(), n: v.n.toString(), leaf: v.leaf.toString(), recipient: v.recipient.toString(), scope: v.scope.toString() }
 }
 
-/** Proves knowledge of (sk, n) behind the leaf Poseidon(Poseidon(sk), n), for `recipient` only. */
+/** Proves knowledge of (sk, n) behind the leaf Poseidon(Poseidon(sk), n), for `recipient` in the pool of `scope` only. */
 export async function proveExit(input: ExitProofInput, artifacts: ArtifactOverrides = {}): Promise<ExitProof> {
   const sk = requireSecret(input.sk)
   const n = requireUint32('n', input.n)
   const recipient = addressToField(input.recipient)
+  const scope = requireField('scope', input.scope)
   const leaf = creditLeaf(sk, n)
-  const result = await proveUnchecked('exit', exitCircuitInput({ sk, n, leaf, recipient }), artifacts)
-  return { ...result, leaf, recipient }
+  const result = await proveUnchecked('exit', exitCircuitInput({ sk, n, leaf, recipient, scope }), artifacts)
+  return { ...result, leaf, recipient, scope }
 }
 
 /** Verifies an exit proof against the committed verification key (or `vkey`). */

@@ -7,7 +7,7 @@ import { CircuitInputError } from './errors.ts'
  * against the compiler's .sym file, so they cannot drift from the circuits.
  */
 export const CREDIT_PUBLIC_SIGNALS = ['y', 'nullifier', 'root', 'scope', 'x'] as const
-export const EXIT_PUBLIC_SIGNALS = ['leaf', 'recipient'] as const
+export const EXIT_PUBLIC_SIGNALS = ['leaf', 'recipient', 'scope'] as const
 
 export type CreditSignals = Record<(typeof CREDIT_PUBLIC_SIGNALS)[number], bigint>
 export type ExitSignals = Record<(typeof EXIT_PUBLIC_SIGNALS)[number], bigint>

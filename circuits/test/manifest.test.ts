@@ -12,7 +12,7 @@ describe('committed artifacts', () => {
     expect(manifest.note).toBe(MANIFEST_NOTE)
     expect(Object.keys(manifest.sources)).toEqual(['credit.circom', 'exit.circom', 'lib/credit_leaf.circom', 'lib/lean_imt_root.circom'])
     expect(manifest.circuits.credit.publicSignals).toEqual(['y', 'nullifier', 'root', 'scope', 'x'])
-    expect(manifest.circuits.exit.publicSignals).toEqual(['leaf', 'recipient'])
+    expect(manifest.circuits.exit.publicSignals).toEqual(['leaf', 'recipient', 'scope'])
   })
 })
 

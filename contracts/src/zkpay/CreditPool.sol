@@ -17,7 +17,7 @@ interface ICreditVerifier {
 }
 
 interface IExitVerifier {
-    function verifyProof(uint256[2] calldata a, uint256[2][2] calldata b, uint256[2] calldata c, uint256[2] calldata pub)
+    function verifyProof(uint256[2] calldata a, uint256[2][2] calldata b, uint256[2] calldata c, uint256[3] calldata pub)
         external
         view
         returns (bool);
@@ -156,8 +156,8 @@ contract CreditPool is ReentrancyGuard {
         emit Slashed(index, d.leaf, msg.sender, currentRoot);
     }
 
-    /// @notice Starts leaving: proves knowledge of the deposit's secret (bound to `recipient`) without
-    ///         revealing it; the leaf leaves the tree now, the stake can be taken after `exitDelay`.
+    /// @notice Starts leaving: proves knowledge of the deposit's secret (bound to `recipient` and to
+    ///         this pool's `scope`) without revealing it; the leaf leaves the tree now, the stake can be taken after `exitDelay`.
     function requestExit(
         uint256 index,
         address recipient,
@@ -168,7 +168,7 @@ contract CreditPool is ReentrancyGuard {
     ) external nonReentrant {
         Deposit storage d = deposits[index];
         if (d.status != Status.Active) revert NotActive(index);
-        uint256[2] memory pub = [d.leaf, uint256(uint160(recipient))];
+        uint256[3] memory pub = [d.leaf, uint256(uint160(recipient)), scope];
         if (!_verify(address(exitVerifier), abi.encodeCall(IExitVerifier.verifyProof, (a, b, c, pub)))) revert InvalidProof();
         tree._remove(d.leaf, siblings);
         _rootChanged();

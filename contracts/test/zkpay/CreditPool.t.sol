@@ -18,7 +18,7 @@ contract MockVerifier {
         answer = a;
     }
 
-    function verifyProof(uint256[2] calldata, uint256[2][2] calldata, uint256[2] calldata, uint256[2] calldata)
+    function verifyProof(uint256[2] calldata, uint256[2][2] calldata, uint256[2] calldata, uint256[3] calldata)
         external
         view
         returns (bool)
@@ -37,7 +37,7 @@ contract MockVerifier {
 
 /// Like a pairing check starved of gas: burns what it is given and answers false.
 contract StarvedVerifier {
-    function verifyProof(uint256[2] calldata, uint256[2][2] calldata, uint256[2] calldata, uint256[2] calldata)
+    function verifyProof(uint256[2] calldata, uint256[2][2] calldata, uint256[2] calldata, uint256[3] calldata)
         external
         view
         returns (bool)
@@ -266,8 +266,11 @@ contract CreditPoolRealProofsTest is PoolFixture {
     function setUp() public {
         creditVerifier = new CreditVerifier();
         exitVerifier = new ExitVerifier();
+        // deployed from a fixed address at nonce 0, so its scope is the one the exit fixture was proved for
+        vm.prank(address(0xD3));
         pool = _pool(IERC20(address(0)), address(creditVerifier), address(exitVerifier));
         fixture = vm.readFile("test/fixtures/zk.json");
+        assertEq(pool.scope(), vm.parseJsonUint(fixture, ".exitScope"), "pool scope differs from the fixture's: run pnpm zk:fixtures");
         vm.deal(user, 10 ether);
     }
 
@@ -315,6 +318,12 @@ contract CreditPoolRealProofsTest is PoolFixture {
         // the proof is bound to its recipient: nobody can redirect the stake
         vm.expectRevert(CreditPool.InvalidProof.selector);
         pool.requestExit(0, makeAddr("thief"), a, b, c, new uint256[](0));
+        // and to its pool: the same leaf in another pool cannot be made to exit with this proof
+        CreditPool other = _pool(IERC20(address(0)), address(creditVerifier), address(exitVerifier));
+        vm.prank(user);
+        other.deposit{value: n * PRICE + STAKE}(leaf, n);
+        vm.expectRevert(CreditPool.InvalidProof.selector);
+        other.requestExit(0, recipient, a, b, c, new uint256[](0));
         pool.requestExit(0, recipient, a, b, c, new uint256[](0));
         vm.warp(block.timestamp + DELAY);
         pool.finalizeExit(0);

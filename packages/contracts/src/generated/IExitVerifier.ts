@@ -23,8 +23,8 @@ export const iExitVerifierAbi = [
       },
       {
         "name": "pub",
-        "type": "uint256[2]",
-        "internalType": "uint256[2]"
+        "type": "uint256[3]",
+        "internalType": "uint256[3]"
       }
     ],
     "outputs": [
