@@ -1,5 +1,9 @@
 import { getAddress, type Abi, type Account, type Address, type Chain, type Hex, type PublicClient, type Transport, type WalletClient } from 'viem'
 import {
+  agenticCommerceAbi,
+  agenticCommerceBytecode,
+  hermitJobHookAbi,
+  hermitJobHookBytecode,
   creditVerifierAbi,
   creditVerifierBytecode,
   exitVerifierAbi,
@@ -27,6 +31,11 @@ export type DeployStep = {
   bytecode: Hex
   args: (deployed: Record<string, DeployedContract>, deployer: Address) => readonly unknown[]
 }
+
+/** Gas each ERC-8183 hook call gets on the devnet escrow (feedback with an on-chain file needs ~0.5M). */
+export const HOOK_GAS_LIMIT = 1_500_000n
+/** The devnet job hook's provider bond: 20% of the budget. */
+export const DEVNET_BOND_BPS = 2_000n
 
 /** Every Hermit contract, in deployment order. Later issues append their contracts here. */
 export const hermitDeployPlan: readonly DeployStep[] = [
@@ -57,6 +66,20 @@ export const hermitDeployPlan: readonly DeployStep[] = [
   { name: 'PoseidonT3', abi: poseidonT3Abi, bytecode: poseidonT3Bytecode, args: () => [] },
   { name: 'CreditVerifier', abi: creditVerifierAbi, bytecode: creditVerifierBytecode, args: () => [] },
   { name: 'ExitVerifier', abi: exitVerifierAbi, bytecode: exitVerifierBytecode, args: () => [] },
+  // ERC-8183 job escrow paid in DevToken (hooks get 1.5M gas a call), and Hermit's job hook:
+  // a provider bond of 20% of the budget, feedback and validation responses into ERC-8004
+  {
+    name: 'AgenticCommerce',
+    abi: agenticCommerceAbi,
+    bytecode: agenticCommerceBytecode,
+    args: (d) => [d.DevToken!.address, HOOK_GAS_LIMIT],
+  },
+  {
+    name: 'HermitJobHook',
+    abi: hermitJobHookAbi,
+    bytecode: hermitJobHookBytecode,
+    args: (d) => [d.AgenticCommerce!.address, DEVNET_BOND_BPS, d.IdentityRegistry!.address, d.ReputationRegistry!.address, d.ValidationRegistry!.address],
+  },
 ]
 
 export async function deployPlan(

@@ -28,3 +28,4 @@ export { createZkPayGate, type ZkPayGate, type ZkPayGateOptions, type PaidHandle
 export { SqliteNullifierStore, type NullifierStore, type ClaimResult, type StoredResponse } from './store.ts'
 export { ProofVerifierPool, type VerifierOptions } from './verifier.ts'
 export { ZkPayError, KeystoreError, TicketError, PaymentError } from './errors.ts'
+export { writeFileAtomic } from './fsutil.ts'

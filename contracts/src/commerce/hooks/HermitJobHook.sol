@@ -1,0 +1,216 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.24;
+
+import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
+import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
+import {AgenticCommerce} from "../AgenticCommerce.sol";
+import {ACPHookBase} from "./ACPHookBase.sol";
+import {JobFeedbackFile} from "./JobFeedbackFile.sol";
+
+interface IAgentIdentity {
+    function ownerOf(uint256 agentId) external view returns (address);
+    function getAgentWallet(uint256 agentId) external view returns (address);
+}
+
+interface IAgentReputation {
+    function giveFeedback(
+        uint256 agentId,
+        int128 value,
+        uint8 valueDecimals,
+        string calldata tag1,
+        string calldata tag2,
+        string calldata endpoint,
+        string calldata feedbackURI,
+        bytes32 feedbackHash
+    ) external;
+    function getLastIndex(uint256 agentId, address clientAddress) external view returns (uint64);
+}
+
+interface IAgentValidation {
+    function validationResponse(bytes32 requestHash, uint8 response, string calldata responseURI, bytes32 responseHash, string calldata tag)
+        external;
+    function getValidationStatus(bytes32 requestHash)
+        external
+        view
+        returns (address validatorAddress, uint256 agentId, uint8 response, bytes32 responseHash, string memory tag, uint256 lastUpdate);
+}
+
+/// @title HermitJobHook — provider bond, payment-backed reputation and validation for ERC-8183 jobs
+/// @notice Three policies, each on when configured:
+///         - **bond** (`bondBps` > 0): when the job is funded the provider locks `budget × bondBps`
+///           of the payment token here (it must have approved this hook: that approval is its
+///           acceptance of the job). Completion returns it; an evaluator's rejection pays it to the
+///           client. After an expiry `settleExpired` returns it to a provider that had submitted,
+///           or pays it to the client if the provider never delivered.
+///         - **reputation** (a reputation registry): on completion or rejection this hook writes the
+///           ERC-8004 feedback (tag1 `job`, tag2 `completed`/`rejected`, value from the evaluator's
+///           `optParams = abi.encode(int128 value, uint8 decimals)`, else 100 / 0) with an on-chain
+///           feedback file naming the job, client and budget. The registry records this hook as the
+///           author, so `reputationOf(agent, { trustedClients: [hook] })` counts paid jobs only.
+///         - **validation** (a validation registry): the evaluator's decision is also answered as an
+///           ERC-8004 validation response (100 / 0, tag `job`) to the request the provider made for
+///           `validationRequestHash(jobId)` with this hook as validator; without such a request it
+///           is skipped.
+///         Reputation and validation need the provider's agent id, given by the client to `fund`
+///         (`optParams = abi.encode(uint256 agentId)`) and checked against the identity registry.
+contract HermitJobHook is ACPHookBase {
+    using SafeERC20 for IERC20;
+
+    struct Bond {
+        address provider;
+        address client;
+        uint256 amount;
+        bool submitted;
+        bool settled;
+    }
+
+    uint256 public immutable bondBps;
+    IAgentIdentity public immutable identity;
+    IAgentReputation public immutable reputation;
+    IAgentValidation public immutable validation;
+
+    mapping(uint256 => Bond) public bonds;
+    /// @notice Sum of the bonds not yet returned or paid out: what this hook holds.
+    uint256 public totalBonded;
+    mapping(uint256 => uint256) public agentOf;
+    mapping(uint256 => bool) public funded;
+
+    event BondLocked(uint256 indexed jobId, address indexed provider, uint256 amount);
+    event BondReturned(uint256 indexed jobId, address indexed provider, uint256 amount);
+    event BondSlashed(uint256 indexed jobId, address indexed client, uint256 amount);
+    event JobFeedback(uint256 indexed jobId, uint256 indexed agentId, uint64 feedbackIndex, int128 value, uint8 valueDecimals, bool completed);
+    event JobValidated(uint256 indexed jobId, uint256 indexed agentId, bytes32 requestHash, uint8 response);
+
+    error AgentIdRequired();
+    error NotTheProvidersAgent(uint256 agentId, address provider);
+    error BadBond();
+    error NotExpired(uint256 jobId);
+    error NothingToSettle(uint256 jobId);
+    error ShortTransfer(uint256 received, uint256 expected);
+    error InsufficientGas();
+
+    constructor(AgenticCommerce acp_, uint256 bondBps_, IAgentIdentity identity_, IAgentReputation reputation_, IAgentValidation validation_)
+        ACPHookBase(acp_)
+    {
+        if (bondBps_ > 10_000) revert BadBond();
+        if ((address(reputation_) != address(0) || address(validation_) != address(0)) && address(identity_) == address(0)) {
+            revert AgentIdRequired();
+        }
+        bondBps = bondBps_;
+        identity = identity_;
+        reputation = reputation_;
+        validation = validation_;
+    }
+
+    /// @notice The ERC-8004 validation request a provider makes (validator: this hook) for a submitted job.
+    function validationRequestHash(uint256 jobId) public view returns (bytes32) {
+        return keccak256(abi.encode("hermit.job-validation.v1", block.chainid, address(acp), jobId, _job(jobId).deliverable));
+    }
+
+    /// @notice Whoever calls it: settles the bond of a job that expired (claimRefund calls no hook).
+    function settleExpired(uint256 jobId) external {
+        if (_job(jobId).status != AgenticCommerce.Status.Expired) revert NotExpired(jobId);
+        Bond storage b = bonds[jobId];
+        if (b.amount == 0 || b.settled) revert NothingToSettle(jobId);
+        _settleBond(jobId, b, b.submitted);
+    }
+
+    // ---------------------------------------------------------------- hook callbacks
+
+    function _beforeFund(uint256 jobId, bytes calldata optParams) internal override {
+        if (address(reputation) == address(0) && address(validation) == address(0)) return;
+        if (optParams.length != 32) revert AgentIdRequired();
+        uint256 agentId = abi.decode(optParams, (uint256));
+        address provider = _job(jobId).provider;
+        if (identity.ownerOf(agentId) != provider && identity.getAgentWallet(agentId) != provider) {
+            revert NotTheProvidersAgent(agentId, provider);
+        }
+        agentOf[jobId] = agentId;
+    }
+
+    function _afterFund(uint256 jobId, bytes calldata) internal override {
+        funded[jobId] = true;
+        if (bondBps == 0) return;
+        AgenticCommerce.Job memory job = _job(jobId);
+        uint256 amount = job.budget * bondBps / 10_000;
+        if (amount == 0) return;
+        IERC20 token = acp.paymentToken();
+        uint256 before = token.balanceOf(address(this));
+        token.safeTransferFrom(job.provider, address(this), amount);
+        uint256 received = token.balanceOf(address(this)) - before;
+        if (received != amount) revert ShortTransfer(received, amount);
+        bonds[jobId] = Bond(job.provider, job.client, amount, false, false);
+        totalBonded += amount;
+        emit BondLocked(jobId, job.provider, amount);
+    }
+
+    function _afterSubmit(uint256 jobId, bytes32, bytes memory) internal override {
+        if (bonds[jobId].amount != 0) bonds[jobId].submitted = true;
+    }
+
+    function _afterSettle(uint256 jobId, bool completed, bytes32 reason, bytes memory optParams) internal override {
+        Bond storage b = bonds[jobId];
+        if (b.amount != 0 && !b.settled) _settleBond(jobId, b, completed);
+        AgenticCommerce.Job memory job = _job(jobId);
+        // a job rejected while Open was never funded: no payment, so no feedback
+        if (!funded[jobId]) return;
+        uint256 agentId = agentOf[jobId];
+        if (address(reputation) != address(0)) _feedback(jobId, job, agentId, completed, reason, optParams);
+        if (address(validation) != address(0)) _validate(jobId, agentId, completed, reason);
+    }
+
+    // ---------------------------------------------------------------- internals
+
+    function _settleBond(uint256 jobId, Bond storage b, bool toProvider) private {
+        b.settled = true;
+        totalBonded -= b.amount;
+        IERC20 token = acp.paymentToken();
+        if (toProvider) {
+            token.safeTransfer(b.provider, b.amount);
+            emit BondReturned(jobId, b.provider, b.amount);
+        } else {
+            token.safeTransfer(b.client, b.amount);
+            emit BondSlashed(jobId, b.client, b.amount);
+        }
+    }
+
+    function _feedback(uint256 jobId, AgenticCommerce.Job memory job, uint256 agentId, bool completed, bytes32 reason, bytes memory optParams)
+        private
+    {
+        (int128 value, uint8 decimals) = optParams.length == 64 ? abi.decode(optParams, (int128, uint8)) : (completed ? int128(100) : int128(0), uint8(0));
+        (string memory uri, bytes32 hash) = JobFeedbackFile.build(
+            JobFeedbackFile.Fields({
+                identityRegistry: address(identity),
+                agentId: agentId,
+                author: address(this),
+                value: value,
+                valueDecimals: decimals,
+                completed: completed,
+                escrow: address(acp),
+                jobId: jobId,
+                client: job.client,
+                evaluator: job.evaluator,
+                budget: job.budget,
+                token: address(acp.paymentToken()),
+                deliverable: job.deliverable,
+                reason: reason
+            })
+        );
+        reputation.giveFeedback(agentId, value, decimals, "job", completed ? "completed" : "rejected", "", uri, hash);
+        emit JobFeedback(jobId, agentId, reputation.getLastIndex(agentId, address(this)), value, decimals, completed);
+    }
+
+    function _validate(uint256 jobId, uint256 agentId, bool completed, bytes32 reason) private {
+        bytes32 requestHash = validationRequestHash(jobId);
+        // enough gas that the lookup below cannot be starved into "no request" by the caller
+        if (gasleft() < 150_000) revert InsufficientGas();
+        try validation.getValidationStatus(requestHash) returns (address validator, uint256 requestAgent, uint8, bytes32, string memory, uint256) {
+            if (validator != address(this) || requestAgent != agentId) return;
+        } catch {
+            return; // the provider asked for no validation of this job
+        }
+        uint8 response = completed ? 100 : 0;
+        validation.validationResponse(requestHash, response, "", reason, "job");
+        emit JobValidated(jobId, agentId, requestHash, response);
+    }
+}

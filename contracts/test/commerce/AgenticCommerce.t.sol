@@ -1,0 +1,392 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.24;
+
+import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
+import {ERC20} from "@openzeppelin/contracts/token/ERC20/ERC20.sol";
+import {ReentrancyGuard} from "@openzeppelin/contracts/utils/ReentrancyGuard.sol";
+import {AgenticCommerce} from "../../src/commerce/AgenticCommerce.sol";
+import {IACPHook} from "../../src/commerce/IACPHook.sol";
+import {CommerceFixture} from "./CommerceFixture.sol";
+
+/// A hook that can be told to revert, to burn all its gas, or to re-enter the escrow.
+contract HostileHook is IACPHook {
+    enum Mode {
+        Pass,
+        Revert,
+        BurnGas,
+        Reenter
+    }
+
+    Mode public mode;
+    AgenticCommerce public acp;
+    bool public reentered;
+
+    function set(Mode m, AgenticCommerce a) external {
+        mode = m;
+        acp = a;
+    }
+
+    function beforeAction(uint256 jobId, bytes4, bytes calldata) external {
+        _act(jobId);
+    }
+
+    function afterAction(uint256 jobId, bytes4, bytes calldata) external {
+        _act(jobId);
+    }
+
+    function _act(uint256 jobId) private {
+        if (mode == Mode.Revert) revert("hostile");
+        if (mode == Mode.BurnGas) {
+            while (true) {}
+        }
+        if (mode == Mode.Reenter) {
+            acp.claimRefund(jobId); // reverts: the escrow is non-reentrant
+            reentered = true;
+        }
+    }
+}
+
+/// An ERC-20 that re-enters the escrow on every transfer, swallowing the outcome.
+contract ReentrantToken is ERC20 {
+    AgenticCommerce public acp;
+    uint256 public target;
+    uint256 public reentrySucceeded;
+    uint256 public reentryAttempts;
+
+    constructor() ERC20("Reentrant", "RE") {}
+
+    function arm(AgenticCommerce a, uint256 jobId) external {
+        acp = a;
+        target = jobId;
+    }
+
+    function mint(address to, uint256 amount) external {
+        _mint(to, amount);
+    }
+
+    function _update(address from, address to, uint256 value) internal override {
+        super._update(from, to, value);
+        if (address(acp) != address(0) && target != 0) {
+            reentryAttempts++;
+            try acp.claimRefund(target) {
+                reentrySucceeded++;
+            } catch {}
+            try acp.complete(target, bytes32(0), "") {
+                reentrySucceeded++;
+            } catch {}
+        }
+    }
+}
+
+/// An ERC-20 that keeps 1% of every transfer.
+contract FeeToken is ERC20 {
+    constructor() ERC20("Fee", "FEE") {}
+
+    function mint(address to, uint256 amount) external {
+        _mint(to, amount);
+    }
+
+    function _update(address from, address to, uint256 value) internal override {
+        if (from == address(0) || to == address(0)) return super._update(from, to, value);
+        super._update(from, to, value - value / 100);
+        super._update(from, address(0xFEE), value / 100);
+    }
+}
+
+contract AgenticCommerceTest is CommerceFixture {
+    // ------------------------------------------------------------ happy path and transitions
+
+    function test_HappyPathPaysTheProvider() public {
+        uint256 jobId = _create(address(0));
+        vm.prank(provider);
+        acp.setBudget(jobId, 100e6, ""); // the provider proposes a price
+        vm.startPrank(client);
+        vm.expectEmit(address(acp));
+        emit AgenticCommerce.JobFunded(jobId, client, 100e6);
+        acp.fund(jobId, 100e6, "");
+        vm.stopPrank();
+        assertEq(token.balanceOf(address(acp)), 100e6);
+        vm.prank(provider);
+        vm.expectEmit(address(acp));
+        emit AgenticCommerce.JobSubmitted(jobId, provider, keccak256("work"));
+        acp.submit(jobId, keccak256("work"), "");
+        uint256 before = token.balanceOf(provider);
+        vm.prank(evaluator);
+        vm.expectEmit(address(acp));
+        emit AgenticCommerce.PaymentReleased(jobId, provider, 100e6);
+        acp.complete(jobId, keccak256("looks right"), "");
+        assertEq(token.balanceOf(provider) - before, 100e6);
+        assertEq(token.balanceOf(address(acp)), 0);
+        assertEq(acp.totalEscrowed(), 0);
+        AgenticCommerce.Job memory job = acp.getJob(jobId);
+        assertEq(uint8(job.status), uint8(AgenticCommerce.Status.Completed));
+        assertEq(job.deliverable, keccak256("work"));
+        assertEq(job.description, "summarize this");
+    }
+
+    function test_CreateJobChecksItsArguments() public {
+        vm.startPrank(client);
+        vm.expectRevert(AgenticCommerce.ZeroAddress.selector);
+        acp.createJob(provider, address(0), block.timestamp + 1, "", address(0));
+        vm.expectRevert(AgenticCommerce.BadExpiry.selector);
+        acp.createJob(provider, evaluator, block.timestamp, "", address(0));
+        vm.expectRevert(abi.encodeWithSelector(AgenticCommerce.NotAHook.selector, stranger));
+        acp.createJob(provider, evaluator, block.timestamp + 1, "", stranger);
+        assertEq(acp.createJob(address(0), evaluator, block.timestamp + 1, "", address(0)), 1);
+        vm.stopPrank();
+        vm.expectRevert(abi.encodeWithSelector(AgenticCommerce.UnknownJob.selector, 2));
+        acp.getJob(2);
+    }
+
+    function test_ProviderSetLaterByTheClientOnly() public {
+        vm.prank(client);
+        uint256 jobId = acp.createJob(address(0), evaluator, block.timestamp + 1 days, "open bid", address(0));
+        vm.startPrank(client);
+        acp.setBudget(jobId, 5e6, "");
+        vm.expectRevert(AgenticCommerce.ProviderNotSet.selector);
+        acp.fund(jobId, 5e6, "");
+        vm.expectRevert(AgenticCommerce.ZeroAddress.selector);
+        acp.setProvider(jobId, address(0), "");
+        vm.stopPrank();
+        vm.prank(stranger);
+        vm.expectRevert(AgenticCommerce.Unauthorized.selector);
+        acp.setProvider(jobId, stranger, "");
+        vm.startPrank(client);
+        acp.setProvider(jobId, provider, "");
+        vm.expectRevert(AgenticCommerce.ProviderAlreadySet.selector);
+        acp.setProvider(jobId, stranger, "");
+        acp.fund(jobId, 5e6, "");
+        vm.stopPrank();
+        assertEq(acp.getJob(jobId).provider, provider);
+    }
+
+    function test_BudgetRules() public {
+        uint256 jobId = _create(address(0));
+        vm.prank(stranger);
+        vm.expectRevert(AgenticCommerce.Unauthorized.selector);
+        acp.setBudget(jobId, 1, "");
+        vm.startPrank(client);
+        vm.expectRevert(AgenticCommerce.ZeroBudget.selector);
+        acp.fund(jobId, 0, "");
+        acp.setBudget(jobId, 10e6, "");
+        vm.stopPrank();
+        // the provider raises the price just before funding: the client's expectation protects it
+        vm.prank(provider);
+        acp.setBudget(jobId, 50e6, "");
+        vm.startPrank(client);
+        vm.expectRevert(abi.encodeWithSelector(AgenticCommerce.BudgetMismatch.selector, 50e6, 10e6));
+        acp.fund(jobId, 10e6, "");
+        acp.fund(jobId, 50e6, "");
+        vm.expectRevert(abi.encodeWithSelector(AgenticCommerce.WrongStatus.selector, jobId, AgenticCommerce.Status.Funded));
+        acp.setBudget(jobId, 1, "");
+        vm.expectRevert(abi.encodeWithSelector(AgenticCommerce.WrongStatus.selector, jobId, AgenticCommerce.Status.Funded));
+        acp.fund(jobId, 50e6, "");
+        vm.stopPrank();
+        uint256 other = _create(address(0));
+        vm.prank(stranger);
+        vm.expectRevert(AgenticCommerce.Unauthorized.selector);
+        acp.fund(other, 0, "");
+    }
+
+    function test_OnlyTheProviderSubmitsAFundedJob() public {
+        uint256 jobId = _create(address(0));
+        vm.prank(provider);
+        vm.expectRevert(abi.encodeWithSelector(AgenticCommerce.WrongStatus.selector, jobId, AgenticCommerce.Status.Open));
+        acp.submit(jobId, bytes32(uint256(1)), "");
+        jobId = _funded(address(0), 1e6);
+        vm.prank(client);
+        vm.expectRevert(AgenticCommerce.Unauthorized.selector);
+        acp.submit(jobId, bytes32(uint256(1)), "");
+        vm.prank(provider);
+        acp.submit(jobId, bytes32(uint256(1)), "");
+        vm.prank(provider);
+        vm.expectRevert(abi.encodeWithSelector(AgenticCommerce.WrongStatus.selector, jobId, AgenticCommerce.Status.Submitted));
+        acp.submit(jobId, bytes32(uint256(2)), "");
+    }
+
+    function test_OnlyTheEvaluatorCompletesASubmittedJob() public {
+        uint256 jobId = _funded(address(0), 1e6);
+        vm.prank(evaluator);
+        vm.expectRevert(abi.encodeWithSelector(AgenticCommerce.WrongStatus.selector, jobId, AgenticCommerce.Status.Funded));
+        acp.complete(jobId, bytes32(0), "");
+        vm.prank(provider);
+        acp.submit(jobId, bytes32(uint256(1)), "");
+        for (uint256 k = 0; k < 3; k++) {
+            vm.prank([client, provider, stranger][k]);
+            vm.expectRevert(AgenticCommerce.Unauthorized.selector);
+            acp.complete(jobId, bytes32(0), "");
+        }
+        vm.prank(evaluator);
+        acp.complete(jobId, bytes32(0), "");
+        vm.prank(evaluator);
+        vm.expectRevert(abi.encodeWithSelector(AgenticCommerce.WrongStatus.selector, jobId, AgenticCommerce.Status.Completed));
+        acp.complete(jobId, bytes32(0), "");
+    }
+
+    function test_RejectRules() public {
+        // Open: the client only (no money moves)
+        uint256 jobId = _create(address(0));
+        vm.prank(evaluator);
+        vm.expectRevert(AgenticCommerce.Unauthorized.selector);
+        acp.reject(jobId, bytes32(0), "");
+        vm.prank(client);
+        acp.reject(jobId, bytes32(0), "");
+        assertEq(uint8(_status(jobId)), uint8(AgenticCommerce.Status.Rejected));
+        // Funded and Submitted: the evaluator only, and the client is refunded
+        for (uint256 submitted = 0; submitted < 2; submitted++) {
+            jobId = submitted == 1 ? _submitted(address(0), 7e6) : _funded(address(0), 7e6);
+            vm.prank(client);
+            vm.expectRevert(AgenticCommerce.Unauthorized.selector);
+            acp.reject(jobId, bytes32(0), "");
+            uint256 before = token.balanceOf(client);
+            vm.prank(evaluator);
+            vm.expectEmit(address(acp));
+            emit AgenticCommerce.JobRejected(jobId, evaluator, keccak256("bad"));
+            acp.reject(jobId, keccak256("bad"), "");
+            assertEq(token.balanceOf(client) - before, 7e6);
+            vm.prank(evaluator);
+            vm.expectRevert(abi.encodeWithSelector(AgenticCommerce.WrongStatus.selector, jobId, AgenticCommerce.Status.Rejected));
+            acp.reject(jobId, bytes32(0), "");
+        }
+        assertEq(token.balanceOf(address(acp)), 0);
+    }
+
+    function test_ClaimRefundAfterExpiryByAnyone() public {
+        uint256 open = _create(address(0));
+        uint256 funded = _funded(address(0), 3e6);
+        uint256 submitted = _submitted(address(0), 4e6);
+        vm.expectRevert(abi.encodeWithSelector(AgenticCommerce.NotExpired.selector, uint64(block.timestamp + 1 days)));
+        acp.claimRefund(funded);
+        vm.warp(block.timestamp + 1 days);
+        vm.expectRevert(abi.encodeWithSelector(AgenticCommerce.WrongStatus.selector, open, AgenticCommerce.Status.Open));
+        acp.claimRefund(open);
+        uint256 before = token.balanceOf(client);
+        vm.startPrank(stranger);
+        acp.claimRefund(funded);
+        acp.claimRefund(submitted);
+        vm.expectRevert(abi.encodeWithSelector(AgenticCommerce.WrongStatus.selector, funded, AgenticCommerce.Status.Expired));
+        acp.claimRefund(funded);
+        vm.stopPrank();
+        assertEq(token.balanceOf(client) - before, 7e6);
+        // after expiry a submitted job can still be evaluated until someone claims the refund
+        uint256 late = _submitted(address(0), 1e6);
+        vm.warp(block.timestamp + 2 days);
+        vm.prank(evaluator);
+        acp.complete(late, bytes32(0), "");
+    }
+
+    /// Any budget, any path: the money ends with exactly one of client or provider.
+    function testFuzz_EveryPathSettlesTheWholeBudget(uint96 budget, uint8 path, uint32 wait) public {
+        budget = uint96(bound(budget, 1, 1_000_000e6));
+        uint256 jobId = _funded(address(0), budget);
+        uint256 c0 = token.balanceOf(client);
+        uint256 p0 = token.balanceOf(provider);
+        path = path % 4;
+        if (path >= 2) {
+            vm.prank(provider);
+            acp.submit(jobId, keccak256(abi.encode(budget)), "");
+        }
+        vm.warp(block.timestamp + wait);
+        bool expired = block.timestamp >= acp.getJob(jobId).expiredAt;
+        if (path == 0 || path == 2) {
+            vm.prank(evaluator);
+            acp.reject(jobId, bytes32(0), "");
+        } else if (path == 3) {
+            vm.prank(evaluator);
+            acp.complete(jobId, bytes32(0), "");
+        } else if (expired) {
+            acp.claimRefund(jobId);
+        } else {
+            vm.expectRevert();
+            acp.claimRefund(jobId);
+            return;
+        }
+        assertEq(token.balanceOf(address(acp)), 0);
+        assertEq(token.balanceOf(client) - c0 + token.balanceOf(provider) - p0, budget);
+        assertEq(token.balanceOf(provider) - p0, path == 3 ? budget : 0);
+    }
+
+    // ------------------------------------------------------------ hooks cannot lock money
+
+    function test_ARevertingHookBlocksActionsButNeverTheRefund() public {
+        HostileHook h = new HostileHook();
+        uint256 jobId = _funded(address(h), 9e6);
+        h.set(HostileHook.Mode.Revert, acp);
+        vm.prank(provider);
+        vm.expectRevert(bytes("hostile"));
+        acp.submit(jobId, bytes32(uint256(1)), "");
+        vm.prank(evaluator);
+        vm.expectRevert(bytes("hostile"));
+        acp.reject(jobId, bytes32(0), "");
+        vm.warp(block.timestamp + 1 days);
+        uint256 before = token.balanceOf(client);
+        acp.claimRefund(jobId);
+        assertEq(token.balanceOf(client) - before, 9e6);
+    }
+
+    function test_AGasBurningHookIsBoundedAndCannotBlockTheRefund() public {
+        HostileHook h = new HostileHook();
+        uint256 jobId = _funded(address(h), 9e6);
+        h.set(HostileHook.Mode.BurnGas, acp);
+        vm.prank(provider);
+        uint256 g = gasleft();
+        vm.expectRevert();
+        acp.submit{gas: 5_000_000}(jobId, bytes32(uint256(1)), "");
+        assertLt(g - gasleft(), HOOK_GAS + 200_000); // the hook got its limit, no more
+        vm.warp(block.timestamp + 1 days);
+        acp.claimRefund(jobId);
+        assertEq(token.balanceOf(address(acp)), 0);
+    }
+
+    function test_AHookCannotReenterTheEscrow() public {
+        HostileHook h = new HostileHook();
+        uint256 jobId = _funded(address(h), 9e6);
+        h.set(HostileHook.Mode.Reenter, acp);
+        vm.warp(block.timestamp + 1 days);
+        vm.prank(evaluator);
+        vm.expectRevert(ReentrancyGuard.ReentrancyGuardReentrantCall.selector);
+        acp.reject(jobId, bytes32(0), "");
+        assertFalse(h.reentered());
+        assertEq(token.balanceOf(address(acp)), 9e6);
+        acp.claimRefund(jobId); // claimRefund calls no hook
+        assertEq(token.balanceOf(address(acp)), 0);
+    }
+
+    function test_AReentrantTokenCannotDrainOrDoubleSettle() public {
+        ReentrantToken rt = new ReentrantToken();
+        AgenticCommerce racp = new AgenticCommerce(IERC20(address(rt)), HOOK_GAS);
+        rt.mint(client, 100e6);
+        vm.startPrank(client);
+        rt.approve(address(racp), type(uint256).max);
+        uint256 a = racp.createJob(provider, evaluator, block.timestamp + 1 days, "a", address(0));
+        uint256 b = racp.createJob(provider, evaluator, block.timestamp + 1 days, "b", address(0));
+        racp.setBudget(a, 10e6, "");
+        racp.setBudget(b, 20e6, "");
+        racp.fund(a, 10e6, "");
+        racp.fund(b, 20e6, "");
+        vm.stopPrank();
+        vm.prank(provider);
+        racp.submit(b, bytes32(uint256(1)), "");
+        rt.arm(racp, b); // every transfer now tries to settle job b from inside
+        vm.warp(block.timestamp + 1 days);
+        racp.claimRefund(a);
+        assertGt(rt.reentryAttempts(), 0);
+        assertEq(rt.reentrySucceeded(), 0);
+        assertEq(rt.balanceOf(address(racp)), 20e6);
+        assertEq(racp.totalEscrowed(), 20e6);
+        assertEq(uint8(racp.getJob(b).status), uint8(AgenticCommerce.Status.Submitted));
+    }
+
+    function test_AFeeOnTransferTokenCannotShortTheEscrow() public {
+        FeeToken ft = new FeeToken();
+        AgenticCommerce facp = new AgenticCommerce(IERC20(address(ft)), HOOK_GAS);
+        ft.mint(client, 100e6);
+        vm.startPrank(client);
+        ft.approve(address(facp), type(uint256).max);
+        uint256 jobId = facp.createJob(provider, evaluator, block.timestamp + 1 days, "", address(0));
+        facp.setBudget(jobId, 10e6, "");
+        vm.expectRevert(abi.encodeWithSelector(AgenticCommerce.ShortTransfer.selector, 9.9e6, 10e6));
+        facp.fund(jobId, 10e6, "");
+        vm.stopPrank();
+    }
+}

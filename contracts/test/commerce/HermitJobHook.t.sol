@@ -1,0 +1,224 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.24;
+
+import {Vm} from "forge-std/Vm.sol";
+import {Base64} from "@openzeppelin/contracts/utils/Base64.sol";
+import {AgenticCommerce} from "../../src/commerce/AgenticCommerce.sol";
+import {ACPHookBase} from "../../src/commerce/hooks/ACPHookBase.sol";
+import {HermitJobHook, IAgentIdentity, IAgentReputation, IAgentValidation} from "../../src/commerce/hooks/HermitJobHook.sol";
+import {JobFeedbackFile} from "../../src/commerce/hooks/JobFeedbackFile.sol";
+import {CommerceFixture} from "./CommerceFixture.sol";
+
+contract HermitJobHookTest is CommerceFixture {
+    function _lastFeedback() internal view returns (int128 value, uint8 decimals, string memory tag1, string memory tag2) {
+        uint64 index = reputation.getLastIndex(agentId, address(hook));
+        bool revoked;
+        (value, decimals, tag1, tag2, revoked) = reputation.readFeedback(agentId, address(hook), index);
+        assertFalse(revoked);
+    }
+
+    function test_CompletionReturnsTheBondAndWritesPaidFeedback() public {
+        uint256 p0 = token.balanceOf(provider);
+        uint256 jobId = _funded(address(hook), 100e6);
+        assertEq(token.balanceOf(address(hook)), 50e6);
+        assertEq(p0 - token.balanceOf(provider), 50e6);
+        vm.prank(provider);
+        acp.submit(jobId, keccak256("the summary"), "");
+        vm.prank(evaluator);
+        acp.complete(jobId, keccak256("checked"), abi.encode(int128(87), uint8(0)));
+        assertEq(token.balanceOf(provider) - p0, 100e6); // paid, bond back
+        assertEq(token.balanceOf(address(hook)), 0);
+        (int128 value, uint8 decimals, string memory tag1, string memory tag2) = _lastFeedback();
+        assertEq(value, 87);
+        assertEq(decimals, 0);
+        assertEq(tag1, "job");
+        assertEq(tag2, "completed");
+        address[] memory clients = reputation.getClients(agentId);
+        assertEq(clients.length, 1);
+        assertEq(clients[0], address(hook)); // the hook is the author: only paid jobs count
+    }
+
+    function test_TheFeedbackFileIsOnChainAndMatchesItsHash() public {
+        vm.warp(1_764_583_200); // 2025-12-01T10:00:00Z
+        uint256 jobId = _submitted(address(hook), 42e6);
+        (string memory uri, bytes32 hash) = JobFeedbackFile.build(
+            JobFeedbackFile.Fields({
+                identityRegistry: address(identity),
+                agentId: agentId,
+                author: address(hook),
+                value: 100,
+                valueDecimals: 0,
+                completed: true,
+                escrow: address(acp),
+                jobId: jobId,
+                client: client,
+                evaluator: evaluator,
+                budget: 42e6,
+                token: address(token),
+                deliverable: keccak256("the summary"),
+                reason: bytes32(0)
+            })
+        );
+        vm.recordLogs();
+        vm.prank(evaluator);
+        acp.complete(jobId, bytes32(0), "");
+        // the registry announced exactly this file and hash, from the hook as author
+        Vm.Log[] memory logs = vm.getRecordedLogs();
+        bytes32 topic = keccak256("NewFeedback(uint256,address,uint64,int128,uint8,string,string,string,string,string,bytes32)");
+        uint256 found;
+        for (uint256 k = 0; k < logs.length; k++) {
+            if (logs[k].emitter != address(reputation) || logs[k].topics[0] != topic) continue;
+            found++;
+            assertEq(logs[k].topics[2], bytes32(uint256(uint160(address(hook)))));
+            (,,,,,, string memory feedbackURI, bytes32 feedbackHash) =
+                abi.decode(logs[k].data, (uint64, int128, uint8, string, string, string, string, bytes32));
+            assertEq(feedbackURI, uri);
+            assertEq(feedbackHash, hash);
+        }
+        assertEq(found, 1);
+        string memory chain = "eip155:31337:";
+        string memory json = string.concat(
+            string.concat('{"agentRegistry":"', chain, _hex(address(identity)), '","agentId":', vm.toString(agentId)),
+            string.concat(',"clientAddress":"', chain, _hex(address(hook)), '","createdAt":"2025-12-01T10:00:00Z","value":100,"valueDecimals":0'),
+            string.concat(',"tag1":"job","tag2":"completed","job":{"escrow":"', chain, _hex(address(acp)), '","jobId":"', vm.toString(jobId)),
+            string.concat('","client":"', _hex(client), '","evaluator":"', _hex(evaluator), '","budget":"42000000","token":"', _hex(address(token))),
+            string.concat('","deliverable":"', vm.toString(keccak256("the summary")), '","reason":"', vm.toString(bytes32(0)), '"}}')
+        );
+        assertEq(uri, string.concat("data:application/json;base64,", Base64.encode(bytes(json))));
+        assertEq(hash, keccak256(bytes(json)));
+    }
+
+    function _hex(address a) private pure returns (string memory) {
+        return vm.toLowercase(vm.toString(a));
+    }
+
+    function test_RejectionPaysTheBondToTheClientAndWritesNegativeFeedback() public {
+        uint256 c0 = token.balanceOf(client);
+        uint256 jobId = _submitted(address(hook), 100e6);
+        vm.prank(evaluator);
+        acp.reject(jobId, keccak256("garbage"), "");
+        assertEq(token.balanceOf(client) - c0, 50e6); // budget back and the provider's bond on top
+        assertEq(token.balanceOf(address(hook)), 0);
+        (int128 value,,, string memory tag2) = _lastFeedback();
+        assertEq(value, 0);
+        assertEq(tag2, "rejected");
+    }
+
+    function test_AnEvaluatorRejectionBeforeSubmissionAlsoSlashesTheBond() public {
+        uint256 c0 = token.balanceOf(client);
+        uint256 jobId = _funded(address(hook), 10e6);
+        vm.prank(evaluator);
+        acp.reject(jobId, bytes32(0), "");
+        assertEq(token.balanceOf(client) - c0, 5e6);
+    }
+
+    function test_AClientCancellingAnOpenJobWritesNoFeedback() public {
+        uint256 jobId = _create(address(hook));
+        vm.prank(client);
+        acp.reject(jobId, bytes32(0), "");
+        assertEq(reputation.getClients(agentId).length, 0);
+    }
+
+    function test_ExpiryWithoutDeliveryPaysTheBondToTheClient() public {
+        uint256 c0 = token.balanceOf(client);
+        uint256 jobId = _funded(address(hook), 10e6);
+        vm.expectRevert(abi.encodeWithSelector(HermitJobHook.NotExpired.selector, jobId));
+        hook.settleExpired(jobId);
+        vm.warp(block.timestamp + 1 days);
+        acp.claimRefund(jobId);
+        vm.prank(stranger);
+        hook.settleExpired(jobId);
+        assertEq(token.balanceOf(client) - c0, 5e6);
+        vm.expectRevert(abi.encodeWithSelector(HermitJobHook.NothingToSettle.selector, jobId));
+        hook.settleExpired(jobId);
+    }
+
+    function test_ExpiryAfterDeliveryReturnsTheBondToTheProvider() public {
+        uint256 p0 = token.balanceOf(provider);
+        uint256 jobId = _submitted(address(hook), 10e6);
+        vm.warp(block.timestamp + 1 days);
+        acp.claimRefund(jobId); // the evaluator never answered: not the provider's fault
+        hook.settleExpired(jobId);
+        assertEq(token.balanceOf(provider), p0);
+    }
+
+    function test_FundingNeedsTheProvidersOwnAgentId() public {
+        uint256 jobId = _create(address(hook));
+        vm.startPrank(client);
+        acp.setBudget(jobId, 1e6, "");
+        vm.expectRevert(HermitJobHook.AgentIdRequired.selector);
+        acp.fund(jobId, 1e6, "");
+        vm.stopPrank();
+        vm.prank(stranger);
+        uint256 other = identity.register("data:application/json,{}");
+        vm.prank(client);
+        vm.expectRevert(abi.encodeWithSelector(HermitJobHook.NotTheProvidersAgent.selector, other, provider));
+        acp.fund(jobId, 1e6, abi.encode(other));
+    }
+
+    function test_AProviderThatDidNotApproveTheBondCannotBeFunded() public {
+        vm.prank(provider);
+        token.approve(address(hook), 0);
+        uint256 jobId = _create(address(hook));
+        vm.startPrank(client);
+        acp.setBudget(jobId, 1e6, "");
+        vm.expectRevert();
+        acp.fund(jobId, 1e6, abi.encode(agentId));
+        vm.stopPrank();
+        assertEq(token.balanceOf(address(acp)), 0);
+    }
+
+    function test_TheEvaluatorsDecisionIsAValidationResponse() public {
+        uint256 jobId = _submitted(address(hook), 10e6);
+        bytes32 requestHash = hook.validationRequestHash(jobId);
+        vm.prank(provider);
+        validation.validationRequest(address(hook), agentId, "data:application/json,{}", requestHash);
+        vm.prank(evaluator);
+        acp.complete(jobId, keccak256("checked"), "");
+        (address validator, uint256 agent, uint8 response, bytes32 responseHash, string memory tag,) = validation.getValidationStatus(requestHash);
+        assertEq(validator, address(hook));
+        assertEq(agent, agentId);
+        assertEq(response, 100);
+        assertEq(responseHash, keccak256("checked"));
+        assertEq(tag, "job");
+    }
+
+    function test_WithoutAValidationRequestTheJobStillSettles() public {
+        uint256 jobId = _submitted(address(hook), 10e6);
+        vm.prank(evaluator);
+        acp.reject(jobId, bytes32(0), "");
+        assertEq(uint8(_status(jobId)), uint8(AgenticCommerce.Status.Rejected));
+    }
+
+    function test_OnlyTheEscrowCallsTheHook() public {
+        vm.expectRevert(ACPHookBase.OnlyACP.selector);
+        hook.afterAction(1, AgenticCommerce.complete.selector, abi.encode(bytes32(0), bytes("")));
+        vm.expectRevert(ACPHookBase.OnlyACP.selector);
+        hook.beforeAction(1, AgenticCommerce.fund.selector, "");
+    }
+
+    function test_ABondOnlyHookNeedsNoAgent() public {
+        HermitJobHook bondOnly = new HermitJobHook(acp, 1_000, IAgentIdentity(address(0)), IAgentReputation(address(0)), IAgentValidation(address(0)));
+        vm.prank(provider);
+        token.approve(address(bondOnly), type(uint256).max);
+        uint256 jobId = _create(address(bondOnly));
+        vm.startPrank(client);
+        acp.setBudget(jobId, 10e6, "");
+        acp.fund(jobId, 10e6, "");
+        vm.stopPrank();
+        assertEq(token.balanceOf(address(bondOnly)), 1e6);
+        vm.expectRevert(HermitJobHook.BadBond.selector);
+        new HermitJobHook(acp, 10_001, IAgentIdentity(address(0)), IAgentReputation(address(0)), IAgentValidation(address(0)));
+    }
+
+    function testFuzz_IsoDate(uint32 ts) public view {
+        string memory d = JobFeedbackFile.isoDate(ts);
+        assertEq(bytes(d).length, 20);
+        assertEq(JobFeedbackFile.isoDate(0), "1970-01-01T00:00:00Z");
+        assertEq(JobFeedbackFile.isoDate(951_782_400), "2000-02-29T00:00:00Z");
+        assertEq(JobFeedbackFile.isoDate(4_102_444_799), "2099-12-31T23:59:59Z");
+        // the time of day is the remainder of the timestamp
+        uint256 secs = uint256(ts) % 86400;
+        assertEq(bytes(d)[11], bytes1(uint8(48 + secs / 36000)));
+    }
+}

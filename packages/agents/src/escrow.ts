@@ -1,0 +1,172 @@
+import { encodeAbiParameters, getAbiItem, parseEventLogs, type Account, type Address, type Chain, type Hash, type Hex, type PublicClient, type TransactionReceipt, type Transport, type WalletClient } from 'viem'
+import { agenticCommerceAbi, devTokenAbi, hermitJobHookAbi } from '@hermit/contracts'
+import { getLogsPaged, revertReason } from '@hermit/erc8004'
+import { AgentError, JobRevertError } from './errors.ts'
+
+/** ERC-8183 job states, as the escrow numbers them. */
+export const JOB_STATUS = ['Open', 'Funded', 'Submitted', 'Completed', 'Rejected', 'Expired'] as const
+export type JobStatus = (typeof JOB_STATUS)[number]
+export const TERMINAL: readonly JobStatus[] = ['Completed', 'Rejected', 'Expired']
+
+export type Job = {
+  jobId: bigint
+  client: Address
+  provider: Address
+  evaluator: Address
+  hook: Address
+  budget: bigint
+  expiredAt: bigint
+  status: JobStatus
+  deliverable: Hash
+  description: string
+}
+
+/** One escrow (and the job hook its jobs use), one chain; a wallet only for writes. */
+export type Escrow = {
+  publicClient: PublicClient<Transport, Chain>
+  walletClient?: WalletClient<Transport, Chain, Account>
+  address: Address
+  /** Hermit's job hook (bond, reputation, validation), or the zero address for none. */
+  hook: Address
+  /** Block the escrow was deployed at, for event scans. */
+  fromBlock?: bigint
+}
+
+export function escrowFromDeployments(
+  d: { contracts: Record<string, { address: Address; blockNumber: bigint }> },
+  clients: Pick<Escrow, 'publicClient' | 'walletClient'>,
+): Escrow {
+  const acp = d.contracts.AgenticCommerce
+  const hook = d.contracts.HermitJobHook
+  if (!acp || !hook) throw new AgentError('AGENTS_NO_ESCROW', 'The deployments have no AgenticCommerce / HermitJobHook.', { hint: 'Redeploy with the current @hermit/devnet plan.' })
+  return { ...clients, address: acp.address, hook: hook.address, fromBlock: acp.blockNumber }
+}
+
+export function withWallet(e: Escrow, walletClient: WalletClient<Transport, Chain, Account>): Escrow {
+  return { ...e, walletClient }
+}
+
+function wallet(e: Escrow): WalletClient<Transport, Chain, Account> {
+  if (!e.walletClient) throw new AgentError('AGENTS_NO_WALLET', 'This escrow handle has no wallet.', { hint: 'withWallet(escrow, walletClient)' })
+  return e.walletClient
+}
+
+/** Simulates first (the revert names the contract's error), sends, waits for the receipt. */
+async function send(e: Escrow, call: { address: Address; abi: typeof agenticCommerceAbi | typeof hermitJobHookAbi | typeof devTokenAbi; functionName: string; args: readonly unknown[] }): Promise<TransactionReceipt> {
+  const w = wallet(e)
+  let hash: Hash
+  try {
+    const { request } = await e.publicClient.simulateContract({ ...call, account: w.account } as never)
+    hash = await w.writeContract(request as never)
+  } catch (cause) {
+    const reason = revertReason(cause) ?? (cause as Error)?.message?.split('\n')[0]
+    throw new JobRevertError('JOB_REVERTED', `${call.functionName} reverted: ${reason}`, { details: { functionName: call.functionName, reason }, cause })
+  }
+  const receipt = await e.publicClient.waitForTransactionReceipt({ hash })
+  if (receipt.status !== 'success') throw new JobRevertError('JOB_REVERTED', `${call.functionName} reverted on-chain (${hash}).`, { details: { hash } })
+  return receipt
+}
+
+const acpCall = (e: Escrow, functionName: string, args: readonly unknown[]) => send(e, { address: e.address, abi: agenticCommerceAbi, functionName, args })
+
+export async function getJob(e: Escrow, jobId: bigint): Promise<Job> {
+  const j = await e.publicClient.readContract({ address: e.address, abi: agenticCommerceAbi, functionName: 'getJob', args: [jobId] })
+  return { jobId, ...j, status: JOB_STATUS[j.status]!, expiredAt: BigInt(j.expiredAt), deliverable: j.deliverable }
+}
+
+/** Creates an Open job; the caller is its client. Returns the job id. */
+export async function createJob(e: Escrow, a: { provider: Address; evaluator: Address; expiredAt: bigint; description: string; hook?: Address }): Promise<{ jobId: bigint; receipt: TransactionReceipt }> {
+  const receipt = await acpCall(e, 'createJob', [a.provider, a.evaluator, a.expiredAt, a.description, a.hook ?? e.hook])
+  const [created] = parseEventLogs({ abi: agenticCommerceAbi, eventName: 'JobCreated', logs: receipt.logs })
+  if (!created) throw new AgentError('AGENTS_NO_EVENT', 'createJob emitted no JobCreated event.')
+  return { jobId: created.args.jobId, receipt }
+}
+
+export const setBudget = (e: Escrow, jobId: bigint, amount: bigint, optParams: Hex = '0x') => acpCall(e, 'setBudget', [jobId, amount, optParams])
+export const setProvider = (e: Escrow, jobId: bigint, provider: Address, optParams: Hex = '0x') => acpCall(e, 'setProvider', [jobId, provider, optParams])
+
+/** Escrows the budget (approving the escrow first when needed); the hook needs the provider's agent id. */
+export async function fund(e: Escrow, jobId: bigint, expectedBudget: bigint, o: { agentId?: bigint } = {}): Promise<TransactionReceipt> {
+  await approve(e, e.address, expectedBudget)
+  const optParams = o.agentId === undefined ? '0x' : encodeAbiParameters([{ type: 'uint256' }], [o.agentId])
+  return acpCall(e, 'fund', [jobId, expectedBudget, optParams])
+}
+
+export const submit = (e: Escrow, jobId: bigint, deliverable: Hash, optParams: Hex = '0x') => acpCall(e, 'submit', [jobId, deliverable, optParams])
+
+/** The evaluator's score travels to the hook as `abi.encode(int128 value, uint8 decimals)`. */
+export function attestation(score?: { value: bigint; decimals?: number }): Hex {
+  return score ? encodeAbiParameters([{ type: 'int128' }, { type: 'uint8' }], [score.value, score.decimals ?? 0]) : '0x'
+}
+
+export const complete = (e: Escrow, jobId: bigint, reason: Hash, score?: { value: bigint; decimals?: number }) => acpCall(e, 'complete', [jobId, reason, attestation(score)])
+export const reject = (e: Escrow, jobId: bigint, reason: Hash, score?: { value: bigint; decimals?: number }) => acpCall(e, 'reject', [jobId, reason, attestation(score)])
+export const claimRefund = (e: Escrow, jobId: bigint) => acpCall(e, 'claimRefund', [jobId])
+
+export async function paymentToken(e: Escrow): Promise<Address> {
+  return e.publicClient.readContract({ address: e.address, abi: agenticCommerceAbi, functionName: 'paymentToken' })
+}
+
+/** Raises the wallet's allowance for `spender` to at least `amount` of the payment token. */
+export async function approve(e: Escrow, spender: Address, amount: bigint): Promise<void> {
+  const token = await paymentToken(e)
+  const owner = wallet(e).account.address
+  const current = await e.publicClient.readContract({ address: token, abi: devTokenAbi, functionName: 'allowance', args: [owner, spender] })
+  if (current >= amount) return
+  await send(e, { address: token, abi: devTokenAbi, functionName: 'approve', args: [spender, amount] })
+}
+
+export async function tokenBalance(e: Escrow, who: Address): Promise<bigint> {
+  return e.publicClient.readContract({ address: await paymentToken(e), abi: devTokenAbi, functionName: 'balanceOf', args: [who] })
+}
+
+// ---------------------------------------------------------------- hook
+
+export type Bond = { provider: Address; client: Address; amount: bigint; submitted: boolean; settled: boolean }
+
+export async function bondOf(e: Escrow, jobId: bigint): Promise<Bond> {
+  const [provider, client, amount, submitted, settled] = await e.publicClient.readContract({ address: e.hook, abi: hermitJobHookAbi, functionName: 'bonds', args: [jobId] })
+  return { provider, client, amount, submitted, settled }
+}
+
+/** The provider's bond for a budget under this hook (what it must approve to accept the job). */
+export async function bondFor(e: Escrow, budget: bigint): Promise<bigint> {
+  const bps = await e.publicClient.readContract({ address: e.hook, abi: hermitJobHookAbi, functionName: 'bondBps' })
+  return (budget * bps) / 10_000n
+}
+
+/** After an expiry: returns the bond to a provider that delivered, or pays it to the client. */
+export const settleExpiredBond = (e: Escrow, jobId: bigint) => send(e, { address: e.hook, abi: hermitJobHookAbi, functionName: 'settleExpired', args: [jobId] })
+
+export async function validationRequestHash(e: Escrow, jobId: bigint): Promise<Hash> {
+  return e.publicClient.readContract({ address: e.hook, abi: hermitJobHookAbi, functionName: 'validationRequestHash', args: [jobId] })
+}
+
+export async function agentOfJob(e: Escrow, jobId: bigint): Promise<bigint> {
+  return e.publicClient.readContract({ address: e.hook, abi: hermitJobHookAbi, functionName: 'agentOf', args: [jobId] })
+}
+
+// ---------------------------------------------------------------- reads over many jobs
+
+/** Jobs where `who` is client, provider or evaluator, read back from the chain (not from memory). */
+export async function jobsOf(e: Escrow, who: Address, role: 'client' | 'provider' | 'evaluator'): Promise<Job[]> {
+  const event = getAbiItem({ abi: agenticCommerceAbi, name: 'JobCreated' })
+  const args = role === 'client' ? { client: who } : role === 'provider' ? { provider: who } : undefined
+  const logs = await getLogsPaged(e.publicClient, { address: e.address, event, ...(args ? { args } : {}), ...(e.fromBlock === undefined ? {} : { fromBlock: e.fromBlock }) })
+  const jobs = await Promise.all([...new Set(logs.map((l) => l.args.jobId!))].map((id) => getJob(e, id)))
+  // a provider set later (setProvider) is found by its current value, not the creation event
+  const later = role === 'provider' ? await providerSetJobs(e, who) : []
+  const all = [...jobs, ...later.filter((j) => !jobs.some((k) => k.jobId === j.jobId))]
+  return all.filter((j) => j[role].toLowerCase() === who.toLowerCase()).sort((a, b) => (a.jobId < b.jobId ? -1 : 1))
+}
+
+async function providerSetJobs(e: Escrow, who: Address): Promise<Job[]> {
+  const event = getAbiItem({ abi: agenticCommerceAbi, name: 'ProviderSet' })
+  const logs = await getLogsPaged(e.publicClient, { address: e.address, event, args: { provider: who }, ...(e.fromBlock === undefined ? {} : { fromBlock: e.fromBlock }) })
+  return Promise.all([...new Set(logs.map((l) => l.args.jobId!))].map((id) => getJob(e, id)))
+}
+
+/** The chain's clock (the latest block's timestamp): expiry is decided by it, not by this machine's. */
+export async function chainTime(e: Escrow): Promise<bigint> {
+  return (await e.publicClient.getBlock({ blockTag: 'latest' })).timestamp
+}

@@ -1,0 +1,121 @@
+import { keccak256, stringToHex, type Address, type Hash, type LocalAccount } from 'viem'
+import { z } from 'zod'
+import { getAgent, type Erc8004Client } from '@hermit/erc8004'
+import { generateObject, untrusted, UNTRUSTED_NOTICE, type LlmProvider } from '@hermit/llm'
+import { AgentError, DeliverableError } from './errors.ts'
+import { agentOfJob, complete, getJob, jobsOf, reject, type Escrow, type Job } from './escrow.ts'
+import { fetchDeliverable } from './deliverable.ts'
+import { jobServiceOf, parseJobRequest, type JobRequest } from './job-request.ts'
+
+/** An evaluator's judgment: pass or fail, a 0–100 score for the feedback, and why. */
+export type Verdict = { ok: boolean; score: number; reason: string; modelConsulted?: boolean; modelNote?: string }
+
+export type Checker = (ctx: { job: Job; request: JobRequest; deliverable: Uint8Array }) => Promise<Verdict> | Verdict
+
+/**
+ * Adds a local model's review on top of deterministic checks. The model may lower the verdict
+ * (raise an alarm), never raise it: a deliverable the checks fail stays failed. The request and
+ * the deliverable reach the model as untrusted data. With no model, says so and keeps the checks.
+ */
+export function withModelReview(checks: Checker, model: LlmProvider, o: { timeoutMs?: number } = {}): Checker {
+  const schema = z.strictObject({ acceptable: z.boolean(), score: z.number().int().min(0).max(100), why: z.string().max(500) })
+  return async (ctx) => {
+    const base = await checks(ctx)
+    if (!base.ok) return { ...base, modelConsulted: false, modelNote: 'not consulted: the deterministic checks already failed' }
+    const text = new TextDecoder().decode(ctx.deliverable).slice(0, 8_000)
+    const r = await generateObject(model, {
+      schema,
+      ...(o.timeoutMs === undefined ? {} : { timeoutMs: o.timeoutMs }),
+      messages: [
+        { role: 'system', content: `You check work an agent delivered for a job. ${UNTRUSTED_NOTICE} Answer with JSON.` },
+        { role: 'user', content: JSON.stringify({ skill: ctx.request.skill, request: untrusted(ctx.request.input), deliverable: untrusted(text) }) },
+      ],
+    })
+    if (!r.consulted) return { ...base, modelConsulted: false, modelNote: r.reason }
+    const score = Math.min(base.score, r.value.score)
+    return r.value.acceptable ? { ...base, score, modelConsulted: true, modelNote: r.value.why } : { ok: false, score: Math.min(score, 20), reason: `model: ${r.value.why}`, modelConsulted: true }
+  }
+}
+
+export type EvaluatorEvent =
+  | { kind: 'evaluated'; jobId: bigint; verdict: Verdict; tx: Hash }
+  | { kind: 'failed'; jobId: bigint; reason: string }
+
+/** Fetches a submitted job's deliverable (hash-checked), judges it, and completes or rejects the job. */
+export async function evaluateJob(o: { escrow: Escrow; erc8004: Erc8004Client; account: LocalAccount; check: Checker; jobId: bigint }): Promise<{ verdict: Verdict; tx: Hash }> {
+  const job = await getJob(o.escrow, o.jobId)
+  if (job.status !== 'Submitted') throw new AgentError('AGENTS_NOT_SUBMITTED', `Job ${o.jobId} is ${job.status}, not Submitted.`)
+  const parsed = parseJobRequest(job.description)
+  let verdict: Verdict
+  if (!parsed.ok) verdict = { ok: false, score: 0, reason: `the job's request is malformed: ${parsed.reason}` }
+  else {
+    let deliverable: Uint8Array | undefined
+    try {
+      deliverable = await fetchDeliverable({ endpoint: await providerEndpoint(o.escrow, o.erc8004, job), escrow: o.escrow, jobId: job.jobId, expected: job.deliverable, account: o.account })
+    } catch (error) {
+      // a deliverable that does not match its hash is a failure; one that cannot be reached is retried later
+      if (!(error instanceof DeliverableError) || error.code !== 'DELIVERABLE_MISMATCH') throw error
+      verdict = { ok: false, score: 0, reason: 'the deliverable served does not match the submitted hash' }
+    }
+    verdict ??= await o.check({ job, request: parsed.request, deliverable: deliverable! })
+  }
+  const reason = keccak256(stringToHex(verdict.reason))
+  const score = { value: BigInt(Math.max(0, Math.min(100, Math.round(verdict.score)))), decimals: 0 }
+  const receipt = verdict.ok ? await complete(o.escrow, job.jobId, reason, score) : await reject(o.escrow, job.jobId, reason, score)
+  return { verdict, tx: receipt.transactionHash }
+}
+
+async function providerEndpoint(escrow: Escrow, erc8004: Erc8004Client, job: Job): Promise<string> {
+  const agentId = await agentOfJob(escrow, job.jobId)
+  const agent = await getAgent(erc8004, agentId)
+  const service = agent.registration && jobServiceOf(agent.registration.services, escrow.publicClient.chain.id, escrow.address)
+  if (!service) throw new AgentError('AGENTS_NO_SERVICE', `Agent ${agentId} (job ${job.jobId}) lists no ${'hermit-job'} endpoint.`)
+  return service.endpoint
+}
+
+/**
+ * An evaluator agent: follows the jobs naming it as evaluator and judges each one once it is
+ * submitted. Its state is the chain's: a restarted evaluator finds the jobs still waiting.
+ */
+export class EvaluatorAgent {
+  private timer: NodeJS.Timeout | undefined
+  private readonly busy = new Map<bigint, Promise<void>>()
+  private ticking: Promise<void> | undefined
+
+  constructor(private readonly o: { escrow: Escrow; erc8004: Erc8004Client; account: LocalAccount; check: Checker; pollMs?: number; onEvent?: (e: EvaluatorEvent) => void }) {
+    if (!o.escrow.walletClient) throw new AgentError('AGENTS_NO_WALLET', 'An evaluator needs an escrow handle with its wallet.')
+  }
+
+  get address(): Address {
+    return this.o.account.address
+  }
+
+  start(): this {
+    void this.tick()
+    this.timer = setInterval(() => void this.tick(), this.o.pollMs ?? 500)
+    return this
+  }
+
+  async stop(): Promise<void> {
+    if (this.timer) clearInterval(this.timer)
+    await this.ticking
+    await Promise.allSettled([...this.busy.values()])
+  }
+
+  tick(): Promise<void> {
+    this.ticking ??= this.pass().finally(() => (this.ticking = undefined))
+    return this.ticking
+  }
+
+  private async pass(): Promise<void> {
+    const jobs = await jobsOf(this.o.escrow, this.address, 'evaluator').catch(() => [] as Job[])
+    for (const job of jobs) {
+      if (job.status !== 'Submitted' || this.busy.has(job.jobId)) continue
+      const run = evaluateJob({ ...this.o, jobId: job.jobId }).then(
+        ({ verdict, tx }) => this.o.onEvent?.({ kind: 'evaluated', jobId: job.jobId, verdict, tx }),
+        (error: unknown) => this.o.onEvent?.({ kind: 'failed', jobId: job.jobId, reason: (error as Error).message.split('\n')[0]! }),
+      )
+      this.busy.set(job.jobId, run.finally(() => this.busy.delete(job.jobId)))
+    }
+  }
+}
