@@ -3,7 +3,7 @@ import { keccak256, parseUnits } from 'viem'
 import { useDevnet } from '@hermit/devnet/vitest'
 import { feedbackHistory, parseFeedbackFile, reputationOf, validationStatus } from '@hermit/erc8004'
 import { ClientAgent, EvaluatorAgent, JobTimeoutError, ProviderAgent, jobReputation, summarizeSkill, summaryChecks, tokenBalance, validationRequestHash, type JobHandler, type ProviderEvent } from './index.ts'
-import { advanceChainPast, devnetParty, type DevnetParty } from './testing.ts'
+import { advanceChainPast, devnetParty, type DevnetParty } from './devnet.ts'
 
 const net = useDevnet()
 const usd = (v: string) => parseUnits(v, 6)
