@@ -65,6 +65,13 @@ export async function evaluateJob(o: { escrow: Escrow; erc8004: Erc8004Client; a
   return { verdict, tx: receipt.transactionHash }
 }
 
+/** The provider submitted a hash but does not serve the work: nothing can be checked, so it fails. */
+async function rejectUnserved(escrow: Escrow, jobId: bigint): Promise<{ verdict: Verdict; tx: Hash }> {
+  const verdict: Verdict = { ok: false, score: 0, reason: 'the provider does not serve the deliverable it submitted' }
+  const receipt = await reject(escrow, jobId, keccak256(stringToHex(verdict.reason)), { value: 0n, decimals: 0 })
+  return { verdict, tx: receipt.transactionHash }
+}
+
 async function providerEndpoint(escrow: Escrow, erc8004: Erc8004Client, job: Job): Promise<string> {
   const agentId = await agentOfJob(escrow, job.jobId)
   const agent = await getAgent(erc8004, agentId)
@@ -80,9 +87,21 @@ async function providerEndpoint(escrow: Escrow, erc8004: Erc8004Client, job: Job
 export class EvaluatorAgent {
   private timer: NodeJS.Timeout | undefined
   private readonly busy = new Map<bigint, Promise<void>>()
+  private readonly unreachableSince = new Map<bigint, number>()
   private ticking: Promise<void> | undefined
 
-  constructor(private readonly o: { escrow: Escrow; erc8004: Erc8004Client; account: LocalAccount; check: Checker; pollMs?: number; onEvent?: (e: EvaluatorEvent) => void }) {
+  constructor(
+    private readonly o: {
+      escrow: Escrow
+      erc8004: Erc8004Client
+      account: LocalAccount
+      check: Checker
+      pollMs?: number
+      /** A provider that does not serve a submitted deliverable for this long is rejected (default 60 s). */
+      unreachableAfterMs?: number
+      onEvent?: (e: EvaluatorEvent) => void
+    },
+  ) {
     if (!o.escrow.walletClient) throw new AgentError('AGENTS_NO_WALLET', 'An evaluator needs an escrow handle with its wallet.')
   }
 
@@ -111,9 +130,17 @@ export class EvaluatorAgent {
     const jobs = await jobsOf(this.o.escrow, this.address, 'evaluator').catch(() => [] as Job[])
     for (const job of jobs) {
       if (job.status !== 'Submitted' || this.busy.has(job.jobId)) continue
-      const run = evaluateJob({ ...this.o, jobId: job.jobId }).then(
-        ({ verdict, tx }) => this.o.onEvent?.({ kind: 'evaluated', jobId: job.jobId, verdict, tx }),
-        (error: unknown) => this.o.onEvent?.({ kind: 'failed', jobId: job.jobId, reason: (error as Error).message.split('\n')[0]! }),
+      const since = this.unreachableSince.get(job.jobId)
+      const giveUp = since !== undefined && Date.now() - since > (this.o.unreachableAfterMs ?? 60_000)
+      const run = (giveUp ? rejectUnserved(this.o.escrow, job.jobId) : evaluateJob({ ...this.o, jobId: job.jobId })).then(
+        ({ verdict, tx }) => {
+          this.unreachableSince.delete(job.jobId)
+          this.o.onEvent?.({ kind: 'evaluated', jobId: job.jobId, verdict, tx })
+        },
+        (error: unknown) => {
+          if (error instanceof DeliverableError && error.code === 'DELIVERABLE_UNAVAILABLE' && !this.unreachableSince.has(job.jobId)) this.unreachableSince.set(job.jobId, Date.now())
+          this.o.onEvent?.({ kind: 'failed', jobId: job.jobId, reason: (error as Error).message.split('\n')[0]! })
+        },
       )
       this.busy.set(job.jobId, run.finally(() => this.busy.delete(job.jobId)))
     }

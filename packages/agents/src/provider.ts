@@ -63,6 +63,7 @@ export class ProviderAgent {
   private readonly busy = new Map<bigint, Promise<void>>()
   private readonly done = new Set<bigint>()
   private readonly asked = new Set<bigint>()
+  private readonly quoted = new Set<bigint>()
   private readonly abort = new AbortController()
   private readonly store: DeliverableStore
   private ticking: Promise<void> | undefined
@@ -185,17 +186,19 @@ export class ProviderAgent {
     const evaluatorOk = this.o.acceptEvaluator ? this.o.acceptEvaluator(job.evaluator, job) : job.evaluator.toLowerCase() !== job.client.toLowerCase()
     if (!evaluatorOk) return this.decline(job, `evaluator ${job.evaluator} not accepted`)
     if (job.hook.toLowerCase() !== this.o.escrow.hook.toLowerCase()) return this.decline(job, 'the job does not use the Hermit job hook')
-    if (job.budget === skill.price) return
+    if (this.quoted.has(job.jobId) && job.budget === skill.price) return
+    // the bond is approved before the quote: a client may fund the moment it sees the price
     const bond = await bondFor(this.o.escrow, skill.price)
-    await this.approveBonds(bond)
-    await setBudget(this.o.escrow, job.jobId, skill.price)
+    await this.approveBonds(job.jobId, bond)
+    if (job.budget !== skill.price) await setBudget(this.o.escrow, job.jobId, skill.price)
+    this.quoted.add(job.jobId)
     this.emit({ kind: 'quoted', jobId: job.jobId, price: skill.price, bond })
   }
 
   /** The hook's allowance covers every bond this provider may be asked to lock right now. */
-  private async approveBonds(extra: bigint): Promise<void> {
-    const open = (await jobsOf(this.o.escrow, this.address, 'provider')).filter((j) => j.status === 'Open' && j.budget > 0n)
-    let needed = extra
+  private async approveBonds(jobId: bigint, bond: bigint): Promise<void> {
+    const open = (await jobsOf(this.o.escrow, this.address, 'provider')).filter((j) => j.status === 'Open' && j.budget > 0n && j.jobId !== jobId)
+    let needed = bond
     for (const j of open) needed += await bondFor(this.o.escrow, j.budget)
     await approve(this.o.escrow, this.o.escrow.hook, needed)
   }
