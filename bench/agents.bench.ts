@@ -1,7 +1,7 @@
 import { parseUnits, type TransactionReceipt } from 'viem'
 import { startDevnet } from '@hermit/devnet'
 import { requestValidation } from '@hermit/erc8004'
-import { ClientAgent, EvaluatorAgent, ProviderAgent, approve, chainTime, claimRefund, complete, createJob, fund, reject, setBudget, settleExpiredBond, submit, summarizeSkill, summaryChecks, validationRequestHash } from '@hermit/agents'
+import { ClientAgent, EvaluatorAgent, ProviderAgent, acceptJob, approve, chainTime, claimRefund, complete, createJob, fund, reject, setBudget, settleExpiredBond, submit, summarizeSkill, summaryChecks, validationRequestHash } from '@hermit/agents'
 import { advanceChainPast, devnetParty } from '@hermit/agents/devnet'
 import { registerAgent, REGISTRATION_TYPE } from '@hermit/erc8004'
 import { summarize, type BenchFile, type BenchResult } from './lib.ts'
@@ -28,7 +28,8 @@ export const bench: BenchFile = {
         const tag = hooked ? 'hooked' : 'no hook'
         add(`createJob (${tag})`, receipt)
         add(`setBudget by the provider (${tag})`, await setBudget(provider.escrow, jobId, budget))
-        add(`fund (${tag}${hooked ? ': + agent check + bond lock' : ''})`, await fund(client.escrow, jobId, budget, hooked ? { agentId } : {}))
+        if (hooked) add('acceptJob by the provider', await acceptJob(provider.escrow, jobId, budget, 0n))
+        add(`fund (${tag}${hooked ? ': + acceptance and agent checks + bond lock' : ''})`, await fund(client.escrow, jobId, budget, hooked ? { agentId } : {}))
         return jobId
       }
       for (let i = 0; i < N; i++) {
@@ -57,8 +58,8 @@ export const bench: BenchFile = {
       const med = (name: string) => out.find((r) => r.name === `gas: ${name}`)!.median
       const plain = med('createJob (no hook)') + med('setBudget by the provider (no hook)') + med('fund (no hook)') + med('submit (no hook)') + med('complete (no hook)')
       const hooked =
-        med('createJob (hooked)') + med('setBudget by the provider (hooked)') + med('fund (hooked: + agent check + bond lock)') + med('submit (hooked)') + med('validationRequest by the provider') + med('complete (hooked: + bond return + feedback with on-chain file + validation response)')
-      out.push({ name: 'gas: whole happy path with the hook (create → quote → fund → submit → validation request → complete)', unit: 'gas', median: hooked, p95: hooked, n: N, baseline: { name: 'the same without a hook', median: plain, p95: plain }, note: 'token approvals not included' })
+        med('createJob (hooked)') + med('setBudget by the provider (hooked)') + med('acceptJob by the provider') + med('fund (hooked: + acceptance and agent checks + bond lock)') + med('submit (hooked)') + med('validationRequest by the provider') + med('complete (hooked: + bond return + feedback with on-chain file + validation response)')
+      out.push({ name: 'gas: whole happy path with the hook (create → quote → accept → fund → submit → validation request → complete)', unit: 'gas', median: hooked, p95: hooked, n: N, baseline: { name: 'the same without a hook', median: plain, p95: plain }, note: 'token approvals not included' })
 
       // the runtime end to end: hire() until settled, all three agents polling every 50 ms
       const p = await new ProviderAgent({ escrow: provider.escrow, erc8004: provider.erc8004, name: 'Bench summarizer', description: 'x', skills: { summarize: summarizeSkill(budget) }, dataDir: provider.dataDir, pollMs: 50 }).start()

@@ -11,7 +11,8 @@ import {IACPHook} from "./IACPHook.sol";
 ///         one ERC-20. The provider submits a deliverable (a bytes32 reference: the hash of the work);
 ///         the evaluator alone completes (the provider is paid) or rejects (the client is refunded).
 ///         After `expiredAt` anyone may refund a funded or submitted job to its client: that path
-///         never calls the hook, so no hook can keep money locked. No platform fee.
+///         never calls the hook, so no hook can keep money locked. No platform fee. Payments are
+///         pushed: with a token that can blacklist an address, a blacklisted party's payout reverts.
 /// @dev    Hooks are called with at most `hookGasLimit` gas; every state-changing function is
 ///         non-reentrant, so neither a hook nor the token can re-enter the escrow.
 contract AgenticCommerce is ReentrancyGuard {
@@ -70,6 +71,7 @@ contract AgenticCommerce is ReentrancyGuard {
     error NotExpired(uint64 expiredAt);
     error ShortTransfer(uint256 received, uint256 expected);
     error NotAHook(address hook);
+    error PastExpiry(uint64 expiredAt);
 
     constructor(IERC20 token, uint256 hookGasLimit_) {
         if (address(token) == address(0)) revert ZeroAddress();
@@ -127,6 +129,8 @@ contract AgenticCommerce is ReentrancyGuard {
         uint256 budget = job.budget;
         if (budget == 0) revert ZeroBudget();
         if (budget != expectedBudget) revert BudgetMismatch(budget, expectedBudget);
+        // an expired job could only be refunded: funding it would just lock a provider's bond for nothing
+        if (block.timestamp >= job.expiredAt) revert PastExpiry(job.expiredAt);
         _before(job, jobId, this.fund.selector, optParams);
         job.status = Status.Funded;
         totalEscrowed += budget;

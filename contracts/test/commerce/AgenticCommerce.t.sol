@@ -46,6 +46,30 @@ contract HostileHook is IACPHook {
     }
 }
 
+/// A hook that records what it is called with.
+contract RecordingHook is IACPHook {
+    struct Call {
+        bool before;
+        uint256 jobId;
+        bytes4 selector;
+        bytes data;
+    }
+
+    Call[] public calls;
+
+    function beforeAction(uint256 jobId, bytes4 selector, bytes calldata data) external {
+        calls.push(Call(true, jobId, selector, data));
+    }
+
+    function afterAction(uint256 jobId, bytes4 selector, bytes calldata data) external {
+        calls.push(Call(false, jobId, selector, data));
+    }
+
+    function count() external view returns (uint256) {
+        return calls.length;
+    }
+}
+
 /// An ERC-20 that re-enters the escrow on every transfer, swallowing the outcome.
 contract ReentrantToken is ERC20 {
     AgenticCommerce public acp;
@@ -251,6 +275,114 @@ contract AgenticCommerceTest is CommerceFixture {
         assertEq(token.balanceOf(address(acp)), 0);
     }
 
+    function test_NothingMovesOutOfAFinalState() public {
+        uint256 completed = _submitted(address(0), 1e6);
+        vm.prank(evaluator);
+        acp.complete(completed, bytes32(0), "");
+        uint256 rejected = _funded(address(0), 1e6);
+        vm.prank(evaluator);
+        acp.reject(rejected, bytes32(0), "");
+        uint256 expired = _funded(address(0), 1e6);
+        vm.warp(block.timestamp + 1 days);
+        acp.claimRefund(expired);
+        uint256[3] memory ids = [completed, rejected, expired];
+        for (uint256 k = 0; k < 3; k++) {
+            uint256 id = ids[k];
+            bytes memory wrong = abi.encodeWithSelector(AgenticCommerce.WrongStatus.selector, id, _status(id));
+            vm.startPrank(client);
+            vm.expectRevert(wrong);
+            acp.setBudget(id, 1, "");
+            vm.expectRevert(wrong);
+            acp.fund(id, 1e6, "");
+            vm.expectRevert(wrong);
+            acp.reject(id, bytes32(0), "");
+            vm.stopPrank();
+            vm.prank(provider);
+            vm.expectRevert(wrong);
+            acp.submit(id, bytes32(0), "");
+            vm.startPrank(evaluator);
+            vm.expectRevert(wrong);
+            acp.complete(id, bytes32(0), "");
+            vm.expectRevert(wrong);
+            acp.reject(id, bytes32(0), "");
+            vm.stopPrank();
+            vm.expectRevert(wrong);
+            acp.claimRefund(id);
+        }
+        assertEq(token.balanceOf(address(acp)), 0);
+    }
+
+    function test_BudgetAndProviderAreFixedOnceFunded() public {
+        vm.prank(client);
+        uint256 jobId = acp.createJob(address(0), evaluator, block.timestamp + 1 days, "", address(0));
+        vm.startPrank(client);
+        acp.setProvider(jobId, provider, "");
+        acp.setBudget(jobId, 2e6, "");
+        acp.fund(jobId, 2e6, "");
+        vm.expectRevert(abi.encodeWithSelector(AgenticCommerce.WrongStatus.selector, jobId, AgenticCommerce.Status.Funded));
+        acp.setProvider(jobId, stranger, "");
+        vm.stopPrank();
+        vm.prank(provider);
+        acp.submit(jobId, bytes32(uint256(1)), "");
+        vm.prank(provider);
+        vm.expectRevert(abi.encodeWithSelector(AgenticCommerce.WrongStatus.selector, jobId, AgenticCommerce.Status.Submitted));
+        acp.setBudget(jobId, 9e6, "");
+    }
+
+    function test_AnExpiredJobCannotBeFunded() public {
+        uint256 jobId = _create(address(0));
+        vm.prank(client);
+        acp.setBudget(jobId, 1e6, "");
+        vm.warp(block.timestamp + 1 days);
+        vm.prank(client);
+        vm.expectRevert(abi.encodeWithSelector(AgenticCommerce.PastExpiry.selector, uint64(block.timestamp)));
+        acp.fund(jobId, 1e6, "");
+    }
+
+    function test_HooksGetEachCallsArgumentsAsTheErcEncodesThem() public {
+        RecordingHook h = new RecordingHook();
+        vm.prank(client);
+        uint256 jobId = acp.createJob(address(0), evaluator, block.timestamp + 1 days, "", address(h));
+        vm.startPrank(client);
+        acp.setProvider(jobId, provider, hex"01");
+        acp.setBudget(jobId, 3e6, hex"02");
+        acp.fund(jobId, 3e6, hex"03");
+        vm.stopPrank();
+        vm.prank(provider);
+        acp.submit(jobId, bytes32(uint256(7)), hex"04");
+        vm.prank(evaluator);
+        acp.complete(jobId, bytes32(uint256(8)), hex"05");
+        vm.warp(block.timestamp + 2 days);
+        bytes4[5] memory sel = [acp.setProvider.selector, acp.setBudget.selector, acp.fund.selector, acp.submit.selector, acp.complete.selector];
+        bytes[5] memory data = [
+            abi.encode(provider, hex"01"),
+            abi.encode(uint256(3e6), hex"02"),
+            bytes(hex"03"),
+            abi.encode(bytes32(uint256(7)), hex"04"),
+            abi.encode(bytes32(uint256(8)), hex"05")
+        ];
+        assertEq(h.count(), 10);
+        for (uint256 k = 0; k < 10; k++) {
+            (bool before, uint256 id, bytes4 selector, bytes memory d) = h.calls(k);
+            assertEq(before, k % 2 == 0);
+            assertEq(id, jobId);
+            assertEq(selector, sel[k / 2]);
+            assertEq(d, data[k / 2]);
+        }
+        // reject is hooked the same way; claimRefund never is
+        uint256 other = _funded(address(h), 1e6);
+        vm.prank(evaluator);
+        acp.reject(other, bytes32(uint256(9)), hex"06");
+        (,, bytes4 rs, bytes memory rd) = h.calls(h.count() - 1);
+        assertEq(rs, acp.reject.selector);
+        assertEq(rd, abi.encode(bytes32(uint256(9)), hex"06"));
+        uint256 late = _funded(address(h), 1e6);
+        uint256 n = h.count();
+        vm.warp(block.timestamp + 2 days);
+        acp.claimRefund(late);
+        assertEq(h.count(), n);
+    }
+
     function test_ClaimRefundAfterExpiryByAnyone() public {
         uint256 open = _create(address(0));
         uint256 funded = _funded(address(0), 3e6);
@@ -363,8 +495,13 @@ contract AgenticCommerceTest is CommerceFixture {
         racp.setBudget(a, 10e6, "");
         racp.setBudget(b, 20e6, "");
         racp.fund(a, 10e6, "");
-        racp.fund(b, 20e6, "");
         vm.stopPrank();
+        rt.arm(racp, a); // the pull of b's budget tries to settle job a from inside
+        vm.prank(client);
+        racp.fund(b, 20e6, "");
+        assertEq(rt.reentrySucceeded(), 0);
+        assertEq(uint8(racp.getJob(a).status), uint8(AgenticCommerce.Status.Funded));
+        rt.arm(AgenticCommerce(address(0)), 0);
         vm.prank(provider);
         racp.submit(b, bytes32(uint256(1)), "");
         rt.arm(racp, b); // every transfer now tries to settle job b from inside

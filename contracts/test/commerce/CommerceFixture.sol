@@ -55,8 +55,13 @@ abstract contract CommerceFixture is Test {
 
     function _funded(address hook_, uint256 budget) internal returns (uint256 jobId) {
         jobId = _create(hook_);
-        vm.startPrank(client);
+        vm.prank(client);
         acp.setBudget(jobId, budget, "");
+        if (hook_ == address(hook)) {
+            vm.prank(provider);
+            hook.acceptJob(jobId, budget, 0);
+        }
+        vm.startPrank(client);
         acp.fund(jobId, budget, hook_ == address(0) ? bytes("") : abi.encode(agentId));
         vm.stopPrank();
     }

@@ -144,8 +144,11 @@ contract HermitJobHookTest is CommerceFixture {
 
     function test_FundingNeedsTheProvidersOwnAgentId() public {
         uint256 jobId = _create(address(hook));
-        vm.startPrank(client);
+        vm.prank(client);
         acp.setBudget(jobId, 1e6, "");
+        vm.prank(provider);
+        hook.acceptJob(jobId, 1e6, 0);
+        vm.startPrank(client);
         vm.expectRevert(HermitJobHook.AgentIdRequired.selector);
         acp.fund(jobId, 1e6, "");
         vm.stopPrank();
@@ -156,12 +159,86 @@ contract HermitJobHookTest is CommerceFixture {
         acp.fund(jobId, 1e6, abi.encode(other));
     }
 
+    function test_AStrangerCannotTakeABondWithAJobTheProviderNeverAccepted() public {
+        // the attack: name a provider that approved the hook, evaluate yourself, fund, reject
+        uint256 p0 = token.balanceOf(provider);
+        vm.startPrank(stranger);
+        uint256 jobId = acp.createJob(provider, stranger, block.timestamp + 1 days, "trap", address(hook));
+        acp.setBudget(jobId, 100e6, "");
+        vm.expectRevert(abi.encodeWithSelector(HermitJobHook.NotAccepted.selector, jobId));
+        acp.fund(jobId, 100e6, abi.encode(agentId));
+        // nor can anyone but the provider accept for it
+        vm.expectRevert(abi.encodeWithSelector(HermitJobHook.NotTheProvider.selector, jobId));
+        hook.acceptJob(jobId, 100e6, 0);
+        vm.stopPrank();
+        assertEq(token.balanceOf(provider), p0);
+        assertEq(reputation.getClients(agentId).length, 0); // and no feedback about an agent that never worked
+    }
+
+    function test_TheAcceptanceBindsBudgetAndDeadline() public {
+        uint256 jobId = _create(address(hook));
+        vm.prank(client);
+        acp.setBudget(jobId, 10e6, "");
+        vm.prank(provider);
+        vm.expectEmit(address(hook));
+        emit HermitJobHook.JobAccepted(jobId, provider, 10e6, 2 hours);
+        hook.acceptJob(jobId, 10e6, 2 hours);
+        // the client lowers the price after the provider accepted: refused
+        vm.startPrank(client);
+        acp.setBudget(jobId, 1, "");
+        vm.expectRevert(abi.encodeWithSelector(HermitJobHook.TermsChanged.selector, jobId));
+        acp.fund(jobId, 1, abi.encode(agentId));
+        acp.setBudget(jobId, 10e6, "");
+        vm.stopPrank();
+        // funded too close to the expiry for the working time the provider asked for: refused
+        vm.warp(block.timestamp + 23 hours);
+        vm.prank(client);
+        vm.expectRevert(abi.encodeWithSelector(HermitJobHook.TooLate.selector, jobId, uint64(block.timestamp + 1 hours)));
+        acp.fund(jobId, 10e6, abi.encode(agentId));
+        vm.warp(block.timestamp - 2 hours);
+        vm.prank(client);
+        acp.fund(jobId, 10e6, abi.encode(agentId));
+        vm.prank(provider);
+        vm.expectRevert(abi.encodeWithSelector(HermitJobHook.NotOpen.selector, jobId));
+        hook.acceptJob(jobId, 1, 0);
+    }
+
+    function test_AProviderCannotEscapeItsBondByBlockingTheFeedback() public {
+        // making the hook an operator of its agent turns the hook's feedback into "self-feedback"
+        vm.prank(provider);
+        identity.approve(address(hook), agentId);
+        uint256 c0 = token.balanceOf(client);
+        uint256 jobId = _submitted(address(hook), 10e6);
+        vm.prank(evaluator);
+        vm.expectEmit(true, true, false, false, address(hook));
+        emit HermitJobHook.RecordFailed(jobId, true, "");
+        acp.reject(jobId, bytes32(0), "");
+        assertEq(uint8(_status(jobId)), uint8(AgenticCommerce.Status.Rejected));
+        assertEq(token.balanceOf(client) - c0, 5e6); // the bond was taken anyway
+    }
+
+    function test_TheScoreIsZeroToHundred() public {
+        uint256 jobId = _submitted(address(hook), 10e6);
+        vm.startPrank(evaluator);
+        vm.expectRevert(abi.encodeWithSelector(HermitJobHook.BadScore.selector, int128(101), uint8(0)));
+        acp.complete(jobId, bytes32(0), abi.encode(int128(101), uint8(0)));
+        vm.expectRevert(abi.encodeWithSelector(HermitJobHook.BadScore.selector, int128(-1), uint8(0)));
+        acp.complete(jobId, bytes32(0), abi.encode(int128(-1), uint8(0)));
+        vm.expectRevert(abi.encodeWithSelector(HermitJobHook.BadScore.selector, int128(50), uint8(2)));
+        acp.complete(jobId, bytes32(0), abi.encode(int128(50), uint8(2)));
+        acp.complete(jobId, bytes32(0), abi.encode(int128(0), uint8(0)));
+        vm.stopPrank();
+    }
+
     function test_AProviderThatDidNotApproveTheBondCannotBeFunded() public {
         vm.prank(provider);
         token.approve(address(hook), 0);
         uint256 jobId = _create(address(hook));
-        vm.startPrank(client);
+        vm.prank(client);
         acp.setBudget(jobId, 1e6, "");
+        vm.prank(provider);
+        hook.acceptJob(jobId, 1e6, 0);
+        vm.startPrank(client);
         vm.expectRevert();
         acp.fund(jobId, 1e6, abi.encode(agentId));
         vm.stopPrank();
@@ -202,8 +279,11 @@ contract HermitJobHookTest is CommerceFixture {
         vm.prank(provider);
         token.approve(address(bondOnly), type(uint256).max);
         uint256 jobId = _create(address(bondOnly));
-        vm.startPrank(client);
+        vm.prank(client);
         acp.setBudget(jobId, 10e6, "");
+        vm.prank(provider);
+        bondOnly.acceptJob(jobId, 10e6, 0);
+        vm.startPrank(client);
         acp.fund(jobId, 10e6, "");
         vm.stopPrank();
         assertEq(token.balanceOf(address(bondOnly)), 1e6);
@@ -211,14 +291,32 @@ contract HermitJobHookTest is CommerceFixture {
         new HermitJobHook(acp, 10_001, IAgentIdentity(address(0)), IAgentReputation(address(0)), IAgentValidation(address(0)));
     }
 
-    function testFuzz_IsoDate(uint32 ts) public view {
-        string memory d = JobFeedbackFile.isoDate(ts);
-        assertEq(bytes(d).length, 20);
+    function test_IsoDateKnownDays() public pure {
         assertEq(JobFeedbackFile.isoDate(0), "1970-01-01T00:00:00Z");
         assertEq(JobFeedbackFile.isoDate(951_782_400), "2000-02-29T00:00:00Z");
         assertEq(JobFeedbackFile.isoDate(4_102_444_799), "2099-12-31T23:59:59Z");
-        // the time of day is the remainder of the timestamp
-        uint256 secs = uint256(ts) % 86400;
-        assertEq(bytes(d)[11], bytes1(uint8(48 + secs / 36000)));
+    }
+
+    /// Against a plain count of years and months (slow, obviously right).
+    function testFuzz_IsoDateMatchesACalendarCount(uint32 ts) public pure {
+        uint256 days_ = uint256(ts) / 86400;
+        uint256 y = 1970;
+        while (days_ >= (_leap(y) ? 366 : 365)) days_ -= _leap(y++) ? 366 : 365;
+        uint8[12] memory len = [31, _leap(y) ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+        uint256 m = 0;
+        while (days_ >= len[m]) days_ -= len[m++];
+        uint256 s = uint256(ts) % 86400;
+        string memory want = string.concat(
+            vm.toString(y), "-", _two(m + 1), "-", _two(days_ + 1), "T", _two(s / 3600), ":", _two((s % 3600) / 60), ":", _two(s % 60), "Z"
+        );
+        assertEq(JobFeedbackFile.isoDate(ts), want);
+    }
+
+    function _leap(uint256 y) private pure returns (bool) {
+        return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+    }
+
+    function _two(uint256 v) private pure returns (string memory) {
+        return v < 10 ? string.concat("0", vm.toString(v)) : vm.toString(v);
     }
 }

@@ -1,7 +1,7 @@
 import type { Address, LocalAccount } from 'viem'
 import { findAgents, getAgent, type Erc8004Client } from '@hermit/erc8004'
 import { AgentError, JobRevertError, JobTimeoutError, NoAgentError } from './errors.ts'
-import { agentOfJob, bondOf, chainTime, claimRefund, createJob, fund, getJob, reject, settleExpiredBond, TERMINAL, type Escrow, type Job } from './escrow.ts'
+import { acceptanceOf, acceptanceTerms, agentOfJob, bondOf, chainTime, claimRefund, createJob, fund, getJob, reject, settleExpiredBond, TERMINAL, type Escrow, type Job } from './escrow.ts'
 import { fetchDeliverable } from './deliverable.ts'
 import { evaluateJob, type Checker, type Verdict } from './evaluator.ts'
 import { encodeJobRequest, jobServiceOf, JOB_SERVICE, type JobService } from './job-request.ts'
@@ -24,8 +24,11 @@ export type HireOptions = {
   input: string
   /** Most it will pay, in base units of the escrow's token. */
   maxPrice: bigint
-  /** Trust floor, from paid jobs only (the job hook's feedback): at least `jobs` of them, averaging at least `average`. */
-  minReputation?: { jobs?: number; average?: number }
+  /**
+   * Trust floor, from paid jobs only (the job hook's feedback): at least `jobs` of them from at least
+   * `clients` different clients, averaging at least `average`; with `evaluators`, only jobs judged by them count.
+   */
+  minReputation?: { jobs?: number; clients?: number; average?: number; evaluators?: Address[] }
   /** Only this agent (still checked for price and reputation). */
   agentId?: bigint
   /** The evaluator's address, or "self": this client judges with `check`. */
@@ -60,6 +63,47 @@ export type HireResult = {
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 
 /**
+ * Discovery and trust: the agents listing a `hermit-job` service with `skill` on this escrow,
+ * within `maxPrice`, above the reputation floor (paid jobs only), best reputation first (an
+ * unproven agent counts as 50), then the cheapest. `skipped` says why the others were left out.
+ */
+export async function findProviders(
+  escrow: Escrow,
+  erc8004: Erc8004Client,
+  o: { skill: string; maxPrice: bigint; minReputation?: HireOptions['minReputation']; exclude?: readonly Address[] },
+): Promise<{ candidates: Candidate[]; skipped: Array<{ agentId: bigint; reason: string }> }> {
+  const min = o.minReputation ?? {}
+  const found = await findAgents(erc8004, { service: JOB_SERVICE, skill: o.skill, active: true })
+  const chainId = escrow.publicClient.chain.id
+  const skipped = [...found.skipped]
+  const candidates: Candidate[] = []
+  const excluded = (o.exclude ?? []).map((a) => a.toLowerCase())
+  for (const agent of found.agents) {
+    const service = agent.registration && jobServiceOf(agent.registration.services, chainId, escrow.address)
+    const price = service?.prices[o.skill]
+    if (!service || price === undefined) {
+      skipped.push({ agentId: agent.agentId, reason: 'no price for this skill on this escrow' })
+      continue
+    }
+    if (BigInt(price) > o.maxPrice) {
+      skipped.push({ agentId: agent.agentId, reason: `asks ${price}, above ${o.maxPrice}` })
+      continue
+    }
+    const wallet = agent.agentWallet ?? agent.owner
+    if (excluded.includes(wallet.toLowerCase())) continue
+    const reputation = await jobReputation(escrow, erc8004, agent.agentId, min.evaluators ? { trustedEvaluators: min.evaluators } : {})
+    if (reputation.jobs < (min.jobs ?? 0) || reputation.clients < (min.clients ?? 0) || (min.average !== undefined && (reputation.weightedAverage ?? 0) < min.average)) {
+      skipped.push({ agentId: agent.agentId, reason: `reputation ${reputation.weightedAverage ?? 'none'} over ${reputation.jobs} paid jobs is below the floor` })
+      continue
+    }
+    candidates.push({ agentId: agent.agentId, wallet, service, price: BigInt(price), reputation })
+  }
+  const score = (c: Candidate) => c.reputation.weightedAverage ?? 50
+  candidates.sort((a, b) => score(b) - score(a) || (a.price < b.price ? -1 : a.price > b.price ? 1 : 0))
+  return { candidates, skipped }
+}
+
+/**
  * A client agent: finds providers for a skill in the identity registry, keeps those within price
  * and above the trust floor (paid-job reputation, weighted by budget), creates a job for the best
  * one, waits for its quote, escrows the budget, and follows the job to its end — completed (the
@@ -76,35 +120,8 @@ export class ClientAgent {
   }
 
   /** Providers of `skill` on this escrow, with their price and job reputation, best first. */
-  async candidates(skill: string, maxPrice: bigint, min: HireOptions['minReputation'] = {}): Promise<{ candidates: Candidate[]; skipped: Array<{ agentId: bigint; reason: string }> }> {
-    const found = await findAgents(this.o.erc8004, { service: JOB_SERVICE, skill, active: true })
-    const chainId = this.o.escrow.publicClient.chain.id
-    const skipped = [...found.skipped]
-    const candidates: Candidate[] = []
-    for (const agent of found.agents) {
-      const service = agent.registration && jobServiceOf(agent.registration.services, chainId, this.o.escrow.address)
-      const price = service?.prices[skill]
-      if (!service || price === undefined) {
-        skipped.push({ agentId: agent.agentId, reason: 'no price for this skill on this escrow' })
-        continue
-      }
-      if (BigInt(price) > maxPrice) {
-        skipped.push({ agentId: agent.agentId, reason: `asks ${price}, above ${maxPrice}` })
-        continue
-      }
-      const wallet = agent.agentWallet ?? agent.owner
-      if (wallet.toLowerCase() === this.address.toLowerCase()) continue
-      const reputation = await jobReputation(this.o.escrow, this.o.erc8004, agent.agentId)
-      if (reputation.jobs < (min.jobs ?? 0) || (min.average !== undefined && (reputation.weightedAverage ?? 0) < min.average)) {
-        skipped.push({ agentId: agent.agentId, reason: `reputation ${reputation.weightedAverage ?? 'none'} over ${reputation.jobs} paid jobs is below the floor` })
-        continue
-      }
-      candidates.push({ agentId: agent.agentId, wallet, service, price: BigInt(price), reputation })
-    }
-    // best reputation first (an unproven agent counts as 50), then the cheapest
-    const score = (c: Candidate) => c.reputation.weightedAverage ?? 50
-    candidates.sort((a, b) => score(b) - score(a) || (a.price < b.price ? -1 : a.price > b.price ? 1 : 0))
-    return { candidates, skipped }
+  candidates(skill: string, maxPrice: bigint, min: HireOptions['minReputation'] = {}): Promise<{ candidates: Candidate[]; skipped: Array<{ agentId: bigint; reason: string }> }> {
+    return findProviders(this.o.escrow, this.o.erc8004, { skill, maxPrice, ...(min ? { minReputation: min } : {}), exclude: [this.address] })
   }
 
   async hire(h: HireOptions): Promise<HireResult> {
@@ -135,9 +152,11 @@ export class ClientAgent {
       h.onProgress?.({ step: 'withdrawn', jobId, reason })
       return undefined
     }
+    // the quote: a budget, and the provider's acceptance of exactly these terms in the job hook
     const deadline = Date.now() + (h.quoteTimeoutMs ?? 15_000)
     let job = await getJob(e, jobId)
-    while (job.budget === 0n) {
+    const accepted = async () => job.budget > 0n && (await acceptanceOf(e, jobId)).terms === acceptanceTerms(job, job.budget)
+    while (!(await accepted())) {
       if (Date.now() > deadline) return withdraw(`no quote in ${h.quoteTimeoutMs ?? 15_000} ms`)
       await sleep(h.pollMs ?? this.o.pollMs ?? 200)
       job = await getJob(e, jobId)
@@ -167,12 +186,21 @@ export class ClientAgent {
     if (job.client.toLowerCase() !== this.address.toLowerCase()) throw new AgentError('AGENTS_NOT_CLIENT', `Job ${jobId} belongs to another client.`)
     let verdict: Verdict | undefined
     let saidSubmitted = false
+    // someone else may act first (the provider settles bonds too, anyone may claim a refund): a
+    // revert here is re-read from the chain, not an error
+    const race = async (act: () => Promise<unknown>) => {
+      try {
+        await act()
+      } catch (error) {
+        if (!(error instanceof JobRevertError)) throw error
+      }
+    }
     for (;;) {
       if (job.status === 'Open') {
         // never funded: nothing is at stake, withdraw it
-        await reject(e, jobId, `0x${'0'.repeat(64)}`)
+        await race(() => reject(e, jobId, `0x${'0'.repeat(64)}`))
       } else if ((job.status === 'Funded' || job.status === 'Submitted') && (await chainTime(e)) >= job.expiredAt) {
-        await claimRefund(e, jobId)
+        await race(() => claimRefund(e, jobId))
       } else if (job.status === 'Submitted') {
         if (!saidSubmitted) h.onProgress?.({ step: 'submitted', jobId })
         saidSubmitted = true
@@ -190,8 +218,11 @@ export class ClientAgent {
       }
       await sleep(h.pollMs ?? this.o.pollMs ?? 200)
     }
-    const bond = await bondOf(e, jobId)
-    if (job.status === 'Expired' && bond.amount > 0n && !bond.settled) await settleExpiredBond(e, jobId)
+    let bond = await bondOf(e, jobId)
+    if (job.status === 'Expired' && bond.amount > 0n && !bond.settled) {
+      await race(() => settleExpiredBond(e, jobId))
+      bond = await bondOf(e, jobId)
+    }
     h.onProgress?.({ step: 'settled', jobId, status: job.status })
     const agentId = knownAgent ?? (await agentOfJob(e, jobId))
     let deliverable: Uint8Array | undefined

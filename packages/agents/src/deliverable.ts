@@ -75,7 +75,8 @@ export async function fetchDeliverable(o: {
     bytes = await fetchUri(url, {
       maxBytes: o.maxBytes ?? 1024 * 1024,
       timeoutMs: o.timeoutMs ?? 10_000,
-      fetch: (input, init) => fetch(input, { ...init, headers: { ...(init?.headers ?? {}), [DELIVERABLE_AUTH_HEADER]: `${issuedAt}:${signature}` } }),
+      // no redirects: the signed header must not travel to another host, nor plain http leave loopback
+      fetch: (input, init) => fetch(input, { ...init, redirect: 'error', headers: { ...(init?.headers ?? {}), [DELIVERABLE_AUTH_HEADER]: `${issuedAt}:${signature}` } }),
     })
   } catch (cause) {
     throw new DeliverableError('DELIVERABLE_UNAVAILABLE', `Could not fetch the deliverable of job ${o.jobId} from ${url}.`, { cause, details: { jobId: o.jobId.toString(), url } })

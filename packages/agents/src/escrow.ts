@@ -1,4 +1,4 @@
-import { encodeAbiParameters, getAbiItem, parseEventLogs, type Account, type Address, type Chain, type Hash, type Hex, type PublicClient, type TransactionReceipt, type Transport, type WalletClient } from 'viem'
+import { encodeAbiParameters, getAbiItem, keccak256, parseEventLogs, type Account, type Address, type Chain, type Hash, type Hex, type PublicClient, type TransactionReceipt, type Transport, type WalletClient } from 'viem'
 import { agenticCommerceAbi, devTokenAbi, hermitJobHookAbi } from '@hermit/contracts'
 import { getLogsPaged, revertReason } from '@hermit/erc8004'
 import { AgentError, JobRevertError } from './errors.ts'
@@ -133,6 +133,26 @@ export async function bondOf(e: Escrow, jobId: bigint): Promise<Bond> {
 export async function bondFor(e: Escrow, budget: bigint): Promise<bigint> {
   const bps = await e.publicClient.readContract({ address: e.hook, abi: hermitJobHookAbi, functionName: 'bondBps' })
   return (budget * bps) / 10_000n
+}
+
+/**
+ * The provider takes the job on its current terms (client, evaluator, expiry) at `budget`, needing
+ * `minWorkSeconds` once funded. Without it the hook refuses funding: nobody can lock a bond, or
+ * write feedback about an agent, with a job it never took.
+ */
+export const acceptJob = (e: Escrow, jobId: bigint, budget: bigint, minWorkSeconds: bigint) =>
+  send(e, { address: e.hook, abi: hermitJobHookAbi, functionName: 'acceptJob', args: [jobId, budget, minWorkSeconds] })
+
+export type Acceptance = { accepted: boolean; terms: Hash; minWorkSeconds: bigint }
+
+export async function acceptanceOf(e: Escrow, jobId: bigint): Promise<Acceptance> {
+  const [terms, minWorkSeconds, accepted] = await e.publicClient.readContract({ address: e.hook, abi: hermitJobHookAbi, functionName: 'acceptances', args: [jobId] })
+  return { terms, minWorkSeconds: BigInt(minWorkSeconds), accepted }
+}
+
+/** The hash the hook keeps for an acceptance, to check it still matches the job as it is. */
+export function acceptanceTerms(job: Pick<Job, 'client' | 'provider' | 'evaluator' | 'expiredAt'>, budget: bigint): Hash {
+  return keccak256(encodeAbiParameters([{ type: 'address' }, { type: 'address' }, { type: 'address' }, { type: 'uint64' }, { type: 'uint256' }], [job.client, job.provider, job.evaluator, job.expiredAt, budget]))
 }
 
 /** After an expiry: returns the bond to a provider that delivered, or pays it to the client. */

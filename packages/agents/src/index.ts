@@ -20,6 +20,9 @@ export {
   bondOf,
   bondFor,
   settleExpiredBond,
+  acceptJob,
+  acceptanceOf,
+  acceptanceTerms,
   validationRequestHash,
   agentOfJob,
   jobsOf,
@@ -28,6 +31,7 @@ export {
   type Job,
   type JobStatus,
   type Bond,
+  type Acceptance,
 } from './escrow.ts'
 export { JOB_SERVICE, jobRequestSchema, jobServiceSchema, encodeJobRequest, parseJobRequest, jobServiceOf, escrowId, type JobRequest, type JobService } from './job-request.ts'
 export { DeliverableStore, deliverableHash, fetchDeliverable, deliverableAuthMessage, checkDeliverableAuth, DELIVERABLE_AUTH_HEADER } from './deliverable.ts'
@@ -35,6 +39,6 @@ export { jobReputation, type JobReputation } from './reputation.ts'
 export { ensureRegistered } from './identity.ts'
 export { ProviderAgent, type ProviderOptions, type ProviderEvent, type JobHandler, type Skill } from './provider.ts'
 export { EvaluatorAgent, evaluateJob, withModelReview, type Checker, type Verdict, type EvaluatorEvent } from './evaluator.ts'
-export { ClientAgent, type HireOptions, type HireResult, type HireStep, type Candidate } from './client.ts'
+export { ClientAgent, findProviders, type HireOptions, type HireResult, type HireStep, type Candidate } from './client.ts'
 export { AgentError, JobRevertError, JobTimeoutError, DeliverableError, NoAgentError } from './errors.ts'
 export { summarizeSkill, summaryChecks, extractiveSummary } from './skills.ts'

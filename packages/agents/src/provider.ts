@@ -4,7 +4,7 @@ import type { Address, Hash } from 'viem'
 import { agentRegistryOf, getAgent, requestValidation, updateRegistration, validationStatus, type Erc8004Client, type RegistrationFileInput } from '@hermit/erc8004'
 import type { ZkPayGate } from '@hermit/zkpay'
 import { AgentError } from './errors.ts'
-import { approve, bondFor, bondOf, getJob, jobsOf, setBudget, settleExpiredBond, submit, validationRequestHash, TERMINAL, type Escrow, type Job } from './escrow.ts'
+import { acceptJob, approve, bondFor, bondOf, chainTime, getJob, jobsOf, setBudget, settleExpiredBond, submit, validationRequestHash, TERMINAL, type Escrow, type Job } from './escrow.ts'
 import { checkDeliverableAuth, deliverableHash, DELIVERABLE_AUTH_HEADER, DeliverableStore } from './deliverable.ts'
 import { ensureRegistered } from './identity.ts'
 import { escrowId, JOB_SERVICE, parseJobRequest, type JobRequest } from './job-request.ts'
@@ -43,6 +43,10 @@ export type ProviderOptions = {
   acceptEvaluator?: (evaluator: Address, job: Job) => boolean
   /** Longest a handler may run (default 60 s); a job it cannot finish is never submitted. */
   handlerTimeoutMs?: number
+  /** Working time it asks for once funded (default 300 s): a job funded later than that before its expiry is refused by the hook. */
+  minWorkSeconds?: bigint
+  /** At most this many quoted, unfunded jobs at a time (default 16): quoting costs gas, and anyone can create jobs. */
+  maxOpenQuotes?: number
   pollMs?: number
   /** Optional anonymous one-shot calls: POST /call/<skill> behind this zk-rln gate, no escrow. */
   oneShot?: { gate: ZkPayGate; pool: Address }
@@ -187,10 +191,14 @@ export class ProviderAgent {
     if (!evaluatorOk) return this.decline(job, `evaluator ${job.evaluator} not accepted`)
     if (job.hook.toLowerCase() !== this.o.escrow.hook.toLowerCase()) return this.decline(job, 'the job does not use the Hermit job hook')
     if (this.quoted.has(job.jobId) && job.budget === skill.price) return
-    // the bond is approved before the quote: a client may fund the moment it sees the price
+    const minWork = this.o.minWorkSeconds ?? 300n
+    if (job.expiredAt - (await chainTime(this.o.escrow)) < minWork) return this.decline(job, `expires in less than the ${minWork} s of work it needs`)
+    if (this.quoted.size >= (this.o.maxOpenQuotes ?? 16)) return // busy: the client's quote timeout lets it move on
+    // the bond is approved before the quote: a client may fund the moment it sees the acceptance
     const bond = await bondFor(this.o.escrow, skill.price)
     await this.approveBonds(job.jobId, bond)
     if (job.budget !== skill.price) await setBudget(this.o.escrow, job.jobId, skill.price)
+    await acceptJob(this.o.escrow, job.jobId, skill.price, minWork)
     this.quoted.add(job.jobId)
     this.emit({ kind: 'quoted', jobId: job.jobId, price: skill.price, bond })
   }
@@ -207,13 +215,20 @@ export class ProviderAgent {
   private async work(job: Job): Promise<void> {
     let bytes = this.store.get(this.o.escrow.address, job.jobId)
     if (!bytes) {
+      this.quoted.delete(job.jobId)
       const parsed = parseJobRequest(job.description)
       const skill = parsed.ok ? this.o.skills[parsed.request.skill] : undefined
       if (!parsed.ok || !skill) return this.decline(job, 'funded, but not a job this provider can do')
+      if (job.budget < skill.price) return this.decline(job, `funded at ${job.budget}, below its price ${skill.price}`)
       this.emit({ kind: 'working', jobId: job.jobId, skill: parsed.request.skill })
       const signal = AbortSignal.any([AbortSignal.timeout(this.o.handlerTimeoutMs ?? 60_000), this.abort.signal])
-      const out = await skill.handler({ job, request: parsed.request, signal })
-      if (signal.aborted) throw new AgentError('AGENTS_HANDLER_ABORTED', `The handler for job ${job.jobId} was stopped or ran out of time.`)
+      // a handler that ignores its signal still loses the race: the job is not held forever
+      const stopped = new Promise<never>((_, reject) => {
+        const fail = () => reject(new AgentError('AGENTS_HANDLER_ABORTED', `The handler for job ${job.jobId} was stopped or ran out of time.`))
+        if (signal.aborted) fail()
+        else signal.addEventListener('abort', fail, { once: true })
+      })
+      const out = await Promise.race([skill.handler({ job, request: parsed.request, signal }), stopped])
       bytes = typeof out === 'string' ? new TextEncoder().encode(out) : out
       this.store.put(this.o.escrow.address, job.jobId, bytes)
     }
@@ -246,6 +261,7 @@ export class ProviderAgent {
 
   /** Terminal: after an expiry, take the bond back (it was delivered) or release it to the client. */
   private async settle(job: Job): Promise<void> {
+    this.quoted.delete(job.jobId)
     if (job.status === 'Expired') {
       const bond = await bondOf(this.o.escrow, job.jobId)
       if (bond.amount > 0n && !bond.settled) await settleExpiredBond(this.o.escrow, job.jobId)

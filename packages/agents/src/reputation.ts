@@ -15,15 +15,22 @@ export type JobReputation = {
   weightedAverage: number | null
   /** Budgets paid to the agent for completed jobs, in base units of the payment token. */
   earned: bigint
+  /** Different clients and evaluators behind those jobs: one party's many jobs are one opinion. */
+  clients: number
+  evaluators: number
   /** What the ERC-8004 registry itself says, counting only the hook's feedback (tag1 `job`). */
   registry: { count: bigint; value: bigint; valueDecimals: number }
 }
 
 /**
- * An agent's job reputation: only feedback written by the job hook counts (so only paid jobs),
- * each job's budget is read from the escrow itself — not from the feedback file — and weights it.
+ * An agent's job reputation: only feedback written by the job hook counts (so only jobs that were
+ * really escrowed and that the agent accepted), each job's budget is read from the escrow itself —
+ * not from the feedback file — and weights it. Escrow alone does not make wash trading expensive (a
+ * party paying itself gets its budget back, with no fee): what resists it is counting distinct
+ * clients and, above all, naming the evaluators whose attestations you trust.
  */
-export async function jobReputation(escrow: Escrow, erc8004: Erc8004Client, agentId: bigint): Promise<JobReputation> {
+export async function jobReputation(escrow: Escrow, erc8004: Erc8004Client, agentId: bigint, o: { trustedEvaluators?: readonly Address[] } = {}): Promise<JobReputation> {
+  const trusted = o.trustedEvaluators?.map((a) => a.toLowerCase())
   const logs = await getLogsPaged(escrow.publicClient, {
     address: escrow.hook,
     event: getAbiItem({ abi: hermitJobHookAbi, name: 'JobFeedback' }),
@@ -35,9 +42,17 @@ export async function jobReputation(escrow: Escrow, erc8004: Erc8004Client, agen
   let weights = 0n
   let earned = 0n
   let completed = 0
+  let jobs = 0
+  const clients = new Set<string>()
+  const evaluators = new Set<string>()
   for (const l of logs) {
     const { jobId, value, valueDecimals, completed: ok } = l.args as { jobId: bigint; value: bigint; valueDecimals: number; completed: boolean }
     const job = await getJob(escrow, jobId)
+    // the evaluator is the one attesting: only the ones you trust count, when you name them
+    if (trusted && !trusted.includes(job.evaluator.toLowerCase())) continue
+    jobs++
+    clients.add(job.client.toLowerCase())
+    evaluators.add(job.evaluator.toLowerCase())
     const v = Number(value) / 10 ** valueDecimals
     sum += v
     weighted += (value * job.budget * 100n) / 10n ** BigInt(valueDecimals)
@@ -50,12 +65,14 @@ export async function jobReputation(escrow: Escrow, erc8004: Erc8004Client, agen
   const registry = await getSummary(erc8004, agentId, [escrow.hook as Address], 'job')
   return {
     agentId,
-    jobs: logs.length,
+    jobs,
     completed,
-    rejected: logs.length - completed,
-    average: logs.length === 0 ? null : sum / logs.length,
+    rejected: jobs - completed,
+    average: jobs === 0 ? null : sum / jobs,
     weightedAverage: weights === 0n ? null : Number(weighted / weights) / 100,
     earned,
+    clients: clients.size,
+    evaluators: evaluators.size,
     registry,
   }
 }

@@ -51,8 +51,14 @@ interface IAgentValidation {
 ///           ERC-8004 validation response (100 / 0, tag `job`) to the request the provider made for
 ///           `validationRequestHash(jobId)` with this hook as validator; without such a request it
 ///           is skipped.
+///         A job can only be funded once its provider accepted its exact terms (client, evaluator,
+///         expiry, budget) with `acceptJob`, and with at least the working time it asked for left:
+///         nobody can take a bond, or write feedback about an agent, with a job it never took.
 ///         Reputation and validation need the provider's agent id, given by the client to `fund`
 ///         (`optParams = abi.encode(uint256 agentId)`) and checked against the identity registry.
+///         The evaluator's score is 0–100 (decimals 0). Feedback and validation can never block the
+///         job's settlement: the bond is settled first and a failing registry call is reported
+///         (`RecordFailed`), not reverted.
 contract HermitJobHook is ACPHookBase {
     using SafeERC20 for IERC20;
 
@@ -75,11 +81,26 @@ contract HermitJobHook is ACPHookBase {
     mapping(uint256 => uint256) public agentOf;
     mapping(uint256 => bool) public funded;
 
+    struct Acceptance {
+        bytes32 terms;
+        uint64 minWorkSeconds;
+        bool accepted;
+    }
+
+    /// @notice What each provider agreed to: the job's terms, and the working time it needs once funded.
+    mapping(uint256 => Acceptance) public acceptances;
+
+    uint256 internal constant FEEDBACK_GAS = 700_000;
+    uint256 internal constant VALIDATION_GAS = 250_000;
+
     event BondLocked(uint256 indexed jobId, address indexed provider, uint256 amount);
     event BondReturned(uint256 indexed jobId, address indexed provider, uint256 amount);
     event BondSlashed(uint256 indexed jobId, address indexed client, uint256 amount);
     event JobFeedback(uint256 indexed jobId, uint256 indexed agentId, uint64 feedbackIndex, int128 value, uint8 valueDecimals, bool completed);
     event JobValidated(uint256 indexed jobId, uint256 indexed agentId, bytes32 requestHash, uint8 response);
+    event JobAccepted(uint256 indexed jobId, address indexed provider, uint256 budget, uint64 minWorkSeconds);
+    /// @notice A registry refused the feedback or validation record; the job settled anyway.
+    event RecordFailed(uint256 indexed jobId, bool feedback, bytes reason);
 
     error AgentIdRequired();
     error NotTheProvidersAgent(uint256 agentId, address provider);
@@ -88,6 +109,12 @@ contract HermitJobHook is ACPHookBase {
     error NothingToSettle(uint256 jobId);
     error ShortTransfer(uint256 received, uint256 expected);
     error InsufficientGas();
+    error NotTheProvider(uint256 jobId);
+    error NotOpen(uint256 jobId);
+    error NotAccepted(uint256 jobId);
+    error TermsChanged(uint256 jobId);
+    error TooLate(uint256 jobId, uint64 expiredAt);
+    error BadScore(int128 value, uint8 decimals);
 
     constructor(AgenticCommerce acp_, uint256 bondBps_, IAgentIdentity identity_, IAgentReputation reputation_, IAgentValidation validation_)
         ACPHookBase(acp_)
@@ -107,6 +134,20 @@ contract HermitJobHook is ACPHookBase {
         return keccak256(abi.encode("hermit.job-validation.v1", block.chainid, address(acp), jobId, _job(jobId).deliverable));
     }
 
+    /// @notice The provider takes the job on these terms: the client may fund it only as it is now,
+    ///         at `budget`, and with at least `minWorkSeconds` left before the expiry.
+    function acceptJob(uint256 jobId, uint256 budget, uint64 minWorkSeconds) external {
+        AgenticCommerce.Job memory job = _job(jobId);
+        if (msg.sender != job.provider) revert NotTheProvider(jobId);
+        if (job.status != AgenticCommerce.Status.Open) revert NotOpen(jobId);
+        acceptances[jobId] = Acceptance(_terms(job, budget), minWorkSeconds, true);
+        emit JobAccepted(jobId, msg.sender, budget, minWorkSeconds);
+    }
+
+    function _terms(AgenticCommerce.Job memory job, uint256 budget) private pure returns (bytes32) {
+        return keccak256(abi.encode(job.client, job.provider, job.evaluator, job.expiredAt, budget));
+    }
+
     /// @notice Whoever calls it: settles the bond of a job that expired (claimRefund calls no hook).
     function settleExpired(uint256 jobId) external {
         if (_job(jobId).status != AgenticCommerce.Status.Expired) revert NotExpired(jobId);
@@ -118,10 +159,15 @@ contract HermitJobHook is ACPHookBase {
     // ---------------------------------------------------------------- hook callbacks
 
     function _beforeFund(uint256 jobId, bytes calldata optParams) internal override {
+        AgenticCommerce.Job memory job = _job(jobId);
+        Acceptance memory a = acceptances[jobId];
+        if (!a.accepted) revert NotAccepted(jobId);
+        if (_terms(job, job.budget) != a.terms) revert TermsChanged(jobId);
+        if (block.timestamp + a.minWorkSeconds > job.expiredAt) revert TooLate(jobId, job.expiredAt);
         if (address(reputation) == address(0) && address(validation) == address(0)) return;
         if (optParams.length != 32) revert AgentIdRequired();
         uint256 agentId = abi.decode(optParams, (uint256));
-        address provider = _job(jobId).provider;
+        address provider = job.provider;
         if (identity.ownerOf(agentId) != provider && identity.getAgentWallet(agentId) != provider) {
             revert NotTheProvidersAgent(agentId, provider);
         }
@@ -178,6 +224,7 @@ contract HermitJobHook is ACPHookBase {
         private
     {
         (int128 value, uint8 decimals) = optParams.length == 64 ? abi.decode(optParams, (int128, uint8)) : (completed ? int128(100) : int128(0), uint8(0));
+        if (decimals != 0 || value < 0 || value > 100) revert BadScore(value, decimals);
         (string memory uri, bytes32 hash) = JobFeedbackFile.build(
             JobFeedbackFile.Fields({
                 identityRegistry: address(identity),
@@ -196,21 +243,30 @@ contract HermitJobHook is ACPHookBase {
                 reason: reason
             })
         );
-        reputation.giveFeedback(agentId, value, decimals, "job", completed ? "completed" : "rejected", "", uri, hash);
-        emit JobFeedback(jobId, agentId, reputation.getLastIndex(agentId, address(this)), value, decimals, completed);
+        // a registry that refuses (e.g. the provider made this hook its own agent's operator, which
+        // the registry treats as self-feedback) must not block the job: report it instead
+        if (gasleft() < FEEDBACK_GAS + FEEDBACK_GAS / 63 + 20_000) revert InsufficientGas();
+        try reputation.giveFeedback{gas: FEEDBACK_GAS}(agentId, value, decimals, "job", completed ? "completed" : "rejected", "", uri, hash) {
+            emit JobFeedback(jobId, agentId, reputation.getLastIndex(agentId, address(this)), value, decimals, completed);
+        } catch (bytes memory reason) {
+            emit RecordFailed(jobId, true, reason);
+        }
     }
 
     function _validate(uint256 jobId, uint256 agentId, bool completed, bytes32 reason) private {
         bytes32 requestHash = validationRequestHash(jobId);
-        // enough gas that the lookup below cannot be starved into "no request" by the caller
-        if (gasleft() < 150_000) revert InsufficientGas();
-        try validation.getValidationStatus(requestHash) returns (address validator, uint256 requestAgent, uint8, bytes32, string memory, uint256) {
+        // enough gas that neither call below can be starved into "no request" or "failed" by the caller
+        if (gasleft() < 2 * VALIDATION_GAS + (2 * VALIDATION_GAS) / 63 + 20_000) revert InsufficientGas();
+        try validation.getValidationStatus{gas: VALIDATION_GAS}(requestHash) returns (address validator, uint256 requestAgent, uint8, bytes32, string memory, uint256) {
             if (validator != address(this) || requestAgent != agentId) return;
         } catch {
             return; // the provider asked for no validation of this job
         }
         uint8 response = completed ? 100 : 0;
-        validation.validationResponse(requestHash, response, "", reason, "job");
-        emit JobValidated(jobId, agentId, requestHash, response);
+        try validation.validationResponse{gas: VALIDATION_GAS}(requestHash, response, "", reason, "job") {
+            emit JobValidated(jobId, agentId, requestHash, response);
+        } catch (bytes memory failure) {
+            emit RecordFailed(jobId, false, failure);
+        }
     }
 }

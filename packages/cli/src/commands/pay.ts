@@ -1,44 +1,16 @@
 import { existsSync } from 'node:fs'
 import { resolve } from 'node:path'
 import type { Command } from 'commander'
-import { createPublicClient, createWalletClient, formatEther, getAddress, http, isAddress, isHex, zeroAddress, type Address, type Hex } from 'viem'
-import { privateKeyToAccount } from 'viem/accounts'
+import { formatEther, zeroAddress } from 'viem'
 import { z } from 'zod'
 import { HermitError } from '@hermit/errors'
-import { devnetChain, readDeployments } from '@hermit/devnet'
+import { readDeployments } from '@hermit/devnet'
 import { terminateProver } from '@hermit/circuits'
 import { TicketStore, ZkIdentity, createZkPayClient, deployCreditPool, depositToPool, loadKeystore, prepareDeposit, readPool, saveKeystore, zkInfraFromDeployments } from '@hermit/zkpay'
 import { parseArgs } from '../args.ts'
 import type { Output } from '../output.ts'
 import { DEFAULT_DEPLOYMENTS_PATH } from './devnet.ts'
-
-const rpc = z.url({ protocol: /^(https?|wss?)$/, error: 'expected an http(s) or ws(s) JSON-RPC URL' })
-const address = z.string().refine((v) => isAddress(v, { strict: false }), 'not an address').transform((v) => getAddress(v) as Address)
-const units = z.string().regex(/^\d+$/, 'expected an amount in base units (wei)').transform((v) => BigInt(v))
-
-/** Secrets come from the environment at this edge, never from flags (flags land in shell history). */
-function secret(name: 'HERMIT_KEYSTORE_PASSWORD' | 'HERMIT_PRIVATE_KEY'): string {
-  const v = process.env[name]
-  if (!v) throw new HermitError('CLI_MISSING_SECRET', `Set ${name} in the environment.`, { hint: name === 'HERMIT_PRIVATE_KEY' ? 'The key of the wallet that pays (0x…, 32 bytes).' : 'The password of the ZK identity keystore (8+ characters).' })
-  return v
-}
-
-function wallet(rpcUrl: string, chainId: number) {
-  const key = secret('HERMIT_PRIVATE_KEY')
-  if (!isHex(key) || key.length !== 66) throw new HermitError('CLI_BAD_ARGUMENT', 'HERMIT_PRIVATE_KEY is not a 32-byte hex key.')
-  return createWalletClient({ chain: devnetChain(chainId, rpcUrl), transport: http(rpcUrl), account: privateKeyToAccount(key as Hex) })
-}
-
-async function chainClient(rpcUrl: string) {
-  const probe = createPublicClient({ transport: http(rpcUrl, { retryCount: 0 }) })
-  let chainId: number
-  try {
-    chainId = await probe.getChainId()
-  } catch (cause) {
-    throw new HermitError('RPC_UNREACHABLE', `The chain at ${new URL(rpcUrl).host} does not answer.`, { cause, hint: 'Check --rpc (e.g. start `pnpm devnet`).' })
-  }
-  return createPublicClient({ chain: devnetChain(chainId, rpcUrl), transport: http(rpcUrl, { retryCount: 0 }), pollingInterval: 50 })
-}
+import { address, chainClient, rpc, secret, units, wallet } from './chain.ts'
 
 export function registerPay(program: Command, output: () => Output): void {
   const pay = program.command('pay').description('anonymous paid API calls: ZK identity, deposits into a CreditPool, paid fetch (secrets come from HERMIT_KEYSTORE_PASSWORD / HERMIT_PRIVATE_KEY)')
