@@ -42,6 +42,11 @@ const byCode: Record<string, ExitCode> = {
   KEYSTORE_INVALID: ExitCode.dataError,
   TICKETS_EXHAUSTED: ExitCode.unavailable,
   ZKPAY_ANONYMITY_TOO_SMALL: ExitCode.unavailable,
+  CLI_WRONG_CHAIN: ExitCode.dataError,
+  JOB_UNKNOWN: ExitCode.dataError,
+  JOB_NOT_EXPIRED: ExitCode.unavailable,
+  JOB_NOTHING_TO_REFUND: ExitCode.dataError,
+  JOB_REVERTED: ExitCode.dataError,
 }
 
 export function exitCodeFor(error: unknown): ExitCode {

@@ -5,6 +5,7 @@ import { registerDevnet } from './commands/devnet.ts'
 import { registerDeployments } from './commands/deployments.ts'
 import { registerGuard, registerVerify } from './commands/verify.ts'
 import { registerPay } from './commands/pay.ts'
+import { registerJobs } from './commands/jobs.ts'
 
 export function buildProgram(): { program: Command; output: () => Output; exitCode: () => number } {
   let exit = 0
@@ -12,7 +13,7 @@ export function buildProgram(): { program: Command; output: () => Output; exitCo
   let current: Output | undefined
   const output = () => (current ??= createOutput(Boolean(program.opts().json)))
   program
-    .description("Hermit: don't trust, verify — a local-model transaction checker, anonymous ZK-paid API calls and ERC-8004 agents")
+    .description("Hermit: don't trust, verify — a local-model transaction checker, anonymous ZK-paid API calls, ERC-8004 agents and ERC-8183 jobs")
     .version('0.1.0')
     .option('--json', 'machine-readable JSON on stdout (errors too)')
     .enablePositionalOptions(false)
@@ -27,6 +28,7 @@ export function buildProgram(): { program: Command; output: () => Output; exitCo
   registerVerify(program, output, (code) => (exit = code))
   registerGuard(program, output)
   registerPay(program, output)
+  registerJobs(program, output)
   for (const command of program.commands) {
     if (!command.options.some((o) => o.long === '--json')) command.option('--json', 'machine-readable JSON on stdout (errors too)')
     command.exitOverride()
