@@ -3,7 +3,8 @@ import { z } from 'zod'
 import { getAgent, type Erc8004Client } from '@hermit/erc8004'
 import { generateObject, untrusted, UNTRUSTED_NOTICE, type LlmProvider } from '@hermit/llm'
 import { AgentError, DeliverableError } from './errors.ts'
-import { agentOfJob, complete, getJob, jobsOf, reject, type Escrow, type Job } from './escrow.ts'
+import { agentOfJob, complete, getJob, reject, type Escrow, type Job } from './escrow.ts'
+import { JobScanner } from './scan.ts'
 import { fetchDeliverable } from './deliverable.ts'
 import { jobServiceOf, parseJobRequest, type JobRequest } from './job-request.ts'
 
@@ -88,6 +89,7 @@ export class EvaluatorAgent {
   private timer: NodeJS.Timeout | undefined
   private readonly busy = new Map<bigint, Promise<void>>()
   private readonly unreachableSince = new Map<bigint, number>()
+  private scanner: JobScanner | undefined
   private ticking: Promise<void> | undefined
 
   constructor(
@@ -127,7 +129,8 @@ export class EvaluatorAgent {
   }
 
   private async pass(): Promise<void> {
-    const jobs = await jobsOf(this.o.escrow, this.address, 'evaluator').catch(() => [] as Job[])
+    this.scanner ??= new JobScanner(this.o.escrow, this.address, 'evaluator')
+    const jobs = await this.scanner.poll().catch(() => [] as Job[])
     for (const job of jobs) {
       if (job.status !== 'Submitted' || this.busy.has(job.jobId)) continue
       const since = this.unreachableSince.get(job.jobId)

@@ -42,3 +42,4 @@ export { EvaluatorAgent, evaluateJob, withModelReview, type Checker, type Verdic
 export { ClientAgent, findProviders, type HireOptions, type HireResult, type HireStep, type Candidate } from './client.ts'
 export { AgentError, JobRevertError, JobTimeoutError, DeliverableError, NoAgentError } from './errors.ts'
 export { summarizeSkill, summaryChecks, extractiveSummary } from './skills.ts'
+export { JobScanner } from './scan.ts'

@@ -4,9 +4,10 @@ import type { Address, Hash } from 'viem'
 import { agentRegistryOf, getAgent, requestValidation, updateRegistration, validationStatus, type Erc8004Client, type RegistrationFileInput } from '@hermit/erc8004'
 import type { ZkPayGate } from '@hermit/zkpay'
 import { AgentError } from './errors.ts'
-import { acceptJob, approve, bondFor, bondOf, chainTime, getJob, jobsOf, setBudget, settleExpiredBond, submit, validationRequestHash, TERMINAL, type Escrow, type Job } from './escrow.ts'
+import { acceptJob, approve, bondFor, bondOf, chainTime, getJob, setBudget, settleExpiredBond, submit, validationRequestHash, TERMINAL, type Escrow, type Job } from './escrow.ts'
 import { checkDeliverableAuth, deliverableHash, DELIVERABLE_AUTH_HEADER, DeliverableStore } from './deliverable.ts'
 import { ensureRegistered } from './identity.ts'
+import { JobScanner } from './scan.ts'
 import { escrowId, JOB_SERVICE, parseJobRequest, type JobRequest } from './job-request.ts'
 
 export type JobHandler = (ctx: { job: Job; request: JobRequest; signal: AbortSignal }) => Promise<string | Uint8Array>
@@ -69,6 +70,8 @@ export class ProviderAgent {
   private readonly asked = new Set<bigint>()
   private readonly quoted = new Set<bigint>()
   private readonly abort = new AbortController()
+  private scanner: JobScanner | undefined
+  private latest: Job[] = []
   private readonly store: DeliverableStore
   private ticking: Promise<void> | undefined
   private stopped = false
@@ -154,7 +157,9 @@ export class ProviderAgent {
   private async pass(): Promise<void> {
     let jobs: Job[]
     try {
-      jobs = await jobsOf(this.o.escrow, this.address, 'provider')
+      this.scanner ??= new JobScanner(this.o.escrow, this.address, 'provider')
+      jobs = await this.scanner.poll()
+      this.latest = jobs
     } catch {
       return // the RPC will be back on the next tick
     }
@@ -205,7 +210,7 @@ export class ProviderAgent {
 
   /** The hook's allowance covers every bond this provider may be asked to lock right now. */
   private async approveBonds(jobId: bigint, bond: bigint): Promise<void> {
-    const open = (await jobsOf(this.o.escrow, this.address, 'provider')).filter((j) => j.status === 'Open' && j.budget > 0n && j.jobId !== jobId)
+    const open = this.latest.filter((j) => j.status === 'Open' && j.budget > 0n && j.jobId !== jobId)
     let needed = bond
     for (const j of open) needed += await bondFor(this.o.escrow, j.budget)
     await approve(this.o.escrow, this.o.escrow.hook, needed)

@@ -1,7 +1,7 @@
-import { describe, expect, it } from 'vitest'
+import { describe, expect, it, vi } from 'vitest'
 import { parseUnits } from 'viem'
 import { useDevnet } from '@hermit/devnet/vitest'
-import { ClientAgent, DELIVERABLE_AUTH_HEADER, EvaluatorAgent, NoAgentError, ProviderAgent, deliverableAuthMessage, getJob, parseJobRequest, summarizeSkill, summaryChecks, tokenBalance, type EvaluatorEvent, type ProviderEvent } from './index.ts'
+import { ClientAgent, DELIVERABLE_AUTH_HEADER, JobScanner, chainTime, createJob, reject, encodeJobRequest, EvaluatorAgent, NoAgentError, ProviderAgent, deliverableAuthMessage, getJob, parseJobRequest, summarizeSkill, summaryChecks, tokenBalance, type EvaluatorEvent, type ProviderEvent } from './index.ts'
 import { devnetParty } from './devnet.ts'
 
 const net = useDevnet()
@@ -19,6 +19,31 @@ async function setup(o: { evaluatorIndex?: number } = {}) {
 }
 
 describe('agent runtime details', () => {
+  it('the job scanner reads only new blocks, reports a final job once, then drops it', async () => {
+    const d = net()
+    const [client, provider] = await Promise.all([devnetParty(d, 1, { mint: '0' }), devnetParty(d, 2, { mint: '0' })])
+    const create = async () => (await createJob(client.escrow, { provider: provider.account.address, evaluator: d.accounts[3]!.address, expiredAt: (await chainTime(client.escrow)) + 3600n, description: encodeJobRequest({ v: 1, skill: 's', input: 'i' }) })).jobId
+    const a = await create()
+    const scanner = new JobScanner(provider.escrow, provider.account.address, 'provider')
+    expect((await scanner.poll()).map((j) => [j.jobId, j.status])).toEqual([[a, 'Open']])
+    const head = await d.publicClient.getBlockNumber()
+    const b = await create()
+    await reject(client.escrow, a, `0x${'0'.repeat(64)}`)
+    const getLogs = vi.spyOn(provider.escrow.publicClient, 'getLogs')
+    expect((await scanner.poll()).map((j) => [j.jobId, j.status])).toEqual([
+      [a, 'Rejected'],
+      [b, 'Open'],
+    ])
+    for (const call of getLogs.mock.calls) expect((call[0] as { fromBlock: bigint }).fromBlock).toBeGreaterThan(head)
+    getLogs.mockRestore()
+    expect((await scanner.poll()).map((j) => j.jobId)).toEqual([b])
+    // a new scanner (a restart) reads everything back from the chain: the final job once, the open one
+    expect((await new JobScanner(provider.escrow, provider.account.address, 'provider').poll()).map((j) => [j.jobId, j.status])).toEqual([
+      [a, 'Rejected'],
+      [b, 'Open'],
+    ])
+  }, 30_000)
+
   it('job requests are checked: not JSON, wrong fields, too long', () => {
     expect(parseJobRequest('hello')).toEqual({ ok: false, reason: 'the description is not JSON' })
     expect(parseJobRequest(JSON.stringify({ v: 1, skill: 'x' }))).toMatchObject({ ok: false, reason: expect.stringMatching(/input/) })
