@@ -160,10 +160,11 @@ export function createZkPayClient(o: ZkPayClientOptions) {
     const ahead: PreverifyPayload = { x402Version: 2, accepted: requirement, payload: { proof: r.payload.proof, publicSignals: r.payload.publicSignals, oneTimeKey: { publicKey: r.publicKey } } }
     try {
       const res = await doFetch(url, { method: 'POST', headers: { [HEADER_PREVERIFY]: encodeHeader(ahead) } })
-      await res.body?.cancel()
+      const text = res.status === 204 ? '' : await res.text()
       if (res.status === 204) return true
       o.onWarning?.(`the server refused a precomputed proof ahead of its call (${res.status})`)
-      return res.status !== 402 // 402: stale root or a bad proof, so the call would be refused too
+      // only a proof the server found invalid is dropped; a stale root (a lagging server) is for the call to decide
+      return !/PAYMENT_INVALID_PROOF/.test(text)
     } catch (e) {
       o.onWarning?.(`could not send a precomputed proof ahead: ${(e as Error).message}`)
       return true // the call verifies it then

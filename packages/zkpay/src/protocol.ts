@@ -103,9 +103,10 @@ export const preverifyPayloadSchema = z.strictObject({
 })
 export type PreverifyPayload = z.output<typeof preverifyPayloadSchema>
 
-/** What identifies one proof: its points and public signals (the one-time key is inside x). */
+/** What identifies one proof: its points and public signals (the one-time key is inside x), each length-prefixed. */
 export function proofKey(p: { proof: { a: readonly bigint[]; b: readonly (readonly bigint[])[]; c: readonly bigint[] }; publicSignals: readonly bigint[] }): string {
-  return sha256Hex([...p.proof.a, ...p.proof.b.flat(), ...p.proof.c, ...p.publicSignals].join(','))
+  const parts = [p.proof.a, p.proof.b.flat(), p.proof.c, p.publicSignals].map((xs) => `${xs.length}:${xs.join(',')}`)
+  return sha256Hex(parts.join(';'))
 }
 
 export const paymentResponseSchema = z.strictObject({

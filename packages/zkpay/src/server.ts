@@ -5,7 +5,7 @@ import { creditPoolAbi } from '@hermit/contracts'
 import { artifactPaths, creditLeaf, loadVerificationKey, recoverSecret, verifyCredit, type Groth16Proof } from '@hermit/circuits'
 import { secp256k1 } from '@noble/curves/secp256k1.js'
 import { hexToBytes } from '@noble/hashes/utils.js'
-import { PaymentError } from './errors.ts'
+import { PaymentError, ZkPayError } from './errors.ts'
 import { isKnownRoot, type PoolInfo } from './pool.ts'
 import {
   HEADER_PREVERIFY,
@@ -136,9 +136,18 @@ export function createZkPayGate(o: ZkPayGateOptions): ZkPayGate {
     return ok
   }
 
-  // proofs verified ahead of their call (their key → when); a restart only means verifying them again
-  const preverified = new Map<string, number>()
-  const preverifyCapacity = typeof o.preverify === 'object' ? (o.preverify.capacity ?? 100_000) : 100_000
+  // proofs verified ahead of their call, one slot per ticket (nullifier → proof key, when): entries
+  // are bounded by real tickets, not by how many re-randomized copies of one proof someone sends;
+  // a restart only means verifying them again
+  const preverified = new Map<bigint, { key: string; at: number }>()
+  const capacity = typeof o.preverify === 'object' ? (o.preverify.capacity ?? 100_000) : 100_000
+  if (!Number.isSafeInteger(capacity) || capacity < 1) throw new ZkPayError('ZKPAY_BAD_OPTIONS', 'preverify.capacity must be a positive integer.')
+  const preverifyTtlMs = Number(o.pool.rootWindow) * 1000
+  /** Was exactly this proof verified ahead (and recently enough that its root could still be accepted)? */
+  const wasPreverified = (nullifier: bigint, key: string): boolean => {
+    const hit = preverified.get(nullifier)
+    return hit !== undefined && hit.key === key && Date.now() - hit.at <= preverifyTtlMs
+  }
 
   const verifyProof = (payload: { proof: Parameters<typeof toSnark>[0]; publicSignals: readonly bigint[] }): Promise<boolean> => {
     const proof = toSnark(payload.proof)
@@ -156,11 +165,13 @@ export function createZkPayGate(o: ZkPayGateOptions): ZkPayGate {
     if (scope !== o.pool.scope) throw new PaymentError('PAYMENT_WRONG_SCOPE', "The proof's scope is not this pool's.")
     if (x !== oneTimeKeyX(p.payload.oneTimeKey.publicKey)) throw new PaymentError('PAYMENT_WRONG_KEY', 'The proof is bound to another one-time key.')
     if (!(await rootKnown(root))) throw new PaymentError('PAYMENT_STALE_ROOT', "The proof's Merkle root is not (or no longer) accepted: sync the tree and prove again.", 402)
-    if (!(await verifyProof(p.payload))) throw new PaymentError('PAYMENT_INVALID_PROOF', 'The proof does not verify.', 402)
     const key = proofKey(p.payload)
-    preverified.delete(key)
-    if (preverified.size >= preverifyCapacity) preverified.delete(preverified.keys().next().value!)
-    preverified.set(key, Date.now())
+    if (!wasPreverified(nullifier, key)) {
+      if (!(await verifyProof(p.payload))) throw new PaymentError('PAYMENT_INVALID_PROOF', 'The proof does not verify.', 402)
+      preverified.delete(nullifier)
+      if (preverified.size >= capacity) preverified.delete(preverified.keys().next().value!)
+      preverified.set(nullifier, { key, at: Date.now() })
+    }
     emit({ kind: 'preverified', nullifier })
     return { status: 204, headers: {}, body: new Uint8Array() }
   }
@@ -204,8 +215,8 @@ export function createZkPayGate(o: ZkPayGateOptions): ZkPayGate {
   async function process(req: PaidRequest, body: Buffer, handler: PaidHandler): Promise<StoredResponse> {
     const url = req.url
     try {
-      const ahead = req.headers[HEADER_PREVERIFY]
-      if (ahead !== undefined) return await preverify(ahead)
+      const aheadHeader = req.headers[HEADER_PREVERIFY]
+      if (aheadHeader !== undefined) return await preverify(aheadHeader)
       const header = req.headers[HEADER_SIGNATURE]
       if (header === undefined) throw new PaymentError('PAYMENT_REQUIRED', 'Payment required: one zk-rln ticket per call.', 402)
       if (Array.isArray(header)) throw new PaymentError('PAYMENT_MALFORMED', 'More than one PAYMENT-SIGNATURE header.')
@@ -215,8 +226,8 @@ export function createZkPayGate(o: ZkPayGateOptions): ZkPayGate {
       if (scope !== o.pool.scope) throw new PaymentError('PAYMENT_WRONG_SCOPE', "The proof's scope is not this pool's.")
       // the pairing check starts first, in a worker, and the cheaper checks below run meanwhile;
       // a proof verified ahead of its call (preverify) skips it — only a one-time key's proof can
-      const key = payment.payload.oneTimeKey && preverified.size > 0 ? proofKey(payment.payload) : undefined
-      const verifying = key !== undefined && preverified.delete(key) ? Promise.resolve(true) : verifyProof(payment.payload)
+      const ahead = payment.payload.oneTimeKey !== undefined && preverified.size > 0 && wasPreverified(nullifier, proofKey(payment.payload))
+      const verifying = ahead ? Promise.resolve(true) : verifyProof(payment.payload)
       verifying.catch(() => {}) // awaited below; a refusal before that must not leave it unhandled
       const otk = payment.payload.oneTimeKey
       if (otk) {
@@ -235,6 +246,7 @@ export function createZkPayGate(o: ZkPayGateOptions): ZkPayGate {
       if (!(await verifying)) throw new PaymentError('PAYMENT_INVALID_PROOF', 'The proof does not verify.', 402)
 
       const claim = await o.store.claim({ scope, nullifier, x, y, root })
+      preverified.delete(nullifier) // the ticket is claimed now: its slot is done either way
       const network = `eip155:${o.pool.chainId}`
       if (claim.status === 'replay') {
         emit({ kind: 'replay', nullifier })
