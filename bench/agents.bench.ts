@@ -28,17 +28,18 @@ export const bench: BenchFile = {
         const tag = hooked ? 'hooked' : 'no hook'
         add(`createJob (${tag})`, receipt)
         add(`setBudget by the provider (${tag})`, await setBudget(provider.escrow, jobId, budget))
-        if (hooked) add('acceptJob by the provider', await acceptJob(provider.escrow, jobId, budget, 0n))
-        add(`fund (${tag}${hooked ? ': + acceptance and agent checks + bond lock' : ''})`, await fund(client.escrow, jobId, budget, hooked ? { agentId } : {}))
+        if (hooked) add('acceptJob by the provider', await acceptJob(provider.escrow, jobId, budget, 0n, agentId))
+        add(`fund (${tag}${hooked ? ': + acceptance and agent checks + bond lock' : ''})`, await fund(client.escrow, jobId, budget))
         return jobId
       }
       for (let i = 0; i < N; i++) {
         // happy path with the hook: the provider also asks for the validation record
         const a = await job(true)
-        const s = await submit(provider.escrow, a, `0x${(i + 1).toString(16).padStart(64, '0')}`)
-        add('submit (hooked)', s)
-        const { receipt: vr } = await requestValidation(provider.erc8004, { validator: client.escrow.hook, agentId, requestURI: 'http://127.0.0.1/jobs/1', requestHash: await validationRequestHash(client.escrow, a) })
+        const deliverable = `0x${(i + 1).toString(16).padStart(64, '0')}` as const
+        const salt = `0x${(i + 7).toString(16).padStart(64, '0')}` as const
+        const { receipt: vr } = await requestValidation(provider.erc8004, { validator: client.escrow.hook, agentId, requestURI: 'http://127.0.0.1/jobs/1', requestHash: await validationRequestHash(client.escrow, a, deliverable, salt) })
         add('validationRequest by the provider', vr)
+        add('submit (hooked)', await submit(provider.escrow, a, deliverable, salt))
         add('complete (hooked: + bond return + feedback with on-chain file + validation response)', await complete(evaluator.escrow, a, ZERO, { value: 90n }))
         // rejection of a submitted job
         const b = await job(true)

@@ -24,7 +24,7 @@ import {
   summarizeSkill,
   summaryChecks,
   tokenBalance,
-  validationRequestHash,
+  jobRequestHash,
   withModelReview,
   type HireResult,
   type HireStep,
@@ -129,7 +129,7 @@ export async function hireAnAgent(devnet: Devnet, log: Log): Promise<{ stories: 
     // ---- 1. good work
     const good = await hire('Job 1: the client hires a summarizer; the work is good')
     log.line(`deliverable (hash-checked): "${new TextDecoder().decode(good.deliverable).slice(0, 160)}…"`)
-    const v = await validationStatus(client.erc8004, await validationRequestHash(client.escrow, good.jobId))
+    const v = await validationStatus(client.erc8004, await jobRequestHash(client.escrow, good.jobId))
     log.line(`validation registry: the hook recorded the evaluator's decision as response ${v.response}/100 (tag "${v.tag}")`)
 
     // ---- 2. garbage

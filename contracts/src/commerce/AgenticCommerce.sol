@@ -27,6 +27,18 @@ contract AgenticCommerce is ReentrancyGuard {
         Expired
     }
 
+    /// @notice A job without its description: what hooks read (a long description costs no hook gas).
+    struct Terms {
+        address client;
+        address provider;
+        address evaluator;
+        address hook;
+        uint256 budget;
+        uint64 expiredAt;
+        Status status;
+        bytes32 deliverable;
+    }
+
     struct Job {
         address client;
         address provider;
@@ -147,6 +159,8 @@ contract AgenticCommerce is ReentrancyGuard {
         Job storage job = _job(jobId);
         if (job.status != Status.Funded) revert WrongStatus(jobId, job.status);
         if (msg.sender != job.provider) revert Unauthorized();
+        // after the expiry the job is only refundable: a late submission cannot hold the escrow
+        if (block.timestamp >= job.expiredAt) revert PastExpiry(job.expiredAt);
         bytes memory data = abi.encode(deliverable, optParams);
         _before(job, jobId, this.submit.selector, data);
         job.status = Status.Submitted;
@@ -204,6 +218,12 @@ contract AgenticCommerce is ReentrancyGuard {
     function getJob(uint256 jobId) external view returns (Job memory) {
         if (_jobs[jobId].client == address(0)) revert UnknownJob(jobId);
         return _jobs[jobId];
+    }
+
+    function getTerms(uint256 jobId) external view returns (Terms memory) {
+        Job storage j = _jobs[jobId];
+        if (j.client == address(0)) revert UnknownJob(jobId);
+        return Terms(j.client, j.provider, j.evaluator, j.hook, j.budget, j.expiredAt, j.status, j.deliverable);
     }
 
     // ---------------------------------------------------------------- internals

@@ -13,6 +13,7 @@ import {ValidationRegistry} from "../../src/erc8004/ValidationRegistry.sol";
 abstract contract CommerceFixture is Test {
     uint256 internal constant HOOK_GAS = 1_500_000;
     uint256 internal constant BOND_BPS = 5_000; // half the budget
+    uint64 internal constant REVIEW = 1 hours;
 
     DevToken internal token;
     AgenticCommerce internal acp;
@@ -34,7 +35,7 @@ abstract contract CommerceFixture is Test {
         reputation = new ReputationRegistry(address(identity));
         validation = new ValidationRegistry(address(identity));
         hook = new HermitJobHook(
-            acp, BOND_BPS, IAgentIdentity(address(identity)), IAgentReputation(address(reputation)), IAgentValidation(address(validation))
+            acp, BOND_BPS, REVIEW, IAgentIdentity(address(identity)), IAgentReputation(address(reputation)), IAgentValidation(address(validation))
         );
         vm.prank(provider);
         agentId = identity.register("data:application/json,{}");
@@ -59,10 +60,10 @@ abstract contract CommerceFixture is Test {
         acp.setBudget(jobId, budget, "");
         if (hook_ == address(hook)) {
             vm.prank(provider);
-            hook.acceptJob(jobId, budget, 0);
+            hook.acceptJob(jobId, budget, 0, agentId);
         }
         vm.startPrank(client);
-        acp.fund(jobId, budget, hook_ == address(0) ? bytes("") : abi.encode(agentId));
+        acp.fund(jobId, budget, "");
         vm.stopPrank();
     }
 

@@ -26,6 +26,7 @@ contract EscrowHandler is Test {
         uint256 bond;
         bool submitted;
         bool bondOpen;
+        uint256 submittedAt;
     }
 
     mapping(uint256 => Ghost) internal ghost;
@@ -77,7 +78,7 @@ contract EscrowHandler is Test {
         AgenticCommerce.Job memory job = acp.getJob(jobId);
         if (job.client != client) return;
         vm.prank(provider);
-        try hook.acceptJob(jobId, job.budget, uint64(bound(minWork, 0, 2 days))) {} catch {}
+        try hook.acceptJob(jobId, job.budget, uint64(bound(minWork, 0, 2 days)), agentId) {} catch {}
     }
 
     function fund(uint256 seed, uint256 who) external {
@@ -85,7 +86,7 @@ contract EscrowHandler is Test {
         if (jobId == 0) return;
         AgenticCommerce.Job memory job = acp.getJob(jobId);
         vm.prank(_as(who, job.client));
-        try acp.fund(jobId, job.budget, abi.encode(agentId)) {
+        try acp.fund(jobId, job.budget, "") {
             delta[job.client] -= int256(job.budget);
             if (ghost[jobId].hooked) {
                 uint256 bond = job.budget * hook.bondBps() / 10_000;
@@ -102,6 +103,7 @@ contract EscrowHandler is Test {
         vm.prank(_as(who, provider));
         try acp.submit(jobId, deliverable, "") {
             ghost[jobId].submitted = true;
+            ghost[jobId].submittedAt = block.timestamp;
         } catch {}
     }
 
@@ -146,8 +148,10 @@ contract EscrowHandler is Test {
         uint256 jobId = _pick(seed);
         if (jobId == 0) return;
         AgenticCommerce.Job memory job = acp.getJob(jobId);
+        // the bond goes back only if the delivery left the evaluator its review window
+        bool reviewable = ghost[jobId].submitted && ghost[jobId].submittedAt + hook.reviewSeconds() <= job.expiredAt;
         try hook.settleExpired(jobId) {
-            _bondTo(jobId, ghost[jobId].submitted ? provider : job.client);
+            _bondTo(jobId, reviewable ? provider : job.client);
         } catch {}
     }
 
@@ -209,7 +213,7 @@ contract EscrowInvariantTest is CommerceFixture {
             uint256 jobId = handler.jobs(k);
             AgenticCommerce.Job memory job = acp.getJob(jobId);
             if (job.status == AgenticCommerce.Status.Funded || job.status == AgenticCommerce.Status.Submitted) escrow += job.budget;
-            (,, uint256 amount,, bool settled) = hook.bonds(jobId);
+            (,, uint256 amount,, bool settled,) = hook.bonds(jobId);
             if (!settled) bonded += amount;
         }
     }
@@ -240,7 +244,7 @@ contract EscrowInvariantTest is CommerceFixture {
             uint256 jobId = handler.jobs(k);
             AgenticCommerce.Status s = acp.getJob(jobId).status;
             if (s == AgenticCommerce.Status.Funded || s == AgenticCommerce.Status.Submitted) handler.claimRefund(k);
-            (,, uint256 amount,, bool settled) = hook.bonds(jobId);
+            (,, uint256 amount,, bool settled,) = hook.bonds(jobId);
             if (amount != 0 && !settled) handler.settleExpired(k);
         }
         assertEq(token.balanceOf(address(acp)), 0);

@@ -2,6 +2,7 @@
 pragma solidity ^0.8.24;
 
 import {Vm} from "forge-std/Vm.sol";
+import {IERC20Errors} from "@openzeppelin/contracts/interfaces/draft-IERC6093.sol";
 import {Base64} from "@openzeppelin/contracts/utils/Base64.sol";
 import {AgenticCommerce} from "../../src/commerce/AgenticCommerce.sol";
 import {ACPHookBase} from "../../src/commerce/hooks/ACPHookBase.sol";
@@ -142,21 +143,69 @@ contract HermitJobHookTest is CommerceFixture {
         assertEq(token.balanceOf(provider), p0);
     }
 
-    function test_FundingNeedsTheProvidersOwnAgentId() public {
+    function test_ADeliveryTooLateToBeReviewedLosesTheBondAtExpiry() public {
+        uint256 c0 = token.balanceOf(client);
+        uint256 jobId = _funded(address(hook), 10e6);
+        vm.warp(block.timestamp + 1 days - REVIEW + 1); // less than the review window left
+        vm.prank(provider);
+        acp.submit(jobId, keccak256("junk"), "");
+        vm.warp(block.timestamp + REVIEW);
+        acp.claimRefund(jobId);
+        hook.settleExpired(jobId);
+        assertEq(token.balanceOf(client) - c0, 5e6);
+    }
+
+    function test_NoSubmissionAfterTheExpiry() public {
+        uint256 jobId = _funded(address(hook), 10e6);
+        vm.warp(block.timestamp + 1 days);
+        vm.prank(provider);
+        vm.expectRevert(abi.encodeWithSelector(AgenticCommerce.PastExpiry.selector, uint64(block.timestamp)));
+        acp.submit(jobId, keccak256("late"), "");
+    }
+
+    function test_ALongDescriptionCannotStarveTheHook() public {
+        // 24 KB of description: the hook reads the job without it, so settling costs the same
+        vm.prank(client);
+        uint256 jobId = acp.createJob(provider, evaluator, block.timestamp + 1 days, string(new bytes(24_000)), address(hook));
+        vm.prank(client);
+        acp.setBudget(jobId, 10e6, "");
+        vm.prank(provider);
+        hook.acceptJob(jobId, 10e6, 0, agentId);
+        vm.prank(client);
+        acp.fund(jobId, 10e6, "");
+        vm.prank(provider);
+        acp.submit(jobId, keccak256("ok"), "");
+        vm.prank(evaluator);
+        acp.complete(jobId, bytes32(0), "");
+        (,,, string memory tag2) = _lastFeedback();
+        assertEq(tag2, "completed");
+    }
+
+    function test_TooLittleGasRevertsInsteadOfSkippingTheRecords() public {
+        uint256 jobId = _submitted(address(hook), 10e6);
+        vm.prank(evaluator);
+        vm.expectRevert(HermitJobHook.InsufficientGas.selector);
+        acp.complete{gas: 700_000}(jobId, bytes32(0), "");
+        assertEq(uint8(_status(jobId)), uint8(AgenticCommerce.Status.Submitted));
+    }
+
+    function test_TheProviderAcceptsAsItsOwnAgentOnly() public {
         uint256 jobId = _create(address(hook));
         vm.prank(client);
         acp.setBudget(jobId, 1e6, "");
-        vm.prank(provider);
-        hook.acceptJob(jobId, 1e6, 0);
-        vm.startPrank(client);
-        vm.expectRevert(HermitJobHook.AgentIdRequired.selector);
-        acp.fund(jobId, 1e6, "");
-        vm.stopPrank();
         vm.prank(stranger);
         uint256 other = identity.register("data:application/json,{}");
-        vm.prank(client);
+        vm.prank(provider);
         vm.expectRevert(abi.encodeWithSelector(HermitJobHook.NotTheProvidersAgent.selector, other, provider));
-        acp.fund(jobId, 1e6, abi.encode(other));
+        hook.acceptJob(jobId, 1e6, 0, other);
+        vm.prank(provider);
+        hook.acceptJob(jobId, 1e6, 0, agentId);
+        // the agent changes hands before funding: the outcome would be recorded against someone else's agent
+        vm.prank(provider);
+        identity.transferFrom(provider, stranger, agentId);
+        vm.prank(client);
+        vm.expectRevert(abi.encodeWithSelector(HermitJobHook.NotTheProvidersAgent.selector, agentId, provider));
+        acp.fund(jobId, 1e6, "");
     }
 
     function test_AStrangerCannotTakeABondWithAJobTheProviderNeverAccepted() public {
@@ -166,10 +215,10 @@ contract HermitJobHookTest is CommerceFixture {
         uint256 jobId = acp.createJob(provider, stranger, block.timestamp + 1 days, "trap", address(hook));
         acp.setBudget(jobId, 100e6, "");
         vm.expectRevert(abi.encodeWithSelector(HermitJobHook.NotAccepted.selector, jobId));
-        acp.fund(jobId, 100e6, abi.encode(agentId));
+        acp.fund(jobId, 100e6, "");
         // nor can anyone but the provider accept for it
         vm.expectRevert(abi.encodeWithSelector(HermitJobHook.NotTheProvider.selector, jobId));
-        hook.acceptJob(jobId, 100e6, 0);
+        hook.acceptJob(jobId, 100e6, 0, agentId);
         vm.stopPrank();
         assertEq(token.balanceOf(provider), p0);
         assertEq(reputation.getClients(agentId).length, 0); // and no feedback about an agent that never worked
@@ -181,26 +230,26 @@ contract HermitJobHookTest is CommerceFixture {
         acp.setBudget(jobId, 10e6, "");
         vm.prank(provider);
         vm.expectEmit(address(hook));
-        emit HermitJobHook.JobAccepted(jobId, provider, 10e6, 2 hours);
-        hook.acceptJob(jobId, 10e6, 2 hours);
+        emit HermitJobHook.JobAccepted(jobId, provider, agentId, 10e6, 2 hours);
+        hook.acceptJob(jobId, 10e6, 2 hours, agentId);
         // the client lowers the price after the provider accepted: refused
         vm.startPrank(client);
         acp.setBudget(jobId, 1, "");
         vm.expectRevert(abi.encodeWithSelector(HermitJobHook.TermsChanged.selector, jobId));
-        acp.fund(jobId, 1, abi.encode(agentId));
+        acp.fund(jobId, 1, "");
         acp.setBudget(jobId, 10e6, "");
         vm.stopPrank();
         // funded too close to the expiry for the working time the provider asked for: refused
         vm.warp(block.timestamp + 23 hours);
         vm.prank(client);
         vm.expectRevert(abi.encodeWithSelector(HermitJobHook.TooLate.selector, jobId, uint64(block.timestamp + 1 hours)));
-        acp.fund(jobId, 10e6, abi.encode(agentId));
+        acp.fund(jobId, 10e6, "");
         vm.warp(block.timestamp - 2 hours);
         vm.prank(client);
-        acp.fund(jobId, 10e6, abi.encode(agentId));
+        acp.fund(jobId, 10e6, "");
         vm.prank(provider);
         vm.expectRevert(abi.encodeWithSelector(HermitJobHook.NotOpen.selector, jobId));
-        hook.acceptJob(jobId, 1, 0);
+        hook.acceptJob(jobId, 1, 0, agentId);
     }
 
     function test_AProviderCannotEscapeItsBondByBlockingTheFeedback() public {
@@ -210,8 +259,10 @@ contract HermitJobHookTest is CommerceFixture {
         uint256 c0 = token.balanceOf(client);
         uint256 jobId = _submitted(address(hook), 10e6);
         vm.prank(evaluator);
-        vm.expectEmit(true, true, false, false, address(hook));
-        emit HermitJobHook.RecordFailed(jobId, true, "");
+        vm.expectEmit(address(hook));
+        emit HermitJobHook.JobOutcome(jobId, agentId, false, 0, 0);
+        vm.expectEmit(address(hook));
+        emit HermitJobHook.RecordFailed(jobId, true, abi.encodeWithSignature("Error(string)", "Self-feedback not allowed"));
         acp.reject(jobId, bytes32(0), "");
         assertEq(uint8(_status(jobId)), uint8(AgenticCommerce.Status.Rejected));
         assertEq(token.balanceOf(client) - c0, 5e6); // the bond was taken anyway
@@ -228,6 +279,11 @@ contract HermitJobHookTest is CommerceFixture {
         acp.complete(jobId, bytes32(0), abi.encode(int128(50), uint8(2)));
         acp.complete(jobId, bytes32(0), abi.encode(int128(0), uint8(0)));
         vm.stopPrank();
+        (int128 value, uint8 decimals, string memory tag1, string memory tag2) = _lastFeedback();
+        assertEq(value, 0);
+        assertEq(decimals, 0);
+        assertEq(tag1, "job");
+        assertEq(tag2, "completed");
     }
 
     function test_AProviderThatDidNotApproveTheBondCannotBeFunded() public {
@@ -237,19 +293,24 @@ contract HermitJobHookTest is CommerceFixture {
         vm.prank(client);
         acp.setBudget(jobId, 1e6, "");
         vm.prank(provider);
-        hook.acceptJob(jobId, 1e6, 0);
+        hook.acceptJob(jobId, 1e6, 0, agentId);
         vm.startPrank(client);
-        vm.expectRevert();
-        acp.fund(jobId, 1e6, abi.encode(agentId));
+        vm.expectRevert(abi.encodeWithSelector(IERC20Errors.ERC20InsufficientAllowance.selector, address(hook), 0, 0.5e6));
+        acp.fund(jobId, 1e6, "");
         vm.stopPrank();
         assertEq(token.balanceOf(address(acp)), 0);
     }
 
     function test_TheEvaluatorsDecisionIsAValidationResponse() public {
-        uint256 jobId = _submitted(address(hook), 10e6);
-        bytes32 requestHash = hook.validationRequestHash(jobId);
-        vm.prank(provider);
+        uint256 jobId = _funded(address(hook), 10e6);
+        // the provider asks first, with a salt nobody knows yet, then submits with that salt
+        bytes32 salt = keccak256("provider's secret salt");
+        bytes32 requestHash = hook.validationRequestHash(jobId, keccak256("the summary"), salt);
+        vm.startPrank(provider);
         validation.validationRequest(address(hook), agentId, "data:application/json,{}", requestHash);
+        acp.submit(jobId, keccak256("the summary"), abi.encode(salt));
+        vm.stopPrank();
+        assertEq(hook.requestHashOf(jobId), requestHash);
         vm.prank(evaluator);
         acp.complete(jobId, keccak256("checked"), "");
         (address validator, uint256 agent, uint8 response, bytes32 responseHash, string memory tag,) = validation.getValidationStatus(requestHash);
@@ -275,20 +336,20 @@ contract HermitJobHookTest is CommerceFixture {
     }
 
     function test_ABondOnlyHookNeedsNoAgent() public {
-        HermitJobHook bondOnly = new HermitJobHook(acp, 1_000, IAgentIdentity(address(0)), IAgentReputation(address(0)), IAgentValidation(address(0)));
+        HermitJobHook bondOnly = new HermitJobHook(acp, 1_000, REVIEW, IAgentIdentity(address(0)), IAgentReputation(address(0)), IAgentValidation(address(0)));
         vm.prank(provider);
         token.approve(address(bondOnly), type(uint256).max);
         uint256 jobId = _create(address(bondOnly));
         vm.prank(client);
         acp.setBudget(jobId, 10e6, "");
         vm.prank(provider);
-        bondOnly.acceptJob(jobId, 10e6, 0);
+        bondOnly.acceptJob(jobId, 10e6, 0, 0);
         vm.startPrank(client);
         acp.fund(jobId, 10e6, "");
         vm.stopPrank();
         assertEq(token.balanceOf(address(bondOnly)), 1e6);
         vm.expectRevert(HermitJobHook.BadBond.selector);
-        new HermitJobHook(acp, 10_001, IAgentIdentity(address(0)), IAgentReputation(address(0)), IAgentValidation(address(0)));
+        new HermitJobHook(acp, 10_001, REVIEW, IAgentIdentity(address(0)), IAgentReputation(address(0)), IAgentValidation(address(0)));
     }
 
     function test_IsoDateKnownDays() public pure {

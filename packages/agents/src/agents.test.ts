@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { keccak256, parseUnits } from 'viem'
 import { useDevnet } from '@hermit/devnet/vitest'
 import { feedbackHistory, parseFeedbackFile, reputationOf, validationStatus } from '@hermit/erc8004'
-import { ClientAgent, EvaluatorAgent, JobTimeoutError, ProviderAgent, jobReputation, summarizeSkill, summaryChecks, tokenBalance, validationRequestHash, type JobHandler, type ProviderEvent } from './index.ts'
+import { ClientAgent, EvaluatorAgent, JobTimeoutError, ProviderAgent, jobReputation, summarizeSkill, summaryChecks, tokenBalance, jobRequestHash, type JobHandler, type ProviderEvent } from './index.ts'
 import { advanceChainPast, devnetParty, type DevnetParty } from './devnet.ts'
 
 const net = useDevnet()
@@ -79,7 +79,7 @@ describe('agents hiring agents (ERC-8183 escrow + ERC-8004 reputation, on the de
       const file = parseFeedbackFile(JSON.parse(bytes.toString()))
       expect(file).toMatchObject({ agentId: p.agentId, tag1: 'job', tag2: 'completed', job: { jobId: r.jobId.toString(), budget: usd('5').toString(), client: w.client.account.address.toLowerCase() } })
       // validation: the evaluator's decision, recorded by the hook as validator
-      const v = await validationStatus(w.client.erc8004, await validationRequestHash(w.client.escrow, r.jobId))
+      const v = await validationStatus(w.client.erc8004, await jobRequestHash(w.client.escrow, r.jobId))
       expect(v).toMatchObject({ validator: w.client.escrow.hook, agentId: p.agentId, response: 100, tag: 'job', responded: true })
     } finally {
       await finish(w)

@@ -155,16 +155,20 @@ export class ClientAgent {
     // the quote: a budget, and the provider's acceptance of exactly these terms in the job hook
     const deadline = Date.now() + (h.quoteTimeoutMs ?? 15_000)
     let job = await getJob(e, jobId)
-    const accepted = async () => job.budget > 0n && (await acceptanceOf(e, jobId)).terms === acceptanceTerms(job, job.budget)
-    while (!(await accepted())) {
+    let acceptance = await acceptanceOf(e, jobId)
+    const accepted = () => job.budget > 0n && acceptance.terms === acceptanceTerms(job, job.budget)
+    while (!accepted()) {
       if (Date.now() > deadline) return withdraw(`no quote in ${h.quoteTimeoutMs ?? 15_000} ms`)
       await sleep(h.pollMs ?? this.o.pollMs ?? 200)
       job = await getJob(e, jobId)
+      acceptance = await acceptanceOf(e, jobId)
     }
     h.onProgress?.({ step: 'quoted', jobId, budget: job.budget })
     if (job.budget > h.maxPrice) return withdraw(`quoted ${job.budget}, above ${h.maxPrice}`)
+    // the reputation checked was this agent's: the provider must have taken the job as this agent
+    if (acceptance.agentId !== c.agentId) return withdraw(`accepted as agent #${acceptance.agentId}, not #${c.agentId}`)
     try {
-      await fund(e, jobId, job.budget, { agentId: c.agentId })
+      await fund(e, jobId, job.budget)
     } catch (error) {
       // e.g. the provider withdrew its bond approval: it no longer takes the job
       if (error instanceof JobRevertError) return withdraw(`funding failed: ${error.shortMessage}`)

@@ -85,14 +85,15 @@ export async function createJob(e: Escrow, a: { provider: Address; evaluator: Ad
 export const setBudget = (e: Escrow, jobId: bigint, amount: bigint, optParams: Hex = '0x') => acpCall(e, 'setBudget', [jobId, amount, optParams])
 export const setProvider = (e: Escrow, jobId: bigint, provider: Address, optParams: Hex = '0x') => acpCall(e, 'setProvider', [jobId, provider, optParams])
 
-/** Escrows the budget (approving the escrow first when needed); the hook needs the provider's agent id. */
-export async function fund(e: Escrow, jobId: bigint, expectedBudget: bigint, o: { agentId?: bigint } = {}): Promise<TransactionReceipt> {
+/** Escrows the budget (approving the escrow first when needed). With the job hook, only after the provider accepted. */
+export async function fund(e: Escrow, jobId: bigint, expectedBudget: bigint): Promise<TransactionReceipt> {
   await approve(e, e.address, expectedBudget)
-  const optParams = o.agentId === undefined ? '0x' : encodeAbiParameters([{ type: 'uint256' }], [o.agentId])
-  return acpCall(e, 'fund', [jobId, expectedBudget, optParams])
+  return acpCall(e, 'fund', [jobId, expectedBudget, '0x'])
 }
 
-export const submit = (e: Escrow, jobId: bigint, deliverable: Hash, optParams: Hex = '0x') => acpCall(e, 'submit', [jobId, deliverable, optParams])
+/** Submits the deliverable's hash; `salt` fixes the validation request hash (see validationRequestHash). */
+export const submit = (e: Escrow, jobId: bigint, deliverable: Hash, salt?: Hash) =>
+  acpCall(e, 'submit', [jobId, deliverable, salt ? encodeAbiParameters([{ type: 'bytes32' }], [salt]) : '0x'])
 
 /** The evaluator's score travels to the hook as `abi.encode(int128 value, uint8 decimals)`. */
 export function attestation(score?: { value: bigint; decimals?: number }): Hex {
@@ -122,11 +123,11 @@ export async function tokenBalance(e: Escrow, who: Address): Promise<bigint> {
 
 // ---------------------------------------------------------------- hook
 
-export type Bond = { provider: Address; client: Address; amount: bigint; submitted: boolean; settled: boolean }
+export type Bond = { provider: Address; client: Address; amount: bigint; submitted: boolean; settled: boolean; submittedAt: bigint }
 
 export async function bondOf(e: Escrow, jobId: bigint): Promise<Bond> {
-  const [provider, client, amount, submitted, settled] = await e.publicClient.readContract({ address: e.hook, abi: hermitJobHookAbi, functionName: 'bonds', args: [jobId] })
-  return { provider, client, amount, submitted, settled }
+  const [provider, client, amount, submitted, settled, submittedAt] = await e.publicClient.readContract({ address: e.hook, abi: hermitJobHookAbi, functionName: 'bonds', args: [jobId] })
+  return { provider, client, amount, submitted, settled, submittedAt: BigInt(submittedAt) }
 }
 
 /** The provider's bond for a budget under this hook (what it must approve to accept the job). */
@@ -140,14 +141,14 @@ export async function bondFor(e: Escrow, budget: bigint): Promise<bigint> {
  * `minWorkSeconds` once funded. Without it the hook refuses funding: nobody can lock a bond, or
  * write feedback about an agent, with a job it never took.
  */
-export const acceptJob = (e: Escrow, jobId: bigint, budget: bigint, minWorkSeconds: bigint) =>
-  send(e, { address: e.hook, abi: hermitJobHookAbi, functionName: 'acceptJob', args: [jobId, budget, minWorkSeconds] })
+export const acceptJob = (e: Escrow, jobId: bigint, budget: bigint, minWorkSeconds: bigint, agentId: bigint) =>
+  send(e, { address: e.hook, abi: hermitJobHookAbi, functionName: 'acceptJob', args: [jobId, budget, minWorkSeconds, agentId] })
 
-export type Acceptance = { accepted: boolean; terms: Hash; minWorkSeconds: bigint }
+export type Acceptance = { accepted: boolean; terms: Hash; minWorkSeconds: bigint; agentId: bigint }
 
 export async function acceptanceOf(e: Escrow, jobId: bigint): Promise<Acceptance> {
-  const [terms, minWorkSeconds, accepted] = await e.publicClient.readContract({ address: e.hook, abi: hermitJobHookAbi, functionName: 'acceptances', args: [jobId] })
-  return { terms, minWorkSeconds: BigInt(minWorkSeconds), accepted }
+  const [terms, minWorkSeconds, accepted, agentId] = await e.publicClient.readContract({ address: e.hook, abi: hermitJobHookAbi, functionName: 'acceptances', args: [jobId] })
+  return { terms, minWorkSeconds: BigInt(minWorkSeconds), accepted, agentId }
 }
 
 /** The hash the hook keeps for an acceptance, to check it still matches the job as it is. */
@@ -158,12 +159,19 @@ export function acceptanceTerms(job: Pick<Job, 'client' | 'provider' | 'evaluato
 /** After an expiry: returns the bond to a provider that delivered, or pays it to the client. */
 export const settleExpiredBond = (e: Escrow, jobId: bigint) => send(e, { address: e.hook, abi: hermitJobHookAbi, functionName: 'settleExpired', args: [jobId] })
 
-export async function validationRequestHash(e: Escrow, jobId: bigint): Promise<Hash> {
-  return e.publicClient.readContract({ address: e.hook, abi: hermitJobHookAbi, functionName: 'validationRequestHash', args: [jobId] })
+/** The ERC-8004 validation request a provider makes, before submitting, for this deliverable and salt. */
+export async function validationRequestHash(e: Escrow, jobId: bigint, deliverable: Hash, salt: Hash): Promise<Hash> {
+  return e.publicClient.readContract({ address: e.hook, abi: hermitJobHookAbi, functionName: 'validationRequestHash', args: [jobId, deliverable, salt] })
 }
 
+/** The request hash the hook fixed when the job was submitted (zero before). */
+export async function jobRequestHash(e: Escrow, jobId: bigint): Promise<Hash> {
+  return e.publicClient.readContract({ address: e.hook, abi: hermitJobHookAbi, functionName: 'requestHashOf', args: [jobId] })
+}
+
+/** The agent the provider accepted the job as. */
 export async function agentOfJob(e: Escrow, jobId: bigint): Promise<bigint> {
-  return e.publicClient.readContract({ address: e.hook, abi: hermitJobHookAbi, functionName: 'agentOf', args: [jobId] })
+  return (await acceptanceOf(e, jobId)).agentId
 }
 
 // ---------------------------------------------------------------- reads over many jobs

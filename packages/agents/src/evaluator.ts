@@ -89,6 +89,7 @@ export class EvaluatorAgent {
   private timer: NodeJS.Timeout | undefined
   private readonly busy = new Map<bigint, Promise<void>>()
   private readonly unreachableSince = new Map<bigint, number>()
+  private readonly failures = new Map<bigint, { n: number; retryAt: number }>()
   private scanner: JobScanner | undefined
   private ticking: Promise<void> | undefined
 
@@ -133,15 +134,21 @@ export class EvaluatorAgent {
     const jobs = await this.scanner.poll().catch(() => [] as Job[])
     for (const job of jobs) {
       if (job.status !== 'Submitted' || this.busy.has(job.jobId)) continue
+      const failed = this.failures.get(job.jobId)
       const since = this.unreachableSince.get(job.jobId)
       const giveUp = since !== undefined && Date.now() - since > (this.o.unreachableAfterMs ?? 60_000)
+      if (failed && Date.now() < failed.retryAt && !giveUp) continue // back off after failures
       const run = (giveUp ? rejectUnserved(this.o.escrow, job.jobId) : evaluateJob({ ...this.o, jobId: job.jobId })).then(
         ({ verdict, tx }) => {
           this.unreachableSince.delete(job.jobId)
           this.o.onEvent?.({ kind: 'evaluated', jobId: job.jobId, verdict, tx })
         },
         (error: unknown) => {
-          if (error instanceof DeliverableError && error.code === 'DELIVERABLE_UNAVAILABLE' && !this.unreachableSince.has(job.jobId)) this.unreachableSince.set(job.jobId, Date.now())
+          // no endpoint at all counts as not serving too (a provider could drop its service entry)
+          const unserved = (error instanceof DeliverableError && error.code === 'DELIVERABLE_UNAVAILABLE') || (error instanceof AgentError && error.code === 'AGENTS_NO_SERVICE')
+          if (unserved && !this.unreachableSince.has(job.jobId)) this.unreachableSince.set(job.jobId, Date.now())
+          const n = (this.failures.get(job.jobId)?.n ?? 0) + 1
+          this.failures.set(job.jobId, { n, retryAt: Date.now() + Math.min(30_000, (this.o.pollMs ?? 500) * 2 ** Math.min(n, 6)) })
           this.o.onEvent?.({ kind: 'failed', jobId: job.jobId, reason: (error as Error).message.split('\n')[0]! })
         },
       )

@@ -24,6 +24,7 @@ export {
   acceptanceOf,
   acceptanceTerms,
   validationRequestHash,
+  jobRequestHash,
   agentOfJob,
   jobsOf,
   chainTime,

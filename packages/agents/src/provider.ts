@@ -1,10 +1,10 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import type { Address, Hash } from 'viem'
+import { keccak256, type Address, type Hash } from 'viem'
 import { agentRegistryOf, getAgent, requestValidation, updateRegistration, validationStatus, type Erc8004Client, type RegistrationFileInput } from '@hermit/erc8004'
 import type { ZkPayGate } from '@hermit/zkpay'
 import { AgentError } from './errors.ts'
-import { acceptJob, approve, bondFor, bondOf, chainTime, getJob, setBudget, settleExpiredBond, submit, validationRequestHash, TERMINAL, type Escrow, type Job } from './escrow.ts'
+import { acceptanceOf, acceptanceTerms, acceptJob, approve, bondFor, bondOf, chainTime, getJob, setBudget, settleExpiredBond, submit, validationRequestHash, TERMINAL, type Escrow, type Job } from './escrow.ts'
 import { checkDeliverableAuth, deliverableHash, DELIVERABLE_AUTH_HEADER, DeliverableStore } from './deliverable.ts'
 import { ensureRegistered } from './identity.ts'
 import { JobScanner } from './scan.ts'
@@ -67,11 +67,11 @@ export class ProviderAgent {
   private timer: NodeJS.Timeout | undefined
   private readonly busy = new Map<bigint, Promise<void>>()
   private readonly done = new Set<bigint>()
-  private readonly asked = new Set<bigint>()
-  private readonly quoted = new Set<bigint>()
+  /** Open jobs it accepted, with the bond each may lock. */
+  private readonly quoted = new Map<bigint, bigint>()
+  private readonly requotes = new Map<bigint, number>()
   private readonly abort = new AbortController()
   private scanner: JobScanner | undefined
-  private latest: Job[] = []
   private readonly store: DeliverableStore
   private ticking: Promise<void> | undefined
   private stopped = false
@@ -159,7 +159,7 @@ export class ProviderAgent {
     try {
       this.scanner ??= new JobScanner(this.o.escrow, this.address, 'provider')
       jobs = await this.scanner.poll()
-      this.latest = jobs
+      this.pruneQuotes(jobs)
     } catch {
       return // the RPC will be back on the next tick
     }
@@ -174,7 +174,7 @@ export class ProviderAgent {
     try {
       if (job.status === 'Open') await this.quote(job)
       else if (job.status === 'Funded') await this.work(job)
-      else if (job.status === 'Submitted') await this.askValidation(job.jobId)
+      else if (job.status === 'Submitted') return // the evaluator's move
       else await this.settle(job)
     } catch (error) {
       this.emit({ kind: 'failed', jobId: job.jobId, reason: (error as Error).message.split('\n')[0]! })
@@ -186,7 +186,10 @@ export class ProviderAgent {
     this.emit({ kind: 'declined', jobId: job.jobId, reason })
   }
 
-  /** Open: the price of the skill as the budget, and the bond approved — that approval is the acceptance. */
+  /**
+   * Open: the bond approved, the skill's price as the budget, and the job accepted in the hook as
+   * this agent (the acceptance binds the terms: the client cannot change them afterwards).
+   */
   private async quote(job: Job): Promise<void> {
     const parsed = parseJobRequest(job.description)
     if (!parsed.ok) return this.decline(job, `not a job request: ${parsed.reason}`)
@@ -195,25 +198,34 @@ export class ProviderAgent {
     const evaluatorOk = this.o.acceptEvaluator ? this.o.acceptEvaluator(job.evaluator, job) : job.evaluator.toLowerCase() !== job.client.toLowerCase()
     if (!evaluatorOk) return this.decline(job, `evaluator ${job.evaluator} not accepted`)
     if (job.hook.toLowerCase() !== this.o.escrow.hook.toLowerCase()) return this.decline(job, 'the job does not use the Hermit job hook')
-    if (this.quoted.has(job.jobId) && job.budget === skill.price) return
     const minWork = this.o.minWorkSeconds ?? 300n
-    if (job.expiredAt - (await chainTime(this.o.escrow)) < minWork) return this.decline(job, `expires in less than the ${minWork} s of work it needs`)
-    if (this.quoted.size >= (this.o.maxOpenQuotes ?? 16)) return // busy: the client's quote timeout lets it move on
-    // the bond is approved before the quote: a client may fund the moment it sees the acceptance
+    if (job.expiredAt - (await chainTime(this.o.escrow)) < minWork) {
+      this.quoted.delete(job.jobId)
+      return this.decline(job, `expires in less than the ${minWork} s of work it needs`)
+    }
+    const current = await acceptanceOf(this.o.escrow, job.jobId)
+    if (this.quoted.has(job.jobId) && job.budget === skill.price && current.terms === acceptanceTerms(job, skill.price)) return
+    // a client that keeps moving the budget after the quote is not worth more gas
+    const tries = (this.requotes.get(job.jobId) ?? 0) + 1
+    this.requotes.set(job.jobId, tries)
+    if (tries > 3) {
+      this.quoted.delete(job.jobId)
+      return this.decline(job, 'the client keeps changing the budget')
+    }
+    if (!this.quoted.has(job.jobId) && this.quoted.size >= (this.o.maxOpenQuotes ?? 16)) return // busy: the client's quote timeout lets it move on
+    // the bond is approved before the acceptance: a client may fund the moment it sees it
     const bond = await bondFor(this.o.escrow, skill.price)
-    await this.approveBonds(job.jobId, bond)
+    this.quoted.set(job.jobId, bond)
+    await approve(this.o.escrow, this.o.escrow.hook, [...this.quoted.values()].reduce((a, b) => a + b, 0n))
     if (job.budget !== skill.price) await setBudget(this.o.escrow, job.jobId, skill.price)
-    await acceptJob(this.o.escrow, job.jobId, skill.price, minWork)
-    this.quoted.add(job.jobId)
+    if (current.terms !== acceptanceTerms(job, skill.price)) await acceptJob(this.o.escrow, job.jobId, skill.price, minWork, this.agentId!)
     this.emit({ kind: 'quoted', jobId: job.jobId, price: skill.price, bond })
   }
 
-  /** The hook's allowance covers every bond this provider may be asked to lock right now. */
-  private async approveBonds(jobId: bigint, bond: bigint): Promise<void> {
-    const open = this.latest.filter((j) => j.status === 'Open' && j.budget > 0n && j.jobId !== jobId)
-    let needed = bond
-    for (const j of open) needed += await bondFor(this.o.escrow, j.budget)
-    await approve(this.o.escrow, this.o.escrow.hook, needed)
+  /** Open jobs this provider accepted that are no longer open (funded, withdrawn) or too late leave the quoted set. */
+  private pruneQuotes(jobs: readonly Job[]): void {
+    const open = new Set(jobs.filter((j) => j.status === 'Open').map((j) => j.jobId))
+    for (const id of this.quoted.keys()) if (!open.has(id)) this.quoted.delete(id)
   }
 
   /** Funded: do the work (once: the deliverable is kept on disk before its hash goes on-chain). */
@@ -238,30 +250,31 @@ export class ProviderAgent {
       this.store.put(this.o.escrow.address, job.jobId, bytes)
     }
     // the chain may have moved on while we worked (an expiry, an evaluator's rejection)
-    if (this.stopped || (await getJob(this.o.escrow, job.jobId)).status !== 'Funded') return
+    const now = await getJob(this.o.escrow, job.jobId)
+    if (this.stopped || now.status !== 'Funded' || (await chainTime(this.o.escrow)) >= now.expiredAt) return
     const hash = deliverableHash(bytes)
-    await submit(this.o.escrow, job.jobId, hash)
+    const salt = await this.salt(job.jobId, hash)
+    await this.askValidation(job.jobId, hash, salt)
+    await submit(this.o.escrow, job.jobId, hash, salt)
     this.emit({ kind: 'submitted', jobId: job.jobId, deliverable: hash, bytes: bytes.length })
-    await this.askValidation(job.jobId)
   }
 
-  /** Submitted: the hook answers the evaluator's decision as a validation response, if asked to. */
-  private async askValidation(jobId: bigint): Promise<void> {
-    if (!this.o.erc8004.registries.validation || this.agentId === undefined || this.asked.has(jobId)) return
-    const requestHash = await validationRequestHash(this.o.escrow, jobId)
-    const exists = await validationStatus(this.o.erc8004, requestHash).then(
-      () => true,
-      () => false,
-    )
-    if (!exists) {
-      await requestValidation(this.o.erc8004, {
-        validator: this.o.escrow.hook,
-        agentId: this.agentId,
-        requestURI: `${this.url}/jobs/${jobId}`,
-        requestHash,
-      })
-    }
-    this.asked.add(jobId) // nothing more to do until the evaluator decides
+  /**
+   * The salt of the validation request: this wallet's signature over the job and deliverable, so it
+   * is the same after a restart and unknown to anyone else until the submission reveals it.
+   */
+  private async salt(jobId: bigint, deliverable: Hash): Promise<Hash> {
+    const w = this.o.escrow.walletClient!
+    return keccak256(await w.signMessage({ account: w.account, message: `hermit job validation salt\nescrow ${this.o.escrow.address.toLowerCase()}\njob ${jobId}\ndeliverable ${deliverable}` }))
+  }
+
+  /** Before submitting: ask the hook to record the evaluator's decision as an ERC-8004 validation response. */
+  private async askValidation(jobId: bigint, deliverable: Hash, salt: Hash): Promise<void> {
+    if (!this.o.erc8004.registries.validation || this.agentId === undefined) return
+    const requestHash = await validationRequestHash(this.o.escrow, jobId, deliverable, salt)
+    const existing = await validationStatus(this.o.erc8004, requestHash).catch(() => undefined)
+    if (existing) return // asked before a restart
+    await requestValidation(this.o.erc8004, { validator: this.o.escrow.hook, agentId: this.agentId, requestURI: `${this.url}/jobs/${jobId}`, requestHash })
   }
 
   /** Terminal: after an expiry, take the bond back (it was delivered) or release it to the client. */

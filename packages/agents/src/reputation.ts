@@ -5,7 +5,7 @@ import { getJob, type Escrow } from './escrow.ts'
 
 export type JobReputation = {
   agentId: bigint
-  /** Jobs that ended with feedback from the hook (completed or rejected by their evaluator). */
+  /** Funded jobs that ended by the evaluator's decision (completed or rejected), from the hook's JobOutcome events. */
   jobs: number
   completed: number
   rejected: number
@@ -23,8 +23,9 @@ export type JobReputation = {
 }
 
 /**
- * An agent's job reputation: only feedback written by the job hook counts (so only jobs that were
- * really escrowed and that the agent accepted), each job's budget is read from the escrow itself —
+ * An agent's job reputation: only the job hook's outcomes count (so only jobs that were really
+ * escrowed and that the agent accepted; emitted even when a registry refused the feedback, so a
+ * provider cannot hide a rejection), each job's budget is read from the escrow itself —
  * not from the feedback file — and weights it. Escrow alone does not make wash trading expensive (a
  * party paying itself gets its budget back, with no fee): what resists it is counting distinct
  * clients and, above all, naming the evaluators whose attestations you trust.
@@ -33,7 +34,7 @@ export async function jobReputation(escrow: Escrow, erc8004: Erc8004Client, agen
   const trusted = o.trustedEvaluators?.map((a) => a.toLowerCase())
   const logs = await getLogsPaged(escrow.publicClient, {
     address: escrow.hook,
-    event: getAbiItem({ abi: hermitJobHookAbi, name: 'JobFeedback' }),
+    event: getAbiItem({ abi: hermitJobHookAbi, name: 'JobOutcome' }),
     args: { agentId },
     ...(escrow.fromBlock === undefined ? {} : { fromBlock: escrow.fromBlock }),
   })

@@ -34,6 +34,7 @@ describe('agent runtime details', () => {
       [a, 'Rejected'],
       [b, 'Open'],
     ])
+    expect(getLogs).toHaveBeenCalled()
     for (const call of getLogs.mock.calls) expect((call[0] as { fromBlock: bigint }).fromBlock).toBeGreaterThan(head)
     getLogs.mockRestore()
     expect((await scanner.poll()).map((j) => j.jobId)).toEqual([b])

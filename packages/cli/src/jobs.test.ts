@@ -44,8 +44,8 @@ describe('hermit jobs / hermit agents', () => {
     const { jobId } = await createJob(client.escrow, { provider: provider.account.address, evaluator: d.accounts[3]!.address, expiredAt: (await chainTime(client.escrow)) + 3600n, description: encodeJobRequest({ v: 1, skill: 'summarize', input: 'text' }) })
     await approve(provider.escrow, provider.escrow.hook, budget)
     await setBudget(provider.escrow, jobId, budget)
-    await acceptJob(provider.escrow, jobId, budget, 0n)
-    await fund(client.escrow, jobId, budget, { agentId })
+    await acceptJob(provider.escrow, jobId, budget, 0n, agentId)
+    await fund(client.escrow, jobId, budget)
 
     const list = await hermit(['jobs', 'list', '--address', client.account.address, ...args])
     expect(JSON.parse(list.stdout).jobs).toMatchObject([{ jobId: jobId.toString(), status: 'Funded', budget: budget.toString() }])

@@ -36,6 +36,8 @@ export type DeployStep = {
 export const HOOK_GAS_LIMIT = 1_500_000n
 /** The devnet job hook's provider bond: 20% of the budget. */
 export const DEVNET_BOND_BPS = 2_000n
+/** A delivery must come this long before the expiry to keep the bond safe from it (the evaluator's review window). */
+export const DEVNET_REVIEW_SECONDS = 300n
 
 /** Every Hermit contract, in deployment order. Later issues append their contracts here. */
 export const hermitDeployPlan: readonly DeployStep[] = [
@@ -78,7 +80,7 @@ export const hermitDeployPlan: readonly DeployStep[] = [
     name: 'HermitJobHook',
     abi: hermitJobHookAbi,
     bytecode: hermitJobHookBytecode,
-    args: (d) => [d.AgenticCommerce!.address, DEVNET_BOND_BPS, d.IdentityRegistry!.address, d.ReputationRegistry!.address, d.ValidationRegistry!.address],
+    args: (d) => [d.AgenticCommerce!.address, DEVNET_BOND_BPS, DEVNET_REVIEW_SECONDS, d.IdentityRegistry!.address, d.ReputationRegistry!.address, d.ValidationRegistry!.address],
   },
 ]
 

@@ -43,8 +43,9 @@ abstract contract ACPHookBase is IACPHook {
         }
     }
 
-    function _job(uint256 jobId) internal view returns (AgenticCommerce.Job memory) {
-        return acp.getJob(jobId);
+    /// @dev The job without its description (which could be long enough to eat the hook's gas).
+    function _job(uint256 jobId) internal view returns (AgenticCommerce.Terms memory) {
+        return acp.getTerms(jobId);
     }
 
     function _beforeFund(uint256 jobId, bytes calldata optParams) internal virtual {}
