@@ -102,14 +102,17 @@ export const bench: BenchFile = {
       await new Promise<void>((r) => server.listen(0, '127.0.0.1', r))
       const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
       const M = 16
+      const WARM = 3
       const paidCalls = async (account: number, preverify: boolean): Promise<number[]> => {
         const identity = ZkIdentity.random()
         const dep = prepareDeposit(identity, 40n)
         const { leafIndex } = await depositToPool(d.publicClient, d.walletFor(d.accounts[account]!), info, dep.leaf, 40n)
         const tickets = TicketStore.create(join(dir, `t-${account}.json`), { pool: address, chainId: info.chainId, leafIndex, tickets: 40, secretNonce: dep.secretNonce })
         const client = createZkPayClient({ identity, tickets, publicClient: d.publicClient, preverify })
-        await client.precompute(`${url}/paid`, M)
-        await client.precompute(`${url}/paid`, 0) // keep the M ready proofs, but no background proving during the measurement
+        await client.precompute(`${url}/paid`, M + WARM)
+        await client.precompute(`${url}/paid`, 0) // keep the ready proofs, but no background proving during the measurement
+        // a running gateway is warm: the first calls of a process pay for JIT compilation, not for payment
+        for (let k = 0; k < WARM; k++) if ((await client.fetch(`${url}/paid`)).status !== 200) throw new Error('warm-up call failed')
         const out: number[] = []
         for (let k = 0; k < M; k++) {
           const t = performance.now()
@@ -124,7 +127,7 @@ export const bench: BenchFile = {
       const free = await timeMs(M, async () => void (await (await fetch(`${url}/free`)).text()))
       const freeS = summarize('unpaid call, same server', 'ms', free)
       const base = { baseline: { name: freeS.name, median: freeS.median, p95: freeS.p95 } }
-      const paidS = summarize('paid call with a precomputed proof', 'ms', paid, { ...base, note: 'the server checks the proof on the call (mcl, one pairing product, ~6–8 ms) while it checks the one-time signature' })
+      const paidS = summarize('paid call with a precomputed proof', 'ms', paid, { ...base, note: 'after 3 warm-up calls; the server checks the proof on the call (mcl, one pairing product, ~6–8 ms) while it checks the one-time signature' })
       const aheadS = summarize('paid call with a precomputed proof sent ahead (preverify)', 'ms', ahead, { ...base, note: 'the proof was verified when it was made: the call checks the one-time signature and claims the nullifier' })
       const added = (s: typeof paidS) => ({ median: Math.round((s.median - freeS.median) * 100) / 100, p95: Math.round((s.p95 - freeS.p95) * 100) / 100 })
       results.push(
@@ -132,7 +135,7 @@ export const bench: BenchFile = {
         paidS,
         aheadS,
         { name: 'added latency per paid call (precomputed)', unit: 'ms', ...added(paidS), n: M },
-        { name: 'added latency per paid call (precomputed, preverified)', unit: 'ms', ...added(aheadS), n: M, note: 'target: < 10 ms median' },
+        { name: 'added latency per paid call (precomputed, preverified)', unit: 'ms', ...added(aheadS), n: M, note: 'target: < 10 ms median; after 3 warm-up calls' },
       )
       server.closeAllConnections()
       server.close()

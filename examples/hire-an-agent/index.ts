@@ -185,7 +185,7 @@ function narrate(log: Log, s: HireStep): void {
     const list = s.candidates.map((c) => `#${c.agentId} at ${usd(c.price)} (${c.reputation.jobs} paid job(s), weighted average ${c.reputation.weightedAverage ?? 'n/a'})`)
     log.line(`discovery: ${list.join('; ') || 'nobody'}${s.skipped.length ? `; skipped ${s.skipped.length}` : ''}`)
   } else if (s.step === 'created') log.line(`job #${s.jobId} created for agent #${s.agentId} (expires ${new Date(Number(s.expiredAt) * 1000).toISOString()})`)
-  else if (s.step === 'quoted') log.line(`the provider quoted ${usd(s.budget)} and approved its bond`)
+  else if (s.step === 'quoted') log.line(`the provider accepted the job at ${usd(s.budget)} (acceptJob in the hook) and approved its bond`)
   else if (s.step === 'funded') log.line(`funded: ${usd(s.budget)} in escrow, provider bond ${usd(s.bond)} locked by the hook`)
   else if (s.step === 'submitted') log.line('the provider submitted its deliverable hash; the evaluator is checking')
   else if (s.step === 'withdrawn') log.line(`withdrawn: ${s.reason}`)

@@ -74,8 +74,26 @@ export class ProofVerifierPool {
     const k = this.turn++ % this.workers.length
     return new Promise((resolve, reject) => {
       this.pending.set(id, { resolve, reject, worker: k })
-      this.workers[k]!.postMessage({ id, proof, publicSignals })
+      // proofs asked for in the same turn of the event loop go to each worker as one message, so
+      // they are checked as one batch; a lone proof is sent at once (a microtask, no timer)
+      const box = (this.outbox[k] ??= [])
+      box.push({ id, proof, publicSignals })
+      if (!this.flushing) {
+        this.flushing = true
+        queueMicrotask(() => this.flush())
+      }
     })
+  }
+
+  private outbox: Array<Array<{ id: number; proof: Groth16Proof; publicSignals: readonly string[] }> | undefined> = []
+  private flushing = false
+
+  private flush(): void {
+    this.flushing = false
+    this.outbox.forEach((items, k) => {
+      if (items && items.length > 0) this.workers[k]!.postMessage({ batch: items })
+    })
+    this.outbox = []
   }
 
   async close(): Promise<void> {

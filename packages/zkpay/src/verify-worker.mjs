@@ -118,11 +118,13 @@ const flush = async () => {
   }
 }
 
-// batchWaitMs 0: check as soon as the messages already queued are in (setImmediate runs after them),
-// so a lone proof waits for nothing and proofs that arrived during a check form the next batch
-parentPort.on('message', ({ id, proof, publicSignals }) => {
-  queue.push({ id, item: { proof, publicSignals } })
-  if (queue.length >= batchSize) void flush()
-  else timer ??= batchWaitMs > 0 ? setTimeout(flush, batchWaitMs) : setImmediate(flush)
+// the pool sends the proofs of one event-loop turn as one message (a batch); batchWaitMs 0 checks
+// as soon as what already arrived is in, so a lone proof waits for nothing
+parentPort.on('message', ({ batch }) => {
+  for (const { id, proof, publicSignals } of batch) {
+    queue.push({ id, item: { proof, publicSignals } })
+    if (queue.length >= batchSize) void flush()
+  }
+  if (queue.length > 0) timer ??= batchWaitMs > 0 ? setTimeout(flush, batchWaitMs) : setImmediate(flush)
 })
 parentPort.postMessage({ ready: true })
