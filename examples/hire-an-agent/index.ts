@@ -19,7 +19,6 @@ import {
   ClientAgent,
   EvaluatorAgent,
   ProviderAgent,
-
   jobReputation,
   summarizeSkill,
   summaryChecks,
@@ -30,7 +29,7 @@ import {
   type HireStep,
   type JobHandler,
 } from '@hermit/agents'
-import { advanceChainPast, devnetParty, type DevnetParty } from '@hermit/agents/devnet'
+import { advanceChainPast, devnetParty } from '@hermit/agents/devnet'
 import {
   ProofVerifierPool,
   SqliteNullifierStore,
@@ -190,7 +189,6 @@ function narrate(log: Log, s: HireStep): void {
   else if (s.step === 'submitted') log.line('the provider submitted its deliverable hash; the evaluator is checking')
   else if (s.step === 'withdrawn') log.line(`withdrawn: ${s.reason}`)
 }
-
 
 export const flow: Flow = {
   name: 'hire-an-agent',

@@ -1,10 +1,10 @@
-import type { Address, LocalAccount } from 'viem'
+import { zeroHash, type Address, type LocalAccount } from 'viem'
 import { findAgents, getAgent, type Erc8004Client } from '@hermit/erc8004'
 import { AgentError, JobRevertError, JobTimeoutError, NoAgentError } from './errors.ts'
-import { acceptanceOf, acceptanceTerms, agentOfJob, bondOf, chainTime, claimRefund, createJob, fund, getJob, reject, settleExpiredBond, TERMINAL, type Escrow, type Job } from './escrow.ts'
+import { acceptanceOf, acceptanceTerms, agentOfJob, bondOf, chainTime, expiredBondToProvider, claimRefund, createJob, fund, getJob, reject, settleExpiredBond, TERMINAL, type Escrow, type Job } from './escrow.ts'
 import { fetchDeliverable } from './deliverable.ts'
 import { evaluateJob, type Checker, type Verdict } from './evaluator.ts'
-import { encodeJobRequest, jobServiceOf, JOB_SERVICE, type JobService } from './job-request.ts'
+import { encodeJobRequest, jobServiceOf, requireJobService, JOB_SERVICE, type JobService } from './job-request.ts'
 import { jobReputation, type JobReputation } from './reputation.ts'
 
 export type Candidate = { agentId: bigint; wallet: Address; service: JobService; price: bigint; reputation: JobReputation }
@@ -25,7 +25,7 @@ export type HireOptions = {
   /** Most it will pay, in base units of the escrow's token. */
   maxPrice: bigint
   /**
-   * Trust floor, from paid jobs only (the job hook's feedback): at least `jobs` of them from at least
+   * Trust floor, from paid jobs only (the job hook's JobOutcome events): at least `jobs` of them from at least
    * `clients` different clients, averaging at least `average`; with `evaluators`, only jobs judged by them count.
    */
   minReputation?: { jobs?: number; clients?: number; average?: number; evaluators?: Address[] }
@@ -56,8 +56,8 @@ export type HireResult = {
   deliverableError?: string
   /** The verdict, when this client was the evaluator. */
   verdict?: Verdict
-  /** The provider's bond: returned, paid to this client, or still locked. */
-  bond: { amount: bigint; to: 'provider' | 'client' | 'locked' | 'none' }
+  /** The provider's bond: back to the provider, or paid to this client ("none": the job had no bond). */
+  bond: { amount: bigint; to: 'provider' | 'client' | 'none' }
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
@@ -148,7 +148,7 @@ export class ClientAgent {
     const { jobId } = await createJob(e, { provider: c.wallet, evaluator, expiredAt, description: encodeJobRequest({ v: 1, skill: h.skill, input: h.input }) })
     h.onProgress?.({ step: 'created', jobId, agentId: c.agentId, expiredAt })
     const withdraw = async (reason: string) => {
-      if ((await getJob(e, jobId)).status === 'Open') await reject(e, jobId, `0x${'0'.repeat(64)}`)
+      if ((await getJob(e, jobId)).status === 'Open') await reject(e, jobId, zeroHash)
       h.onProgress?.({ step: 'withdrawn', jobId, reason })
       return undefined
     }
@@ -202,7 +202,7 @@ export class ClientAgent {
     for (;;) {
       if (job.status === 'Open') {
         // never funded: nothing is at stake, withdraw it
-        await race(() => reject(e, jobId, `0x${'0'.repeat(64)}`))
+        await race(() => reject(e, jobId, zeroHash))
       } else if ((job.status === 'Funded' || job.status === 'Submitted') && (await chainTime(e)) >= job.expiredAt) {
         await race(() => claimRefund(e, jobId))
       } else if (job.status === 'Submitted') {
@@ -238,14 +238,13 @@ export class ClientAgent {
         return undefined
       })
     }
-    const to: HireResult['bond']['to'] = bond.amount === 0n ? 'none' : job.status === 'Completed' ? 'provider' : job.status === 'Rejected' ? 'client' : bond.submitted ? 'provider' : 'client'
+    const to: HireResult['bond']['to'] = bond.amount === 0n ? 'none' : job.status === 'Completed' ? 'provider' : job.status === 'Rejected' ? 'client' : (await expiredBondToProvider(e, bond, job.expiredAt)) ? 'provider' : 'client'
     return { jobId, agentId, provider: job.provider, status: job.status, budget: job.budget, ...(deliverable ? { deliverable } : {}), ...(deliverableError ? { deliverableError } : {}), ...(verdict ? { verdict } : {}), bond: { amount: bond.amount, to } }
   }
 
   private async deliverable(job: Job, agentId: bigint): Promise<Uint8Array> {
     const agent = await getAgent(this.o.erc8004, agentId)
-    const service = agent.registration && jobServiceOf(agent.registration.services, this.o.escrow.publicClient.chain.id, this.o.escrow.address)
-    if (!service) throw new AgentError('AGENTS_NO_SERVICE', `Agent ${agentId} lists no endpoint to fetch job ${job.jobId}'s deliverable from.`)
+    const service = requireJobService(agent.registration?.services ?? [], this.o.escrow.publicClient.chain.id, this.o.escrow.address, agentId)
     return fetchDeliverable({ endpoint: service.endpoint, escrow: this.o.escrow, jobId: job.jobId, expected: job.deliverable, account: this.o.account })
   }
 }

@@ -1,7 +1,8 @@
-import { encodeAbiParameters, getAbiItem, keccak256, parseEventLogs, type Account, type Address, type Chain, type Hash, type Hex, type PublicClient, type TransactionReceipt, type Transport, type WalletClient } from 'viem'
+import { encodeAbiParameters, keccak256, parseEventLogs, type Account, type Address, type Chain, type Hash, type Hex, type PublicClient, type TransactionReceipt, type Transport, type WalletClient } from 'viem'
 import { agenticCommerceAbi, devTokenAbi, hermitJobHookAbi } from '@hermit/contracts'
-import { getLogsPaged, revertReason } from '@hermit/erc8004'
+import { revertReason } from '@hermit/erc8004'
 import { AgentError, JobRevertError } from './errors.ts'
+import { JobScanner } from './scan.ts'
 
 /** ERC-8183 job states, as the escrow numbers them. */
 export const JOB_STATUS = ['Open', 'Funded', 'Submitted', 'Completed', 'Rejected', 'Expired'] as const
@@ -71,7 +72,7 @@ const acpCall = (e: Escrow, functionName: string, args: readonly unknown[]) => s
 
 export async function getJob(e: Escrow, jobId: bigint): Promise<Job> {
   const j = await e.publicClient.readContract({ address: e.address, abi: agenticCommerceAbi, functionName: 'getJob', args: [jobId] })
-  return { jobId, ...j, status: JOB_STATUS[j.status]!, expiredAt: BigInt(j.expiredAt), deliverable: j.deliverable }
+  return { jobId, ...j, status: JOB_STATUS[j.status]!, expiredAt: BigInt(j.expiredAt) }
 }
 
 /** Creates an Open job; the caller is its client. Returns the job id. */
@@ -104,8 +105,20 @@ export const complete = (e: Escrow, jobId: bigint, reason: Hash, score?: { value
 export const reject = (e: Escrow, jobId: bigint, reason: Hash, score?: { value: bigint; decimals?: number }) => acpCall(e, 'reject', [jobId, reason, attestation(score)])
 export const claimRefund = (e: Escrow, jobId: bigint) => acpCall(e, 'claimRefund', [jobId])
 
-export async function paymentToken(e: Escrow): Promise<Address> {
-  return e.publicClient.readContract({ address: e.address, abi: agenticCommerceAbi, functionName: 'paymentToken' })
+// values fixed at deployment, read once per contract
+const fixed = new Map<string, Promise<unknown>>()
+function once<T>(key: string, read: () => Promise<T>): Promise<T> {
+  let hit = fixed.get(key) as Promise<T> | undefined
+  if (!hit) {
+    hit = read()
+    hit.catch(() => fixed.delete(key)) // a failed read is retried next time
+    fixed.set(key, hit)
+  }
+  return hit
+}
+
+export function paymentToken(e: Escrow): Promise<Address> {
+  return once(`${e.publicClient.chain.id}:${e.address}:token`, () => e.publicClient.readContract({ address: e.address, abi: agenticCommerceAbi, functionName: 'paymentToken' }))
 }
 
 /** Raises the wallet's allowance for `spender` to at least `amount` of the payment token. */
@@ -132,8 +145,14 @@ export async function bondOf(e: Escrow, jobId: bigint): Promise<Bond> {
 
 /** The provider's bond for a budget under this hook (what it must approve to accept the job). */
 export async function bondFor(e: Escrow, budget: bigint): Promise<bigint> {
-  const bps = await e.publicClient.readContract({ address: e.hook, abi: hermitJobHookAbi, functionName: 'bondBps' })
+  const bps = await once(`${e.publicClient.chain.id}:${e.hook}:bps`, () => e.publicClient.readContract({ address: e.hook, abi: hermitJobHookAbi, functionName: 'bondBps' }))
   return (budget * bps) / 10_000n
+}
+
+/** After an expiry, does the bond go back to the provider? Only for a delivery made a review window before the expiry. */
+export async function expiredBondToProvider(e: Escrow, bond: Bond, expiredAt: bigint): Promise<boolean> {
+  const review = await once(`${e.publicClient.chain.id}:${e.hook}:review`, () => e.publicClient.readContract({ address: e.hook, abi: hermitJobHookAbi, functionName: 'reviewSeconds' }))
+  return bond.submitted && bond.submittedAt + BigInt(review) <= expiredAt
 }
 
 /**
@@ -178,20 +197,8 @@ export async function agentOfJob(e: Escrow, jobId: bigint): Promise<bigint> {
 
 /** Jobs where `who` is client, provider or evaluator, read back from the chain (not from memory). */
 export async function jobsOf(e: Escrow, who: Address, role: 'client' | 'provider' | 'evaluator'): Promise<Job[]> {
-  const event = getAbiItem({ abi: agenticCommerceAbi, name: 'JobCreated' })
-  const args = role === 'client' ? { client: who } : role === 'provider' ? { provider: who } : undefined
-  const logs = await getLogsPaged(e.publicClient, { address: e.address, event, ...(args ? { args } : {}), ...(e.fromBlock === undefined ? {} : { fromBlock: e.fromBlock }) })
-  const jobs = await Promise.all([...new Set(logs.map((l) => l.args.jobId!))].map((id) => getJob(e, id)))
-  // a provider set later (setProvider) is found by its current value, not the creation event
-  const later = role === 'provider' ? await providerSetJobs(e, who) : []
-  const all = [...jobs, ...later.filter((j) => !jobs.some((k) => k.jobId === j.jobId))]
-  return all.filter((j) => j[role].toLowerCase() === who.toLowerCase()).sort((a, b) => (a.jobId < b.jobId ? -1 : 1))
-}
-
-async function providerSetJobs(e: Escrow, who: Address): Promise<Job[]> {
-  const event = getAbiItem({ abi: agenticCommerceAbi, name: 'ProviderSet' })
-  const logs = await getLogsPaged(e.publicClient, { address: e.address, event, args: { provider: who }, ...(e.fromBlock === undefined ? {} : { fromBlock: e.fromBlock }) })
-  return Promise.all([...new Set(logs.map((l) => l.args.jobId!))].map((id) => getJob(e, id)))
+  // a fresh scanner reads the whole history once: final jobs included
+  return new JobScanner(e, who, role).poll()
 }
 
 /** The chain's clock (the latest block's timestamp): expiry is decided by it, not by this machine's. */

@@ -6,7 +6,7 @@ import { AgentError, DeliverableError } from './errors.ts'
 import { agentOfJob, complete, getJob, reject, type Escrow, type Job } from './escrow.ts'
 import { JobScanner } from './scan.ts'
 import { fetchDeliverable } from './deliverable.ts'
-import { jobServiceOf, parseJobRequest, type JobRequest } from './job-request.ts'
+import { parseJobRequest, requireJobService, type JobRequest } from './job-request.ts'
 
 /** An evaluator's judgment: pass or fail, a 0–100 score for the feedback, and why. */
 export type Verdict = { ok: boolean; score: number; reason: string; modelConsulted?: boolean; modelNote?: string }
@@ -76,9 +76,7 @@ async function rejectUnserved(escrow: Escrow, jobId: bigint): Promise<{ verdict:
 async function providerEndpoint(escrow: Escrow, erc8004: Erc8004Client, job: Job): Promise<string> {
   const agentId = await agentOfJob(escrow, job.jobId)
   const agent = await getAgent(erc8004, agentId)
-  const service = agent.registration && jobServiceOf(agent.registration.services, escrow.publicClient.chain.id, escrow.address)
-  if (!service) throw new AgentError('AGENTS_NO_SERVICE', `Agent ${agentId} (job ${job.jobId}) lists no ${'hermit-job'} endpoint.`)
-  return service.endpoint
+  return requireJobService(agent.registration?.services ?? [], escrow.publicClient.chain.id, escrow.address, agentId).endpoint
 }
 
 /**

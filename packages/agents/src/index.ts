@@ -20,6 +20,7 @@ export {
   bondOf,
   bondFor,
   settleExpiredBond,
+  expiredBondToProvider,
   acceptJob,
   acceptanceOf,
   acceptanceTerms,

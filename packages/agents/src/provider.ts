@@ -1,10 +1,10 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { keccak256, type Address, type Hash } from 'viem'
+import { keccak256, zeroAddress, zeroHash, type Address, type Hash } from 'viem'
 import { agentRegistryOf, getAgent, requestValidation, updateRegistration, validationStatus, type Erc8004Client, type RegistrationFileInput } from '@hermit/erc8004'
 import type { ZkPayGate } from '@hermit/zkpay'
 import { AgentError } from './errors.ts'
-import { acceptanceOf, acceptanceTerms, acceptJob, approve, bondFor, bondOf, chainTime, getJob, setBudget, settleExpiredBond, submit, validationRequestHash, TERMINAL, type Escrow, type Job } from './escrow.ts'
+import { acceptanceOf, acceptanceTerms, acceptJob, approve, bondFor, bondOf, chainTime, getJob, setBudget, settleExpiredBond, submit, validationRequestHash, type Escrow, type Job } from './escrow.ts'
 import { checkDeliverableAuth, deliverableHash, DELIVERABLE_AUTH_HEADER, DeliverableStore } from './deliverable.ts'
 import { ensureRegistered } from './identity.ts'
 import { JobScanner } from './scan.ts'
@@ -56,7 +56,7 @@ export type ProviderOptions = {
 
 /**
  * A provider agent: registers once, lists its skills and prices, quotes the jobs addressed to it
- * (setBudget), accepts them by approving its bond, does the work when funded, stores the
+ * (setBudget, its bond approved, acceptJob in the hook as its agent), does the work when funded, stores the
  * deliverable on disk, submits its hash, asks the job hook to record the evaluation as an
  * ERC-8004 validation, and serves the deliverable to the client and evaluator only. Every step is
  * decided from the job's state on-chain, so a restarted provider picks up where it stopped.
@@ -205,6 +205,7 @@ export class ProviderAgent {
     }
     const current = await acceptanceOf(this.o.escrow, job.jobId)
     if (this.quoted.has(job.jobId) && job.budget === skill.price && current.terms === acceptanceTerms(job, skill.price)) return
+    if (!this.quoted.has(job.jobId) && this.quoted.size >= (this.o.maxOpenQuotes ?? 16)) return // busy: the client's quote timeout lets it move on
     // a client that keeps moving the budget after the quote is not worth more gas
     const tries = (this.requotes.get(job.jobId) ?? 0) + 1
     this.requotes.set(job.jobId, tries)
@@ -212,7 +213,6 @@ export class ProviderAgent {
       this.quoted.delete(job.jobId)
       return this.decline(job, 'the client keeps changing the budget')
     }
-    if (!this.quoted.has(job.jobId) && this.quoted.size >= (this.o.maxOpenQuotes ?? 16)) return // busy: the client's quote timeout lets it move on
     // the bond is approved before the acceptance: a client may fund the moment it sees it
     const bond = await bondFor(this.o.escrow, skill.price)
     this.quoted.set(job.jobId, bond)
@@ -226,6 +226,7 @@ export class ProviderAgent {
   private pruneQuotes(jobs: readonly Job[]): void {
     const open = new Set(jobs.filter((j) => j.status === 'Open').map((j) => j.jobId))
     for (const id of this.quoted.keys()) if (!open.has(id)) this.quoted.delete(id)
+    for (const id of this.requotes.keys()) if (!open.has(id)) this.requotes.delete(id)
   }
 
   /** Funded: do the work (once: the deliverable is kept on disk before its hash goes on-chain). */
@@ -284,10 +285,8 @@ export class ProviderAgent {
       const bond = await bondOf(this.o.escrow, job.jobId)
       if (bond.amount > 0n && !bond.settled) await settleExpiredBond(this.o.escrow, job.jobId)
     }
-    if (TERMINAL.includes(job.status)) {
-      this.done.add(job.jobId)
-      this.emit({ kind: 'settled', jobId: job.jobId, status: job.status })
-    }
+    this.done.add(job.jobId)
+    this.emit({ kind: 'settled', jobId: job.jobId, status: job.status })
   }
 
   private async serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -313,7 +312,7 @@ export class ProviderAgent {
         const skill = this.o.skills[call[1]!]
         if (!skill) return send(404, '{"error":"no such skill"}')
         return await this.o.oneShot.gate.handle(req, res, async (_r, ctx) => {
-          const job = { jobId: 0n, client: '0x0000000000000000000000000000000000000000', provider: this.address, evaluator: this.address, hook: this.o.escrow.hook, budget: 0n, expiredAt: 0n, status: 'Open', deliverable: `0x${'0'.repeat(64)}`, description: '' } as Job
+          const job: Job = { jobId: 0n, client: zeroAddress, provider: this.address, evaluator: this.address, hook: this.o.escrow.hook, budget: 0n, expiredAt: 0n, status: 'Open', deliverable: zeroHash, description: '' }
           const out = await skill.handler({ job, request: { v: 1, skill: call[1]!, input: ctx.body.toString('utf8').slice(0, 16 * 1024) }, signal: AbortSignal.timeout(this.o.handlerTimeoutMs ?? 60_000) })
           return { headers: { 'content-type': 'text/plain; charset=utf-8' }, body: out }
         })

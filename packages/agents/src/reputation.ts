@@ -1,7 +1,7 @@
 import { getAbiItem, type Address } from 'viem'
-import { hermitJobHookAbi } from '@hermit/contracts'
+import { agenticCommerceAbi, hermitJobHookAbi } from '@hermit/contracts'
 import { getLogsPaged, getSummary, type Erc8004Client } from '@hermit/erc8004'
-import { getJob, type Escrow } from './escrow.ts'
+import type { Escrow } from './escrow.ts'
 
 export type JobReputation = {
   agentId: bigint
@@ -46,9 +46,11 @@ export async function jobReputation(escrow: Escrow, erc8004: Erc8004Client, agen
   let jobs = 0
   const clients = new Set<string>()
   const evaluators = new Set<string>()
-  for (const l of logs) {
-    const { jobId, value, valueDecimals, completed: ok } = l.args as { jobId: bigint; value: bigint; valueDecimals: number; completed: boolean }
-    const job = await getJob(escrow, jobId)
+  // the jobs' terms (no descriptions), read together
+  const terms = await Promise.all(logs.map((l) => escrow.publicClient.readContract({ address: escrow.address, abi: agenticCommerceAbi, functionName: 'getTerms', args: [l.args.jobId!] })))
+  for (const [k, l] of logs.entries()) {
+    const { value, valueDecimals, completed: ok } = l.args as { value: bigint; valueDecimals: number; completed: boolean }
+    const job = terms[k]!
     // the evaluator is the one attesting: only the ones you trust count, when you name them
     if (trusted && !trusted.includes(job.evaluator.toLowerCase())) continue
     jobs++
@@ -63,7 +65,7 @@ export async function jobReputation(escrow: Escrow, erc8004: Erc8004Client, agen
       earned += job.budget
     }
   }
-  const registry = await getSummary(erc8004, agentId, [escrow.hook as Address], 'job')
+  const registry = await getSummary(erc8004, agentId, [escrow.hook], 'job')
   return {
     agentId,
     jobs,

@@ -160,8 +160,8 @@ export function createZkPayClient(o: ZkPayClientOptions) {
     const ahead: PreverifyPayload = { x402Version: 2, accepted: requirement, payload: { proof: r.payload.proof, publicSignals: r.payload.publicSignals, oneTimeKey: { publicKey: r.publicKey } } }
     try {
       const res = await doFetch(url, { method: 'POST', headers: { [HEADER_PREVERIFY]: encodeHeader(ahead) } })
-      const text = res.status === 204 ? '' : await res.text()
       if (res.status === 204) return true
+      const text = await res.text()
       o.onWarning?.(`the server refused a precomputed proof ahead of its call (${res.status})`)
       // only a proof the server found invalid is dropped; a stale root (a lagging server) is for the call to decide
       return !/PAYMENT_INVALID_PROOF/.test(text)

@@ -37,7 +37,8 @@ if (engine === 'snarkjs') {
     return f
   }
   const alpha = g1(vkey.vk_alpha_1)
-  const beta = new mcl.PrecomputedG2(g2(vkey.vk_beta_2))
+  const betaPoint = g2(vkey.vk_beta_2)
+  const beta = new mcl.PrecomputedG2(betaPoint)
   const gamma = new mcl.PrecomputedG2(g2(vkey.vk_gamma_2))
   const delta = new mcl.PrecomputedG2(g2(vkey.vk_delta_2))
   const IC = vkey.IC.map(g1)
@@ -55,8 +56,8 @@ if (engine === 'snarkjs') {
   const random128 = () => fr(BigInt(`0x${randomBytes(16).toString('hex')}`) + 1n)
 
   /** prod e(-r_k A_k, B_k) * e(sum(r) alpha, beta) * e(sum r_k L_k, gamma) * e(sum r_k C_k, delta) == 1 */
-  const check = (items, weighted) => {
-    const rs = items.map(() => (weighted ? random128() : fr(1)))
+  const check = (items) => {
+    const rs = items.map(() => random128())
     let rSum = new mcl.Fr()
     for (const r of rs) rSum = mcl.add(rSum, r)
     // sum_k r_k L_k = rSum * IC0 + sum_j (sum_k r_k pub_kj) IC_j: a handful of scalar multiplications
@@ -74,7 +75,7 @@ if (engine === 'snarkjs') {
     return mcl.finalExp(e).isOne()
   }
   // one proof: e(alpha, beta)'s Miller loop is a constant of the key, so three Miller loops remain
-  const alphaBeta = mcl.millerLoop(alpha, g2(vkey.vk_beta_2))
+  const alphaBeta = mcl.millerLoop(alpha, betaPoint)
   const checkOne = (it) => {
     const L = mcl.mulVec(IC, [fr(1), ...it.pub])
     let e = mcl.mul(alphaBeta, mcl.precomputedMillerLoop2(L, gamma, it.C, delta))
@@ -90,7 +91,7 @@ if (engine === 'snarkjs') {
     const good = parsed.map((x, k) => (x ? k : -1)).filter((k) => k >= 0)
     const out = parsed.map(() => false)
     if (good.length === 1) out[good[0]] = checkOne(parsed[good[0]])
-    else if (good.length > 1 && check(good.map((k) => parsed[k]), true)) good.forEach((k) => (out[k] = true))
+    else if (good.length > 1 && check(good.map((k) => parsed[k]))) good.forEach((k) => (out[k] = true))
     else for (const k of good) out[k] = checkOne(parsed[k])
     return out
   }
@@ -98,7 +99,7 @@ if (engine === 'snarkjs') {
   // throwaway checks get the optimized code in place before the first real proof arrives
   const G = new mcl.G1()
   G.setHashOf('hermit warm-up')
-  const W = { A: G, B: g2(vkey.vk_beta_2), C: G, pub: IC.slice(1).map(() => fr(1)) }
+  const W = { A: G, B: betaPoint, C: G, pub: IC.slice(1).map(() => fr(1)) }
   for (let k = 0; k < warmUp; k++) checkOne(W)
 }
 

@@ -22,10 +22,6 @@ abstract contract ACPHookBase is IACPHook {
 
     function beforeAction(uint256 jobId, bytes4 selector, bytes calldata data) external onlyACP {
         if (selector == AgenticCommerce.fund.selector) _beforeFund(jobId, data);
-        else if (selector == AgenticCommerce.submit.selector) {
-            (bytes32 deliverable, bytes memory opt) = abi.decode(data, (bytes32, bytes));
-            _beforeSubmit(jobId, deliverable, opt);
-        }
     }
 
     function afterAction(uint256 jobId, bytes4 selector, bytes calldata data) external onlyACP {
@@ -50,7 +46,6 @@ abstract contract ACPHookBase is IACPHook {
 
     function _beforeFund(uint256 jobId, bytes calldata optParams) internal virtual {}
     function _afterFund(uint256 jobId, bytes calldata optParams) internal virtual {}
-    function _beforeSubmit(uint256 jobId, bytes32 deliverable, bytes memory optParams) internal virtual {}
     function _afterSubmit(uint256 jobId, bytes32 deliverable, bytes memory optParams) internal virtual {}
     /// @dev complete (`completed`) or reject, by the evaluator — or by the client while Open.
     function _afterSettle(uint256 jobId, bool completed, bytes32 reason, bytes memory optParams) internal virtual {}

@@ -23,7 +23,6 @@ interface IAgentReputation {
         string calldata feedbackURI,
         bytes32 feedbackHash
     ) external;
-    function getLastIndex(uint256 agentId, address clientAddress) external view returns (uint64);
 }
 
 interface IAgentValidation {
@@ -79,6 +78,8 @@ contract HermitJobHook is ACPHookBase {
     }
 
     uint256 public immutable bondBps;
+    /// @notice The escrow's payment token (fixed for the escrow's life).
+    IERC20 public immutable token;
     /// @notice How long before the expiry a submission must come for the bond to be safe from the expiry.
     uint64 public immutable reviewSeconds;
     IAgentIdentity public immutable identity;
@@ -102,7 +103,6 @@ contract HermitJobHook is ACPHookBase {
     event BondSlashed(uint256 indexed jobId, address indexed client, uint256 amount);
     /// @notice How a funded job ended, always emitted (the registries may refuse their records).
     event JobOutcome(uint256 indexed jobId, uint256 indexed agentId, bool completed, int128 value, uint8 valueDecimals);
-    event JobFeedback(uint256 indexed jobId, uint256 indexed agentId, uint64 feedbackIndex, int128 value, uint8 valueDecimals, bool completed);
     event JobValidated(uint256 indexed jobId, uint256 indexed agentId, bytes32 requestHash, uint8 response);
     /// @notice A registry refused the feedback or validation record; the job settled anyway.
     event RecordFailed(uint256 indexed jobId, bool feedback, bytes reason);
@@ -134,6 +134,7 @@ contract HermitJobHook is ACPHookBase {
             revert IdentityRequired();
         }
         bondBps = bondBps_;
+        token = acp_.paymentToken();
         reviewSeconds = reviewSeconds_;
         identity = identity_;
         reputation = reputation_;
@@ -184,7 +185,6 @@ contract HermitJobHook is ACPHookBase {
         AgenticCommerce.Terms memory job = _job(jobId);
         uint256 amount = job.budget * bondBps / 10_000;
         if (amount == 0) return;
-        IERC20 token = acp.paymentToken();
         uint256 before = token.balanceOf(address(this));
         token.safeTransferFrom(job.provider, address(this), amount);
         uint256 received = token.balanceOf(address(this)) - before;
@@ -231,7 +231,6 @@ contract HermitJobHook is ACPHookBase {
     function _settleBond(uint256 jobId, Bond storage b, bool toProvider) private {
         b.settled = true;
         totalBonded -= b.amount;
-        IERC20 token = acp.paymentToken();
         if (toProvider) {
             token.safeTransfer(b.provider, b.amount);
             emit BondReturned(jobId, b.provider, b.amount);
@@ -256,7 +255,7 @@ contract HermitJobHook is ACPHookBase {
                 client: job.client,
                 evaluator: job.evaluator,
                 budget: job.budget,
-                token: address(acp.paymentToken()),
+                token: address(token),
                 deliverable: job.deliverable,
                 reason: reason
             })
@@ -264,9 +263,8 @@ contract HermitJobHook is ACPHookBase {
         // a registry that refuses (e.g. the provider made this hook its own agent's operator, which
         // the registry treats as self-feedback) must not block the job: report it instead
         if (gasleft() < FEEDBACK_GAS + FEEDBACK_GAS / 63 + 20_000) revert InsufficientGas();
-        try reputation.giveFeedback{gas: FEEDBACK_GAS}(agentId, value, 0, "job", completed ? "completed" : "rejected", "", uri, hash) {
-            emit JobFeedback(jobId, agentId, reputation.getLastIndex(agentId, address(this)), value, 0, completed);
-        } catch (bytes memory failure) {
+        try reputation.giveFeedback{gas: FEEDBACK_GAS}(agentId, value, 0, "job", completed ? "completed" : "rejected", "", uri, hash) {}
+        catch (bytes memory failure) {
             emit RecordFailed(jobId, true, failure);
         }
     }

@@ -5,7 +5,7 @@ import { z } from 'zod'
 import { HermitError } from '@hermit/errors'
 import { readDeployments } from '@hermit/devnet'
 import { registriesFromDeployments, type Erc8004Client } from '@hermit/erc8004'
-import { acceptanceOf, bondOf, chainTime, claimRefund, escrowFromDeployments, findProviders, getJob, jobsOf, parseJobRequest, settleExpiredBond, withWallet, type Escrow, type Job } from '@hermit/agents'
+import { acceptanceOf, bondOf, chainTime, claimRefund, escrowFromDeployments, expiredBondToProvider, findProviders, getJob, jobsOf, parseJobRequest, settleExpiredBond, withWallet, type Escrow, type Job } from '@hermit/agents'
 import { parseArgs } from '../args.ts'
 import { table, type Output } from '../output.ts'
 import { DEFAULT_DEPLOYMENTS_PATH } from './devnet.ts'
@@ -87,8 +87,9 @@ export function registerJobs(program: Command, output: () => Output): void {
     }
     const bond = await bondOf(escrow, n.jobId)
     if (job.status === 'Expired' && bond.amount > 0n && !bond.settled) {
+      const toProvider = await expiredBondToProvider(escrow, bond, job.expiredAt)
       await settleExpiredBond(escrow, n.jobId)
-      done.push(`bond ${amount(bond.amount)} to the ${bond.submitted ? 'provider (it had delivered)' : 'client (nothing was delivered)'}`)
+      done.push(`bond ${amount(bond.amount)} to the ${toProvider ? 'provider (it delivered in time for review)' : bond.submitted ? 'client (delivered too late to be reviewed)' : 'client (nothing was delivered)'}`)
     }
     if (done.length === 0) throw new HermitError('JOB_NOTHING_TO_REFUND', `Job ${n.jobId} is ${job.status}: nothing is left to refund or settle.`)
     out.result({ jobId: n.jobId, status: job.status, done }, () => `job #${n.jobId}: ${done.join('; ')}`)
