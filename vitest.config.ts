@@ -2,7 +2,13 @@ import { defineConfig } from 'vitest/config'
 
 export default defineConfig({
   test: {
-    include: ['packages/*/src/**/*.test.ts', 'scripts/**/*.test.ts', 'test/**/*.test.ts', 'examples/**/*.test.ts', 'circuits/**/*.test.ts'],
+    include: [
+      'packages/*/src/**/*.test.ts',
+      'scripts/**/*.test.ts',
+      'test/**/*.test.ts',
+      'examples/**/*.test.ts',
+      'circuits/**/*.test.ts',
+    ],
     exclude: ['**/node_modules/**'],
     // child processes, so a crashed file cannot leave another file's anvil behind
     pool: 'forks',

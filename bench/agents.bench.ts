@@ -1,7 +1,25 @@
 import { parseUnits, type TransactionReceipt } from 'viem'
 import { startDevnet } from '@hermit/devnet'
 import { requestValidation } from '@hermit/erc8004'
-import { ClientAgent, EvaluatorAgent, ProviderAgent, acceptJob, approve, chainTime, claimRefund, complete, createJob, fund, reject, setBudget, settleExpiredBond, submit, summarizeSkill, summaryChecks, validationRequestHash } from '@hermit/agents'
+import {
+  ClientAgent,
+  EvaluatorAgent,
+  ProviderAgent,
+  acceptJob,
+  approve,
+  chainTime,
+  claimRefund,
+  complete,
+  createJob,
+  fund,
+  reject,
+  setBudget,
+  settleExpiredBond,
+  submit,
+  summarizeSkill,
+  summaryChecks,
+  validationRequestHash,
+} from '@hermit/agents'
 import { advanceChainPast, devnetParty } from '@hermit/agents/devnet'
 import { registerAgent, REGISTRATION_TYPE } from '@hermit/erc8004'
 import { summarize, type BenchFile, type BenchResult } from './lib.ts'
@@ -9,27 +27,44 @@ import { summarize, type BenchFile, type BenchResult } from './lib.ts'
 const N = 8
 const gas = (r: TransactionReceipt) => Number(r.gasUsed)
 const ZERO = `0x${'0'.repeat(64)}` as const
-const TEXT = 'Agents hire agents on Ethereum. The client escrows the budget. The provider locks a bond and delivers. An evaluator decides. Reputation follows the money.'
+const TEXT =
+  'Agents hire agents on Ethereum. The client escrows the budget. The provider locks a bond and delivers. An evaluator decides. Reputation follows the money.'
 
 export const bench: BenchFile = {
   title: 'Agents hiring agents (ERC-8183 escrow + Hermit job hook: gas per lifecycle step, measured receipts)',
   async run() {
     const d = await startDevnet()
     try {
-      const [client, provider, evaluator] = await Promise.all([devnetParty(d, 1, { mint: '100000' }), devnetParty(d, 2, { mint: '100000' }), devnetParty(d, 3, { mint: '0' })])
-      const { agentId } = await registerAgent(provider.erc8004, { registration: { type: REGISTRATION_TYPE, name: 'Bench provider', description: 'x', services: [], active: true } })
+      const [client, provider, evaluator] = await Promise.all([
+        devnetParty(d, 1, { mint: '100000' }),
+        devnetParty(d, 2, { mint: '100000' }),
+        devnetParty(d, 3, { mint: '0' }),
+      ])
+      const { agentId } = await registerAgent(provider.erc8004, {
+        registration: { type: REGISTRATION_TYPE, name: 'Bench provider', description: 'x', services: [], active: true },
+      })
       const samples: Record<string, number[]> = {}
-      const add = (name: string, r: TransactionReceipt | number) => (samples[name] ??= []).push(typeof r === 'number' ? r : gas(r))
+      const add = (name: string, r: TransactionReceipt | number) =>
+        (samples[name] ??= []).push(typeof r === 'number' ? r : gas(r))
       const budget = parseUnits('5', 6)
       await approve(client.escrow, client.escrow.address, budget * 1000n)
       await approve(provider.escrow, provider.escrow.hook, budget * 1000n)
       const job = async (hooked: boolean, expiresIn = 3600n) => {
-        const { jobId, receipt } = await createJob(client.escrow, { provider: provider.account.address, evaluator: evaluator.account.address, expiredAt: (await chainTime(client.escrow)) + expiresIn, description: JSON.stringify({ v: 1, skill: 'summarize', input: TEXT }), hook: hooked ? client.escrow.hook : '0x0000000000000000000000000000000000000000' })
+        const { jobId, receipt } = await createJob(client.escrow, {
+          provider: provider.account.address,
+          evaluator: evaluator.account.address,
+          expiredAt: (await chainTime(client.escrow)) + expiresIn,
+          description: JSON.stringify({ v: 1, skill: 'summarize', input: TEXT }),
+          hook: hooked ? client.escrow.hook : '0x0000000000000000000000000000000000000000',
+        })
         const tag = hooked ? 'hooked' : 'no hook'
         add(`createJob (${tag})`, receipt)
         add(`setBudget by the provider (${tag})`, await setBudget(provider.escrow, jobId, budget))
         if (hooked) add('acceptJob by the provider', await acceptJob(provider.escrow, jobId, budget, 0n, agentId))
-        add(`fund (${tag}${hooked ? ': + acceptance and agent checks + bond lock' : ''})`, await fund(client.escrow, jobId, budget))
+        add(
+          `fund (${tag}${hooked ? ': + acceptance and agent checks + bond lock' : ''})`,
+          await fund(client.escrow, jobId, budget),
+        )
         return jobId
       }
       for (let i = 0; i < N; i++) {
@@ -37,10 +72,18 @@ export const bench: BenchFile = {
         const a = await job(true)
         const deliverable = `0x${(i + 1).toString(16).padStart(64, '0')}` as const
         const salt = `0x${(i + 7).toString(16).padStart(64, '0')}` as const
-        const { receipt: vr } = await requestValidation(provider.erc8004, { validator: client.escrow.hook, agentId, requestURI: 'http://127.0.0.1/jobs/1', requestHash: await validationRequestHash(client.escrow, a, deliverable, salt) })
+        const { receipt: vr } = await requestValidation(provider.erc8004, {
+          validator: client.escrow.hook,
+          agentId,
+          requestURI: 'http://127.0.0.1/jobs/1',
+          requestHash: await validationRequestHash(client.escrow, a, deliverable, salt),
+        })
         add('validationRequest by the provider', vr)
         add('submit (hooked)', await submit(provider.escrow, a, deliverable, salt))
-        add('complete (hooked: + bond return + feedback with on-chain file + validation response)', await complete(evaluator.escrow, a, ZERO, { value: 90n }))
+        add(
+          'complete (hooked: + bond return + feedback with on-chain file + validation response)',
+          await complete(evaluator.escrow, a, ZERO, { value: 90n }),
+        )
         // rejection of a submitted job
         const b = await job(true)
         await submit(provider.escrow, b, `0x${'ab'.repeat(32)}`)
@@ -57,20 +100,63 @@ export const bench: BenchFile = {
       }
       const out: BenchResult[] = Object.entries(samples).map(([name, s]) => summarize(`gas: ${name}`, 'gas', s))
       const med = (name: string) => out.find((r) => r.name === `gas: ${name}`)!.median
-      const plain = med('createJob (no hook)') + med('setBudget by the provider (no hook)') + med('fund (no hook)') + med('submit (no hook)') + med('complete (no hook)')
+      const plain =
+        med('createJob (no hook)') +
+        med('setBudget by the provider (no hook)') +
+        med('fund (no hook)') +
+        med('submit (no hook)') +
+        med('complete (no hook)')
       const hooked =
-        med('createJob (hooked)') + med('setBudget by the provider (hooked)') + med('acceptJob by the provider') + med('fund (hooked: + acceptance and agent checks + bond lock)') + med('submit (hooked)') + med('validationRequest by the provider') + med('complete (hooked: + bond return + feedback with on-chain file + validation response)')
-      out.push({ name: 'gas: whole happy path with the hook (create → quote → accept → fund → submit → validation request → complete)', unit: 'gas', median: hooked, p95: hooked, n: N, baseline: { name: 'the same without a hook', median: plain, p95: plain }, note: 'token approvals not included' })
+        med('createJob (hooked)') +
+        med('setBudget by the provider (hooked)') +
+        med('acceptJob by the provider') +
+        med('fund (hooked: + acceptance and agent checks + bond lock)') +
+        med('submit (hooked)') +
+        med('validationRequest by the provider') +
+        med('complete (hooked: + bond return + feedback with on-chain file + validation response)')
+      out.push({
+        name: 'gas: whole happy path with the hook (create → quote → accept → fund → submit → validation request → complete)',
+        unit: 'gas',
+        median: hooked,
+        p95: hooked,
+        n: N,
+        baseline: { name: 'the same without a hook', median: plain, p95: plain },
+        note: 'token approvals not included',
+      })
 
       // the runtime end to end: hire() until settled, all three agents polling every 50 ms
-      const p = await new ProviderAgent({ escrow: provider.escrow, erc8004: provider.erc8004, name: 'Bench summarizer', description: 'x', skills: { summarize: summarizeSkill(budget) }, dataDir: provider.dataDir, pollMs: 50 }).start()
-      const ev = new EvaluatorAgent({ escrow: evaluator.escrow, erc8004: evaluator.erc8004, account: evaluator.account, check: summaryChecks, pollMs: 50 }).start()
-      const hirer = new ClientAgent({ escrow: client.escrow, erc8004: client.erc8004, account: client.account, pollMs: 50 })
+      const p = await new ProviderAgent({
+        escrow: provider.escrow,
+        erc8004: provider.erc8004,
+        name: 'Bench summarizer',
+        description: 'x',
+        skills: { summarize: summarizeSkill(budget) },
+        dataDir: provider.dataDir,
+        pollMs: 50,
+      }).start()
+      const ev = new EvaluatorAgent({
+        escrow: evaluator.escrow,
+        erc8004: evaluator.erc8004,
+        account: evaluator.account,
+        check: summaryChecks,
+        pollMs: 50,
+      }).start()
+      const hirer = new ClientAgent({
+        escrow: client.escrow,
+        erc8004: client.erc8004,
+        account: client.account,
+        pollMs: 50,
+      })
       const ms: number[] = []
       try {
         for (let i = 0; i < 5; i++) {
           const t0 = performance.now()
-          const r = await hirer.hire({ skill: 'summarize', input: TEXT, maxPrice: budget, evaluator: evaluator.account.address })
+          const r = await hirer.hire({
+            skill: 'summarize',
+            input: TEXT,
+            maxPrice: budget,
+            evaluator: evaluator.account.address,
+          })
           if (r.status !== 'Completed') throw new Error(`hire ended ${r.status}`)
           ms.push(performance.now() - t0)
         }
@@ -78,7 +164,13 @@ export const bench: BenchFile = {
         await p.stop()
         await ev.stop()
       }
-      out.push(summarize('hire() → completed and hash-checked deliverable (discovery, reputation, quote, bond approval, funding, submission, validation request, evaluation; agents poll every 50 ms)', 'ms', ms))
+      out.push(
+        summarize(
+          'hire() → completed and hash-checked deliverable (discovery, reputation, quote, bond approval, funding, submission, validation request, evaluation; agents poll every 50 ms)',
+          'ms',
+          ms,
+        ),
+      )
       return out
     } finally {
       await d.stop()

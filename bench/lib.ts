@@ -18,9 +18,21 @@ export function quantile(sorted: number[], q: number): number {
   return sorted[lo]! + (sorted[hi]! - sorted[lo]!) * (pos - lo)
 }
 
-export function summarize(name: string, unit: string, samples: number[], extra: Partial<BenchResult> = {}): BenchResult {
+export function summarize(
+  name: string,
+  unit: string,
+  samples: number[],
+  extra: Partial<BenchResult> = {},
+): BenchResult {
   const sorted = [...samples].sort((a, b) => a - b)
-  return { name, unit, median: round(quantile(sorted, 0.5)), p95: round(quantile(sorted, 0.95)), n: samples.length, ...extra }
+  return {
+    name,
+    unit,
+    median: round(quantile(sorted, 0.5)),
+    p95: round(quantile(sorted, 0.95)),
+    n: samples.length,
+    ...extra,
+  }
 }
 
 /** Times `fn` `n` times (after `warmup` untimed runs), in milliseconds. */

@@ -26,7 +26,9 @@ for (const file of files) {
 
 // a filtered run keeps the figures of the files it did not run
 type Stored = { results: Array<BenchResult & { file: string; section?: string }> }
-const previous: Stored = existsSync(join(here, 'results.json')) ? (JSON.parse(readFileSync(join(here, 'results.json'), 'utf8')) as Stored) : { results: [] }
+const previous: Stored = existsSync(join(here, 'results.json'))
+  ? (JSON.parse(readFileSync(join(here, 'results.json'), 'utf8')) as Stored)
+  : { results: [] }
 if (filter.length > 0) {
   const kept = new Map<string, { file: string; title: string; results: BenchResult[] }>()
   for (const r of previous.results) {
@@ -40,9 +42,17 @@ if (filter.length > 0) {
   sections.sort((a, b) => a.file.localeCompare(b.file))
 }
 
-const machine = { cpus: cpus().length, cpu: cpus()[0]?.model ?? 'unknown', node: process.version, platform: `${process.platform}-${process.arch}` }
+const machine = {
+  cpus: cpus().length,
+  cpu: cpus()[0]?.model ?? 'unknown',
+  node: process.version,
+  platform: `${process.platform}-${process.arch}`,
+}
 const results = sections.flatMap((s) => s.results.map((r) => ({ file: s.file, section: s.title, ...r })))
-writeFileSync(join(here, 'results.json'), `${JSON.stringify({ generatedAt: new Date().toISOString(), machine, results }, null, 2)}\n`)
+writeFileSync(
+  join(here, 'results.json'),
+  `${JSON.stringify({ generatedAt: new Date().toISOString(), machine, results }, null, 2)}\n`,
+)
 
 const cell = (r: BenchResult) => (r.baseline ? `${r.baseline.median} (${r.baseline.name})` : '')
 let md = `# Benchmarks\n\nWritten by \`pnpm bench\` (bench/run.ts) on ${machine.cpus} × ${machine.cpu}, Node ${machine.node}, ${new Date().toISOString().slice(0, 10)}.\nMachine-readable figures: [results.json](./results.json). Not part of the tests.\n`

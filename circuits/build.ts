@@ -10,7 +10,16 @@
  */
 import { spawnSync } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
-import { copyFileSync, existsSync, mkdirSync, readFileSync, realpathSync, renameSync, rmSync, writeFileSync } from 'node:fs'
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  realpathSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs'
 import { createRequire } from 'node:module'
 import { dirname, join, relative, sep } from 'node:path'
 import * as snarkjs from 'snarkjs'
@@ -117,12 +126,16 @@ async function preparePtau(power: number, fresh: boolean): Promise<string> {
   const p0 = join(BUILD_DIR, `pot${power}_0000.ptau`)
   const p1 = join(BUILD_DIR, `pot${power}_0001.ptau`)
   const curve = await snarkjs.curves.getCurveFromName('bn128')
-  await step(`powers of tau: new accumulator (power ${power})`, () => snarkjs.powersOfTau.newAccumulator(curve, power, p0, logger))
+  await step(`powers of tau: new accumulator (power ${power})`, () =>
+    snarkjs.powersOfTau.newAccumulator(curve, power, p0, logger),
+  )
   await step('powers of tau: one random contribution', () =>
     snarkjs.powersOfTau.contribute(p0, p1, 'hermit devnet', entropy(), logger),
   )
   // written under another name first, so an interrupted build never leaves a half file to reuse
-  await step('powers of tau: prepare phase 2 (slow)', () => snarkjs.powersOfTau.preparePhase2(p1, `${final}.partial`, logger))
+  await step('powers of tau: prepare phase 2 (slow)', () =>
+    snarkjs.powersOfTau.preparePhase2(p1, `${final}.partial`, logger),
+  )
   renameSync(`${final}.partial`, final)
   rmSync(p0)
   rmSync(p1)
@@ -161,9 +174,13 @@ async function main(): Promise<void> {
     const r1cs = await snarkjs.r1cs.info(join(BUILD_DIR, `${name}.r1cs`))
     const publicSignals = publicSignalsFromSym(name, r1cs.nOutputs + r1cs.nPubInputs)
     if (publicSignals.join() !== CIRCUITS[name].publicSignals.join()) {
-      throw new CircuitBuildError('PUBLIC_SIGNALS_CHANGED', `${name}'s public signals are [${publicSignals.join(', ')}].`, {
-        hint: 'Update src/signals.ts (and every reader of publicSignals) to the new order.',
-      })
+      throw new CircuitBuildError(
+        'PUBLIC_SIGNALS_CHANGED',
+        `${name}'s public signals are [${publicSignals.join(', ')}].`,
+        {
+          hint: 'Update src/signals.ts (and every reader of publicSignals) to the new order.',
+        },
+      )
     }
     infos[name] = {
       constraints: r1cs.nConstraints,
@@ -186,8 +203,12 @@ async function main(): Promise<void> {
   for (const name of Object.keys(CIRCUITS) as CircuitName[]) {
     const out = artifactPaths(name)
     const zkey0 = join(BUILD_DIR, `${name}_0000.zkey`)
-    await step(`groth16 setup ${name}`, () => snarkjs.zKey.newZKey(join(BUILD_DIR, `${name}.r1cs`), ptau, zkey0, logger))
-    await step(`groth16 contribution ${name}`, () => snarkjs.zKey.contribute(zkey0, out.zkey, 'hermit devnet', entropy(), logger))
+    await step(`groth16 setup ${name}`, () =>
+      snarkjs.zKey.newZKey(join(BUILD_DIR, `${name}.r1cs`), ptau, zkey0, logger),
+    )
+    await step(`groth16 contribution ${name}`, () =>
+      snarkjs.zKey.contribute(zkey0, out.zkey, 'hermit devnet', entropy(), logger),
+    )
     rmSync(zkey0)
     copyFileSync(join(BUILD_DIR, `${name}_js`, `${name}.wasm`), out.wasm)
     const vkey = await snarkjs.zKey.exportVerificationKey(out.zkey)
@@ -219,7 +240,9 @@ async function main(): Promise<void> {
   }
   writeFileSync(manifestPath(), `${JSON.stringify(manifest, null, 2)}\n`)
   await terminateProver()
-  console.log(`✔ artifacts written to ${relative(process.cwd(), ARTIFACTS_DIR) || '.'} in ${((performance.now() - started) / 1000).toFixed(1)} s`)
+  console.log(
+    `✔ artifacts written to ${relative(process.cwd(), ARTIFACTS_DIR) || '.'} in ${((performance.now() - started) / 1000).toFixed(1)} s`,
+  )
 }
 
 /** A package's folder. snarkjs's exports map hides its package.json, so walk up from its entry point. */

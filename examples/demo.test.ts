@@ -8,7 +8,11 @@ const root = fileURLToPath(new URL('..', import.meta.url))
 
 describe('pnpm demo', () => {
   it('runs every example flow on one embedded devnet and exits 0', async () => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'examples/demo.ts'], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, HERMIT_MODEL: 'none', OLLAMA_HOST: '' } })
+    const child = spawn(process.execPath, ['--import', 'tsx', 'examples/demo.ts'], {
+      cwd: root,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, HERMIT_MODEL: 'none', OLLAMA_HOST: '' },
+    })
     let out = ''
     child.stdout.on('data', (c) => (out += c))
     child.stderr.on('data', (c) => (out += c))

@@ -10,7 +10,9 @@ const log = consoleLog()
 const only = process.argv.slice(2)
 const selected = only.length > 0 ? flows.filter((f) => only.includes(f.name)) : flows
 if (only.length > 0 && selected.length !== only.length) {
-  console.error(`unknown flow: ${only.filter((n) => !flows.some((f) => f.name === n)).join(', ')}; known: ${flows.map((f) => f.name).join(', ') || '(none)'}`)
+  console.error(
+    `unknown flow: ${only.filter((n) => !flows.some((f) => f.name === n)).join(', ')}; known: ${flows.map((f) => f.name).join(', ') || '(none)'}`,
+  )
   process.exit(64)
 }
 
@@ -21,7 +23,12 @@ try {
   for (const [name, c] of Object.entries(devnet.deployments.contracts)) {
     log.line(`${name.padEnd(20)} ${c.address}  (deploy gas ${c.gasUsed})`)
   }
-  log.line(`dev accounts: ${devnet.accounts.slice(0, 3).map((a) => short(a.address)).join(', ')} … (${devnet.accounts.length})`)
+  log.line(
+    `dev accounts: ${devnet.accounts
+      .slice(0, 3)
+      .map((a) => short(a.address))
+      .join(', ')} … (${devnet.accounts.length})`,
+  )
   let clean = await devnet.snapshot()
   for (const flow of selected) {
     console.log(`\n━━ ${flow.title} (${flow.name}) ━━`)

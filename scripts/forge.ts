@@ -9,7 +9,9 @@ const result = spawnSync(resolve(root, 'node_modules/.bin/forge'), process.argv.
   stdio: 'inherit',
 })
 if (result.error) {
-  console.error(`Could not run forge: ${result.error.message}. Install dependencies with \`npx -y pnpm@10.34.9 install\`.`)
+  console.error(
+    `Could not run forge: ${result.error.message}. Install dependencies with \`npx -y pnpm@10.34.9 install\`.`,
+  )
   process.exit(69)
 }
 process.exit(result.status ?? 1)

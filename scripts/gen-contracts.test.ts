@@ -60,7 +60,11 @@ describe('generated contract bindings', () => {
   it('--check fails with a message that says how to regenerate', () => {
     writeGenerated(artifacts, generated)
     writeFileSync(join(generated, 'Thing.ts'), readFileSync(join(generated, 'Thing.ts'), 'utf8').replace('"a"', '"z"'))
-    const r = spawnSync(process.execPath, ['--import', 'tsx', script, '--check', '--artifacts', artifacts, '--generated', generated], { encoding: 'utf8' })
+    const r = spawnSync(
+      process.execPath,
+      ['--import', 'tsx', script, '--check', '--artifacts', artifacts, '--generated', generated],
+      { encoding: 'utf8' },
+    )
     expect(r.status).toBe(1)
     expect(r.stderr).toContain('changed: Thing.ts')
     expect(r.stderr).toContain('pnpm contracts:build && pnpm contracts:gen')

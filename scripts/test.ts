@@ -16,7 +16,13 @@ const root = resolve(fileURLToPath(new URL('..', import.meta.url)))
 const bin = (name: string) => join(root, 'node_modules/.bin', name)
 const passThrough = process.argv.slice(2) // extra args go to vitest (e.g. a file filter)
 
-type Step = { name: string; cmd: string; args: string[]; cwd?: string; count?: (output: string) => { passed: number; failed: number } }
+type Step = {
+  name: string
+  cmd: string
+  args: string[]
+  cwd?: string
+  count?: (output: string) => { passed: number; failed: number }
+}
 
 const vitestJson = join(mkdtempSync(join(tmpdir(), 'hermit-test-')), 'vitest.json')
 
@@ -31,7 +37,11 @@ const steps: Step[] = [
       return m ? { passed: Number(m[1]), failed: Number(m[2]) } : { passed: 0, failed: 1 }
     },
   },
-  { name: 'generated contract bindings are current', cmd: process.execPath, args: ['--import', 'tsx', join(root, 'scripts/gen-contracts.ts'), '--check'] },
+  {
+    name: 'generated contract bindings are current',
+    cmd: process.execPath,
+    args: ['--import', 'tsx', join(root, 'scripts/gen-contracts.ts'), '--check'],
+  },
   { name: 'typecheck (tsc --strict)', cmd: bin('tsc'), args: ['-p', join(root, 'tsconfig.json')] },
   {
     name: 'vitest (TypeScript against real Anvil)',
@@ -50,7 +60,11 @@ const steps: Step[] = [
 
 function run(step: Step): Promise<{ code: number; output: string }> {
   return new Promise((resolveRun) => {
-    const child = spawn(step.cmd, step.args, { cwd: step.cwd ?? root, stdio: ['ignore', 'pipe', 'pipe'], env: process.stdout.isTTY ? process.env : { ...process.env, NO_COLOR: '1' } })
+    const child = spawn(step.cmd, step.args, {
+      cwd: step.cwd ?? root,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: process.stdout.isTTY ? process.env : { ...process.env, NO_COLOR: '1' },
+    })
     let output = ''
     child.stdout.on('data', (c: Buffer) => {
       output += c

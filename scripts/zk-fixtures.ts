@@ -7,14 +7,31 @@
 import { writeFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { encodeAbiParameters, getContractAddress, keccak256 } from 'viem'
-import { SNARK_FIELD, createCreditTree, creditLeaf, proveCredit, proveExit, terminateProver, toSolidityCalldata } from '@hermit/circuits'
+import {
+  SNARK_FIELD,
+  createCreditTree,
+  creditLeaf,
+  proveCredit,
+  proveExit,
+  terminateProver,
+  toSolidityCalldata,
+} from '@hermit/circuits'
 
 /** The forge test deploys its pool from this address at nonce 0 on chain 31337 (CreditPoolRealProofsTest). */
 export const FORGE_POOL_DEPLOYER = '0x00000000000000000000000000000000000000D3' as const
 
 /** CreditPool's scope: keccak256(abi.encode("hermit.credit-pool.v1", chainid, pool)) mod p. */
 export function poolScope(chainId: bigint, pool: `0x${string}`): bigint {
-  return BigInt(keccak256(encodeAbiParameters([{ type: 'string' }, { type: 'uint256' }, { type: 'address' }], ['hermit.credit-pool.v1', chainId, pool]))) % SNARK_FIELD
+  return (
+    BigInt(
+      keccak256(
+        encodeAbiParameters(
+          [{ type: 'string' }, { type: 'uint256' }, { type: 'address' }],
+          ['hermit.credit-pool.v1', chainId, pool],
+        ),
+      ),
+    ) % SNARK_FIELD
+  )
 }
 
 export const FIXTURE = {
@@ -36,7 +53,8 @@ export async function makeFixtures() {
   const exit = await proveExit({ sk: f.sk, n: f.n, recipient: f.recipient, scope: exitScope })
   const credit = await proveCredit({ sk: f.sk, n: f.n, i: f.i, tree, scope: f.scope, x: f.x })
   const s = (v: bigint) => v.toString()
-  const calldata = (c: ReturnType<typeof toSolidityCalldata>) => JSON.parse(JSON.stringify(c, (_, v) => (typeof v === 'bigint' ? v.toString() : v)))
+  const calldata = (c: ReturnType<typeof toSolidityCalldata>) =>
+    JSON.parse(JSON.stringify(c, (_, v) => (typeof v === 'bigint' ? v.toString() : v)))
   return {
     sk: s(f.sk),
     n: s(f.n),

@@ -13,10 +13,20 @@ describe('EIP-2612 permit on the devnet token', () => {
     const [owner, spender] = [accounts[4]!, accounts[5]!]
     const ownerWallet = walletFor(owner)
     await publicClient.waitForTransactionReceipt({
-      hash: await ownerWallet.writeContract({ address: token, abi: devTokenAbi, functionName: 'mint', args: [owner.address, 5_000_000n] }),
+      hash: await ownerWallet.writeContract({
+        address: token,
+        abi: devTokenAbi,
+        functionName: 'mint',
+        args: [owner.address, 5_000_000n],
+      }),
     })
     const deadline = (await publicClient.getBlock()).timestamp + 600n
-    const nonce = await publicClient.readContract({ address: token, abi: devTokenAbi, functionName: 'nonces', args: [owner.address] })
+    const nonce = await publicClient.readContract({
+      address: token,
+      abi: devTokenAbi,
+      functionName: 'nonces',
+      args: [owner.address],
+    })
     const signature = await owner.signTypedData({
       domain: { name: 'Dev USD', version: '1', chainId, verifyingContract: token },
       types: {
@@ -42,12 +52,25 @@ describe('EIP-2612 permit on the devnet token', () => {
       }),
     })
     await publicClient.waitForTransactionReceipt({
-      hash: await spenderWallet.writeContract({ address: token, abi: devTokenAbi, functionName: 'transferFrom', args: [owner.address, spender.address, 1_500_000n] }),
+      hash: await spenderWallet.writeContract({
+        address: token,
+        abi: devTokenAbi,
+        functionName: 'transferFrom',
+        args: [owner.address, spender.address, 1_500_000n],
+      }),
     })
-    const read = (a: `0x${string}`) => publicClient.readContract({ address: token, abi: devTokenAbi, functionName: 'balanceOf', args: [a] })
+    const read = (a: `0x${string}`) =>
+      publicClient.readContract({ address: token, abi: devTokenAbi, functionName: 'balanceOf', args: [a] })
     expect(await read(owner.address)).toBe(3_500_000n)
     expect(await read(spender.address)).toBe(1_500_000n)
-    expect(await publicClient.readContract({ address: token, abi: devTokenAbi, functionName: 'allowance', args: [owner.address, spender.address] })).toBe(500_000n)
+    expect(
+      await publicClient.readContract({
+        address: token,
+        abi: devTokenAbi,
+        functionName: 'allowance',
+        args: [owner.address, spender.address],
+      }),
+    ).toBe(500_000n)
 
     // a replayed permit fails: the nonce moved on
     await expect(

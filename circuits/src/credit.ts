@@ -64,7 +64,8 @@ function leafProof(input: CreditProofInput, leaf: bigint): LeanIMTMerkleProof<bi
     return input.tree.generateProof(index)
   }
   const proof = input.merkleProof
-  if (proof.leaf !== leaf) throw new CircuitInputError('merkleProof', 'is for another leaf than Poseidon(Poseidon(sk), n)')
+  if (proof.leaf !== leaf)
+    throw new CircuitInputError('merkleProof', 'is for another leaf than Poseidon(Poseidon(sk), n)')
   if (!LeanIMT.verifyProof(proof, (a, b) => poseidon2([a, b]))) {
     throw new CircuitInputError('merkleProof', 'does not lead to its root')
   }
@@ -79,13 +80,21 @@ export async function proveCredit(input: CreditProofInput, artifacts: ArtifactOv
   const { sk, n, i, scope, x } = validateTicket(input)
   const proof = leafProof(input, creditLeaf(sk, n))
   const merkle = toCircuitMerkleProof(proof)
-  const result = await proveUnchecked('credit', creditCircuitInput({ sk, n, i, scope, x, root: proof.root, merkle }), artifacts)
+  const result = await proveUnchecked(
+    'credit',
+    creditCircuitInput({ sk, n, i, scope, x, root: proof.root, merkle }),
+    artifacts,
+  )
   const { y, nullifier, root } = parseCreditSignals(result.publicSignals)
   return { ...result, y, nullifier, root }
 }
 
 /** Verifies a credit proof against the committed verification key (or `vkey`). */
-export async function verifyCredit(proof: Groth16Proof, publicSignals: readonly string[], vkey?: VerificationKey): Promise<boolean> {
+export async function verifyCredit(
+  proof: Groth16Proof,
+  publicSignals: readonly string[],
+  vkey?: VerificationKey,
+): Promise<boolean> {
   return verifyWith(vkey ?? loadVerificationKey('credit'), proof, publicSignals)
 }
 

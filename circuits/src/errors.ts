@@ -42,11 +42,15 @@ export class SameXError extends CircuitError {
 export class ArtifactsMismatchError extends CircuitError {
   override name = 'ArtifactsMismatchError'
   constructor(problems: readonly string[], options: HermitErrorOptions = {}) {
-    super('CIRCUIT_ARTIFACTS_STALE', `The circuit artifacts do not match their sources:\n  - ${problems.join('\n  - ')}`, {
-      hint: 'Rebuild them: `cd circuits && node --import tsx build.ts` (a few minutes), then commit circuits/artifacts/ and contracts/src/zk/.',
-      details: { problems },
-      ...options,
-    })
+    super(
+      'CIRCUIT_ARTIFACTS_STALE',
+      `The circuit artifacts do not match their sources:\n  - ${problems.join('\n  - ')}`,
+      {
+        hint: 'Rebuild them: `cd circuits && node --import tsx build.ts` (a few minutes), then commit circuits/artifacts/ and contracts/src/zk/.',
+        details: { problems },
+        ...options,
+      },
+    )
   }
 }
 

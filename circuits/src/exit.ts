@@ -24,8 +24,20 @@ export type ExitProofInput = {
 export type ExitProof = ProofWithSignals & { leaf: bigint; recipient: bigint; scope: bigint }
 
 /** The raw signals of exit.circom, unchecked. */
-export function exitCircuitInput(v: { sk: bigint; n: bigint; leaf: bigint; recipient: bigint; scope: bigint }): CircuitSignals {
-  return { sk: v.sk.toString(), n: v.n.toString(), leaf: v.leaf.toString(), recipient: v.recipient.toString(), scope: v.scope.toString() }
+export function exitCircuitInput(v: {
+  sk: bigint
+  n: bigint
+  leaf: bigint
+  recipient: bigint
+  scope: bigint
+}): CircuitSignals {
+  return {
+    sk: v.sk.toString(),
+    n: v.n.toString(),
+    leaf: v.leaf.toString(),
+    recipient: v.recipient.toString(),
+    scope: v.scope.toString(),
+  }
 }
 
 /** Proves knowledge of (sk, n) behind the leaf Poseidon(Poseidon(sk), n), for `recipient` in the pool of `scope` only. */
@@ -40,6 +52,10 @@ export async function proveExit(input: ExitProofInput, artifacts: ArtifactOverri
 }
 
 /** Verifies an exit proof against the committed verification key (or `vkey`). */
-export async function verifyExit(proof: Groth16Proof, publicSignals: readonly string[], vkey?: VerificationKey): Promise<boolean> {
+export async function verifyExit(
+  proof: Groth16Proof,
+  publicSignals: readonly string[],
+  vkey?: VerificationKey,
+): Promise<boolean> {
   return verifyWith(vkey ?? loadVerificationKey('exit'), proof, publicSignals)
 }

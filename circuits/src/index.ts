@@ -30,8 +30,21 @@ export {
   type ArtifactOverrides,
 } from './prover.ts'
 export { addressToField } from './validate.ts'
-export { checkArtifacts, findArtifactProblems, MANIFEST_NOTE, type ArtifactsManifest, type CircuitInfo } from './manifest.ts'
-export { ARTIFACTS_DIR, CIRCUITS_DIR, VERIFIER_FILES, artifactPaths, type CircuitArtifacts, type CircuitName } from './paths.ts'
+export {
+  checkArtifacts,
+  findArtifactProblems,
+  MANIFEST_NOTE,
+  type ArtifactsManifest,
+  type CircuitInfo,
+} from './manifest.ts'
+export {
+  ARTIFACTS_DIR,
+  CIRCUITS_DIR,
+  VERIFIER_FILES,
+  artifactPaths,
+  type CircuitArtifacts,
+  type CircuitName,
+} from './paths.ts'
 export {
   CircuitError,
   CircuitInputError,

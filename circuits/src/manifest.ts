@@ -88,10 +88,12 @@ export function findArtifactProblems(circuitsDir: string = CIRCUITS_DIR): string
   const sources = hashSources(circuitsDir)
   for (const [file, hash] of Object.entries(manifest.sources ?? {})) {
     if (sources[file] === undefined) problems.push(`source ${file} is in the manifest but no longer exists`)
-    else if (sources[file] !== hash) problems.push(`source ${file} changed since the artifacts were built (sha256 mismatch)`)
+    else if (sources[file] !== hash)
+      problems.push(`source ${file} changed since the artifacts were built (sha256 mismatch)`)
   }
   for (const file of Object.keys(sources)) {
-    if (manifest.sources?.[file] === undefined) problems.push(`source ${file} is newer than the artifacts (not in the manifest)`)
+    if (manifest.sources?.[file] === undefined)
+      problems.push(`source ${file} is newer than the artifacts (not in the manifest)`)
   }
 
   const circomlib = installedCircomlibVersion()

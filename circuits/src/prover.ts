@@ -33,7 +33,11 @@ export async function proveUnchecked(
  * Computes the witness only (no proof, no curve workers): fails exactly when proving would,
  * since circom's witness calculator asserts every `===` constraint. Cheap enough to run many.
  */
-export async function calculateWitness(circuit: CircuitName, input: CircuitSignals, artifacts: ArtifactOverrides = {}): Promise<void> {
+export async function calculateWitness(
+  circuit: CircuitName,
+  input: CircuitSignals,
+  artifacts: ArtifactOverrides = {},
+): Promise<void> {
   const paths = { ...artifactPaths(circuit), ...artifacts }
   try {
     await snarkjs.wtns.calculate(input, paths.wasm, { type: 'mem' })
@@ -45,7 +49,10 @@ export async function calculateWitness(circuit: CircuitName, input: CircuitSigna
 // circom's witness calculator throws a plain Error ("Assert Failed. Error in template ...")
 // for an unmet constraint, and "Not enough values" / "Too many values" for a missing signal.
 function asWitnessError(circuit: CircuitName, error: unknown): unknown {
-  if (error instanceof Error && /Assert Failed|Error in template|Not enough values|Too many values|Signal not found/i.test(error.message)) {
+  if (
+    error instanceof Error &&
+    /Assert Failed|Error in template|Not enough values|Too many values|Signal not found/i.test(error.message)
+  ) {
     return new WitnessError(circuit, { cause: error })
   }
   return error
@@ -64,7 +71,11 @@ export function loadVerificationKey(circuit: CircuitName, path: string = artifac
 }
 
 /** Groth16 verification; a malformed proof or wrong number of signals is `false`, not an exception. */
-export async function verifyWith(vkey: VerificationKey, proof: Groth16Proof, publicSignals: readonly string[]): Promise<boolean> {
+export async function verifyWith(
+  vkey: VerificationKey,
+  proof: Groth16Proof,
+  publicSignals: readonly string[],
+): Promise<boolean> {
   if (publicSignals.length !== vkey.nPublic) return false
   try {
     return await snarkjs.groth16.verify(vkey, publicSignals, proof)

@@ -12,9 +12,15 @@ export const EXIT_PUBLIC_SIGNALS = ['leaf', 'recipient', 'scope'] as const
 export type CreditSignals = Record<(typeof CREDIT_PUBLIC_SIGNALS)[number], bigint>
 export type ExitSignals = Record<(typeof EXIT_PUBLIC_SIGNALS)[number], bigint>
 
-function parseSignals<const K extends string>(names: readonly K[], publicSignals: readonly string[]): Record<K, bigint> {
+function parseSignals<const K extends string>(
+  names: readonly K[],
+  publicSignals: readonly string[],
+): Record<K, bigint> {
   if (publicSignals.length !== names.length) {
-    throw new CircuitInputError('publicSignals', `expected ${names.length} values (${names.join(', ')}), got ${publicSignals.length}`)
+    throw new CircuitInputError(
+      'publicSignals',
+      `expected ${names.length} values (${names.join(', ')}), got ${publicSignals.length}`,
+    )
   }
   const out = {} as Record<K, bigint>
   names.forEach((name, k) => {

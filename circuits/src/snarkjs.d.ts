@@ -32,20 +32,44 @@ declare module 'snarkjs' {
       zkeyFile: string | Uint8Array,
       logger?: SnarkjsLogger,
     ): Promise<{ proof: Groth16Proof; publicSignals: string[] }>
-    verify(vkey: VerificationKey, publicSignals: readonly string[], proof: Groth16Proof, logger?: SnarkjsLogger): Promise<boolean>
+    verify(
+      vkey: VerificationKey,
+      publicSignals: readonly string[],
+      proof: Groth16Proof,
+      logger?: SnarkjsLogger,
+    ): Promise<boolean>
     exportSolidityCallData(proof: Groth16Proof, publicSignals: readonly string[]): Promise<string>
   }
 
   export const powersOfTau: {
     newAccumulator(curve: unknown, power: number, fileName: string, logger?: SnarkjsLogger): Promise<unknown>
-    contribute(oldPtau: string, newPtau: string, name: string, entropy: string, logger?: SnarkjsLogger): Promise<unknown>
+    contribute(
+      oldPtau: string,
+      newPtau: string,
+      name: string,
+      entropy: string,
+      logger?: SnarkjsLogger,
+    ): Promise<unknown>
     preparePhase2(oldPtau: string, newPtau: string, logger?: SnarkjsLogger): Promise<void>
   }
 
   export const zKey: {
     newZKey(r1cs: string, ptau: string, zkey: string, logger?: SnarkjsLogger): Promise<unknown>
-    contribute(oldZkey: string, newZkey: string, name: string, entropy: string, logger?: SnarkjsLogger): Promise<unknown>
-    beacon(oldZkey: string, newZkey: string, name: string, beaconHash: string, iterationsExp: number, logger?: SnarkjsLogger): Promise<unknown>
+    contribute(
+      oldZkey: string,
+      newZkey: string,
+      name: string,
+      entropy: string,
+      logger?: SnarkjsLogger,
+    ): Promise<unknown>
+    beacon(
+      oldZkey: string,
+      newZkey: string,
+      name: string,
+      beaconHash: string,
+      iterationsExp: number,
+      logger?: SnarkjsLogger,
+    ): Promise<unknown>
     exportVerificationKey(zkey: string, logger?: SnarkjsLogger): Promise<VerificationKey>
     exportSolidityVerifier(zkey: string, templates: { groth16: string }, logger?: SnarkjsLogger): Promise<string>
   }
@@ -58,7 +82,11 @@ declare module 'snarkjs' {
   }
 
   export const wtns: {
-    calculate(input: CircuitSignals, wasmFile: string | Uint8Array, wtnsFile: string | { type: 'mem'; data?: Uint8Array }): Promise<void>
+    calculate(
+      input: CircuitSignals,
+      wasmFile: string | Uint8Array,
+      wtnsFile: string | { type: 'mem'; data?: Uint8Array },
+    ): Promise<void>
   }
 
   export const curves: {

@@ -2,7 +2,13 @@ import { CircuitInputError } from './errors.ts'
 import { requireField, requireUint32 } from './field.ts'
 
 /** Checks what the credit circuit checks, so a bad input fails here with the field's name. */
-export function validateTicket(input: { sk: bigint; n: bigint | number; i: bigint | number; scope: bigint; x: bigint }): {
+export function validateTicket(input: {
+  sk: bigint
+  n: bigint | number
+  i: bigint | number
+  scope: bigint
+  x: bigint
+}): {
   sk: bigint
   n: bigint
   i: bigint

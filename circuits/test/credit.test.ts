@@ -93,7 +93,9 @@ describe('a valid credit proof', () => {
 
   it('converts to the Solidity verifier calldata as snarkjs does', async () => {
     const calldata = toSolidityCalldata(first.proof, first.publicSignals)
-    const expected = JSON.parse(`[${await snarkjs.groth16.exportSolidityCallData(first.proof, first.publicSignals)}]`) as unknown
+    const expected = JSON.parse(
+      `[${await snarkjs.groth16.exportSolidityCallData(first.proof, first.publicSignals)}]`,
+    ) as unknown
     const hex = (v: unknown): unknown => (Array.isArray(v) ? v.map(hex) : BigInt(v as bigint))
     expect(hex(expected)).toEqual([calldata.a, calldata.b, calldata.c, calldata.pub])
   })
@@ -104,7 +106,8 @@ describe('the credit circuit rejects', () => {
   const tree = treeWith(d.leaf, 5, 2)
   const merkle = merkleProofInputs(tree, 2)
   const good = { sk: d.sk, n: d.n, i: 1n, scope, x: 42n, root: tree.root, merkle }
-  const witness = (change: Partial<typeof good>) => calculateWitness('credit', creditCircuitInput({ ...good, ...change }))
+  const witness = (change: Partial<typeof good>) =>
+    calculateWitness('credit', creditCircuitInput({ ...good, ...change }))
   const withMerkle = (change: Partial<CircuitMerkleProof>) => ({ merkle: { ...merkle, ...change } })
 
   it('accepts the unchanged inputs (so each rejection below is about its one change)', async () => {
@@ -138,11 +141,15 @@ describe('the credit circuit rejects', () => {
     const input = { ...good, n, i: 2n ** 32n, root: big.root, merkle: merkleProofInputs(big, 1) }
     await expect(calculateWitness('credit', creditCircuitInput(input))).rejects.toBeInstanceOf(WitnessError)
     // the same leaf with a small i fails too: n itself is out of range
-    await expect(calculateWitness('credit', creditCircuitInput({ ...input, i: 0n }))).rejects.toBeInstanceOf(WitnessError)
+    await expect(calculateWitness('credit', creditCircuitInput({ ...input, i: 0n }))).rejects.toBeInstanceOf(
+      WitnessError,
+    )
   })
 
   it('and no proof comes out of the prover either', async () => {
-    await expect(proveUnchecked('credit', creditCircuitInput({ ...good, i: SNARK_FIELD - 1n }))).rejects.toBeInstanceOf(WitnessError)
+    await expect(proveUnchecked('credit', creditCircuitInput({ ...good, i: SNARK_FIELD - 1n }))).rejects.toBeInstanceOf(
+      WitnessError,
+    )
   })
 })
 
@@ -155,7 +162,9 @@ describe('LeanIMT roots in TS and in the circuit agree', () => {
       for (const [k, l] of leaves.entries()) {
         const input = { sk: l.sk, n: l.n, i: 2n, scope, x: 1n, root: tree.root, merkle: merkleProofInputs(tree, k) }
         await expect(calculateWitness('credit', creditCircuitInput(input)), `leaf ${k}`).resolves.toBeUndefined()
-        await expect(calculateWitness('credit', creditCircuitInput({ ...input, root: poseidon2([tree.root, 0n]) }))).rejects.toThrow()
+        await expect(
+          calculateWitness('credit', creditCircuitInput({ ...input, root: poseidon2([tree.root, 0n]) })),
+        ).rejects.toThrow()
       }
     })
   }
@@ -169,7 +178,10 @@ describe('LeanIMT roots in TS and in the circuit agree', () => {
       for (const k of [0, size - 1, Math.floor(Math.random() * size)]) {
         const l = leaves[k]!
         const input = { sk: l.sk, n: l.n, i: 0n, scope, x: 1n, root: tree.root, merkle: merkleProofInputs(tree, k) }
-        await expect(calculateWitness('credit', creditCircuitInput(input)), `size ${size} leaf ${k}`).resolves.toBeUndefined()
+        await expect(
+          calculateWitness('credit', creditCircuitInput(input)),
+          `size ${size} leaf ${k}`,
+        ).resolves.toBeUndefined()
       }
     }
   })

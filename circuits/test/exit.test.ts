@@ -60,7 +60,9 @@ describe('exit proof', () => {
   it('cannot be made without the leaf secret', async () => {
     const input = { sk: d.sk, n: d.n, leaf: d.leaf, recipient: BigInt(recipient), scope }
     await expect(calculateWitness('exit', exitCircuitInput(input))).resolves.toBeUndefined()
-    await expect(calculateWitness('exit', exitCircuitInput({ ...input, sk: d.sk + 1n }))).rejects.toBeInstanceOf(WitnessError)
+    await expect(calculateWitness('exit', exitCircuitInput({ ...input, sk: d.sk + 1n }))).rejects.toBeInstanceOf(
+      WitnessError,
+    )
     await expect(calculateWitness('exit', exitCircuitInput({ ...input, n: 24n }))).rejects.toBeInstanceOf(WitnessError)
   })
 })

@@ -135,7 +135,9 @@ describe('input validation (before any proving)', () => {
     const { tree: _tree, ...ticket } = base
     const proof = createCreditTree([d.leaf, 7n, 8n]).generateProof(0)
     await expect(proveCredit({ ...ticket, merkleProof: { ...proof, leaf: 7n } })).rejects.toThrow(/another leaf/)
-    await expect(proveCredit({ ...ticket, merkleProof: { ...proof, root: 1n } })).rejects.toThrow(/does not lead to its root/)
+    await expect(proveCredit({ ...ticket, merkleProof: { ...proof, root: 1n } })).rejects.toThrow(
+      /does not lead to its root/,
+    )
   })
 
   it('takes addresses as 20-byte hex or bigint', () => {

@@ -10,7 +10,12 @@ describe('committed artifacts', () => {
     // and says to run the build script.
     const manifest = checkArtifacts()
     expect(manifest.note).toBe(MANIFEST_NOTE)
-    expect(Object.keys(manifest.sources)).toEqual(['credit.circom', 'exit.circom', 'lib/credit_leaf.circom', 'lib/lean_imt_root.circom'])
+    expect(Object.keys(manifest.sources)).toEqual([
+      'credit.circom',
+      'exit.circom',
+      'lib/credit_leaf.circom',
+      'lib/lean_imt_root.circom',
+    ])
     expect(manifest.circuits.credit.publicSignals).toEqual(['y', 'nullifier', 'root', 'scope', 'x'])
     expect(manifest.circuits.exit.publicSignals).toEqual(['leaf', 'recipient', 'scope'])
   })
@@ -26,7 +31,8 @@ describe('checkArtifacts on a copy', () => {
   function copy(): string {
     root = mkdtempSync(join(tmpdir(), 'hermit-circuits-'))
     const dir = join(root, 'circuits')
-    for (const entry of ['credit.circom', 'exit.circom', 'lib', 'artifacts']) cpSync(join(CIRCUITS_DIR, entry), join(dir, entry), { recursive: true })
+    for (const entry of ['credit.circom', 'exit.circom', 'lib', 'artifacts'])
+      cpSync(join(CIRCUITS_DIR, entry), join(dir, entry), { recursive: true })
     for (const file of Object.values(VERIFIER_FILES)) {
       mkdirSync(dirname(join(dir, file)), { recursive: true })
       cpSync(join(CIRCUITS_DIR, file), join(dir, file))

@@ -13,23 +13,47 @@ export function gatewayHandler(o: { simulation: PublicClient<Transport, Chain>; 
   return async (req: PaidRequest, { body }) => {
     const path = (req.url ?? '/').split('?')[0]
     if (req.method === 'POST' && path === '/api/chat') {
-      if (!o.ollamaHost) return { status: 503, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ error: 'no model backend on this gateway: set OLLAMA_HOST' }) }
-      const upstream = await fetch(`${o.ollamaHost.replace(/\/$/, '')}/api/chat`, { method: 'POST', headers: { 'content-type': 'application/json' }, body })
-      return { status: upstream.status, headers: { 'content-type': upstream.headers.get('content-type') ?? 'application/json' }, body: new Uint8Array(await upstream.arrayBuffer()) }
+      if (!o.ollamaHost)
+        return {
+          status: 503,
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ error: 'no model backend on this gateway: set OLLAMA_HOST' }),
+        }
+      const upstream = await fetch(`${o.ollamaHost.replace(/\/$/, '')}/api/chat`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body,
+      })
+      return {
+        status: upstream.status,
+        headers: { 'content-type': upstream.headers.get('content-type') ?? 'application/json' },
+        body: new Uint8Array(await upstream.arrayBuffer()),
+      }
     }
     if (req.method === 'POST' && path === '/v1/txguard/verify') {
       try {
         const report = await verify(JSON.parse(body.toString('utf8')), { client: o.simulation })
         return { headers: { 'content-type': 'application/json' }, body: reportToJson(report) }
       } catch (e) {
-        return { status: 400, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ error: (e as Error).message.split('\n')[0] }) }
+        return {
+          status: 400,
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ error: (e as Error).message.split('\n')[0] }),
+        }
       }
     }
-    return { status: 404, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ error: 'not found' }) }
+    return {
+      status: 404,
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ error: 'not found' }),
+    }
   }
 }
 
-export async function startGateway(gate: ZkPayGate, handler: PaidHandler): Promise<{ url: string; close(): Promise<void> }> {
+export async function startGateway(
+  gate: ZkPayGate,
+  handler: PaidHandler,
+): Promise<{ url: string; close(): Promise<void> }> {
   const server: Server = createServer((req, res) => void gate.handle(req, res, handler))
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r))
   return {

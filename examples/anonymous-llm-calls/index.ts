@@ -36,31 +36,67 @@ import type { Flow } from '../flows.ts'
 import { short, type Log } from '../lib/log.ts'
 import { gatewayHandler, startGateway } from './gateway.ts'
 
-export async function anonymousCalls(devnet: Devnet, log: Log): Promise<{ nullifiers: string[]; slashed: boolean; events: GateEvent[] }> {
+export async function anonymousCalls(
+  devnet: Devnet,
+  log: Log,
+): Promise<{ nullifiers: string[]; slashed: boolean; events: GateEvent[] }> {
   const dir = mkdtempSync(join(tmpdir(), 'hermit-anon-calls-'))
   const provider = devnet.accounts[5]!
   const fromBlock = await devnet.publicClient.getBlockNumber()
-  const address = await deployCreditPool(devnet.publicClient, devnet.walletFor(provider), zkInfraFromDeployments(devnet.deployments), {
-    provider: provider.address,
-    price: parseEther('0.001'),
-    stake: parseEther('0.05'),
-  })
+  const address = await deployCreditPool(
+    devnet.publicClient,
+    devnet.walletFor(provider),
+    zkInfraFromDeployments(devnet.deployments),
+    {
+      provider: provider.address,
+      price: parseEther('0.001'),
+      stake: parseEther('0.05'),
+    },
+  )
   const pool = await readPool(devnet.publicClient, address)
   log.step(`A provider opens a CreditPool at ${short(address)}: 0.001 ETH a call, 0.05 ETH stake per deposit`)
 
   const store = SqliteNullifierStore.open(join(dir, 'nullifiers.sqlite'))
   const verifier = new ProofVerifierPool(loadVerificationKey('credit'), { workers: 2 })
   const events: GateEvent[] = []
-  const gate = createZkPayGate({ publicClient: devnet.publicClient, pool, store, verifier, slasher: devnet.walletFor(provider), fromBlock, onEvent: (e) => events.push(e) })
-  const gateway = await startGateway(gate, gatewayHandler({ simulation: devnet.publicClient, ...(process.env.OLLAMA_HOST ? { ollamaHost: process.env.OLLAMA_HOST } : {}) }))
-  log.line(`gateway on ${gateway.url}: POST /v1/txguard/verify (deterministic), POST /api/chat (${process.env.OLLAMA_HOST ? `→ ${process.env.OLLAMA_HOST}` : 'needs OLLAMA_HOST: not set, no model here'})`)
+  const gate = createZkPayGate({
+    publicClient: devnet.publicClient,
+    pool,
+    store,
+    verifier,
+    slasher: devnet.walletFor(provider),
+    fromBlock,
+    onEvent: (e) => events.push(e),
+  })
+  const gateway = await startGateway(
+    gate,
+    gatewayHandler({
+      simulation: devnet.publicClient,
+      ...(process.env.OLLAMA_HOST ? { ollamaHost: process.env.OLLAMA_HOST } : {}),
+    }),
+  )
+  log.line(
+    `gateway on ${gateway.url}: POST /v1/txguard/verify (deterministic), POST /api/chat (${process.env.OLLAMA_HOST ? `→ ${process.env.OLLAMA_HOST}` : 'needs OLLAMA_HOST: not set, no model here'})`,
+  )
 
   try {
     const deposit = async (index: number, tickets: bigint) => {
       const identity = ZkIdentity.random()
       const d = prepareDeposit(identity, tickets)
-      const { leafIndex } = await depositToPool(devnet.publicClient, devnet.walletFor(devnet.accounts[index]!), pool, d.leaf, tickets)
-      const ticketsFile = TicketStore.create(join(dir, `tickets-${index}.json`), { pool: address, chainId: pool.chainId, leafIndex, tickets: Number(tickets), secretNonce: d.secretNonce })
+      const { leafIndex } = await depositToPool(
+        devnet.publicClient,
+        devnet.walletFor(devnet.accounts[index]!),
+        pool,
+        d.leaf,
+        tickets,
+      )
+      const ticketsFile = TicketStore.create(join(dir, `tickets-${index}.json`), {
+        pool: address,
+        chainId: pool.chainId,
+        leafIndex,
+        tickets: Number(tickets),
+        secretNonce: d.secretNonce,
+      })
       return { identity, ticketsFile, leafIndex, secret: d.secret }
     }
     log.step('Three users deposit once each (the anonymity set); Alice buys 10 calls')
@@ -69,42 +105,116 @@ export async function anonymousCalls(devnet: Devnet, log: Log): Promise<{ nullif
     await deposit(3, 5n)
     await deposit(4, 5n)
     const after = await devnet.publicClient.getBalance({ address: devnet.accounts[1]!.address })
-    log.line(`Alice ${short(devnet.accounts[1]!.address)} paid ${formatEther(before - after)} ETH (10 calls + stake + gas); her identity is a secret, the pool only holds Poseidon(Poseidon(sk_deposit), 10)`)
+    log.line(
+      `Alice ${short(devnet.accounts[1]!.address)} paid ${formatEther(before - after)} ETH (10 calls + stake + gas); her identity is a secret, the pool only holds Poseidon(Poseidon(sk_deposit), 10)`,
+    )
 
-    const client = createZkPayClient({ identity: alice.identity, tickets: alice.ticketsFile, publicClient: devnet.publicClient, fromBlock, minAnonymitySet: 3 })
+    const client = createZkPayClient({
+      identity: alice.identity,
+      tickets: alice.ticketsFile,
+      publicClient: devnet.publicClient,
+      fromBlock,
+      minAnonymitySet: 3,
+    })
     log.step('Alice makes three paid calls: each carries a Groth16 proof of "some deposit, unspent ticket"')
     const nullifiers: string[] = []
     for (const to of [devnet.accounts[2]!.address, devnet.accounts[6]!.address, devnet.accounts[7]!.address]) {
-      const request = { chainId: devnet.chainId, from: devnet.accounts[1]!.address, to, value: parseEther('0.1').toString(), data: '0x' }
+      const request = {
+        chainId: devnet.chainId,
+        from: devnet.accounts[1]!.address,
+        to,
+        value: parseEther('0.1').toString(),
+        data: '0x',
+      }
       const t0 = performance.now()
-      const res = await client.fetch(`${gateway.url}/v1/txguard/verify`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(request) })
+      const res = await client.fetch(`${gateway.url}/v1/txguard/verify`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(request),
+      })
       const report = (await res.json()) as { verdict: string }
       nullifiers.push(res.payment!.nullifier)
-      log.line(`call ${res.ticket}: HTTP ${res.status}, verdict ${report.verdict}, nullifier ${res.payment!.nullifier.slice(0, 10)}… (${(performance.now() - t0).toFixed(0)} ms incl. proving)`)
+      log.line(
+        `call ${res.ticket}: HTTP ${res.status}, verdict ${report.verdict}, nullifier ${res.payment!.nullifier.slice(0, 10)}… (${(performance.now() - t0).toFixed(0)} ms incl. proving)`,
+      )
     }
-    log.line(`the gateway saw ${new Set(nullifiers).size} different nullifiers and no address: it cannot tell the calls came from one person, nor from Alice`)
+    log.line(
+      `the gateway saw ${new Set(nullifiers).size} different nullifiers and no address: it cannot tell the calls came from one person, nor from Alice`,
+    )
 
     log.step('A cheater deposits 2 calls, then spends its ticket 0 twice')
     const cheater = await deposit(2, 2n)
-    const cheaterClient = createZkPayClient({ identity: cheater.identity, tickets: cheater.ticketsFile, publicClient: devnet.publicClient, fromBlock })
-    const honest = await cheaterClient.fetch(`${gateway.url}/v1/txguard/verify`, { method: 'POST', body: JSON.stringify({ chainId: devnet.chainId, from: devnet.accounts[2]!.address, to: devnet.accounts[3]!.address, data: '0x' }) })
+    const cheaterClient = createZkPayClient({
+      identity: cheater.identity,
+      tickets: cheater.ticketsFile,
+      publicClient: devnet.publicClient,
+      fromBlock,
+    })
+    const honest = await cheaterClient.fetch(`${gateway.url}/v1/txguard/verify`, {
+      method: 'POST',
+      body: JSON.stringify({
+        chainId: devnet.chainId,
+        from: devnet.accounts[2]!.address,
+        to: devnet.accounts[3]!.address,
+        data: '0x',
+      }),
+    })
     log.line(`first use of ticket 0: HTTP ${honest.status}`)
     const { tree } = await syncTree(devnet.publicClient, address, { fromBlock })
-    const body = JSON.stringify({ chainId: devnet.chainId, from: devnet.accounts[2]!.address, to: devnet.accounts[4]!.address, data: '0x' })
-    const proved = await proveCredit({ sk: cheater.secret, n: 2n, i: 0n, tree, scope: pool.scope, x: requestBinding('POST', '/v1/txguard/verify', body) })
+    const body = JSON.stringify({
+      chainId: devnet.chainId,
+      from: devnet.accounts[2]!.address,
+      to: devnet.accounts[4]!.address,
+      data: '0x',
+    })
+    const proved = await proveCredit({
+      sk: cheater.secret,
+      n: 2n,
+      i: 0n,
+      tree,
+      scope: pool.scope,
+      x: requestBinding('POST', '/v1/txguard/verify', body),
+    })
     const cd = toSolidityCalldata(proved.proof, proved.publicSignals)
-    const required = decodeHeader(paymentRequiredSchema, (await fetch(`${gateway.url}/v1/txguard/verify`, { method: 'POST' })).headers.get(HEADER_REQUIRED) ?? undefined, 'PAYMENT-REQUIRED')
-    const earnedBefore = await devnet.publicClient.readContract({ address, abi: creditPoolAbi, functionName: 'providerBalance' })
+    const required = decodeHeader(
+      paymentRequiredSchema,
+      (await fetch(`${gateway.url}/v1/txguard/verify`, { method: 'POST' })).headers.get(HEADER_REQUIRED) ?? undefined,
+      'PAYMENT-REQUIRED',
+    )
+    const earnedBefore = await devnet.publicClient.readContract({
+      address,
+      abi: creditPoolAbi,
+      functionName: 'providerBalance',
+    })
     const cheat = await fetch(`${gateway.url}/v1/txguard/verify`, {
       method: 'POST',
       body,
-      headers: { [HEADER_SIGNATURE]: encodeHeader({ x402Version: 2, accepted: required.accepts[0], payload: { proof: { a: cd.a, b: cd.b, c: cd.c }, publicSignals: cd.pub } }) },
+      headers: {
+        [HEADER_SIGNATURE]: encodeHeader({
+          x402Version: 2,
+          accepted: required.accepts[0],
+          payload: { proof: { a: cd.a, b: cd.b, c: cd.c }, publicSignals: cd.pub },
+        }),
+      },
     })
-    const earnedAfter = await devnet.publicClient.readContract({ address, abi: creditPoolAbi, functionName: 'providerBalance' })
-    const [, , status] = await devnet.publicClient.readContract({ address, abi: creditPoolAbi, functionName: 'deposits', args: [BigInt(cheater.leafIndex)] })
+    const earnedAfter = await devnet.publicClient.readContract({
+      address,
+      abi: creditPoolAbi,
+      functionName: 'providerBalance',
+    })
+    const [, , status] = await devnet.publicClient.readContract({
+      address,
+      abi: creditPoolAbi,
+      functionName: 'deposits',
+      args: [BigInt(cheater.leafIndex)],
+    })
     const slash = events.find((e) => e.kind === 'double-spend')
-    log.line(`second use of ticket 0: HTTP ${cheat.status} — same nullifier, different request: two points of one line reveal the secret`)
-    log.line(`the gateway slashed deposit #${cheater.leafIndex} on-chain (tx ${slash && 'slashTx' in slash && slash.slashTx ? short(slash.slashTx) : 'none'}); status ${status === 4 ? 'Slashed' : status}; provider earnings ${formatEther(earnedBefore)} → ${formatEther(earnedAfter)} ETH`)
+    log.line(
+      `second use of ticket 0: HTTP ${cheat.status} — same nullifier, different request: two points of one line reveal the secret`,
+    )
+    log.line(
+      `the gateway slashed deposit #${cheater.leafIndex} on-chain (tx ${slash && 'slashTx' in slash && slash.slashTx ? short(slash.slashTx) : 'none'}); status ${status === 4 ? 'Slashed' : status}; provider earnings ${formatEther(earnedBefore)} → ${formatEther(earnedAfter)} ETH`,
+    )
     return { nullifiers, slashed: status === 4, events }
   } finally {
     await gateway.close()

@@ -11,7 +11,11 @@ import { deployTestbed } from '@hermit/txguard/testbed'
 import type { Flow } from '../flows.ts'
 import type { Log } from '../lib/log.ts'
 
-export async function checkDappTx(devnet: Devnet, log: Log, modelSpec = process.env.HERMIT_MODEL ?? 'none'): Promise<Report[]> {
+export async function checkDappTx(
+  devnet: Devnet,
+  log: Log,
+  modelSpec = process.env.HERMIT_MODEL ?? 'none',
+): Promise<Report[]> {
   const provider = providerFromSpec(modelSpec, process.env.OLLAMA_HOST ? { ollamaHost: process.env.OLLAMA_HOST } : {})
   log.step('Test bed: a swap router and NFT market the user knows, and an attacker')
   const bed = await deployTestbed(devnet)
@@ -20,7 +24,13 @@ export async function checkDappTx(devnet: Devnet, log: Log, modelSpec = process.
   for (const name of ['benign-swap', 'approval-drainer'] as const) {
     const s = bed.scenarios[name]!
     log.step(`${s.title} — dapp ${s.origin}, user says "${s.intent}"`)
-    const report = await verify(s.request, { client: devnet.publicClient, policy: bed.policy, origin: s.origin, provider, ...(s.intent ? { intent: s.intent } : {}) })
+    const report = await verify(s.request, {
+      client: devnet.publicClient,
+      policy: bed.policy,
+      origin: s.origin,
+      provider,
+      ...(s.intent ? { intent: s.intent } : {}),
+    })
     for (const line of formatReport(report).split('\n')) log.line(line)
     log.line(`(checked in ${report.durationMs.toFixed(0)} ms)`)
     reports.push(report)

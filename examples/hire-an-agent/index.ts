@@ -57,13 +57,35 @@ const ARTICLE =
 
 export type HireStory = { result: HireResult; before: Record<string, bigint>; after: Record<string, bigint> }
 
-export async function hireAnAgent(devnet: Devnet, log: Log): Promise<{ stories: HireStory[]; oneShot: { status: number; text: string } }> {
-  const model = providerFromSpec(process.env.HERMIT_MODEL ?? 'none', process.env.OLLAMA_HOST ? { ollamaHost: process.env.OLLAMA_HOST } : {})
-  const [client, provider, evaluator] = await Promise.all([devnetParty(devnet, 1, { mint: '100' }), devnetParty(devnet, 2, { mint: '100' }), devnetParty(devnet, 3, { mint: '0' })])
-  const parties: Record<string, Address> = { client: client.account.address, provider: provider.account.address, escrow: client.escrow.address, hook: client.escrow.hook }
-  const balances = async () => Object.fromEntries(await Promise.all(Object.entries(parties).map(async ([k, a]) => [k, await tokenBalance(client.escrow, a)] as const)))
+export async function hireAnAgent(
+  devnet: Devnet,
+  log: Log,
+): Promise<{ stories: HireStory[]; oneShot: { status: number; text: string } }> {
+  const model = providerFromSpec(
+    process.env.HERMIT_MODEL ?? 'none',
+    process.env.OLLAMA_HOST ? { ollamaHost: process.env.OLLAMA_HOST } : {},
+  )
+  const [client, provider, evaluator] = await Promise.all([
+    devnetParty(devnet, 1, { mint: '100' }),
+    devnetParty(devnet, 2, { mint: '100' }),
+    devnetParty(devnet, 3, { mint: '0' }),
+  ])
+  const parties: Record<string, Address> = {
+    client: client.account.address,
+    provider: provider.account.address,
+    escrow: client.escrow.address,
+    hook: client.escrow.hook,
+  }
+  const balances = async () =>
+    Object.fromEntries(
+      await Promise.all(
+        Object.entries(parties).map(async ([k, a]) => [k, await tokenBalance(client.escrow, a)] as const),
+      ),
+    )
   const show = (b: Record<string, bigint>, a: Record<string, bigint>) =>
-    `balances: ${Object.keys(b).map((k) => `${k} ${usd(b[k]!)} → ${usd(a[k]!)}`).join(', ')}`
+    `balances: ${Object.keys(b)
+      .map((k) => `${k} ${usd(b[k]!)} → ${usd(a[k]!)}`)
+      .join(', ')}`
 
   // ---- the three agents
   log.step('Three agents register on the ERC-8004 identity registry')
@@ -71,13 +93,19 @@ export async function hireAnAgent(devnet: Devnet, log: Log): Promise<{ stories: 
   const skill = summarizeSkill(parseUnits('5', 6), model)
   const handler: JobHandler = async (ctx) => {
     if (mode === 'garbage') return 'Lorem ipsum dolor sit amet, consectetur adipiscing elit, sed do eiusmod tempor.'
-    if (mode === 'vanish') return new Promise((_, reject) => ctx.signal.addEventListener('abort', () => reject(new Error('offline'))))
+    if (mode === 'vanish')
+      return new Promise((_, reject) => ctx.signal.addEventListener('abort', () => reject(new Error('offline'))))
     return skill.handler(ctx)
   }
   const dir = mkdtempSync(join(tmpdir(), 'hermit-hire-'))
   const store = SqliteNullifierStore.open(join(dir, 'nullifiers.sqlite'))
   const verifier = new ProofVerifierPool(loadVerificationKey('credit'), { workers: 1 })
-  const poolAddress = await deployCreditPool(devnet.publicClient, provider.escrow.walletClient!, zkInfraFromDeployments(devnet.deployments), { provider: provider.account.address, price: parseEther('0.001'), stake: parseEther('0.01') })
+  const poolAddress = await deployCreditPool(
+    devnet.publicClient,
+    provider.escrow.walletClient!,
+    zkInfraFromDeployments(devnet.deployments),
+    { provider: provider.account.address, price: parseEther('0.001'), stake: parseEther('0.01') },
+  )
   const pool = await readPool(devnet.publicClient, poolAddress)
   const gate = createZkPayGate({ publicClient: devnet.publicClient, pool, store, verifier })
   const summarizer = new ProviderAgent({
@@ -90,17 +118,54 @@ export async function hireAnAgent(devnet: Devnet, log: Log): Promise<{ stories: 
     pollMs: 100,
     oneShot: { gate, pool: poolAddress },
   })
-  const checker = new EvaluatorAgent({ escrow: evaluator.escrow, erc8004: evaluator.erc8004, account: evaluator.account, check: withModelReview(summaryChecks, model), pollMs: 100 })
+  const checker = new EvaluatorAgent({
+    escrow: evaluator.escrow,
+    erc8004: evaluator.erc8004,
+    account: evaluator.account,
+    check: withModelReview(summaryChecks, model),
+    pollMs: 100,
+  })
   try {
     await summarizer.start()
-    const evaluatorId = (await registerAgent(evaluator.erc8004, { registration: { type: REGISTRATION_TYPE, name: 'Checker', description: 'Checks summaries: grounded in the text, shorter, keeps its key words.', services: [{ name: 'hermit-evaluator', endpoint: 'https://checker.invalid', skills: ['summarize'] }], active: true } })).agentId
-    const clientId = (await registerAgent(client.erc8004, { registration: { type: REGISTRATION_TYPE, name: 'Researcher', description: 'Hires other agents.', services: [], active: true } })).agentId
+    const evaluatorId = (
+      await registerAgent(evaluator.erc8004, {
+        registration: {
+          type: REGISTRATION_TYPE,
+          name: 'Checker',
+          description: 'Checks summaries: grounded in the text, shorter, keeps its key words.',
+          services: [{ name: 'hermit-evaluator', endpoint: 'https://checker.invalid', skills: ['summarize'] }],
+          active: true,
+        },
+      })
+    ).agentId
+    const clientId = (
+      await registerAgent(client.erc8004, {
+        registration: {
+          type: REGISTRATION_TYPE,
+          name: 'Researcher',
+          description: 'Hires other agents.',
+          services: [],
+          active: true,
+        },
+      })
+    ).agentId
     checker.start()
-    log.line(`#${summarizer.agentId} Summarizer (provider ${short(provider.account.address)}): skill "summarize" at 5 dUSD a job, serves deliverables at ${summarizer.url}`)
-    log.line(`#${evaluatorId} Checker (evaluator ${short(evaluator.account.address)}): deterministic checks${model.kind === 'none' ? '; no model consulted (HERMIT_MODEL unset: deterministic mode)' : ` + ${model.label} review (may only lower a verdict)`}`)
-    log.line(`#${clientId} Researcher (client ${short(client.account.address)}), 100 dUSD; escrow ${short(client.escrow.address)}, job hook ${short(client.escrow.hook)} (provider bond 20%)`)
+    log.line(
+      `#${summarizer.agentId} Summarizer (provider ${short(provider.account.address)}): skill "summarize" at 5 dUSD a job, serves deliverables at ${summarizer.url}`,
+    )
+    log.line(
+      `#${evaluatorId} Checker (evaluator ${short(evaluator.account.address)}): deterministic checks${model.kind === 'none' ? '; no model consulted (HERMIT_MODEL unset: deterministic mode)' : ` + ${model.label} review (may only lower a verdict)`}`,
+    )
+    log.line(
+      `#${clientId} Researcher (client ${short(client.account.address)}), 100 dUSD; escrow ${short(client.escrow.address)}, job hook ${short(client.escrow.hook)} (provider bond 20%)`,
+    )
 
-    const hirer = new ClientAgent({ escrow: client.escrow, erc8004: client.erc8004, account: client.account, pollMs: 100 })
+    const hirer = new ClientAgent({
+      escrow: client.escrow,
+      erc8004: client.erc8004,
+      account: client.account,
+      pollMs: 100,
+    })
     const stories: HireStory[] = []
     const hire = async (title: string, extra: { onProgress?: (s: HireStep) => void; expiresIn?: bigint } = {}) => {
       log.step(title)
@@ -117,10 +182,14 @@ export async function hireAnAgent(devnet: Devnet, log: Log): Promise<{ stories: 
         },
       })
       const after = await balances()
-      log.line(`outcome: job #${result.jobId} ${result.status}; provider bond ${usd(result.bond.amount)} → ${result.bond.to}`)
+      log.line(
+        `outcome: job #${result.jobId} ${result.status}; provider bond ${usd(result.bond.amount)} → ${result.bond.to}`,
+      )
       log.line(show(before, after))
       const rep = await jobReputation(client.escrow, client.erc8004, summarizer.agentId!)
-      log.line(`reputation of #${summarizer.agentId} (paid jobs only, by the hook): ${rep.jobs} job(s), ${rep.completed} completed, ${rep.rejected} rejected, weighted average ${rep.weightedAverage ?? 'n/a'}, earned ${usd(rep.earned)}`)
+      log.line(
+        `reputation of #${summarizer.agentId} (paid jobs only, by the hook): ${rep.jobs} job(s), ${rep.completed} completed, ${rep.rejected} rejected, weighted average ${rep.weightedAverage ?? 'n/a'}, earned ${usd(rep.earned)}`,
+      )
       stories.push({ result, before, after })
       return result
     }
@@ -129,7 +198,9 @@ export async function hireAnAgent(devnet: Devnet, log: Log): Promise<{ stories: 
     const good = await hire('Job 1: the client hires a summarizer; the work is good')
     log.line(`deliverable (hash-checked): "${new TextDecoder().decode(good.deliverable).slice(0, 160)}…"`)
     const v = await validationStatus(client.erc8004, await jobRequestHash(client.escrow, good.jobId))
-    log.line(`validation registry: the hook recorded the evaluator's decision as response ${v.response}/100 (tag "${v.tag}")`)
+    log.line(
+      `validation registry: the hook recorded the evaluator's decision as response ${v.response}/100 (tag "${v.tag}")`,
+    )
 
     // ---- 2. garbage
     mode = 'garbage'
@@ -144,29 +215,58 @@ export async function hireAnAgent(devnet: Devnet, log: Log): Promise<{ stories: 
         if (s.step === 'created') expiredAt = s.expiredAt
         if (s.step === 'funded') {
           void summarizer.stop().then(async () => {
-            log.line(`the provider went offline; an hour passes on the chain (devnet clock moved past ${new Date(Number(expiredAt) * 1000).toISOString()})`)
+            log.line(
+              `the provider went offline; an hour passes on the chain (devnet clock moved past ${new Date(Number(expiredAt) * 1000).toISOString()})`,
+            )
             await advanceChainPast(devnet, expiredAt)
           })
         }
       },
     })
-    const leftover = (await tokenBalance(client.escrow, client.escrow.address)) + (await tokenBalance(client.escrow, client.escrow.hook))
+    const leftover =
+      (await tokenBalance(client.escrow, client.escrow.address)) +
+      (await tokenBalance(client.escrow, client.escrow.hook))
     log.line(`left in escrow and hook: ${usd(leftover)} — nothing is stuck`)
 
     // ---- 4. one-shot, anonymous
     log.step('The other way to hire: a one-shot summary paid with a zk-rln ticket (no escrow, no identity)')
     mode = 'good'
-    const again = new ProviderAgent({ escrow: provider.escrow, erc8004: provider.erc8004, name: 'Summarizer', description: 'Summaries of English text.', skills: { summarize: { ...skill, handler } }, dataDir: provider.dataDir, pollMs: 100, oneShot: { gate, pool: poolAddress } })
+    const again = new ProviderAgent({
+      escrow: provider.escrow,
+      erc8004: provider.erc8004,
+      name: 'Summarizer',
+      description: 'Summaries of English text.',
+      skills: { summarize: { ...skill, handler } },
+      dataDir: provider.dataDir,
+      pollMs: 100,
+      oneShot: { gate, pool: poolAddress },
+    })
     await again.start()
-    log.line(`the provider is back (same agent #${again.agentId}, read from its data folder); its pool ${short(poolAddress)} sells calls at ${formatEther(pool.price)} ETH`)
+    log.line(
+      `the provider is back (same agent #${again.agentId}, read from its data folder); its pool ${short(poolAddress)} sells calls at ${formatEther(pool.price)} ETH`,
+    )
     const identity = ZkIdentity.random()
     const d = prepareDeposit(identity, 3n)
-    const { leafIndex } = await depositToPool(devnet.publicClient, devnet.walletFor(devnet.accounts[4]!), pool, d.leaf, 3n)
-    const tickets = TicketStore.create(join(dir, 'tickets.json'), { pool: poolAddress, chainId: pool.chainId, leafIndex, tickets: 3, secretNonce: d.secretNonce })
+    const { leafIndex } = await depositToPool(
+      devnet.publicClient,
+      devnet.walletFor(devnet.accounts[4]!),
+      pool,
+      d.leaf,
+      3n,
+    )
+    const tickets = TicketStore.create(join(dir, 'tickets.json'), {
+      pool: poolAddress,
+      chainId: pool.chainId,
+      leafIndex,
+      tickets: 3,
+      secretNonce: d.secretNonce,
+    })
     const anon = createZkPayClient({ identity, tickets, publicClient: devnet.publicClient })
     const res = await anon.fetch(`${again.url}/call/summarize`, { method: 'POST', body: ARTICLE })
     const text = await res.text()
-    log.line(`an anonymous caller deposited once (3 calls) and paid one: HTTP ${res.status}, nullifier ${res.payment?.nullifier.slice(0, 10)}…; the provider never learns who asked`)
+    log.line(
+      `an anonymous caller deposited once (3 calls) and paid one: HTTP ${res.status}, nullifier ${res.payment?.nullifier.slice(0, 10)}…; the provider never learns who asked`,
+    )
     log.line(`answer: "${text.slice(0, 120)}…"`)
     await again.stop()
     return { stories, oneShot: { status: res.status, text } }
@@ -181,11 +281,19 @@ export async function hireAnAgent(devnet: Devnet, log: Log): Promise<{ stories: 
 
 function narrate(log: Log, s: HireStep): void {
   if (s.step === 'candidates') {
-    const list = s.candidates.map((c) => `#${c.agentId} at ${usd(c.price)} (${c.reputation.jobs} paid job(s), weighted average ${c.reputation.weightedAverage ?? 'n/a'})`)
+    const list = s.candidates.map(
+      (c) =>
+        `#${c.agentId} at ${usd(c.price)} (${c.reputation.jobs} paid job(s), weighted average ${c.reputation.weightedAverage ?? 'n/a'})`,
+    )
     log.line(`discovery: ${list.join('; ') || 'nobody'}${s.skipped.length ? `; skipped ${s.skipped.length}` : ''}`)
-  } else if (s.step === 'created') log.line(`job #${s.jobId} created for agent #${s.agentId} (expires ${new Date(Number(s.expiredAt) * 1000).toISOString()})`)
-  else if (s.step === 'quoted') log.line(`the provider accepted the job at ${usd(s.budget)} (acceptJob in the hook) and approved its bond`)
-  else if (s.step === 'funded') log.line(`funded: ${usd(s.budget)} in escrow, provider bond ${usd(s.bond)} locked by the hook`)
+  } else if (s.step === 'created')
+    log.line(
+      `job #${s.jobId} created for agent #${s.agentId} (expires ${new Date(Number(s.expiredAt) * 1000).toISOString()})`,
+    )
+  else if (s.step === 'quoted')
+    log.line(`the provider accepted the job at ${usd(s.budget)} (acceptJob in the hook) and approved its bond`)
+  else if (s.step === 'funded')
+    log.line(`funded: ${usd(s.budget)} in escrow, provider bond ${usd(s.bond)} locked by the hook`)
   else if (s.step === 'submitted') log.line('the provider submitted its deliverable hash; the evaluator is checking')
   else if (s.step === 'withdrawn') log.line(`withdrawn: ${s.reason}`)
 }

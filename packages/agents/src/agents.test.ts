@@ -2,7 +2,19 @@ import { describe, expect, it } from 'vitest'
 import { keccak256, parseUnits } from 'viem'
 import { useDevnet } from '@hermit/devnet/vitest'
 import { feedbackHistory, parseFeedbackFile, reputationOf, validationStatus } from '@hermit/erc8004'
-import { ClientAgent, EvaluatorAgent, JobTimeoutError, ProviderAgent, jobReputation, summarizeSkill, summaryChecks, tokenBalance, jobRequestHash, type JobHandler, type ProviderEvent } from './index.ts'
+import {
+  ClientAgent,
+  EvaluatorAgent,
+  JobTimeoutError,
+  ProviderAgent,
+  jobReputation,
+  summarizeSkill,
+  summaryChecks,
+  tokenBalance,
+  jobRequestHash,
+  type JobHandler,
+  type ProviderEvent,
+} from './index.ts'
 import { advanceChainPast, devnetParty, type DevnetParty } from './devnet.ts'
 
 const net = useDevnet()
@@ -18,11 +30,19 @@ type World = { client: DevnetParty; evaluator: DevnetParty; providers: DevnetPar
 
 async function world(providers = 1): Promise<World> {
   const d = net()
-  const parties = await Promise.all([devnetParty(d, 1), devnetParty(d, 2, { mint: '0' }), ...Array.from({ length: providers }, (_, k) => devnetParty(d, 3 + k))])
+  const parties = await Promise.all([
+    devnetParty(d, 1),
+    devnetParty(d, 2, { mint: '0' }),
+    ...Array.from({ length: providers }, (_, k) => devnetParty(d, 3 + k)),
+  ])
   return { client: parties[0]!, evaluator: parties[1]!, providers: parties.slice(2), stop: [] }
 }
 
-function provider(w: World, k: number, o: { handler?: JobHandler; name?: string; price?: string; events?: ProviderEvent[]; dataDir?: string } = {}) {
+function provider(
+  w: World,
+  k: number,
+  o: { handler?: JobHandler; name?: string; price?: string; events?: ProviderEvent[]; dataDir?: string } = {},
+) {
   const p = w.providers[k]!
   const skill = summarizeSkill(usd(o.price ?? '5'))
   const agent = new ProviderAgent({
@@ -40,12 +60,19 @@ function provider(w: World, k: number, o: { handler?: JobHandler; name?: string;
 }
 
 function evaluator(w: World) {
-  const e = new EvaluatorAgent({ escrow: w.evaluator.escrow, erc8004: w.evaluator.erc8004, account: w.evaluator.account, check: summaryChecks, pollMs: 50 })
+  const e = new EvaluatorAgent({
+    escrow: w.evaluator.escrow,
+    erc8004: w.evaluator.erc8004,
+    account: w.evaluator.account,
+    check: summaryChecks,
+    pollMs: 50,
+  })
   w.stop.push(() => e.stop())
   return e.start()
 }
 
-const clientOf = (w: World) => new ClientAgent({ escrow: w.client.escrow, erc8004: w.client.erc8004, account: w.client.account, pollMs: 50 })
+const clientOf = (w: World) =>
+  new ClientAgent({ escrow: w.client.escrow, erc8004: w.client.erc8004, account: w.client.account, pollMs: 50 })
 const balance = (w: World, p: DevnetParty) => tokenBalance(w.client.escrow, p.account.address)
 const finish = (w: World) => Promise.all(w.stop.map((s) => s()))
 
@@ -57,7 +84,13 @@ describe('agents hiring agents (ERC-8183 escrow + ERC-8004 reputation, on the de
       evaluator(w)
       const [c0, p0] = [await balance(w, w.client), await balance(w, w.providers[0]!)]
       const steps: string[] = []
-      const r = await clientOf(w).hire({ skill: 'summarize', input: TEXT, maxPrice: usd('10'), evaluator: w.evaluator.account.address, onProgress: (s) => steps.push(s.step) })
+      const r = await clientOf(w).hire({
+        skill: 'summarize',
+        input: TEXT,
+        maxPrice: usd('10'),
+        evaluator: w.evaluator.account.address,
+        onProgress: (s) => steps.push(s.step),
+      })
       expect(r.status).toBe('Completed')
       expect(steps).toEqual(['candidates', 'created', 'quoted', 'funded', 'submitted', 'settled'])
       expect(r.agentId).toBe(p.agentId)
@@ -77,10 +110,21 @@ describe('agents hiring agents (ERC-8183 escrow + ERC-8004 reputation, on the de
       const bytes = Buffer.from(record!.feedbackURI.split(',')[1]!, 'base64')
       expect(keccak256(bytes)).toBe(record!.feedbackHash)
       const file = parseFeedbackFile(JSON.parse(bytes.toString()))
-      expect(file).toMatchObject({ agentId: p.agentId, tag1: 'job', tag2: 'completed', job: { jobId: r.jobId.toString(), budget: usd('5').toString(), client: w.client.account.address.toLowerCase() } })
+      expect(file).toMatchObject({
+        agentId: p.agentId,
+        tag1: 'job',
+        tag2: 'completed',
+        job: { jobId: r.jobId.toString(), budget: usd('5').toString(), client: w.client.account.address.toLowerCase() },
+      })
       // validation: the evaluator's decision, recorded by the hook as validator
       const v = await validationStatus(w.client.erc8004, await jobRequestHash(w.client.escrow, r.jobId))
-      expect(v).toMatchObject({ validator: w.client.escrow.hook, agentId: p.agentId, response: 100, tag: 'job', responded: true })
+      expect(v).toMatchObject({
+        validator: w.client.escrow.hook,
+        agentId: p.agentId,
+        response: 100,
+        tag: 'job',
+        responded: true,
+      })
     } finally {
       await finish(w)
     }
@@ -89,10 +133,18 @@ describe('agents hiring agents (ERC-8183 escrow + ERC-8004 reputation, on the de
   it('garbage is rejected: the client is refunded and gets the bond; the provider’s reputation then keeps it out', async () => {
     const w = await world()
     try {
-      const sloppy = await provider(w, 0, { name: 'Sloppy', handler: async () => 'Lorem ipsum dolor sit amet, consectetur adipiscing elit, sed do eiusmod.' }).start()
+      const sloppy = await provider(w, 0, {
+        name: 'Sloppy',
+        handler: async () => 'Lorem ipsum dolor sit amet, consectetur adipiscing elit, sed do eiusmod.',
+      }).start()
       evaluator(w)
       const [c0, p0] = [await balance(w, w.client), await balance(w, w.providers[0]!)]
-      const r = await clientOf(w).hire({ skill: 'summarize', input: TEXT, maxPrice: usd('10'), evaluator: w.evaluator.account.address })
+      const r = await clientOf(w).hire({
+        skill: 'summarize',
+        input: TEXT,
+        maxPrice: usd('10'),
+        evaluator: w.evaluator.account.address,
+      })
       expect(r.status).toBe('Rejected')
       expect(r.bond).toEqual({ amount: usd('1'), to: 'client' })
       expect((await balance(w, w.client)) - c0).toBe(usd('1'))
@@ -111,7 +163,8 @@ describe('agents hiring agents (ERC-8183 escrow + ERC-8004 reputation, on the de
   it('a provider that vanishes after funding: the client claims the escrow back after expiry and takes the bond', async () => {
     const w = await world()
     try {
-      const stuck: JobHandler = ({ signal }) => new Promise((_, reject) => signal.addEventListener('abort', () => reject(new Error('stopped'))))
+      const stuck: JobHandler = ({ signal }) =>
+        new Promise((_, reject) => signal.addEventListener('abort', () => reject(new Error('stopped'))))
       const gone = await provider(w, 0, { handler: stuck }).start()
       evaluator(w)
       const c0 = await balance(w, w.client)

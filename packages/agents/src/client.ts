@@ -1,13 +1,35 @@
 import { zeroHash, type Address, type LocalAccount } from 'viem'
 import { findAgents, getAgent, type Erc8004Client } from '@hermit/erc8004'
 import { AgentError, JobRevertError, JobTimeoutError, NoAgentError } from './errors.ts'
-import { acceptanceOf, acceptanceTerms, agentOfJob, bondOf, chainTime, expiredBondToProvider, claimRefund, createJob, fund, getJob, reject, settleExpiredBond, TERMINAL, type Escrow, type Job } from './escrow.ts'
+import {
+  acceptanceOf,
+  acceptanceTerms,
+  agentOfJob,
+  bondOf,
+  chainTime,
+  expiredBondToProvider,
+  claimRefund,
+  createJob,
+  fund,
+  getJob,
+  reject,
+  settleExpiredBond,
+  TERMINAL,
+  type Escrow,
+  type Job,
+} from './escrow.ts'
 import { fetchDeliverable } from './deliverable.ts'
 import { evaluateJob, type Checker, type Verdict } from './evaluator.ts'
 import { encodeJobRequest, jobServiceOf, requireJobService, JOB_SERVICE, type JobService } from './job-request.ts'
 import { jobReputation, type JobReputation } from './reputation.ts'
 
-export type Candidate = { agentId: bigint; wallet: Address; service: JobService; price: bigint; reputation: JobReputation }
+export type Candidate = {
+  agentId: bigint
+  wallet: Address
+  service: JobService
+  price: bigint
+  reputation: JobReputation
+}
 
 export type HireStep =
   | { step: 'candidates'; candidates: Candidate[]; skipped: Array<{ agentId: bigint; reason: string }> }
@@ -91,9 +113,21 @@ export async function findProviders(
     }
     const wallet = agent.agentWallet ?? agent.owner
     if (excluded.includes(wallet.toLowerCase())) continue
-    const reputation = await jobReputation(escrow, erc8004, agent.agentId, min.evaluators ? { trustedEvaluators: min.evaluators } : {})
-    if (reputation.jobs < (min.jobs ?? 0) || reputation.clients < (min.clients ?? 0) || (min.average !== undefined && (reputation.weightedAverage ?? 0) < min.average)) {
-      skipped.push({ agentId: agent.agentId, reason: `reputation ${reputation.weightedAverage ?? 'none'} over ${reputation.jobs} paid jobs is below the floor` })
+    const reputation = await jobReputation(
+      escrow,
+      erc8004,
+      agent.agentId,
+      min.evaluators ? { trustedEvaluators: min.evaluators } : {},
+    )
+    if (
+      reputation.jobs < (min.jobs ?? 0) ||
+      reputation.clients < (min.clients ?? 0) ||
+      (min.average !== undefined && (reputation.weightedAverage ?? 0) < min.average)
+    ) {
+      skipped.push({
+        agentId: agent.agentId,
+        reason: `reputation ${reputation.weightedAverage ?? 'none'} over ${reputation.jobs} paid jobs is below the floor`,
+      })
       continue
     }
     candidates.push({ agentId: agent.agentId, wallet, service, price: BigInt(price), reputation })
@@ -112,7 +146,8 @@ export async function findProviders(
  */
 export class ClientAgent {
   constructor(private readonly o: { escrow: Escrow; erc8004: Erc8004Client; account: LocalAccount; pollMs?: number }) {
-    if (!o.escrow.walletClient) throw new AgentError('AGENTS_NO_WALLET', 'A client needs an escrow handle with its wallet.')
+    if (!o.escrow.walletClient)
+      throw new AgentError('AGENTS_NO_WALLET', 'A client needs an escrow handle with its wallet.')
   }
 
   get address(): Address {
@@ -120,14 +155,25 @@ export class ClientAgent {
   }
 
   /** Providers of `skill` on this escrow, with their price and job reputation, best first. */
-  candidates(skill: string, maxPrice: bigint, min: HireOptions['minReputation'] = {}): Promise<{ candidates: Candidate[]; skipped: Array<{ agentId: bigint; reason: string }> }> {
-    return findProviders(this.o.escrow, this.o.erc8004, { skill, maxPrice, ...(min ? { minReputation: min } : {}), exclude: [this.address] })
+  candidates(
+    skill: string,
+    maxPrice: bigint,
+    min: HireOptions['minReputation'] = {},
+  ): Promise<{ candidates: Candidate[]; skipped: Array<{ agentId: bigint; reason: string }> }> {
+    return findProviders(this.o.escrow, this.o.erc8004, {
+      skill,
+      maxPrice,
+      ...(min ? { minReputation: min } : {}),
+      exclude: [this.address],
+    })
   }
 
   async hire(h: HireOptions): Promise<HireResult> {
-    if (h.evaluator === 'self' && !h.check) throw new AgentError('AGENTS_BAD_ARGS', 'evaluator "self" needs a check function.')
+    if (h.evaluator === 'self' && !h.check)
+      throw new AgentError('AGENTS_BAD_ARGS', 'evaluator "self" needs a check function.')
     const found = await this.candidates(h.skill, h.maxPrice, h.minReputation)
-    const candidates = h.agentId === undefined ? found.candidates : found.candidates.filter((c) => c.agentId === h.agentId)
+    const candidates =
+      h.agentId === undefined ? found.candidates : found.candidates.filter((c) => c.agentId === h.agentId)
     const skipped = found.skipped
     h.onProgress?.({ step: 'candidates', candidates, skipped })
     for (const c of candidates) {
@@ -145,7 +191,12 @@ export class ClientAgent {
     const e = this.o.escrow
     const expiredAt = (await chainTime(e)) + (h.expiresIn ?? 3600n)
     const evaluator = h.evaluator === 'self' ? this.address : h.evaluator
-    const { jobId } = await createJob(e, { provider: c.wallet, evaluator, expiredAt, description: encodeJobRequest({ v: 1, skill: h.skill, input: h.input }) })
+    const { jobId } = await createJob(e, {
+      provider: c.wallet,
+      evaluator,
+      expiredAt,
+      description: encodeJobRequest({ v: 1, skill: h.skill, input: h.input }),
+    })
     h.onProgress?.({ step: 'created', jobId, agentId: c.agentId, expiredAt })
     const withdraw = async (reason: string) => {
       if ((await getJob(e, jobId)).status === 'Open') await reject(e, jobId, zeroHash)
@@ -179,15 +230,23 @@ export class ClientAgent {
   }
 
   /** Picks a job up again from its state on-chain (after a restart) and follows it to its end. */
-  resume(jobId: bigint, h: Pick<HireOptions, 'check' | 'timeoutMs' | 'pollMs' | 'onProgress'> = {}): Promise<HireResult> {
+  resume(
+    jobId: bigint,
+    h: Pick<HireOptions, 'check' | 'timeoutMs' | 'pollMs' | 'onProgress'> = {},
+  ): Promise<HireResult> {
     return this.follow(jobId, undefined, h)
   }
 
-  private async follow(jobId: bigint, knownAgent: bigint | undefined, h: Pick<HireOptions, 'check' | 'timeoutMs' | 'pollMs' | 'onProgress'>): Promise<HireResult> {
+  private async follow(
+    jobId: bigint,
+    knownAgent: bigint | undefined,
+    h: Pick<HireOptions, 'check' | 'timeoutMs' | 'pollMs' | 'onProgress'>,
+  ): Promise<HireResult> {
     const e = this.o.escrow
     const deadline = Date.now() + (h.timeoutMs ?? 120_000)
     let job = await getJob(e, jobId)
-    if (job.client.toLowerCase() !== this.address.toLowerCase()) throw new AgentError('AGENTS_NOT_CLIENT', `Job ${jobId} belongs to another client.`)
+    if (job.client.toLowerCase() !== this.address.toLowerCase())
+      throw new AgentError('AGENTS_NOT_CLIENT', `Job ${jobId} belongs to another client.`)
     let verdict: Verdict | undefined
     let saidSubmitted = false
     // someone else may act first (the provider settles bonds too, anyone may claim a refund): a
@@ -209,16 +268,22 @@ export class ClientAgent {
         if (!saidSubmitted) h.onProgress?.({ step: 'submitted', jobId })
         saidSubmitted = true
         if (job.evaluator.toLowerCase() === this.address.toLowerCase() && h.check) {
-          verdict = (await evaluateJob({ escrow: e, erc8004: this.o.erc8004, account: this.o.account, check: h.check, jobId })).verdict
+          verdict = (
+            await evaluateJob({ escrow: e, erc8004: this.o.erc8004, account: this.o.account, check: h.check, jobId })
+          ).verdict
         }
       }
       job = await getJob(e, jobId)
       if (TERMINAL.includes(job.status)) break
       if (Date.now() > deadline) {
-        throw new JobTimeoutError('AGENTS_JOB_TIMEOUT', `Job ${jobId} is still ${job.status} after ${h.timeoutMs ?? 120_000} ms.`, {
-          hint: `Nothing is lost: the escrow is refundable from ${new Date(Number(job.expiredAt) * 1000).toISOString()} (chain time); call resume(${jobId}) later.`,
-          details: { jobId: jobId.toString(), status: job.status },
-        })
+        throw new JobTimeoutError(
+          'AGENTS_JOB_TIMEOUT',
+          `Job ${jobId} is still ${job.status} after ${h.timeoutMs ?? 120_000} ms.`,
+          {
+            hint: `Nothing is lost: the escrow is refundable from ${new Date(Number(job.expiredAt) * 1000).toISOString()} (chain time); call resume(${jobId}) later.`,
+            details: { jobId: jobId.toString(), status: job.status },
+          },
+        )
       }
       await sleep(h.pollMs ?? this.o.pollMs ?? 200)
     }
@@ -238,13 +303,43 @@ export class ClientAgent {
         return undefined
       })
     }
-    const to: HireResult['bond']['to'] = bond.amount === 0n ? 'none' : job.status === 'Completed' ? 'provider' : job.status === 'Rejected' ? 'client' : (await expiredBondToProvider(e, bond, job.expiredAt)) ? 'provider' : 'client'
-    return { jobId, agentId, provider: job.provider, status: job.status, budget: job.budget, ...(deliverable ? { deliverable } : {}), ...(deliverableError ? { deliverableError } : {}), ...(verdict ? { verdict } : {}), bond: { amount: bond.amount, to } }
+    const to: HireResult['bond']['to'] =
+      bond.amount === 0n
+        ? 'none'
+        : job.status === 'Completed'
+          ? 'provider'
+          : job.status === 'Rejected'
+            ? 'client'
+            : (await expiredBondToProvider(e, bond, job.expiredAt))
+              ? 'provider'
+              : 'client'
+    return {
+      jobId,
+      agentId,
+      provider: job.provider,
+      status: job.status,
+      budget: job.budget,
+      ...(deliverable ? { deliverable } : {}),
+      ...(deliverableError ? { deliverableError } : {}),
+      ...(verdict ? { verdict } : {}),
+      bond: { amount: bond.amount, to },
+    }
   }
 
   private async deliverable(job: Job, agentId: bigint): Promise<Uint8Array> {
     const agent = await getAgent(this.o.erc8004, agentId)
-    const service = requireJobService(agent.registration?.services ?? [], this.o.escrow.publicClient.chain.id, this.o.escrow.address, agentId)
-    return fetchDeliverable({ endpoint: service.endpoint, escrow: this.o.escrow, jobId: job.jobId, expected: job.deliverable, account: this.o.account })
+    const service = requireJobService(
+      agent.registration?.services ?? [],
+      this.o.escrow.publicClient.chain.id,
+      this.o.escrow.address,
+      agentId,
+    )
+    return fetchDeliverable({
+      endpoint: service.endpoint,
+      escrow: this.o.escrow,
+      jobId: job.jobId,
+      expected: job.deliverable,
+      account: this.o.account,
+    })
   }
 }

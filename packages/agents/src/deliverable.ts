@@ -39,7 +39,14 @@ export function deliverableAuthMessage(chainId: number, escrow: Address, jobId: 
 export const DELIVERABLE_AUTH_HEADER = 'x-hermit-deliverable-auth'
 
 /** Only the job's client and evaluator may read a deliverable: the request is signed by one of them. */
-export async function checkDeliverableAuth(o: { header: string | undefined; chainId: number; escrow: Address; jobId: bigint; allowed: readonly Address[]; now?: number }): Promise<boolean> {
+export async function checkDeliverableAuth(o: {
+  header: string | undefined
+  chainId: number
+  escrow: Address
+  jobId: bigint
+  allowed: readonly Address[]
+  now?: number
+}): Promise<boolean> {
   if (!o.header) return false
   const m = /^(\d{1,12}):(0x[0-9a-fA-F]{130})$/.exec(o.header)
   if (!m) return false
@@ -68,7 +75,9 @@ export async function fetchDeliverable(o: {
   timeoutMs?: number
 }): Promise<Uint8Array> {
   const issuedAt = Math.floor(Date.now() / 1000)
-  const signature = await o.account.signMessage({ message: deliverableAuthMessage(o.escrow.publicClient.chain.id, o.escrow.address, o.jobId, issuedAt) })
+  const signature = await o.account.signMessage({
+    message: deliverableAuthMessage(o.escrow.publicClient.chain.id, o.escrow.address, o.jobId, issuedAt),
+  })
   const url = `${o.endpoint.replace(/\/$/, '')}/jobs/${o.jobId}/deliverable`
   let bytes: Uint8Array
   try {
@@ -76,17 +85,30 @@ export async function fetchDeliverable(o: {
       maxBytes: o.maxBytes ?? 1024 * 1024,
       timeoutMs: o.timeoutMs ?? 10_000,
       // no redirects: the signed header must not travel to another host, nor plain http leave loopback
-      fetch: (input, init) => fetch(input, { ...init, redirect: 'error', headers: { ...(init?.headers ?? {}), [DELIVERABLE_AUTH_HEADER]: `${issuedAt}:${signature}` } }),
+      fetch: (input, init) =>
+        fetch(input, {
+          ...init,
+          redirect: 'error',
+          headers: { ...(init?.headers ?? {}), [DELIVERABLE_AUTH_HEADER]: `${issuedAt}:${signature}` },
+        }),
     })
   } catch (cause) {
-    throw new DeliverableError('DELIVERABLE_UNAVAILABLE', `Could not fetch the deliverable of job ${o.jobId} from ${url}.`, { cause, details: { jobId: o.jobId.toString(), url } })
+    throw new DeliverableError(
+      'DELIVERABLE_UNAVAILABLE',
+      `Could not fetch the deliverable of job ${o.jobId} from ${url}.`,
+      { cause, details: { jobId: o.jobId.toString(), url } },
+    )
   }
   const got = deliverableHash(bytes)
   if (got !== o.expected) {
-    throw new DeliverableError('DELIVERABLE_MISMATCH', `The deliverable of job ${o.jobId} does not match its on-chain hash.`, {
-      hint: 'The provider served something other than what it submitted: reject it.',
-      details: { jobId: o.jobId.toString(), expected: o.expected, got },
-    })
+    throw new DeliverableError(
+      'DELIVERABLE_MISMATCH',
+      `The deliverable of job ${o.jobId} does not match its on-chain hash.`,
+      {
+        hint: 'The provider served something other than what it submitted: reject it.',
+        details: { jobId: o.jobId.toString(), expected: o.expected, got },
+      },
+    )
   }
   return bytes
 }

@@ -10,14 +10,27 @@ import { escrowFromDeployments, type Escrow } from './escrow.ts'
 export type DevnetParty = { account: HDAccount; escrow: Escrow; erc8004: Erc8004Client; dataDir: string }
 
 /** Dev account `index` as a party to jobs: escrow and ERC-8004 handles signing as it, a data folder, and `dUSD` to spend. */
-export async function devnetParty(devnet: Devnet, index: number, o: { mint?: string; dataDir?: string } = {}): Promise<DevnetParty> {
+export async function devnetParty(
+  devnet: Devnet,
+  index: number,
+  o: { mint?: string; dataDir?: string } = {},
+): Promise<DevnetParty> {
   const account = devnet.accounts[index]!
   const walletClient = devnet.walletFor(account)
   const escrow = escrowFromDeployments(devnet.deployments, { publicClient: devnet.publicClient, walletClient })
-  const erc8004: Erc8004Client = { publicClient: devnet.publicClient, walletClient, registries: registriesFromDeployments(devnet.deployments) }
+  const erc8004: Erc8004Client = {
+    publicClient: devnet.publicClient,
+    walletClient,
+    registries: registriesFromDeployments(devnet.deployments),
+  }
   const amount = parseUnits(o.mint ?? '1000', 6)
   if (amount > 0n) {
-    const hash = await walletClient.writeContract({ address: devnet.deployments.contracts.DevToken!.address, abi: devTokenAbi, functionName: 'mint', args: [account.address, amount] })
+    const hash = await walletClient.writeContract({
+      address: devnet.deployments.contracts.DevToken!.address,
+      abi: devTokenAbi,
+      functionName: 'mint',
+      args: [account.address, amount],
+    })
     await devnet.publicClient.waitForTransactionReceipt({ hash })
   }
   return { account, escrow, erc8004, dataDir: o.dataDir ?? mkdtempSync(join(tmpdir(), `hermit-agent-${index}-`)) }

@@ -1,4 +1,17 @@
-import { encodeAbiParameters, keccak256, parseEventLogs, type Account, type Address, type Chain, type Hash, type Hex, type PublicClient, type TransactionReceipt, type Transport, type WalletClient } from 'viem'
+import {
+  encodeAbiParameters,
+  keccak256,
+  parseEventLogs,
+  type Account,
+  type Address,
+  type Chain,
+  type Hash,
+  type Hex,
+  type PublicClient,
+  type TransactionReceipt,
+  type Transport,
+  type WalletClient,
+} from 'viem'
 import { agenticCommerceAbi, devTokenAbi, hermitJobHookAbi } from '@hermit/contracts'
 import { revertReason } from '@hermit/erc8004'
 import { AgentError, JobRevertError } from './errors.ts'
@@ -39,7 +52,10 @@ export function escrowFromDeployments(
 ): Escrow {
   const acp = d.contracts.AgenticCommerce
   const hook = d.contracts.HermitJobHook
-  if (!acp || !hook) throw new AgentError('AGENTS_NO_ESCROW', 'The deployments have no AgenticCommerce / HermitJobHook.', { hint: 'Redeploy with the current @hermit/devnet plan.' })
+  if (!acp || !hook)
+    throw new AgentError('AGENTS_NO_ESCROW', 'The deployments have no AgenticCommerce / HermitJobHook.', {
+      hint: 'Redeploy with the current @hermit/devnet plan.',
+    })
   return { ...clients, address: acp.address, hook: hook.address, fromBlock: acp.blockNumber }
 }
 
@@ -48,12 +64,23 @@ export function withWallet(e: Escrow, walletClient: WalletClient<Transport, Chai
 }
 
 function wallet(e: Escrow): WalletClient<Transport, Chain, Account> {
-  if (!e.walletClient) throw new AgentError('AGENTS_NO_WALLET', 'This escrow handle has no wallet.', { hint: 'withWallet(escrow, walletClient)' })
+  if (!e.walletClient)
+    throw new AgentError('AGENTS_NO_WALLET', 'This escrow handle has no wallet.', {
+      hint: 'withWallet(escrow, walletClient)',
+    })
   return e.walletClient
 }
 
 /** Simulates first (the revert names the contract's error), sends, waits for the receipt. */
-async function send(e: Escrow, call: { address: Address; abi: typeof agenticCommerceAbi | typeof hermitJobHookAbi | typeof devTokenAbi; functionName: string; args: readonly unknown[] }): Promise<TransactionReceipt> {
+async function send(
+  e: Escrow,
+  call: {
+    address: Address
+    abi: typeof agenticCommerceAbi | typeof hermitJobHookAbi | typeof devTokenAbi
+    functionName: string
+    args: readonly unknown[]
+  },
+): Promise<TransactionReceipt> {
   const w = wallet(e)
   let hash: Hash
   try {
@@ -61,30 +88,45 @@ async function send(e: Escrow, call: { address: Address; abi: typeof agenticComm
     hash = await w.writeContract(request as never)
   } catch (cause) {
     const reason = revertReason(cause) ?? (cause as Error)?.message?.split('\n')[0]
-    throw new JobRevertError('JOB_REVERTED', `${call.functionName} reverted: ${reason}`, { details: { functionName: call.functionName, reason }, cause })
+    throw new JobRevertError('JOB_REVERTED', `${call.functionName} reverted: ${reason}`, {
+      details: { functionName: call.functionName, reason },
+      cause,
+    })
   }
   const receipt = await e.publicClient.waitForTransactionReceipt({ hash })
-  if (receipt.status !== 'success') throw new JobRevertError('JOB_REVERTED', `${call.functionName} reverted on-chain (${hash}).`, { details: { hash } })
+  if (receipt.status !== 'success')
+    throw new JobRevertError('JOB_REVERTED', `${call.functionName} reverted on-chain (${hash}).`, { details: { hash } })
   return receipt
 }
 
-const acpCall = (e: Escrow, functionName: string, args: readonly unknown[]) => send(e, { address: e.address, abi: agenticCommerceAbi, functionName, args })
+const acpCall = (e: Escrow, functionName: string, args: readonly unknown[]) =>
+  send(e, { address: e.address, abi: agenticCommerceAbi, functionName, args })
 
 export async function getJob(e: Escrow, jobId: bigint): Promise<Job> {
-  const j = await e.publicClient.readContract({ address: e.address, abi: agenticCommerceAbi, functionName: 'getJob', args: [jobId] })
+  const j = await e.publicClient.readContract({
+    address: e.address,
+    abi: agenticCommerceAbi,
+    functionName: 'getJob',
+    args: [jobId],
+  })
   return { jobId, ...j, status: JOB_STATUS[j.status]!, expiredAt: BigInt(j.expiredAt) }
 }
 
 /** Creates an Open job; the caller is its client. Returns the job id. */
-export async function createJob(e: Escrow, a: { provider: Address; evaluator: Address; expiredAt: bigint; description: string; hook?: Address }): Promise<{ jobId: bigint; receipt: TransactionReceipt }> {
+export async function createJob(
+  e: Escrow,
+  a: { provider: Address; evaluator: Address; expiredAt: bigint; description: string; hook?: Address },
+): Promise<{ jobId: bigint; receipt: TransactionReceipt }> {
   const receipt = await acpCall(e, 'createJob', [a.provider, a.evaluator, a.expiredAt, a.description, a.hook ?? e.hook])
   const [created] = parseEventLogs({ abi: agenticCommerceAbi, eventName: 'JobCreated', logs: receipt.logs })
   if (!created) throw new AgentError('AGENTS_NO_EVENT', 'createJob emitted no JobCreated event.')
   return { jobId: created.args.jobId, receipt }
 }
 
-export const setBudget = (e: Escrow, jobId: bigint, amount: bigint, optParams: Hex = '0x') => acpCall(e, 'setBudget', [jobId, amount, optParams])
-export const setProvider = (e: Escrow, jobId: bigint, provider: Address, optParams: Hex = '0x') => acpCall(e, 'setProvider', [jobId, provider, optParams])
+export const setBudget = (e: Escrow, jobId: bigint, amount: bigint, optParams: Hex = '0x') =>
+  acpCall(e, 'setBudget', [jobId, amount, optParams])
+export const setProvider = (e: Escrow, jobId: bigint, provider: Address, optParams: Hex = '0x') =>
+  acpCall(e, 'setProvider', [jobId, provider, optParams])
 
 /** Escrows the budget (approving the escrow first when needed). With the job hook, only after the provider accepted. */
 export async function fund(e: Escrow, jobId: bigint, expectedBudget: bigint): Promise<TransactionReceipt> {
@@ -101,8 +143,10 @@ export function attestation(score?: { value: bigint; decimals?: number }): Hex {
   return score ? encodeAbiParameters([{ type: 'int128' }, { type: 'uint8' }], [score.value, score.decimals ?? 0]) : '0x'
 }
 
-export const complete = (e: Escrow, jobId: bigint, reason: Hash, score?: { value: bigint; decimals?: number }) => acpCall(e, 'complete', [jobId, reason, attestation(score)])
-export const reject = (e: Escrow, jobId: bigint, reason: Hash, score?: { value: bigint; decimals?: number }) => acpCall(e, 'reject', [jobId, reason, attestation(score)])
+export const complete = (e: Escrow, jobId: bigint, reason: Hash, score?: { value: bigint; decimals?: number }) =>
+  acpCall(e, 'complete', [jobId, reason, attestation(score)])
+export const reject = (e: Escrow, jobId: bigint, reason: Hash, score?: { value: bigint; decimals?: number }) =>
+  acpCall(e, 'reject', [jobId, reason, attestation(score)])
 export const claimRefund = (e: Escrow, jobId: bigint) => acpCall(e, 'claimRefund', [jobId])
 
 // values fixed at deployment, read once per contract
@@ -118,40 +162,68 @@ function once<T>(key: string, read: () => Promise<T>): Promise<T> {
 }
 
 export function paymentToken(e: Escrow): Promise<Address> {
-  return once(`${e.publicClient.chain.id}:${e.address}:token`, () => e.publicClient.readContract({ address: e.address, abi: agenticCommerceAbi, functionName: 'paymentToken' }))
+  return once(`${e.publicClient.chain.id}:${e.address}:token`, () =>
+    e.publicClient.readContract({ address: e.address, abi: agenticCommerceAbi, functionName: 'paymentToken' }),
+  )
 }
 
 /** Raises the wallet's allowance for `spender` to at least `amount` of the payment token. */
 export async function approve(e: Escrow, spender: Address, amount: bigint): Promise<void> {
   const token = await paymentToken(e)
   const owner = wallet(e).account.address
-  const current = await e.publicClient.readContract({ address: token, abi: devTokenAbi, functionName: 'allowance', args: [owner, spender] })
+  const current = await e.publicClient.readContract({
+    address: token,
+    abi: devTokenAbi,
+    functionName: 'allowance',
+    args: [owner, spender],
+  })
   if (current >= amount) return
   await send(e, { address: token, abi: devTokenAbi, functionName: 'approve', args: [spender, amount] })
 }
 
 export async function tokenBalance(e: Escrow, who: Address): Promise<bigint> {
-  return e.publicClient.readContract({ address: await paymentToken(e), abi: devTokenAbi, functionName: 'balanceOf', args: [who] })
+  return e.publicClient.readContract({
+    address: await paymentToken(e),
+    abi: devTokenAbi,
+    functionName: 'balanceOf',
+    args: [who],
+  })
 }
 
 // ---------------------------------------------------------------- hook
 
-export type Bond = { provider: Address; client: Address; amount: bigint; submitted: boolean; settled: boolean; submittedAt: bigint }
+export type Bond = {
+  provider: Address
+  client: Address
+  amount: bigint
+  submitted: boolean
+  settled: boolean
+  submittedAt: bigint
+}
 
 export async function bondOf(e: Escrow, jobId: bigint): Promise<Bond> {
-  const [provider, client, amount, submitted, settled, submittedAt] = await e.publicClient.readContract({ address: e.hook, abi: hermitJobHookAbi, functionName: 'bonds', args: [jobId] })
+  const [provider, client, amount, submitted, settled, submittedAt] = await e.publicClient.readContract({
+    address: e.hook,
+    abi: hermitJobHookAbi,
+    functionName: 'bonds',
+    args: [jobId],
+  })
   return { provider, client, amount, submitted, settled, submittedAt: BigInt(submittedAt) }
 }
 
 /** The provider's bond for a budget under this hook (what it must approve to accept the job). */
 export async function bondFor(e: Escrow, budget: bigint): Promise<bigint> {
-  const bps = await once(`${e.publicClient.chain.id}:${e.hook}:bps`, () => e.publicClient.readContract({ address: e.hook, abi: hermitJobHookAbi, functionName: 'bondBps' }))
+  const bps = await once(`${e.publicClient.chain.id}:${e.hook}:bps`, () =>
+    e.publicClient.readContract({ address: e.hook, abi: hermitJobHookAbi, functionName: 'bondBps' }),
+  )
   return (budget * bps) / 10_000n
 }
 
 /** After an expiry, does the bond go back to the provider? Only for a delivery made a review window before the expiry. */
 export async function expiredBondToProvider(e: Escrow, bond: Bond, expiredAt: bigint): Promise<boolean> {
-  const review = await once(`${e.publicClient.chain.id}:${e.hook}:review`, () => e.publicClient.readContract({ address: e.hook, abi: hermitJobHookAbi, functionName: 'reviewSeconds' }))
+  const review = await once(`${e.publicClient.chain.id}:${e.hook}:review`, () =>
+    e.publicClient.readContract({ address: e.hook, abi: hermitJobHookAbi, functionName: 'reviewSeconds' }),
+  )
   return bond.submitted && bond.submittedAt + BigInt(review) <= expiredAt
 }
 
@@ -161,31 +233,60 @@ export async function expiredBondToProvider(e: Escrow, bond: Bond, expiredAt: bi
  * write feedback about an agent, with a job it never took.
  */
 export const acceptJob = (e: Escrow, jobId: bigint, budget: bigint, minWorkSeconds: bigint, agentId: bigint) =>
-  send(e, { address: e.hook, abi: hermitJobHookAbi, functionName: 'acceptJob', args: [jobId, budget, minWorkSeconds, agentId] })
+  send(e, {
+    address: e.hook,
+    abi: hermitJobHookAbi,
+    functionName: 'acceptJob',
+    args: [jobId, budget, minWorkSeconds, agentId],
+  })
 
 export type Acceptance = { accepted: boolean; terms: Hash; minWorkSeconds: bigint; agentId: bigint }
 
 export async function acceptanceOf(e: Escrow, jobId: bigint): Promise<Acceptance> {
-  const [terms, minWorkSeconds, accepted, agentId] = await e.publicClient.readContract({ address: e.hook, abi: hermitJobHookAbi, functionName: 'acceptances', args: [jobId] })
+  const [terms, minWorkSeconds, accepted, agentId] = await e.publicClient.readContract({
+    address: e.hook,
+    abi: hermitJobHookAbi,
+    functionName: 'acceptances',
+    args: [jobId],
+  })
   return { terms, minWorkSeconds: BigInt(minWorkSeconds), accepted, agentId }
 }
 
 /** The hash the hook keeps for an acceptance, to check it still matches the job as it is. */
-export function acceptanceTerms(job: Pick<Job, 'client' | 'provider' | 'evaluator' | 'expiredAt'>, budget: bigint): Hash {
-  return keccak256(encodeAbiParameters([{ type: 'address' }, { type: 'address' }, { type: 'address' }, { type: 'uint64' }, { type: 'uint256' }], [job.client, job.provider, job.evaluator, job.expiredAt, budget]))
+export function acceptanceTerms(
+  job: Pick<Job, 'client' | 'provider' | 'evaluator' | 'expiredAt'>,
+  budget: bigint,
+): Hash {
+  return keccak256(
+    encodeAbiParameters(
+      [{ type: 'address' }, { type: 'address' }, { type: 'address' }, { type: 'uint64' }, { type: 'uint256' }],
+      [job.client, job.provider, job.evaluator, job.expiredAt, budget],
+    ),
+  )
 }
 
 /** After an expiry: returns the bond to a provider that delivered, or pays it to the client. */
-export const settleExpiredBond = (e: Escrow, jobId: bigint) => send(e, { address: e.hook, abi: hermitJobHookAbi, functionName: 'settleExpired', args: [jobId] })
+export const settleExpiredBond = (e: Escrow, jobId: bigint) =>
+  send(e, { address: e.hook, abi: hermitJobHookAbi, functionName: 'settleExpired', args: [jobId] })
 
 /** The ERC-8004 validation request a provider makes, before submitting, for this deliverable and salt. */
 export async function validationRequestHash(e: Escrow, jobId: bigint, deliverable: Hash, salt: Hash): Promise<Hash> {
-  return e.publicClient.readContract({ address: e.hook, abi: hermitJobHookAbi, functionName: 'validationRequestHash', args: [jobId, deliverable, salt] })
+  return e.publicClient.readContract({
+    address: e.hook,
+    abi: hermitJobHookAbi,
+    functionName: 'validationRequestHash',
+    args: [jobId, deliverable, salt],
+  })
 }
 
 /** The request hash the hook fixed when the job was submitted (zero before). */
 export async function jobRequestHash(e: Escrow, jobId: bigint): Promise<Hash> {
-  return e.publicClient.readContract({ address: e.hook, abi: hermitJobHookAbi, functionName: 'requestHashOf', args: [jobId] })
+  return e.publicClient.readContract({
+    address: e.hook,
+    abi: hermitJobHookAbi,
+    functionName: 'requestHashOf',
+    args: [jobId],
+  })
 }
 
 /** The agent the provider accepted the job as. */

@@ -19,22 +19,39 @@ export type Checker = (ctx: { job: Job; request: JobRequest; deliverable: Uint8A
  * the deliverable reach the model as untrusted data. With no model, says so and keeps the checks.
  */
 export function withModelReview(checks: Checker, model: LlmProvider, o: { timeoutMs?: number } = {}): Checker {
-  const schema = z.strictObject({ acceptable: z.boolean(), score: z.number().int().min(0).max(100), why: z.string().max(500) })
+  const schema = z.strictObject({
+    acceptable: z.boolean(),
+    score: z.number().int().min(0).max(100),
+    why: z.string().max(500),
+  })
   return async (ctx) => {
     const base = await checks(ctx)
-    if (!base.ok) return { ...base, modelConsulted: false, modelNote: 'not consulted: the deterministic checks already failed' }
+    if (!base.ok)
+      return { ...base, modelConsulted: false, modelNote: 'not consulted: the deterministic checks already failed' }
     const text = new TextDecoder().decode(ctx.deliverable).slice(0, 8_000)
     const r = await generateObject(model, {
       schema,
       ...(o.timeoutMs === undefined ? {} : { timeoutMs: o.timeoutMs }),
       messages: [
-        { role: 'system', content: `You check work an agent delivered for a job. ${UNTRUSTED_NOTICE} Answer with JSON.` },
-        { role: 'user', content: JSON.stringify({ skill: ctx.request.skill, request: untrusted(ctx.request.input), deliverable: untrusted(text) }) },
+        {
+          role: 'system',
+          content: `You check work an agent delivered for a job. ${UNTRUSTED_NOTICE} Answer with JSON.`,
+        },
+        {
+          role: 'user',
+          content: JSON.stringify({
+            skill: ctx.request.skill,
+            request: untrusted(ctx.request.input),
+            deliverable: untrusted(text),
+          }),
+        },
       ],
     })
     if (!r.consulted) return { ...base, modelConsulted: false, modelNote: r.reason }
     const score = Math.min(base.score, r.value.score)
-    return r.value.acceptable ? { ...base, score, modelConsulted: true, modelNote: r.value.why } : { ok: false, score: Math.min(score, 20), reason: `model: ${r.value.why}`, modelConsulted: true }
+    return r.value.acceptable
+      ? { ...base, score, modelConsulted: true, modelNote: r.value.why }
+      : { ok: false, score: Math.min(score, 20), reason: `model: ${r.value.why}`, modelConsulted: true }
   }
 }
 
@@ -43,16 +60,29 @@ export type EvaluatorEvent =
   | { kind: 'failed'; jobId: bigint; reason: string }
 
 /** Fetches a submitted job's deliverable (hash-checked), judges it, and completes or rejects the job. */
-export async function evaluateJob(o: { escrow: Escrow; erc8004: Erc8004Client; account: LocalAccount; check: Checker; jobId: bigint }): Promise<{ verdict: Verdict; tx: Hash }> {
+export async function evaluateJob(o: {
+  escrow: Escrow
+  erc8004: Erc8004Client
+  account: LocalAccount
+  check: Checker
+  jobId: bigint
+}): Promise<{ verdict: Verdict; tx: Hash }> {
   const job = await getJob(o.escrow, o.jobId)
-  if (job.status !== 'Submitted') throw new AgentError('AGENTS_NOT_SUBMITTED', `Job ${o.jobId} is ${job.status}, not Submitted.`)
+  if (job.status !== 'Submitted')
+    throw new AgentError('AGENTS_NOT_SUBMITTED', `Job ${o.jobId} is ${job.status}, not Submitted.`)
   const parsed = parseJobRequest(job.description)
   let verdict: Verdict
   if (!parsed.ok) verdict = { ok: false, score: 0, reason: `the job's request is malformed: ${parsed.reason}` }
   else {
     let deliverable: Uint8Array | undefined
     try {
-      deliverable = await fetchDeliverable({ endpoint: await providerEndpoint(o.escrow, o.erc8004, job), escrow: o.escrow, jobId: job.jobId, expected: job.deliverable, account: o.account })
+      deliverable = await fetchDeliverable({
+        endpoint: await providerEndpoint(o.escrow, o.erc8004, job),
+        escrow: o.escrow,
+        jobId: job.jobId,
+        expected: job.deliverable,
+        account: o.account,
+      })
     } catch (error) {
       // a deliverable that does not match its hash is a failure; one that cannot be reached is retried later
       if (!(error instanceof DeliverableError) || error.code !== 'DELIVERABLE_MISMATCH') throw error
@@ -62,7 +92,9 @@ export async function evaluateJob(o: { escrow: Escrow; erc8004: Erc8004Client; a
   }
   const reason = keccak256(stringToHex(verdict.reason))
   const score = { value: BigInt(Math.max(0, Math.min(100, Math.round(verdict.score)))), decimals: 0 }
-  const receipt = verdict.ok ? await complete(o.escrow, job.jobId, reason, score) : await reject(o.escrow, job.jobId, reason, score)
+  const receipt = verdict.ok
+    ? await complete(o.escrow, job.jobId, reason, score)
+    : await reject(o.escrow, job.jobId, reason, score)
   return { verdict, tx: receipt.transactionHash }
 }
 
@@ -76,7 +108,8 @@ async function rejectUnserved(escrow: Escrow, jobId: bigint): Promise<{ verdict:
 async function providerEndpoint(escrow: Escrow, erc8004: Erc8004Client, job: Job): Promise<string> {
   const agentId = await agentOfJob(escrow, job.jobId)
   const agent = await getAgent(erc8004, agentId)
-  return requireJobService(agent.registration?.services ?? [], escrow.publicClient.chain.id, escrow.address, agentId).endpoint
+  return requireJobService(agent.registration?.services ?? [], escrow.publicClient.chain.id, escrow.address, agentId)
+    .endpoint
 }
 
 /**
@@ -103,7 +136,8 @@ export class EvaluatorAgent {
       onEvent?: (e: EvaluatorEvent) => void
     },
   ) {
-    if (!o.escrow.walletClient) throw new AgentError('AGENTS_NO_WALLET', 'An evaluator needs an escrow handle with its wallet.')
+    if (!o.escrow.walletClient)
+      throw new AgentError('AGENTS_NO_WALLET', 'An evaluator needs an escrow handle with its wallet.')
   }
 
   get address(): Address {
@@ -136,21 +170,31 @@ export class EvaluatorAgent {
       const since = this.unreachableSince.get(job.jobId)
       const giveUp = since !== undefined && Date.now() - since > (this.o.unreachableAfterMs ?? 60_000)
       if (failed && Date.now() < failed.retryAt && !giveUp) continue // back off after failures
-      const run = (giveUp ? rejectUnserved(this.o.escrow, job.jobId) : evaluateJob({ ...this.o, jobId: job.jobId })).then(
+      const run = (
+        giveUp ? rejectUnserved(this.o.escrow, job.jobId) : evaluateJob({ ...this.o, jobId: job.jobId })
+      ).then(
         ({ verdict, tx }) => {
           this.unreachableSince.delete(job.jobId)
           this.o.onEvent?.({ kind: 'evaluated', jobId: job.jobId, verdict, tx })
         },
         (error: unknown) => {
           // no endpoint at all counts as not serving too (a provider could drop its service entry)
-          const unserved = (error instanceof DeliverableError && error.code === 'DELIVERABLE_UNAVAILABLE') || (error instanceof AgentError && error.code === 'AGENTS_NO_SERVICE')
+          const unserved =
+            (error instanceof DeliverableError && error.code === 'DELIVERABLE_UNAVAILABLE') ||
+            (error instanceof AgentError && error.code === 'AGENTS_NO_SERVICE')
           if (unserved && !this.unreachableSince.has(job.jobId)) this.unreachableSince.set(job.jobId, Date.now())
           const n = (this.failures.get(job.jobId)?.n ?? 0) + 1
-          this.failures.set(job.jobId, { n, retryAt: Date.now() + Math.min(30_000, (this.o.pollMs ?? 500) * 2 ** Math.min(n, 6)) })
+          this.failures.set(job.jobId, {
+            n,
+            retryAt: Date.now() + Math.min(30_000, (this.o.pollMs ?? 500) * 2 ** Math.min(n, 6)),
+          })
           this.o.onEvent?.({ kind: 'failed', jobId: job.jobId, reason: (error as Error).message.split('\n')[0]! })
         },
       )
-      this.busy.set(job.jobId, run.finally(() => this.busy.delete(job.jobId)))
+      this.busy.set(
+        job.jobId,
+        run.finally(() => this.busy.delete(job.jobId)),
+      )
     }
   }
 }

@@ -4,12 +4,18 @@ import { AgentError } from './errors.ts'
 import { readAgentFile, writeAgentFile } from './state.ts'
 
 /** The agent's ERC-8004 id: read from its data folder, or registered once (with `registration`) and written there. */
-export async function ensureRegistered(erc8004: Erc8004Client, dataDir: string, registration: RegistrationFileInput): Promise<{ agentId: bigint; agentURI: string; registered: boolean }> {
+export async function ensureRegistered(
+  erc8004: Erc8004Client,
+  dataDir: string,
+  registration: RegistrationFileInput,
+): Promise<{ agentId: bigint; agentURI: string; registered: boolean }> {
   const chainId = erc8004.publicClient.chain.id
   const known = readAgentFile(dataDir)
   if (known) {
     if (known.chainId !== chainId || known.identity.toLowerCase() !== erc8004.registries.identity.toLowerCase()) {
-      throw new AgentError('AGENTS_OTHER_CHAIN', `${dataDir} belongs to an agent on another chain or registry.`, { hint: 'Use one data folder per agent and chain.' })
+      throw new AgentError('AGENTS_OTHER_CHAIN', `${dataDir} belongs to an agent on another chain or registry.`, {
+        hint: 'Use one data folder per agent and chain.',
+      })
     }
     return { agentId: known.agentId, agentURI: known.agentURI, registered: false }
   }

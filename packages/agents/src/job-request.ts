@@ -23,7 +23,9 @@ export function encodeJobRequest(r: JobRequest): string {
 }
 
 /** The request in a job's description, or why it is not one. */
-export function parseJobRequest(description: string): { ok: true; request: JobRequest } | { ok: false; reason: string } {
+export function parseJobRequest(
+  description: string,
+): { ok: true; request: JobRequest } | { ok: false; reason: string } {
   let json: unknown
   try {
     json = JSON.parse(description)
@@ -50,7 +52,9 @@ export const jobServiceSchema = z.looseObject({
   /** Price per job, per skill, in base units of the escrow's payment token. */
   prices: z.record(z.string().max(200), decimal),
   /** Optional one-shot endpoint behind zk-rln payments (anonymous, no escrow). */
-  oneShot: z.looseObject({ endpoint: z.string().min(1).max(2048), pool: z.string().regex(/^0x[0-9a-fA-F]{40}$/) }).optional(),
+  oneShot: z
+    .looseObject({ endpoint: z.string().min(1).max(2048), pool: z.string().regex(/^0x[0-9a-fA-F]{40}$/) })
+    .optional(),
 })
 export type JobService = z.output<typeof jobServiceSchema>
 
@@ -70,8 +74,14 @@ export function jobServiceOf(services: readonly Service[], chainId: number, escr
   return undefined
 }
 
-export function requireJobService(services: readonly Service[], chainId: number, escrow: Address, agentId: bigint): JobService {
+export function requireJobService(
+  services: readonly Service[],
+  chainId: number,
+  escrow: Address,
+  agentId: bigint,
+): JobService {
   const s = jobServiceOf(services, chainId, escrow)
-  if (!s) throw new AgentError('AGENTS_NO_SERVICE', `Agent ${agentId} lists no usable ${JOB_SERVICE} service on this escrow.`)
+  if (!s)
+    throw new AgentError('AGENTS_NO_SERVICE', `Agent ${agentId} lists no usable ${JOB_SERVICE} service on this escrow.`)
   return s
 }

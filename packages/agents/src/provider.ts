@@ -1,10 +1,33 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { keccak256, zeroAddress, zeroHash, type Address, type Hash } from 'viem'
-import { agentRegistryOf, getAgent, requestValidation, updateRegistration, validationStatus, type Erc8004Client, type RegistrationFileInput } from '@hermit/erc8004'
+import {
+  agentRegistryOf,
+  getAgent,
+  requestValidation,
+  updateRegistration,
+  validationStatus,
+  type Erc8004Client,
+  type RegistrationFileInput,
+} from '@hermit/erc8004'
 import type { ZkPayGate } from '@hermit/zkpay'
 import { AgentError } from './errors.ts'
-import { acceptanceOf, acceptanceTerms, acceptJob, approve, bondFor, bondOf, chainTime, getJob, setBudget, settleExpiredBond, submit, validationRequestHash, type Escrow, type Job } from './escrow.ts'
+import {
+  acceptanceOf,
+  acceptanceTerms,
+  acceptJob,
+  approve,
+  bondFor,
+  bondOf,
+  chainTime,
+  getJob,
+  setBudget,
+  settleExpiredBond,
+  submit,
+  validationRequestHash,
+  type Escrow,
+  type Job,
+} from './escrow.ts'
 import { checkDeliverableAuth, deliverableHash, DELIVERABLE_AUTH_HEADER, DeliverableStore } from './deliverable.ts'
 import { ensureRegistered } from './identity.ts'
 import { JobScanner } from './scan.ts'
@@ -79,7 +102,8 @@ export class ProviderAgent {
 
   constructor(private readonly o: ProviderOptions) {
     this.store = new DeliverableStore(o.dataDir)
-    if (!o.escrow.walletClient) throw new AgentError('AGENTS_NO_WALLET', 'A provider needs an escrow handle with its wallet.')
+    if (!o.escrow.walletClient)
+      throw new AgentError('AGENTS_NO_WALLET', 'A provider needs an escrow handle with its wallet.')
   }
 
   get address(): Address {
@@ -132,7 +156,12 @@ export class ProviderAgent {
     const listed = current.registration?.services.find((s) => s.name === JOB_SERVICE)
     const fresh = this.registration()
     if (listed && listed.endpoint === this.url && JSON.stringify(listed) === JSON.stringify(fresh.services![0])) return
-    await updateRegistration(this.o.erc8004, this.agentId!, { ...fresh, registrations: current.registration?.registrations ?? [{ agentId: Number(this.agentId), agentRegistry: agentRegistryOf(this.o.erc8004) }] })
+    await updateRegistration(this.o.erc8004, this.agentId!, {
+      ...fresh,
+      registrations: current.registration?.registrations ?? [
+        { agentId: Number(this.agentId), agentRegistry: agentRegistryOf(this.o.erc8004) },
+      ],
+    })
   }
 
   /** Stops following jobs and serving; work in progress is abandoned (what reached disk is kept). */
@@ -166,7 +195,10 @@ export class ProviderAgent {
     for (const job of jobs) {
       if (this.stopped) return
       if (this.done.has(job.jobId) || this.busy.has(job.jobId)) continue
-      this.busy.set(job.jobId, this.step(job).finally(() => this.busy.delete(job.jobId)))
+      this.busy.set(
+        job.jobId,
+        this.step(job).finally(() => this.busy.delete(job.jobId)),
+      )
     }
   }
 
@@ -174,7 +206,8 @@ export class ProviderAgent {
     try {
       if (job.status === 'Open') await this.quote(job)
       else if (job.status === 'Funded') await this.work(job)
-      else if (job.status === 'Submitted') return // the evaluator's move
+      else if (job.status === 'Submitted')
+        return // the evaluator's move
       else await this.settle(job)
     } catch (error) {
       this.emit({ kind: 'failed', jobId: job.jobId, reason: (error as Error).message.split('\n')[0]! })
@@ -195,16 +228,20 @@ export class ProviderAgent {
     if (!parsed.ok) return this.decline(job, `not a job request: ${parsed.reason}`)
     const skill = this.o.skills[parsed.request.skill]
     if (!skill) return this.decline(job, `no skill "${parsed.request.skill}"`)
-    const evaluatorOk = this.o.acceptEvaluator ? this.o.acceptEvaluator(job.evaluator, job) : job.evaluator.toLowerCase() !== job.client.toLowerCase()
+    const evaluatorOk = this.o.acceptEvaluator
+      ? this.o.acceptEvaluator(job.evaluator, job)
+      : job.evaluator.toLowerCase() !== job.client.toLowerCase()
     if (!evaluatorOk) return this.decline(job, `evaluator ${job.evaluator} not accepted`)
-    if (job.hook.toLowerCase() !== this.o.escrow.hook.toLowerCase()) return this.decline(job, 'the job does not use the Hermit job hook')
+    if (job.hook.toLowerCase() !== this.o.escrow.hook.toLowerCase())
+      return this.decline(job, 'the job does not use the Hermit job hook')
     const minWork = this.o.minWorkSeconds ?? 300n
     if (job.expiredAt - (await chainTime(this.o.escrow)) < minWork) {
       this.quoted.delete(job.jobId)
       return this.decline(job, `expires in less than the ${minWork} s of work it needs`)
     }
     const current = await acceptanceOf(this.o.escrow, job.jobId)
-    if (this.quoted.has(job.jobId) && job.budget === skill.price && current.terms === acceptanceTerms(job, skill.price)) return
+    if (this.quoted.has(job.jobId) && job.budget === skill.price && current.terms === acceptanceTerms(job, skill.price))
+      return
     if (!this.quoted.has(job.jobId) && this.quoted.size >= (this.o.maxOpenQuotes ?? 16)) return // busy: the client's quote timeout lets it move on
     // a client that keeps moving the budget after the quote is not worth more gas
     const tries = (this.requotes.get(job.jobId) ?? 0) + 1
@@ -216,9 +253,14 @@ export class ProviderAgent {
     // the bond is approved before the acceptance: a client may fund the moment it sees it
     const bond = await bondFor(this.o.escrow, skill.price)
     this.quoted.set(job.jobId, bond)
-    await approve(this.o.escrow, this.o.escrow.hook, [...this.quoted.values()].reduce((a, b) => a + b, 0n))
+    await approve(
+      this.o.escrow,
+      this.o.escrow.hook,
+      [...this.quoted.values()].reduce((a, b) => a + b, 0n),
+    )
     if (job.budget !== skill.price) await setBudget(this.o.escrow, job.jobId, skill.price)
-    if (current.terms !== acceptanceTerms(job, skill.price)) await acceptJob(this.o.escrow, job.jobId, skill.price, minWork, this.agentId!)
+    if (current.terms !== acceptanceTerms(job, skill.price))
+      await acceptJob(this.o.escrow, job.jobId, skill.price, minWork, this.agentId!)
     this.emit({ kind: 'quoted', jobId: job.jobId, price: skill.price, bond })
   }
 
@@ -242,7 +284,13 @@ export class ProviderAgent {
       const signal = AbortSignal.any([AbortSignal.timeout(this.o.handlerTimeoutMs ?? 60_000), this.abort.signal])
       // a handler that ignores its signal still loses the race: the job is not held forever
       const stopped = new Promise<never>((_, reject) => {
-        const fail = () => reject(new AgentError('AGENTS_HANDLER_ABORTED', `The handler for job ${job.jobId} was stopped or ran out of time.`))
+        const fail = () =>
+          reject(
+            new AgentError(
+              'AGENTS_HANDLER_ABORTED',
+              `The handler for job ${job.jobId} was stopped or ran out of time.`,
+            ),
+          )
         if (signal.aborted) fail()
         else signal.addEventListener('abort', fail, { once: true })
       })
@@ -266,7 +314,12 @@ export class ProviderAgent {
    */
   private async salt(jobId: bigint, deliverable: Hash): Promise<Hash> {
     const w = this.o.escrow.walletClient!
-    return keccak256(await w.signMessage({ account: w.account, message: `hermit job validation salt\nescrow ${this.o.escrow.address.toLowerCase()}\njob ${jobId}\ndeliverable ${deliverable}` }))
+    return keccak256(
+      await w.signMessage({
+        account: w.account,
+        message: `hermit job validation salt\nescrow ${this.o.escrow.address.toLowerCase()}\njob ${jobId}\ndeliverable ${deliverable}`,
+      }),
+    )
   }
 
   /** Before submitting: ask the hook to record the evaluator's decision as an ERC-8004 validation response. */
@@ -275,7 +328,12 @@ export class ProviderAgent {
     const requestHash = await validationRequestHash(this.o.escrow, jobId, deliverable, salt)
     const existing = await validationStatus(this.o.erc8004, requestHash).catch(() => undefined)
     if (existing) return // asked before a restart
-    await requestValidation(this.o.erc8004, { validator: this.o.escrow.hook, agentId: this.agentId, requestURI: `${this.url}/jobs/${jobId}`, requestHash })
+    await requestValidation(this.o.erc8004, {
+      validator: this.o.escrow.hook,
+      agentId: this.agentId,
+      requestURI: `${this.url}/jobs/${jobId}`,
+      requestHash,
+    })
   }
 
   /** Terminal: after an expiry, take the bond back (it was delivered) or release it to the client. */
@@ -301,9 +359,16 @@ export class ProviderAgent {
         const jobId = BigInt(deliverable[1]!)
         const job = await getJob(this.o.escrow, jobId).catch(() => undefined)
         const bytes = job && this.store.get(this.o.escrow.address, jobId)
-        if (!job || !bytes || job.provider.toLowerCase() !== this.address.toLowerCase()) return send(404, '{"error":"no such deliverable"}')
+        if (!job || !bytes || job.provider.toLowerCase() !== this.address.toLowerCase())
+          return send(404, '{"error":"no such deliverable"}')
         const header = req.headers[DELIVERABLE_AUTH_HEADER]
-        const ok = await checkDeliverableAuth({ header: Array.isArray(header) ? undefined : header, chainId: this.o.escrow.publicClient.chain.id, escrow: this.o.escrow.address, jobId, allowed: [job.client, job.evaluator] })
+        const ok = await checkDeliverableAuth({
+          header: Array.isArray(header) ? undefined : header,
+          chainId: this.o.escrow.publicClient.chain.id,
+          escrow: this.o.escrow.address,
+          jobId,
+          allowed: [job.client, job.evaluator],
+        })
         if (!ok) return send(401, '{"error":"sign the request as the job\'s client or evaluator"}')
         return send(200, bytes, 'application/octet-stream')
       }
@@ -312,12 +377,28 @@ export class ProviderAgent {
         const skill = this.o.skills[call[1]!]
         if (!skill) return send(404, '{"error":"no such skill"}')
         return await this.o.oneShot.gate.handle(req, res, async (_r, ctx) => {
-          const job: Job = { jobId: 0n, client: zeroAddress, provider: this.address, evaluator: this.address, hook: this.o.escrow.hook, budget: 0n, expiredAt: 0n, status: 'Open', deliverable: zeroHash, description: '' }
-          const out = await skill.handler({ job, request: { v: 1, skill: call[1]!, input: ctx.body.toString('utf8').slice(0, 16 * 1024) }, signal: AbortSignal.timeout(this.o.handlerTimeoutMs ?? 60_000) })
+          const job: Job = {
+            jobId: 0n,
+            client: zeroAddress,
+            provider: this.address,
+            evaluator: this.address,
+            hook: this.o.escrow.hook,
+            budget: 0n,
+            expiredAt: 0n,
+            status: 'Open',
+            deliverable: zeroHash,
+            description: '',
+          }
+          const out = await skill.handler({
+            job,
+            request: { v: 1, skill: call[1]!, input: ctx.body.toString('utf8').slice(0, 16 * 1024) },
+            signal: AbortSignal.timeout(this.o.handlerTimeoutMs ?? 60_000),
+          })
           return { headers: { 'content-type': 'text/plain; charset=utf-8' }, body: out }
         })
       }
-      if (req.method === 'GET' && url.pathname === '/') return send(200, JSON.stringify({ agentId: this.agentId?.toString(), skills: Object.keys(this.o.skills) }))
+      if (req.method === 'GET' && url.pathname === '/')
+        return send(200, JSON.stringify({ agentId: this.agentId?.toString(), skills: Object.keys(this.o.skills) }))
       send(404, '{"error":"not found"}')
     } catch (error) {
       if (!res.headersSent) send(500, JSON.stringify({ error: (error as Error).message.split('\n')[0] }))

@@ -30,7 +30,12 @@ export type JobReputation = {
  * party paying itself gets its budget back, with no fee): what resists it is counting distinct
  * clients and, above all, naming the evaluators whose attestations you trust.
  */
-export async function jobReputation(escrow: Escrow, erc8004: Erc8004Client, agentId: bigint, o: { trustedEvaluators?: readonly Address[] } = {}): Promise<JobReputation> {
+export async function jobReputation(
+  escrow: Escrow,
+  erc8004: Erc8004Client,
+  agentId: bigint,
+  o: { trustedEvaluators?: readonly Address[] } = {},
+): Promise<JobReputation> {
   const trusted = o.trustedEvaluators?.map((a) => a.toLowerCase())
   const logs = await getLogsPaged(escrow.publicClient, {
     address: escrow.hook,
@@ -47,9 +52,22 @@ export async function jobReputation(escrow: Escrow, erc8004: Erc8004Client, agen
   const clients = new Set<string>()
   const evaluators = new Set<string>()
   // the jobs' terms (no descriptions), read together
-  const terms = await Promise.all(logs.map((l) => escrow.publicClient.readContract({ address: escrow.address, abi: agenticCommerceAbi, functionName: 'getTerms', args: [l.args.jobId!] })))
+  const terms = await Promise.all(
+    logs.map((l) =>
+      escrow.publicClient.readContract({
+        address: escrow.address,
+        abi: agenticCommerceAbi,
+        functionName: 'getTerms',
+        args: [l.args.jobId!],
+      }),
+    ),
+  )
   for (const [k, l] of logs.entries()) {
-    const { value, valueDecimals, completed: ok } = l.args as { value: bigint; valueDecimals: number; completed: boolean }
+    const {
+      value,
+      valueDecimals,
+      completed: ok,
+    } = l.args as { value: bigint; valueDecimals: number; completed: boolean }
     const job = terms[k]!
     // the evaluator is the one attesting: only the ones you trust count, when you name them
     if (trusted && !trusted.includes(job.evaluator.toLowerCase())) continue

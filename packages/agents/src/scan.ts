@@ -29,13 +29,22 @@ export class JobScanner {
       const created = await getLogsPaged(e.publicClient, {
         address: e.address,
         event: getAbiItem({ abi: agenticCommerceAbi, name: 'JobCreated' }),
-        ...(this.role === 'client' ? { args: { client: this.who } } : this.role === 'provider' ? { args: { provider: this.who } } : {}),
+        ...(this.role === 'client'
+          ? { args: { client: this.who } }
+          : this.role === 'provider'
+            ? { args: { provider: this.who } }
+            : {}),
         ...range,
       })
       for (const l of created) this.live.add(l.args.jobId!)
       if (this.role === 'provider') {
         // a provider set after creation
-        const set = await getLogsPaged(e.publicClient, { address: e.address, event: getAbiItem({ abi: agenticCommerceAbi, name: 'ProviderSet' }), args: { provider: this.who }, ...range })
+        const set = await getLogsPaged(e.publicClient, {
+          address: e.address,
+          event: getAbiItem({ abi: agenticCommerceAbi, name: 'ProviderSet' }),
+          args: { provider: this.who },
+          ...range,
+        })
         for (const l of set) this.live.add(l.args.jobId!)
       }
       this.nextBlock = head + 1n

@@ -26,12 +26,26 @@ describe('the summarize skill and its checks', () => {
   })
 
   it('the checks refuse what is not a summary of this text', async () => {
-    const check = (s: string | Uint8Array) => summaryChecks({ job, request, deliverable: typeof s === 'string' ? bytes(s) : s })
-    expect(await check('Lorem ipsum dolor sit amet, consectetur adipiscing elit.')).toMatchObject({ ok: false, reason: expect.stringMatching(/come from the text/) })
+    const check = (s: string | Uint8Array) =>
+      summaryChecks({ job, request, deliverable: typeof s === 'string' ? bytes(s) : s })
+    expect(await check('Lorem ipsum dolor sit amet, consectetur adipiscing elit.')).toMatchObject({
+      ok: false,
+      reason: expect.stringMatching(/come from the text/),
+    })
     expect(await check('short')).toMatchObject({ ok: false, reason: 'too short to be a summary' })
     expect(await check(`${TEXT} More.`)).toMatchObject({ ok: false, reason: expect.stringMatching(/not shorter/) })
-    expect(await check(new Uint8Array([0xff, 0xfe, 0x00, 0x41, 0xc3, 0x28, 0x41, 0x41, 0x41, 0x41, 0x41, 0x41, 0x41, 0x41, 0x41, 0x41, 0x41, 0x41, 0x41, 0x41]))).toMatchObject({ ok: false, reason: 'not UTF-8 text' })
-    expect(await check('The weather was nice. The weather was nice.')).toMatchObject({ ok: false, reason: expect.stringMatching(/misses every key word/) })
+    expect(
+      await check(
+        new Uint8Array([
+          0xff, 0xfe, 0x00, 0x41, 0xc3, 0x28, 0x41, 0x41, 0x41, 0x41, 0x41, 0x41, 0x41, 0x41, 0x41, 0x41, 0x41, 0x41,
+          0x41, 0x41,
+        ]),
+      ),
+    ).toMatchObject({ ok: false, reason: 'not UTF-8 text' })
+    expect(await check('The weather was nice. The weather was nice.')).toMatchObject({
+      ok: false,
+      reason: expect.stringMatching(/misses every key word/),
+    })
   })
 })
 
@@ -43,20 +57,34 @@ describe('withModelReview: the model may lower a verdict, never raise it', () =>
     const v = await reviewer()({ job, request, deliverable: bytes(extractiveSummary(TEXT)) })
     expect(v).toMatchObject({ ok: false, reason: 'model: drops the bond rule', modelConsulted: true })
     expect(v.score).toBeLessThanOrEqual(20)
-    const sent = model.requests.at(-1)!.messages.map((m) => m.content).join('\n')
+    const sent = model.requests
+      .at(-1)!
+      .messages.map((m) => m.content)
+      .join('\n')
     expect(sent).toMatch(/untrusted/i)
   })
 
   it('a model that accepts can only lower the score', async () => {
     model.script([{ content: JSON.stringify({ acceptable: true, score: 70, why: 'fine but terse' }) }])
-    expect(await reviewer()({ job, request, deliverable: bytes(extractiveSummary(TEXT)) })).toMatchObject({ ok: true, score: 70, modelConsulted: true })
+    expect(await reviewer()({ job, request, deliverable: bytes(extractiveSummary(TEXT)) })).toMatchObject({
+      ok: true,
+      score: 70,
+      modelConsulted: true,
+    })
     model.script([{ content: JSON.stringify({ acceptable: true, score: 100, why: 'perfect' }) }])
-    const lorem = await reviewer()({ job, request, deliverable: bytes('Lorem ipsum dolor sit amet, consectetur adipiscing elit.') })
+    const lorem = await reviewer()({
+      job,
+      request,
+      deliverable: bytes('Lorem ipsum dolor sit amet, consectetur adipiscing elit.'),
+    })
     expect(lorem).toMatchObject({ ok: false, modelConsulted: false }) // the checks failed: the model is not asked to clear it
   })
 
   it('with no model, the checks stand and the verdict says no model was consulted', async () => {
-    const v = await withModelReview(summaryChecks, noneProvider)({ job, request, deliverable: bytes(extractiveSummary(TEXT)) })
+    const v = await withModelReview(
+      summaryChecks,
+      noneProvider,
+    )({ job, request, deliverable: bytes(extractiveSummary(TEXT)) })
     expect(v).toMatchObject({ ok: true, modelConsulted: false, modelNote: expect.stringMatching(/no model consulted/) })
   })
 })

@@ -17,5 +17,12 @@ export function parseArgs<S extends z.ZodType>(schema: S, raw: unknown, command:
   })
 }
 
-export const portSchema = z.coerce.number({ error: 'expected a port number' }).int().min(0, 'expected 0-65535').max(65535, 'expected 0-65535')
-export const blockNumberSchema = z.string().regex(/^\d+$/, 'expected a block number').transform((v) => BigInt(v))
+export const portSchema = z.coerce
+  .number({ error: 'expected a port number' })
+  .int()
+  .min(0, 'expected 0-65535')
+  .max(65535, 'expected 0-65535')
+export const blockNumberSchema = z
+  .string()
+  .regex(/^\d+$/, 'expected a block number')
+  .transform((v) => BigInt(v))

@@ -41,7 +41,9 @@ describe('hermit CLI', () => {
 
   it('`hermit devnet` runs a devnet, writes its deployments, and stops on SIGINT', async () => {
     const out = join(dir, 'deployments.json')
-    const child = spawn(process.execPath, [bin, 'devnet', '--port', '0', '--out', out, '--json'], { stdio: ['ignore', 'pipe', 'pipe'] })
+    const child = spawn(process.execPath, [bin, 'devnet', '--port', '0', '--out', out, '--json'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    })
     const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)))
     const line = await new Promise<string>((resolve, reject) => {
       createInterface({ input: child.stdout }).once('line', resolve)

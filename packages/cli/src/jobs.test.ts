@@ -8,7 +8,17 @@ import { mnemonicToSeedSync } from '@scure/bip39'
 import { ANVIL_MNEMONIC, writeDeployments } from '@hermit/devnet'
 import { useDevnet } from '@hermit/devnet/vitest'
 import { REGISTRATION_TYPE, registerAgent } from '@hermit/erc8004'
-import { acceptJob, approve, chainTime, createJob, encodeJobRequest, escrowId, fund, setBudget, tokenBalance } from '@hermit/agents'
+import {
+  acceptJob,
+  approve,
+  chainTime,
+  createJob,
+  encodeJobRequest,
+  escrowId,
+  fund,
+  setBudget,
+  tokenBalance,
+} from '@hermit/agents'
 import { advanceChainPast, devnetParty } from '@hermit/agents/devnet'
 import { ExitCode } from './exit.ts'
 import { runHermit } from './testing.ts'
@@ -16,7 +26,8 @@ import { runHermit } from './testing.ts'
 const net = useDevnet()
 const root = HDKey.fromMasterSeed(mnemonicToSeedSync(ANVIL_MNEMONIC))
 const devKey = (i: number) => toHex(root.derive(`m/44'/60'/0'/0/${i}`).privateKey!)
-const hermit = (args: string[], env: Record<string, string> = {}) => runHermit(args, { env: { HERMIT_PRIVATE_KEY: '', ...env } })
+const hermit = (args: string[], env: Record<string, string> = {}) =>
+  runHermit(args, { env: { HERMIT_PRIVATE_KEY: '', ...env } })
 
 describe('hermit jobs / hermit agents', () => {
   it('finds a provider, lists and shows a job, and refunds it after expiry (anyone may), bond included', async () => {
@@ -30,25 +41,43 @@ describe('hermit jobs / hermit agents', () => {
         name: 'Summarizer',
         description: 'x',
         active: true,
-        services: [{ name: 'hermit-job', endpoint: 'http://127.0.0.1:9', skills: ['summarize'], escrow: escrowId(d.chainId, client.escrow.address), prices: { summarize: '3000000' } }],
+        services: [
+          {
+            name: 'hermit-job',
+            endpoint: 'http://127.0.0.1:9',
+            skills: ['summarize'],
+            escrow: escrowId(d.chainId, client.escrow.address),
+            prices: { summarize: '3000000' },
+          },
+        ],
       },
     })
     const args = ['--rpc', d.rpcUrl, '-f', deployments, '--json']
     const found = await hermit(['agents', 'find', '--skill', 'summarize', ...args])
     expect(found.code, found.stderr).toBe(0)
     expect(JSON.parse(found.stdout).candidates).toMatchObject([{ agentId: agentId.toString(), price: '3000000' }])
-    expect(JSON.parse((await hermit(['agents', 'find', '--skill', 'summarize', '--max-price', '1', ...args])).stdout).candidates).toEqual([])
+    expect(
+      JSON.parse((await hermit(['agents', 'find', '--skill', 'summarize', '--max-price', '1', ...args])).stdout)
+        .candidates,
+    ).toEqual([])
 
     // a job the provider took and then abandoned
     const budget = parseUnits('3', 6)
-    const { jobId } = await createJob(client.escrow, { provider: provider.account.address, evaluator: d.accounts[3]!.address, expiredAt: (await chainTime(client.escrow)) + 3600n, description: encodeJobRequest({ v: 1, skill: 'summarize', input: 'text' }) })
+    const { jobId } = await createJob(client.escrow, {
+      provider: provider.account.address,
+      evaluator: d.accounts[3]!.address,
+      expiredAt: (await chainTime(client.escrow)) + 3600n,
+      description: encodeJobRequest({ v: 1, skill: 'summarize', input: 'text' }),
+    })
     await approve(provider.escrow, provider.escrow.hook, budget)
     await setBudget(provider.escrow, jobId, budget)
     await acceptJob(provider.escrow, jobId, budget, 0n, agentId)
     await fund(client.escrow, jobId, budget)
 
     const list = await hermit(['jobs', 'list', '--address', client.account.address, ...args])
-    expect(JSON.parse(list.stdout).jobs).toMatchObject([{ jobId: jobId.toString(), status: 'Funded', budget: budget.toString() }])
+    expect(JSON.parse(list.stdout).jobs).toMatchObject([
+      { jobId: jobId.toString(), status: 'Funded', budget: budget.toString() },
+    ])
     const human = await hermit(['jobs', 'show', jobId.toString(), '--rpc', d.rpcUrl, '-f', deployments])
     expect(human.stdout).toMatch(/job #1: Funded/)
     expect(human.stdout).toMatch(/accepted by the provider: yes/)
@@ -63,9 +92,14 @@ describe('hermit jobs / hermit agents', () => {
     const c0 = await tokenBalance(client.escrow, client.account.address)
     const refund = await hermit(['jobs', 'refund', jobId.toString(), ...args], { HERMIT_PRIVATE_KEY: devKey(4) }) // a stranger does it
     expect(refund.code, refund.stdout + refund.stderr).toBe(0)
-    expect(JSON.parse(refund.stdout)).toMatchObject({ status: 'Expired', done: [expect.stringMatching(/refunded 3 /), expect.stringMatching(/bond 0.6 to the client/)] })
+    expect(JSON.parse(refund.stdout)).toMatchObject({
+      status: 'Expired',
+      done: [expect.stringMatching(/refunded 3 /), expect.stringMatching(/bond 0.6 to the client/)],
+    })
     expect((await tokenBalance(client.escrow, client.account.address)) - c0).toBe(parseUnits('3.6', 6))
-    expect((await hermit(['jobs', 'refund', jobId.toString(), ...args], { HERMIT_PRIVATE_KEY: devKey(4) })).code).toBe(ExitCode.dataError)
+    expect((await hermit(['jobs', 'refund', jobId.toString(), ...args], { HERMIT_PRIVATE_KEY: devKey(4) })).code).toBe(
+      ExitCode.dataError,
+    )
     expect((await hermit(['jobs', 'show', 'nope', ...args])).code).toBe(ExitCode.usage)
     expect((await hermit(['jobs', 'show', '99', ...args])).code).toBe(ExitCode.dataError)
   }, 90_000)

@@ -22,7 +22,9 @@ export function createOutput(json: boolean, out = process.stdout, err = process.
     },
     error(error) {
       if (json) {
-        const body = isHermitError(error) ? error.toJSON() : { name: 'Error', code: 'INTERNAL', message: String((error as Error)?.message ?? error) }
+        const body = isHermitError(error)
+          ? error.toJSON()
+          : { name: 'Error', code: 'INTERNAL', message: String((error as Error)?.message ?? error) }
         out.write(`${JSON.stringify({ error: body }, replacer)}\n`)
       } else if (isHermitError(error)) {
         err.write(`error: ${error.shortMessage}\n${error.hint ? `hint: ${error.hint}\n` : ''}`)
@@ -36,6 +38,10 @@ export function createOutput(json: boolean, out = process.stdout, err = process.
 /** A plain left-aligned table for terminals. */
 export function table(headers: string[], rows: string[][]): string {
   const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)))
-  const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd()
+  const line = (cells: string[]) =>
+    cells
+      .map((c, i) => c.padEnd(widths[i]!))
+      .join('  ')
+      .trimEnd()
   return [line(headers), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n')
 }

@@ -27,7 +27,8 @@ afterAll(async () => {
   await closeGate?.()
 })
 
-const hermit = (args: string[], env: Record<string, string> = {}) => runHermit(args, { env: { HERMIT_KEYSTORE_PASSWORD: '', HERMIT_PRIVATE_KEY: '', ...env } })
+const hermit = (args: string[], env: Record<string, string> = {}) =>
+  runHermit(args, { env: { HERMIT_KEYSTORE_PASSWORD: '', HERMIT_PRIVATE_KEY: '', ...env } })
 
 describe('hermit pay', () => {
   it('init → open-pool → deposit → fetch, with secrets only from the environment', async () => {
@@ -41,9 +42,26 @@ describe('hermit pay', () => {
     const init = await hermit(['pay', 'init', '-k', keystore, '--json'], { HERMIT_KEYSTORE_PASSWORD: PASSWORD })
     expect(init.code, init.stderr).toBe(0)
     expect(JSON.parse(init.stdout).commitment).toMatch(/^\d+$/)
-    expect((await hermit(['pay', 'init', '-k', keystore], { HERMIT_KEYSTORE_PASSWORD: PASSWORD })).code).toBe(ExitCode.dataError) // never overwritten
+    expect((await hermit(['pay', 'init', '-k', keystore], { HERMIT_KEYSTORE_PASSWORD: PASSWORD })).code).toBe(
+      ExitCode.dataError,
+    ) // never overwritten
 
-    const opened = await hermit(['pay', 'open-pool', '--rpc', d.rpcUrl, '--price', '1000000000000000', '--stake', '100000000000000000', '-f', deployments, '--json'], { HERMIT_PRIVATE_KEY: devKey(5) })
+    const opened = await hermit(
+      [
+        'pay',
+        'open-pool',
+        '--rpc',
+        d.rpcUrl,
+        '--price',
+        '1000000000000000',
+        '--stake',
+        '100000000000000000',
+        '-f',
+        deployments,
+        '--json',
+      ],
+      { HERMIT_PRIVATE_KEY: devKey(5) },
+    )
     expect(opened.code, opened.stderr).toBe(0)
     const poolAddress = JSON.parse(opened.stdout).pool as Address
     const pool = await readPool(d.publicClient, poolAddress)
@@ -57,25 +75,85 @@ describe('hermit pay', () => {
       await verifier.close()
       await store.close()
     }
-    server = createServer((req, res) => void gate.handle(req, res, async (r, { body }) => ({ body: `hello from ${r.url}: ${body.toString()}` })))
+    server = createServer(
+      (req, res) =>
+        void gate.handle(req, res, async (r, { body }) => ({ body: `hello from ${r.url}: ${body.toString()}` })),
+    )
     await new Promise<void>((r) => server!.listen(0, '127.0.0.1', r))
     const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
 
-    const deposit = await hermit(['pay', 'deposit', '--rpc', d.rpcUrl, '--pool', poolAddress, '-n', '3', '-k', keystore, '-t', ticketsFile, '--json'], { HERMIT_KEYSTORE_PASSWORD: PASSWORD, HERMIT_PRIVATE_KEY: devKey(1) })
+    const deposit = await hermit(
+      [
+        'pay',
+        'deposit',
+        '--rpc',
+        d.rpcUrl,
+        '--pool',
+        poolAddress,
+        '-n',
+        '3',
+        '-k',
+        keystore,
+        '-t',
+        ticketsFile,
+        '--json',
+      ],
+      { HERMIT_KEYSTORE_PASSWORD: PASSWORD, HERMIT_PRIVATE_KEY: devKey(1) },
+    )
     expect(deposit.code, deposit.stderr).toBe(0)
     expect(JSON.parse(deposit.stdout)).toMatchObject({ leafIndex: 0, tickets: 3 })
 
-    const paid = await hermit(['pay', 'fetch', `${url}/v1/hello`, '--rpc', d.rpcUrl, '-k', keystore, '-t', ticketsFile, '-X', 'POST', '-d', 'hi', '--json'], { HERMIT_KEYSTORE_PASSWORD: PASSWORD })
+    const paid = await hermit(
+      [
+        'pay',
+        'fetch',
+        `${url}/v1/hello`,
+        '--rpc',
+        d.rpcUrl,
+        '-k',
+        keystore,
+        '-t',
+        ticketsFile,
+        '-X',
+        'POST',
+        '-d',
+        'hi',
+        '--json',
+      ],
+      { HERMIT_KEYSTORE_PASSWORD: PASSWORD },
+    )
     expect(paid.code, paid.stderr).toBe(0)
     const body = JSON.parse(paid.stdout)
-    expect(body).toMatchObject({ status: 200, ticket: 0, remainingTickets: 2, body: 'hello from /v1/hello: hi', payment: { status: 'new', success: true } })
+    expect(body).toMatchObject({
+      status: 200,
+      ticket: 0,
+      remainingTickets: 2,
+      body: 'hello from /v1/hello: hi',
+      payment: { status: 'new', success: true },
+    })
     // no secret ever reaches the output
     for (const s of [init.stdout, deposit.stdout, paid.stdout, paid.stderr]) expect(s).not.toContain(devKey(1).slice(2))
 
-    const wrong = await hermit(['pay', 'fetch', `${url}/v1/hello`, '--rpc', d.rpcUrl, '-k', keystore, '-t', ticketsFile], { HERMIT_KEYSTORE_PASSWORD: 'not the password' })
+    const wrong = await hermit(
+      ['pay', 'fetch', `${url}/v1/hello`, '--rpc', d.rpcUrl, '-k', keystore, '-t', ticketsFile],
+      { HERMIT_KEYSTORE_PASSWORD: 'not the password' },
+    )
     expect(wrong.code).toBe(ExitCode.dataError)
     expect(wrong.stderr).toMatch(/Wrong password/)
-    const bad = await hermit(['pay', 'deposit', '--rpc', d.rpcUrl, '--pool', 'nope', '-n', '3', '-k', keystore, '-t', join(dir, 'x.json')])
+    const bad = await hermit([
+      'pay',
+      'deposit',
+      '--rpc',
+      d.rpcUrl,
+      '--pool',
+      'nope',
+      '-n',
+      '3',
+      '-k',
+      keystore,
+      '-t',
+      join(dir, 'x.json'),
+    ])
     expect(bad.code).toBe(ExitCode.usage)
     expect(bad.stderr).toMatch(/--pool: not an address/)
   }, 180_000)

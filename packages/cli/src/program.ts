@@ -13,7 +13,9 @@ export function buildProgram(): { program: Command; output: () => Output; exitCo
   let current: Output | undefined
   const output = () => (current ??= createOutput(Boolean(program.opts().json)))
   program
-    .description("Hermit: don't trust, verify — a local-model transaction checker, anonymous ZK-paid API calls, ERC-8004 agents and ERC-8183 jobs")
+    .description(
+      "Hermit: don't trust, verify — a local-model transaction checker, anonymous ZK-paid API calls, ERC-8004 agents and ERC-8183 jobs",
+    )
     .version('0.1.0')
     .option('--json', 'machine-readable JSON on stdout (errors too)')
     .enablePositionalOptions(false)
@@ -30,7 +32,8 @@ export function buildProgram(): { program: Command; output: () => Output; exitCo
   registerPay(program, output)
   registerJobs(program, output)
   for (const command of program.commands) {
-    if (!command.options.some((o) => o.long === '--json')) command.option('--json', 'machine-readable JSON on stdout (errors too)')
+    if (!command.options.some((o) => o.long === '--json'))
+      command.option('--json', 'machine-readable JSON on stdout (errors too)')
     command.exitOverride()
     for (const sub of command.commands) sub.exitOverride()
   }

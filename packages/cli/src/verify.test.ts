@@ -15,7 +15,8 @@ let policyFile: string
 
 const json = (v: unknown) => JSON.stringify(v, (_, x) => (typeof x === 'bigint' ? x.toString() : x))
 
-const hermit = (args: string[], stdin?: string) => runHermit(args, { env: { HERMIT_MODEL: 'none' }, ...(stdin === undefined ? {} : { stdin }) })
+const hermit = (args: string[], stdin?: string) =>
+  runHermit(args, { env: { HERMIT_MODEL: 'none' }, ...(stdin === undefined ? {} : { stdin }) })
 
 beforeAll(async () => {
   bed = await deployTestbed(net())
@@ -27,14 +28,27 @@ describe('hermit verify', () => {
   it('exits 2 with a JSON report for a drainer, and 0 for a benign swap (from stdin)', async () => {
     const drainer = join(dir, 'drainer.json')
     writeFileSync(drainer, json(bed.scenarios['approval-drainer']!.request))
-    const blocked = await hermit(['verify', '--rpc', net().rpcUrl, '--intent', 'claim my reward', '--policy', policyFile, '--json', drainer])
+    const blocked = await hermit([
+      'verify',
+      '--rpc',
+      net().rpcUrl,
+      '--intent',
+      'claim my reward',
+      '--policy',
+      policyFile,
+      '--json',
+      drainer,
+    ])
     expect(blocked.code, blocked.stderr + blocked.stdout).toBe(ExitCode.block)
     const report = JSON.parse(blocked.stdout)
     expect(report.verdict).toBe('block')
     expect(report.reasons.map((r: { id: string }) => r.id)).toContain('approval.to-eoa')
     expect(report.model.consulted).toBe(false)
 
-    const swap = await hermit(['verify', '--rpc', net().rpcUrl, '--intent', 'swap 100 dUSD for dWETH', '--policy', policyFile, '-'], json(bed.scenarios['benign-swap']!.request))
+    const swap = await hermit(
+      ['verify', '--rpc', net().rpcUrl, '--intent', 'swap 100 dUSD for dWETH', '--policy', policyFile, '-'],
+      json(bed.scenarios['benign-swap']!.request),
+    )
     expect(swap.code, swap.stderr).toBe(ExitCode.ok)
     expect(swap.stdout).toMatch(/^ALLOW/)
     expect(swap.stdout).toMatch(/Asset changes \(simulated\)/)
@@ -58,7 +72,11 @@ describe('hermit verify', () => {
 describe('hermit guard', () => {
   it('proxies a wallet RPC and refuses what is blocked', async () => {
     const { createInterface } = await import('node:readline')
-    const child = spawn(process.execPath, [bin, 'guard', '--upstream', net().rpcUrl, '--port', '0', '--policy', policyFile, '--json'], { stdio: ['ignore', 'pipe', 'pipe'] })
+    const child = spawn(
+      process.execPath,
+      [bin, 'guard', '--upstream', net().rpcUrl, '--port', '0', '--policy', policyFile, '--json'],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    )
     const exited = new Promise<number | null>((r) => child.on('exit', (c) => r(c)))
     const line = await new Promise<string>((resolve, reject) => {
       createInterface({ input: child.stdout }).once('line', resolve)
@@ -66,12 +84,20 @@ describe('hermit guard', () => {
     })
     const { url } = JSON.parse(line) as { url: string }
     const call = async (method: string, params: unknown[]) =>
-      (await (await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: json({ jsonrpc: '2.0', id: 1, method, params }) })).json()) as { result?: string; error?: { code: number } }
+      (await (
+        await fetch(url, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: json({ jsonrpc: '2.0', id: 1, method, params }),
+        })
+      ).json()) as { result?: string; error?: { code: number } }
     expect((await call('eth_chainId', [])).result).toBe('0x7a69')
     const d = bed.scenarios['fake-airdrop']!.request as { from: string; to: string; data: string }
     expect((await call('eth_sendTransaction', [{ from: d.from, to: d.to, data: d.data }])).error?.code).toBe(-32003)
     const s = bed.scenarios['benign-approve']!.request as { from: string; to: string; data: string }
-    expect((await call('eth_sendTransaction', [{ from: s.from, to: s.to, data: s.data }])).result).toMatch(/^0x[0-9a-f]{64}$/)
+    expect((await call('eth_sendTransaction', [{ from: s.from, to: s.to, data: s.data }])).result).toMatch(
+      /^0x[0-9a-f]{64}$/,
+    )
     child.kill('SIGINT')
     expect(await exited).toBe(0)
   })

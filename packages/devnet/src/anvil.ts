@@ -102,7 +102,16 @@ function startWatchdog(pid: number): ChildProcess {
 }
 
 function buildArgs(o: z.output<typeof anvilOptionsSchema>): string[] {
-  const args = ['--host', o.host, '--port', String(o.port), '--accounts', String(o.accounts), '--balance', String(o.balance)]
+  const args = [
+    '--host',
+    o.host,
+    '--port',
+    String(o.port),
+    '--accounts',
+    String(o.accounts),
+    '--balance',
+    String(o.balance),
+  ]
   if (o.chainId !== undefined) args.push('--chain-id', String(o.chainId))
   if (o.mnemonic !== undefined) args.push('--mnemonic', o.mnemonic)
   if (o.blockTime !== undefined) args.push('--block-time', String(o.blockTime))
@@ -119,10 +128,14 @@ export async function startAnvil(options: AnvilOptions = {}): Promise<AnvilProce
   const parsed = anvilOptionsSchema.safeParse(options)
   if (!parsed.success) {
     const issue = parsed.error.issues[0]
-    throw new DevnetError('DEVNET_BAD_OPTIONS', `Invalid devnet option ${issue?.path.join('.') || ''}: ${issue?.message}`, {
-      hint: 'See AnvilOptions in @hermit/devnet.',
-      cause: parsed.error,
-    })
+    throw new DevnetError(
+      'DEVNET_BAD_OPTIONS',
+      `Invalid devnet option ${issue?.path.join('.') || ''}: ${issue?.message}`,
+      {
+        hint: 'See AnvilOptions in @hermit/devnet.',
+        cause: parsed.error,
+      },
+    )
   }
   const o = parsed.data
   const bin = resolveAnvilBinary(o.anvilPath)
@@ -164,9 +177,14 @@ export async function startAnvil(options: AnvilOptions = {}): Promise<AnvilProce
   })
   const timeout = new Promise<never>((_, rejectTimeout) => {
     const t = setTimeout(
-      () => rejectTimeout(new AnvilStartError('ANVIL_START_TIMEOUT', `anvil did not start listening within ${o.startTimeoutMs} ms.`, {
-        hint: o.fork ? 'A fork waits on its upstream RPC: check that it answers, or raise startTimeoutMs.' : 'Raise startTimeoutMs on a slow machine.',
-      })),
+      () =>
+        rejectTimeout(
+          new AnvilStartError('ANVIL_START_TIMEOUT', `anvil did not start listening within ${o.startTimeoutMs} ms.`, {
+            hint: o.fork
+              ? 'A fork waits on its upstream RPC: check that it answers, or raise startTimeoutMs.'
+              : 'Raise startTimeoutMs on a slow machine.',
+          }),
+        ),
       o.startTimeoutMs,
     )
     t.unref()
@@ -216,9 +234,15 @@ function startFailure(o: z.output<typeof anvilOptionsSchema>, stderr: string): D
 }
 
 function firstLine(text: string): string {
-  const lines = text.split('\n').map((l) => l.trim()).filter(Boolean)
+  const lines = text
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean)
   // anvil prints "Error: <what>" then "Context:" lines with the root cause last
   const what = lines[0]?.replace(/^Error:\s*/, '') ?? ''
-  const root = lines.filter((l) => l.startsWith('- Error #')).pop()?.replace(/^- Error #\d+:\s*/, '')
+  const root = lines
+    .filter((l) => l.startsWith('- Error #'))
+    .pop()
+    ?.replace(/^- Error #\d+:\s*/, '')
   return root && root !== what ? `${what} (${root})` : what
 }

@@ -1,4 +1,14 @@
-import { getAddress, type Abi, type Account, type Address, type Chain, type Hex, type PublicClient, type Transport, type WalletClient } from 'viem'
+import {
+  getAddress,
+  type Abi,
+  type Account,
+  type Address,
+  type Chain,
+  type Hex,
+  type PublicClient,
+  type Transport,
+  type WalletClient,
+} from 'viem'
 import {
   agenticCommerceAbi,
   agenticCommerceBytecode,
@@ -80,7 +90,14 @@ export const hermitDeployPlan: readonly DeployStep[] = [
     name: 'HermitJobHook',
     abi: hermitJobHookAbi,
     bytecode: hermitJobHookBytecode,
-    args: (d) => [d.AgenticCommerce!.address, DEVNET_BOND_BPS, DEVNET_REVIEW_SECONDS, d.IdentityRegistry!.address, d.ReputationRegistry!.address, d.ValidationRegistry!.address],
+    args: (d) => [
+      d.AgenticCommerce!.address,
+      DEVNET_BOND_BPS,
+      DEVNET_REVIEW_SECONDS,
+      d.IdentityRegistry!.address,
+      d.ReputationRegistry!.address,
+      d.ValidationRegistry!.address,
+    ],
   },
 ]
 

@@ -5,8 +5,14 @@ import { z } from 'zod'
 import { formatPath } from '@hermit/errors'
 import { DeploymentsFileError } from './errors.ts'
 
-const address = z.string().refine((v) => isAddress(v, { strict: false }), 'not an address').transform((v) => getAddress(v) as Address)
-const hash = z.string().refine((v) => isHash(v), 'not a 32-byte hex hash').transform((v) => v as Hash)
+const address = z
+  .string()
+  .refine((v) => isAddress(v, { strict: false }), 'not an address')
+  .transform((v) => getAddress(v) as Address)
+const hash = z
+  .string()
+  .refine((v) => isHash(v), 'not a 32-byte hex hash')
+  .transform((v) => v as Hash)
 const uint = z.union([z.string().regex(/^\d+$/, 'not a decimal integer'), z.bigint()]).transform((v) => BigInt(v))
 
 export const deployedContractSchema = z.strictObject({

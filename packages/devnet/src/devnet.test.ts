@@ -22,21 +22,45 @@ describe('devnet', () => {
     expect(await publicClient.getBalance({ address: bob.address })).toBe(before + parseEther('1.5'))
 
     await publicClient.waitForTransactionReceipt({
-      hash: await aliceWallet.writeContract({ address: token.address, abi: devTokenAbi, functionName: 'mint', args: [alice.address, 250_000_000n] }),
+      hash: await aliceWallet.writeContract({
+        address: token.address,
+        abi: devTokenAbi,
+        functionName: 'mint',
+        args: [alice.address, 250_000_000n],
+      }),
     })
     await publicClient.waitForTransactionReceipt({
-      hash: await aliceWallet.writeContract({ address: token.address, abi: devTokenAbi, functionName: 'transfer', args: [bob.address, 40_000_000n] }),
+      hash: await aliceWallet.writeContract({
+        address: token.address,
+        abi: devTokenAbi,
+        functionName: 'transfer',
+        args: [bob.address, 40_000_000n],
+      }),
     })
     const [a, b] = await Promise.all([
-      publicClient.readContract({ address: token.address, abi: devTokenAbi, functionName: 'balanceOf', args: [alice.address] }),
-      publicClient.readContract({ address: token.address, abi: devTokenAbi, functionName: 'balanceOf', args: [bob.address] }),
+      publicClient.readContract({
+        address: token.address,
+        abi: devTokenAbi,
+        functionName: 'balanceOf',
+        args: [alice.address],
+      }),
+      publicClient.readContract({
+        address: token.address,
+        abi: devTokenAbi,
+        functionName: 'balanceOf',
+        args: [bob.address],
+      }),
     ])
     expect([a, b]).toEqual([210_000_000n, 40_000_000n])
   })
 
   it('reverts to the freshly deployed state between tests', async () => {
     const { publicClient, deployments, accounts } = net()
-    const supply = await publicClient.readContract({ address: deployments.contracts.DevToken!.address, abi: devTokenAbi, functionName: 'totalSupply' })
+    const supply = await publicClient.readContract({
+      address: deployments.contracts.DevToken!.address,
+      abi: devTokenAbi,
+      functionName: 'totalSupply',
+    })
     expect(supply).toBe(0n)
     expect(await publicClient.getBalance({ address: accounts[2]!.address })).toBe(parseEther('10000'))
   })
@@ -46,13 +70,23 @@ describe('devnet', () => {
     const token = upstream.deployments.contracts.DevToken!
     const minter = upstream.walletFor(upstream.accounts[3]!)
     await upstream.publicClient.waitForTransactionReceipt({
-      hash: await minter.writeContract({ address: token.address, abi: devTokenAbi, functionName: 'mint', args: [upstream.accounts[3]!.address, 7n] }),
+      hash: await minter.writeContract({
+        address: token.address,
+        abi: devTokenAbi,
+        functionName: 'mint',
+        args: [upstream.accounts[3]!.address, 7n],
+      }),
     })
     const blockNumber = await upstream.publicClient.getBlockNumber()
     await withDevnet({ fork: { url: upstream.rpcUrl, blockNumber }, deploy: false }, async (fork) => {
       expect(fork.chainId).toBe(upstream.chainId)
       expect(fork.deployments.fork?.blockNumber).toBe(blockNumber)
-      const balance = await fork.publicClient.readContract({ address: token.address, abi: devTokenAbi, functionName: 'balanceOf', args: [upstream.accounts[3]!.address] })
+      const balance = await fork.publicClient.readContract({
+        address: token.address,
+        abi: devTokenAbi,
+        functionName: 'balanceOf',
+        args: [upstream.accounts[3]!.address],
+      })
       expect(balance).toBe(7n)
     })
   })

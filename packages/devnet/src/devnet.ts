@@ -110,7 +110,9 @@ export async function startDevnet(options: DevnetOptions = {}): Promise<Devnet> 
         ? {
             fork: {
               url: anvilOptions.fork.url,
-              ...(anvilOptions.fork.blockNumber === undefined ? {} : { blockNumber: BigInt(anvilOptions.fork.blockNumber) }),
+              ...(anvilOptions.fork.blockNumber === undefined
+                ? {}
+                : { blockNumber: BigInt(anvilOptions.fork.blockNumber) }),
             },
           }
         : {}),
@@ -127,7 +129,12 @@ export async function startDevnet(options: DevnetOptions = {}): Promise<Devnet> 
       accounts,
       deployments,
       walletFor: (account) =>
-        createWalletClient({ chain: clients.chain, transport: http(anvil.rpcUrl, { retryCount: 0 }), account, pollingInterval: 10 }),
+        createWalletClient({
+          chain: clients.chain,
+          transport: http(anvil.rpcUrl, { retryCount: 0 }),
+          account,
+          pollingInterval: 10,
+        }),
       snapshot: () => clients.testClient.snapshot(),
       revert: async (id) => {
         await clients.testClient.revert({ id })

@@ -5,7 +5,14 @@ import { describe, expect, it } from 'vitest'
 import { startAnvil } from './anvil.ts'
 import { startDevnet } from './devnet.ts'
 import { readDeployments, writeDeployments, type Deployments } from './deployments.ts'
-import { AnvilNotFoundError, DeploymentsFileError, DevnetError, ForkError, PortInUseError, redactUrl } from './errors.ts'
+import {
+  AnvilNotFoundError,
+  DeploymentsFileError,
+  DevnetError,
+  ForkError,
+  PortInUseError,
+  redactUrl,
+} from './errors.ts'
 
 describe('clear errors for bad input', () => {
   it('anvil binary missing, with the install hint', async () => {

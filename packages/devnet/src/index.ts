@@ -1,4 +1,11 @@
-export { startAnvil, resolveAnvilBinary, liveAnvilPids, anvilOptionsSchema, type AnvilOptions, type AnvilProcess } from './anvil.ts'
+export {
+  startAnvil,
+  resolveAnvilBinary,
+  liveAnvilPids,
+  anvilOptionsSchema,
+  type AnvilOptions,
+  type AnvilProcess,
+} from './anvil.ts'
 export {
   startDevnet,
   withDevnet,

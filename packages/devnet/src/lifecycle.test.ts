@@ -27,8 +27,13 @@ async function waitGone(pid: number, ms = 5_000): Promise<boolean> {
 }
 
 /** Runs the holder script in a child node; resolves with the anvil pid it reports. */
-function runHolder(mode: string): Promise<{ anvilPid: number; child: ReturnType<typeof spawn>; exited: Promise<number | null> }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', holder, mode], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] })
+function runHolder(
+  mode: string,
+): Promise<{ anvilPid: number; child: ReturnType<typeof spawn>; exited: Promise<number | null> }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', holder, mode], {
+    cwd: root,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
   const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)))
   return new Promise((resolve, reject) => {
     let out = ''

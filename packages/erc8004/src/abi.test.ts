@@ -103,7 +103,10 @@ const expected = (spec: { functions: string[]; events: string[] }) => ({
 
 describe('ERC-8004 ABI identity', () => {
   it('IdentityRegistry has exactly the ERC-8004 + ERC-721 functions and events', () => {
-    const want = expected({ functions: [...ERC8004.identity.functions, ...ERC721.functions], events: [...ERC8004.identity.events, ...ERC721.events] })
+    const want = expected({
+      functions: [...ERC8004.identity.functions, ...ERC721.functions],
+      events: [...ERC8004.identity.events, ...ERC721.events],
+    })
     expect(selectorsOf(identityRegistryAbi as Abi)).toEqual(want)
   })
 

@@ -45,19 +45,32 @@ export const KNOWN_REGISTRIES: Readonly<Record<number, Registries>> = {
 export function registriesFromDeployments(d: { contracts: Record<string, { address: Address }> }): Registries {
   const get = (name: string) => {
     const c = d.contracts[name]
-    if (!c) throw new Erc8004Error('ERC8004_NOT_DEPLOYED', `${name} is not in the deployments.`, { hint: 'Start the devnet with `pnpm devnet` (it deploys the ERC-8004 registries).' })
+    if (!c)
+      throw new Erc8004Error('ERC8004_NOT_DEPLOYED', `${name} is not in the deployments.`, {
+        hint: 'Start the devnet with `pnpm devnet` (it deploys the ERC-8004 registries).',
+      })
     return getAddress(c.address)
   }
-  return { identity: get('IdentityRegistry'), reputation: get('ReputationRegistry'), validation: get('ValidationRegistry') }
+  return {
+    identity: get('IdentityRegistry'),
+    reputation: get('ReputationRegistry'),
+    validation: get('ValidationRegistry'),
+  }
 }
 
 export function requireWallet(c: Erc8004Client): WalletClient<Transport, Chain, Account> {
-  if (!c.walletClient) throw new Erc8004Error('ERC8004_NO_WALLET', 'This action writes to the chain and needs a walletClient.', { hint: 'Pass walletClient (with an account) in the Erc8004Client.' })
+  if (!c.walletClient)
+    throw new Erc8004Error('ERC8004_NO_WALLET', 'This action writes to the chain and needs a walletClient.', {
+      hint: 'Pass walletClient (with an account) in the Erc8004Client.',
+    })
   return c.walletClient
 }
 
 export function requireValidation(c: Erc8004Client): Address {
-  if (!c.registries.validation) throw new Erc8004Error('ERC8004_NO_VALIDATION', 'No validation registry is configured.', { hint: 'Set registries.validation.' })
+  if (!c.registries.validation)
+    throw new Erc8004Error('ERC8004_NO_VALIDATION', 'No validation registry is configured.', {
+      hint: 'Set registries.validation.',
+    })
   return c.registries.validation
 }
 
@@ -82,12 +95,22 @@ export async function send(
   } catch (cause) {
     const reason = revertReason(cause)
     if (reason) {
-      throw new RegistryRevertError('REGISTRY_REVERTED', `${call.functionName} reverted: ${reason}`, { details: { functionName: call.functionName, reason }, cause })
+      throw new RegistryRevertError('REGISTRY_REVERTED', `${call.functionName} reverted: ${reason}`, {
+        details: { functionName: call.functionName, reason },
+        cause,
+      })
     }
-    throw new Erc8004Error('ERC8004_TX_FAILED', `${call.functionName} could not be sent: ${(cause as Error)?.message?.split('\n')[0]}`, { cause })
+    throw new Erc8004Error(
+      'ERC8004_TX_FAILED',
+      `${call.functionName} could not be sent: ${(cause as Error)?.message?.split('\n')[0]}`,
+      { cause },
+    )
   }
   const receipt = await c.publicClient.waitForTransactionReceipt({ hash })
-  if (receipt.status !== 'success') throw new RegistryRevertError('REGISTRY_REVERTED', `${call.functionName} reverted on-chain (${hash}).`, { details: { hash } })
+  if (receipt.status !== 'success')
+    throw new RegistryRevertError('REGISTRY_REVERTED', `${call.functionName} reverted on-chain (${hash}).`, {
+      details: { hash },
+    })
   return receipt
 }
 
@@ -97,7 +120,11 @@ export async function read<T>(functionName: string, run: () => Promise<T>): Prom
     return await run()
   } catch (cause) {
     const reason = revertReason(cause)
-    if (reason) throw new RegistryRevertError('REGISTRY_REVERTED', `${functionName} reverted: ${reason}`, { details: { functionName, reason }, cause })
+    if (reason)
+      throw new RegistryRevertError('REGISTRY_REVERTED', `${functionName} reverted: ${reason}`, {
+        details: { functionName, reason },
+        cause,
+      })
     throw cause
   }
 }

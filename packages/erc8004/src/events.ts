@@ -4,7 +4,11 @@ import { identityRegistryAbi, reputationRegistryAbi, validationRegistryAbi } fro
 import { requireValidation, type Erc8004Client } from './client.ts'
 import { getLogsPaged } from './logs.ts'
 
-const abis = { identity: identityRegistryAbi, reputation: reputationRegistryAbi, validation: validationRegistryAbi } as const
+const abis = {
+  identity: identityRegistryAbi,
+  reputation: reputationRegistryAbi,
+  validation: validationRegistryAbi,
+} as const
 export type RegistryName = keyof typeof abis
 export type RegistryEventName<R extends RegistryName> = ExtractAbiEventNames<(typeof abis)[R]>
 type EventOf<R extends RegistryName, E extends RegistryEventName<R>> = ExtractAbiEvent<(typeof abis)[R], E>
@@ -23,7 +27,8 @@ export function registryLogs<R extends RegistryName, E extends RegistryEventName
   eventName: E,
   o: { args?: Record<string, unknown>; fromBlock?: bigint; toBlock?: bigint; pageSize?: bigint } = {},
 ): Promise<GetLogsReturnType<EventOf<R, E>>> {
-  const event = getAbiItem({ abi: abis[registry] as never, name: eventName as never }) as unknown as EventOf<R, E> & AbiEvent
+  const event = getAbiItem({ abi: abis[registry] as never, name: eventName as never }) as unknown as EventOf<R, E> &
+    AbiEvent
   return getLogsPaged(c.publicClient, { address: addressOf(c, registry), event, ...o }) as never
 }
 

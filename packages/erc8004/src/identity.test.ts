@@ -32,7 +32,9 @@ const summarizer: RegistrationFileInput = {
   type: REGISTRATION_TYPE,
   name: 'Summarizer',
   description: 'Summarizes documents.',
-  services: [{ name: 'hermit-job', endpoint: 'http://127.0.0.1:9/jobs', version: '1', skills: ['summarize', 'translate'] }],
+  services: [
+    { name: 'hermit-job', endpoint: 'http://127.0.0.1:9/jobs', version: '1', skills: ['summarize', 'translate'] },
+  ],
   x402Support: true,
   active: true,
   supportedTrust: ['reputation'],
@@ -48,14 +50,19 @@ describe('identity registry bindings', () => {
     expect(agent.owner).toBe(net().accounts[1]!.address)
     expect(agent.agentWallet).toBe(net().accounts[1]!.address)
     expect(agent.registration?.name).toBe('Summarizer')
-    expect(agent.registration?.registrations).toEqual([{ agentId: 0, agentRegistry: `eip155:31337:${c.registries.identity}` }])
+    expect(agent.registration?.registrations).toEqual([
+      { agentId: 0, agentRegistry: `eip155:31337:${c.registries.identity}` },
+    ])
   })
 
   it('registers bare, with a URI, and with metadata', async () => {
     const c = clientFor(net(), 2)
     const bare = await registerAgent(c)
     const withUri = await registerAgent(c, { agentURI: 'ipfs://bafy/agent.json' })
-    const withMeta = await registerAgent(c, { agentURI: 'https://agent.example/reg.json', metadata: [{ key: 'price', value: toHex('0.01 dUSD') }] })
+    const withMeta = await registerAgent(c, {
+      agentURI: 'https://agent.example/reg.json',
+      metadata: [{ key: 'price', value: toHex('0.01 dUSD') }],
+    })
     expect([bare.agentId, withUri.agentId, withMeta.agentId]).toEqual([0n, 1n, 2n])
     expect(await getMetadata(c, 2n, 'price')).toBe(toHex('0.01 dUSD'))
     expect((await getAgent(c, 0n)).registrationError).toBe('no agentURI set')
@@ -93,15 +100,26 @@ describe('identity registry bindings', () => {
     // a signature by someone else for that wallet does not pass
     const now = (await devnet.publicClient.getBlock()).timestamp
     await expect(
-      setAgentWallet(owner, agentId, { wallet: devnet.accounts[6]!.address, signature: `0x${'11'.repeat(65)}`, deadline: now + 60n }),
+      setAgentWallet(owner, agentId, {
+        wallet: devnet.accounts[6]!.address,
+        signature: `0x${'11'.repeat(65)}`,
+        deadline: now + 60n,
+      }),
     ).rejects.toThrow(/invalid wallet sig|ECDSA/)
-    await expect(setAgentWallet(owner, agentId, { wallet: hot, deadline: now + 3600n })).rejects.toThrow(/deadline too far/)
+    await expect(setAgentWallet(owner, agentId, { wallet: hot, deadline: now + 3600n })).rejects.toThrow(
+      /deadline too far/,
+    )
     await unsetAgentWallet(owner, agentId)
     expect(await getAgentWallet(owner, agentId)).toBeNull()
     await setAgentWallet(owner, agentId, { wallet: hot })
     const wallet = owner.walletClient!
     await devnet.publicClient.waitForTransactionReceipt({
-      hash: await wallet.writeContract({ address: owner.registries.identity, abi: identityRegistryAbi, functionName: 'transferFrom', args: [wallet.account.address, devnet.accounts[4]!.address, agentId] }),
+      hash: await wallet.writeContract({
+        address: owner.registries.identity,
+        abi: identityRegistryAbi,
+        functionName: 'transferFrom',
+        args: [wallet.account.address, devnet.accounts[4]!.address, agentId],
+      }),
     })
     const after = await getAgent(owner, agentId, { resolve: false })
     expect(after.owner).toBe(devnet.accounts[4]!.address)
@@ -112,10 +130,17 @@ describe('identity registry bindings', () => {
     const a = clientFor(net(), 1)
     const b = clientFor(net(), 2)
     await registerAgent(a, { registration: summarizer })
-    await registerAgent(b, { registration: { ...summarizer, name: 'Translator', services: [{ name: 'MCP', endpoint: 'https://mcp.example', skills: ['translate'] }] } })
+    await registerAgent(b, {
+      registration: {
+        ...summarizer,
+        name: 'Translator',
+        services: [{ name: 'MCP', endpoint: 'https://mcp.example', skills: ['translate'] }],
+      },
+    })
     await registerAgent(b, { registration: { ...summarizer, name: 'Retired', active: false } })
     await registerAgent(b, { agentURI: 'data:application/json;base64,bm90IGpzb24=' })
-    const names = async (f: Parameters<typeof findAgents>[1]) => (await findAgents(a, f, { pageSize: 2n })).agents.map((x) => x.registration?.name ?? `#${x.agentId}`)
+    const names = async (f: Parameters<typeof findAgents>[1]) =>
+      (await findAgents(a, f, { pageSize: 2n })).agents.map((x) => x.registration?.name ?? `#${x.agentId}`)
     expect(await names({ skill: 'summarize', active: true })).toEqual(['Summarizer'])
     expect(await names({ skill: 'translate' })).toEqual(['Summarizer', 'Translator', 'Retired'])
     expect(await names({ service: 'mcp' })).toEqual(['Translator'])
@@ -164,7 +189,9 @@ describe('agentURI resolution', () => {
     expect((await fetchJson(toDataUri({ a: 1 }))).json).toEqual({ a: 1 })
     expect((await fetchJson('data:application/json,%7B%22b%22%3A2%7D')).json).toEqual({ b: 2 })
     expect(((await fetchJson(`${files.url}/reg.json`)).json as { name: string }).name).toBe('Summarizer')
-    expect(((await fetchJson('ipfs://bafyTest/reg.json', { ipfsGateway: files.url })).json as { name: string }).name).toBe('From IPFS')
+    expect(
+      ((await fetchJson('ipfs://bafyTest/reg.json', { ipfsGateway: files.url })).json as { name: string }).name,
+    ).toBe('From IPFS')
   })
 
   it('enforces size limits, timeouts and schemes', async () => {
@@ -184,7 +211,9 @@ describe('registry metadata', () => {
     const c = clientFor(net(), 1)
     expect(await registryVersions(c)).toEqual({ identity: '2.0.0', reputation: '2.0.0', validation: '2.0.0' })
     await expect(checkRegistries(c)).resolves.toBeUndefined()
-    await expect(checkRegistries({ ...c, registries: { ...c.registries, identity: c.registries.reputation } })).rejects.toThrow(/points at identity registry/)
+    await expect(
+      checkRegistries({ ...c, registries: { ...c.registries, identity: c.registries.reputation } }),
+    ).rejects.toThrow(/points at identity registry/)
     const { agentId } = await registerAgent(c)
     expect(await isAuthorizedOrOwner(c, net().accounts[1]!.address, agentId)).toBe(true)
     expect(await isAuthorizedOrOwner(c, net().accounts[2]!.address, agentId)).toBe(false)

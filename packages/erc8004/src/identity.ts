@@ -3,7 +3,12 @@ import { identityRegistryAbi } from '@hermit/contracts'
 import { Erc8004Error } from './errors.ts'
 import { read, send, type Erc8004Client } from './client.ts'
 import { getLogsPaged } from './logs.ts'
-import { formatAgentRegistry, parseRegistrationFile, type RegistrationFile, type RegistrationFileInput } from './schemas.ts'
+import {
+  formatAgentRegistry,
+  parseRegistrationFile,
+  type RegistrationFile,
+  type RegistrationFileInput,
+} from './schemas.ts'
 import { fetchJson, toDataUri } from './uri.ts'
 
 export type MetadataEntry = { key: string; value: Hex }
@@ -44,7 +49,8 @@ export async function registerAgent(
   c: Erc8004Client,
   args: { registration?: RegistrationFileInput; agentURI?: string; metadata?: MetadataEntry[] } = {},
 ): Promise<{ agentId: bigint; agentURI: string; receipts: TransactionReceipt[] }> {
-  if (args.registration && args.agentURI) throw new Erc8004Error('ERC8004_BAD_ARGS', 'Give either registration or agentURI, not both.')
+  if (args.registration && args.agentURI)
+    throw new Erc8004Error('ERC8004_BAD_ARGS', 'Give either registration or agentURI, not both.')
   const file = args.registration ? parseRegistrationFile(args.registration) : undefined
   const uri = file ? toDataUri(file) : (args.agentURI ?? '')
   const metadata = (args.metadata ?? []).map((m) => ({ metadataKey: m.key, metadataValue: m.value }))
@@ -68,20 +74,41 @@ export async function registerAgent(
 }
 
 export function setAgentURI(c: Erc8004Client, agentId: bigint, agentURI: string): Promise<TransactionReceipt> {
-  return send(c, { address: c.registries.identity, abi: identityRegistryAbi, functionName: 'setAgentURI', args: [agentId, agentURI] })
+  return send(c, {
+    address: c.registries.identity,
+    abi: identityRegistryAbi,
+    functionName: 'setAgentURI',
+    args: [agentId, agentURI],
+  })
 }
 
 /** Checks and publishes a new registration file (as a data: URI). */
-export function updateRegistration(c: Erc8004Client, agentId: bigint, registration: RegistrationFileInput): Promise<TransactionReceipt> {
+export function updateRegistration(
+  c: Erc8004Client,
+  agentId: bigint,
+  registration: RegistrationFileInput,
+): Promise<TransactionReceipt> {
   return setAgentURI(c, agentId, toDataUri(parseRegistrationFile(registration)))
 }
 
 export function setMetadata(c: Erc8004Client, agentId: bigint, key: string, value: Hex): Promise<TransactionReceipt> {
-  return send(c, { address: c.registries.identity, abi: identityRegistryAbi, functionName: 'setMetadata', args: [agentId, key, value] })
+  return send(c, {
+    address: c.registries.identity,
+    abi: identityRegistryAbi,
+    functionName: 'setMetadata',
+    args: [agentId, key, value],
+  })
 }
 
 export function getMetadata(c: Erc8004Client, agentId: bigint, key: string): Promise<Hex> {
-  return read('getMetadata', () => c.publicClient.readContract({ address: c.registries.identity, abi: identityRegistryAbi, functionName: 'getMetadata', args: [agentId, key] }))
+  return read('getMetadata', () =>
+    c.publicClient.readContract({
+      address: c.registries.identity,
+      abi: identityRegistryAbi,
+      functionName: 'getMetadata',
+      args: [agentId, key],
+    }),
+  )
 }
 
 /** The new wallet's EIP-712 consent to become `agentId`'s wallet under `owner`, valid until `deadline`. */
@@ -117,30 +144,71 @@ export async function setAgentWallet(
     const now = (await c.publicClient.getBlock()).timestamp
     deadline = args.deadline ?? now + 240n
     const owner = await ownerOf(c, agentId)
-    signature = await signAgentWallet(account, { chainId: c.publicClient.chain.id, identity: c.registries.identity, agentId, owner, deadline })
+    signature = await signAgentWallet(account, {
+      chainId: c.publicClient.chain.id,
+      identity: c.registries.identity,
+      agentId,
+      owner,
+      deadline,
+    })
     wallet = account.address
   }
-  return send(c, { address: c.registries.identity, abi: identityRegistryAbi, functionName: 'setAgentWallet', args: [agentId, wallet, deadline, signature] })
+  return send(c, {
+    address: c.registries.identity,
+    abi: identityRegistryAbi,
+    functionName: 'setAgentWallet',
+    args: [agentId, wallet, deadline, signature],
+  })
 }
 
 export function unsetAgentWallet(c: Erc8004Client, agentId: bigint): Promise<TransactionReceipt> {
-  return send(c, { address: c.registries.identity, abi: identityRegistryAbi, functionName: 'unsetAgentWallet', args: [agentId] })
+  return send(c, {
+    address: c.registries.identity,
+    abi: identityRegistryAbi,
+    functionName: 'unsetAgentWallet',
+    args: [agentId],
+  })
 }
 
 export function ownerOf(c: Erc8004Client, agentId: bigint): Promise<Address> {
-  return read('ownerOf', () => c.publicClient.readContract({ address: c.registries.identity, abi: identityRegistryAbi, functionName: 'ownerOf', args: [agentId] }))
+  return read('ownerOf', () =>
+    c.publicClient.readContract({
+      address: c.registries.identity,
+      abi: identityRegistryAbi,
+      functionName: 'ownerOf',
+      args: [agentId],
+    }),
+  )
 }
 
 export async function getAgentWallet(c: Erc8004Client, agentId: bigint): Promise<Address | null> {
-  const w = await read('getAgentWallet', () => c.publicClient.readContract({ address: c.registries.identity, abi: identityRegistryAbi, functionName: 'getAgentWallet', args: [agentId] }))
+  const w = await read('getAgentWallet', () =>
+    c.publicClient.readContract({
+      address: c.registries.identity,
+      abi: identityRegistryAbi,
+      functionName: 'getAgentWallet',
+      args: [agentId],
+    }),
+  )
   return w === ZERO ? null : w
 }
 
 /** On-chain data of an agent plus its parsed registration file (`resolve: false` skips the fetch). */
-export async function getAgent(c: Erc8004Client, agentId: bigint, options: { resolve?: boolean } = {}): Promise<AgentInfo> {
+export async function getAgent(
+  c: Erc8004Client,
+  agentId: bigint,
+  options: { resolve?: boolean } = {},
+): Promise<AgentInfo> {
   const [owner, agentURI, agentWallet] = await Promise.all([
     ownerOf(c, agentId),
-    read('tokenURI', () => c.publicClient.readContract({ address: c.registries.identity, abi: identityRegistryAbi, functionName: 'tokenURI', args: [agentId] })),
+    read('tokenURI', () =>
+      c.publicClient.readContract({
+        address: c.registries.identity,
+        abi: identityRegistryAbi,
+        functionName: 'tokenURI',
+        args: [agentId],
+      }),
+    ),
     getAgentWallet(c, agentId),
   ])
   const info: AgentInfo = { agentId, owner, agentURI, agentWallet }
@@ -204,13 +272,17 @@ export async function findAgents(
       continue
     }
     if (matches(info, filter)) agents.push(info)
-    else if (info.registrationError && Object.keys(filter).some((k) => k !== 'owner')) skipped.push({ agentId: info.agentId, reason: info.registrationError })
+    else if (info.registrationError && Object.keys(filter).some((k) => k !== 'owner'))
+      skipped.push({ agentId: info.agentId, reason: info.registrationError })
   }
   return { agents, skipped }
 }
 
 /** Calls `onAgent` for every agent registered from now on (polling the chain's logs). */
-export function watchRegistrations(c: Erc8004Client, onAgent: (agentId: bigint, owner: Address, agentURI: string) => void): () => void {
+export function watchRegistrations(
+  c: Erc8004Client,
+  onAgent: (agentId: bigint, owner: Address, agentURI: string) => void,
+): () => void {
   return c.publicClient.watchContractEvent({
     address: c.registries.identity,
     abi: identityRegistryAbi,
@@ -223,5 +295,12 @@ export function watchRegistrations(c: Erc8004Client, onAgent: (agentId: bigint, 
 
 /** The registry's own check: is `spender` the agent's owner, an operator of the owner, or approved for it? */
 export function isAuthorizedOrOwner(c: Erc8004Client, spender: Address, agentId: bigint): Promise<boolean> {
-  return read('isAuthorizedOrOwner', () => c.publicClient.readContract({ address: c.registries.identity, abi: identityRegistryAbi, functionName: 'isAuthorizedOrOwner', args: [spender, agentId] }))
+  return read('isAuthorizedOrOwner', () =>
+    c.publicClient.readContract({
+      address: c.registries.identity,
+      abi: identityRegistryAbi,
+      functionName: 'isAuthorizedOrOwner',
+      args: [spender, agentId],
+    }),
+  )
 }

@@ -1,4 +1,10 @@
-export { KNOWN_REGISTRIES, registriesFromDeployments, revertReason, type Erc8004Client, type Registries } from './client.ts'
+export {
+  KNOWN_REGISTRIES,
+  registriesFromDeployments,
+  revertReason,
+  type Erc8004Client,
+  type Registries,
+} from './client.ts'
 export { getLogsPaged, type PagedLogsOptions } from './logs.ts'
 export {
   REGISTRATION_TYPE,
@@ -18,7 +24,16 @@ export {
   type ProofOfPayment,
   type Service,
 } from './schemas.ts'
-export { fetchUri, fetchJson, toDataUri, dataUriStore, storeJson, uriOptionsSchema, type UriOptions, type FileStore } from './uri.ts'
+export {
+  fetchUri,
+  fetchJson,
+  toDataUri,
+  dataUriStore,
+  storeJson,
+  uriOptionsSchema,
+  type UriOptions,
+  type FileStore,
+} from './uri.ts'
 export {
   registerAgent,
   setAgentURI,

@@ -21,7 +21,13 @@ export async function getLogsPaged<E extends AbiEvent>(
   const out: GetLogsReturnType<E> = []
   for (let from = o.fromBlock ?? 0n; from <= to; from += size) {
     const end = from + size - 1n < to ? from + size - 1n : to
-    const logs = await publicClient.getLogs({ address: o.address, event: o.event, args: o.args, fromBlock: from, toBlock: end } as never)
+    const logs = await publicClient.getLogs({
+      address: o.address,
+      event: o.event,
+      args: o.args,
+      fromBlock: from,
+      toBlock: end,
+    } as never)
     out.push(...(logs as GetLogsReturnType<E>))
   }
   return out

@@ -4,9 +4,17 @@ import { read, type Erc8004Client } from './client.ts'
 import { Erc8004Error } from './errors.ts'
 
 /** getVersion() of each configured registry ("2.0.0" for the ERC-8004 v2 registries). */
-export async function registryVersions(c: Erc8004Client): Promise<{ identity: string; reputation: string; validation?: string }> {
-  const v = (address: Address, abi: typeof identityRegistryAbi | typeof reputationRegistryAbi | typeof validationRegistryAbi) =>
-    read('getVersion', () => c.publicClient.readContract({ address, abi, functionName: 'getVersion' }) as Promise<string>)
+export async function registryVersions(
+  c: Erc8004Client,
+): Promise<{ identity: string; reputation: string; validation?: string }> {
+  const v = (
+    address: Address,
+    abi: typeof identityRegistryAbi | typeof reputationRegistryAbi | typeof validationRegistryAbi,
+  ) =>
+    read(
+      'getVersion',
+      () => c.publicClient.readContract({ address, abi, functionName: 'getVersion' }) as Promise<string>,
+    )
   const [identity, reputation, validation] = await Promise.all([
     v(c.registries.identity, identityRegistryAbi),
     v(c.registries.reputation, reputationRegistryAbi),
@@ -21,12 +29,30 @@ export async function registryVersions(c: Erc8004Client): Promise<{ identity: st
  */
 export async function checkRegistries(c: Erc8004Client): Promise<void> {
   const linked = await Promise.all([
-    read('getIdentityRegistry', () => c.publicClient.readContract({ address: c.registries.reputation, abi: reputationRegistryAbi, functionName: 'getIdentityRegistry' })),
-    c.registries.validation ? read('getIdentityRegistry', () => c.publicClient.readContract({ address: c.registries.validation!, abi: validationRegistryAbi, functionName: 'getIdentityRegistry' })) : Promise.resolve(c.registries.identity),
+    read('getIdentityRegistry', () =>
+      c.publicClient.readContract({
+        address: c.registries.reputation,
+        abi: reputationRegistryAbi,
+        functionName: 'getIdentityRegistry',
+      }),
+    ),
+    c.registries.validation
+      ? read('getIdentityRegistry', () =>
+          c.publicClient.readContract({
+            address: c.registries.validation!,
+            abi: validationRegistryAbi,
+            functionName: 'getIdentityRegistry',
+          }),
+        )
+      : Promise.resolve(c.registries.identity),
   ])
   for (const [i, a] of linked.entries()) {
     if (a.toLowerCase() !== c.registries.identity.toLowerCase()) {
-      throw new Erc8004Error('ERC8004_REGISTRY_MISMATCH', `The ${i === 0 ? 'reputation' : 'validation'} registry points at identity registry ${a}, not ${c.registries.identity}.`, { hint: 'Use the registries of one deployment together.' })
+      throw new Erc8004Error(
+        'ERC8004_REGISTRY_MISMATCH',
+        `The ${i === 0 ? 'reputation' : 'validation'} registry points at identity registry ${a}, not ${c.registries.identity}.`,
+        { hint: 'Use the registries of one deployment together.' },
+      )
     }
   }
 }

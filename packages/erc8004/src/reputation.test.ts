@@ -28,7 +28,13 @@ const net = useDevnet()
 async function agent() {
   const owner = clientFor(net(), 1)
   const { agentId } = await registerAgent(owner, {
-    registration: { type: REGISTRATION_TYPE, name: 'Worker', description: 'Does work.', services: [{ name: 'hermit-job', endpoint: 'http://127.0.0.1:9' }], active: true },
+    registration: {
+      type: REGISTRATION_TYPE,
+      name: 'Worker',
+      description: 'Does work.',
+      services: [{ name: 'hermit-job', endpoint: 'http://127.0.0.1:9' }],
+      active: true,
+    },
   })
   return { owner, agentId }
 }
@@ -44,17 +50,33 @@ describe('reputation registry bindings', () => {
   it('gives feedback with a hashed feedback file and reads it back', async () => {
     const { agentId } = await agent()
     const client = clientFor(net(), 2)
-    const r = await giveFeedback(client, { agentId, value: 9977n, valueDecimals: 2, tag1: 'uptime', endpoint: 'https://w.example/api' })
+    const r = await giveFeedback(client, {
+      agentId,
+      value: 9977n,
+      valueDecimals: 2,
+      tag1: 'uptime',
+      endpoint: 'https://w.example/api',
+    })
     expect(r.feedbackIndex).toBe(1n)
     expect(r.feedbackURI).toMatch(/^data:application\/json;base64,/)
     const file = parseFeedbackFile(JSON.parse(Buffer.from(r.feedbackURI.split(',')[1]!, 'base64').toString()))
     expect(keccak256(Buffer.from(r.feedbackURI.split(',')[1]!, 'base64'))).toBe(r.feedbackHash)
     expect(file.agentId).toBe(agentId)
     expect(file.clientAddress).toBe(`eip155:31337:${net().accounts[2]!.address}`)
-    expect(await readFeedback(client, agentId, net().accounts[2]!.address, 1n)).toMatchObject({ value: 9977n, valueDecimals: 2, tag1: 'uptime', tag2: '', isRevoked: false })
+    expect(await readFeedback(client, agentId, net().accounts[2]!.address, 1n)).toMatchObject({
+      value: 9977n,
+      valueDecimals: 2,
+      tag1: 'uptime',
+      tag2: '',
+      isRevoked: false,
+    })
     expect(await getLastIndex(client, agentId, net().accounts[2]!.address)).toBe(1n)
     const [record] = await feedbackHistory(client, agentId)
-    expect(record).toMatchObject({ feedbackURI: r.feedbackURI, feedbackHash: r.feedbackHash, endpoint: 'https://w.example/api' })
+    expect(record).toMatchObject({
+      feedbackURI: r.feedbackURI,
+      feedbackHash: r.feedbackHash,
+      endpoint: 'https://w.example/api',
+    })
   })
 
   it('refuses self-feedback and bad values before sending', async () => {
@@ -84,8 +106,14 @@ describe('reputation registry bindings', () => {
     expect(await getClients(owner, agentId)).toEqual([a2, net().accounts[3]!.address])
     const live = await readAllFeedback(owner, agentId)
     expect(live.map((f) => f.value)).toEqual([90n, 70n])
-    expect((await readAllFeedback(owner, agentId, { includeRevoked: true, tag1: 'quality' })).map((f) => f.isRevoked)).toEqual([true, false])
-    expect(await getSummary(owner, agentId, [a2, net().accounts[3]!.address])).toEqual({ count: 2n, value: 80n, valueDecimals: 0 })
+    expect(
+      (await readAllFeedback(owner, agentId, { includeRevoked: true, tag1: 'quality' })).map((f) => f.isRevoked),
+    ).toEqual([true, false])
+    expect(await getSummary(owner, agentId, [a2, net().accounts[3]!.address])).toEqual({
+      count: 2n,
+      value: 80n,
+      valueDecimals: 0,
+    })
     await expect(getSummary(owner, agentId, [])).rejects.toThrow(/at least one client/)
   })
 
@@ -100,7 +128,11 @@ describe('reputation registry bindings', () => {
       await giveFeedback(clientFor(net(), 2 + (i % 3)), { agentId, value, valueDecimals, store: false })
       given.push({ value, valueDecimals })
     }
-    const onChain = await getSummary(owner, agentId, [2, 3, 4].map((i) => net().accounts[i]!.address))
+    const onChain = await getSummary(
+      owner,
+      agentId,
+      [2, 3, 4].map((i) => net().accounts[i]!.address),
+    )
     expect(summarize(given)).toEqual(onChain)
   })
 })
@@ -117,13 +149,28 @@ describe('reputationOf: whose feedback counts', () => {
 
     // an honest client pays 0.5 ETH, then rates 80
     const paid = await payNative(2, payee, '0.5')
-    await giveFeedback(honest, { agentId, value: 80n, valueDecimals: 0, proofOfPayment: { fromAddress: d.accounts[2]!.address, toAddress: payee, chainId, txHash: paid } })
+    await giveFeedback(honest, {
+      agentId,
+      value: 80n,
+      valueDecimals: 0,
+      proofOfPayment: { fromAddress: d.accounts[2]!.address, toAddress: payee, chainId, txHash: paid },
+    })
     // a Sybil rates 100 with no payment at all
     await giveFeedback(sybil, { agentId, value: 100n, valueDecimals: 0 })
     // a liar points at the honest client's payment
-    await giveFeedback(liar, { agentId, value: 100n, valueDecimals: 0, proofOfPayment: { fromAddress: d.accounts[4]!.address, toAddress: payee, chainId, txHash: paid } })
+    await giveFeedback(liar, {
+      agentId,
+      value: 100n,
+      valueDecimals: 0,
+      proofOfPayment: { fromAddress: d.accounts[4]!.address, toAddress: payee, chainId, txHash: paid },
+    })
     // and the honest client tries to count one payment twice
-    await giveFeedback(honest, { agentId, value: 100n, valueDecimals: 0, proofOfPayment: { fromAddress: d.accounts[2]!.address, toAddress: payee, chainId, txHash: paid } })
+    await giveFeedback(honest, {
+      agentId,
+      value: 100n,
+      valueDecimals: 0,
+      proofOfPayment: { fromAddress: d.accounts[2]!.address, toAddress: payee, chainId, txHash: paid },
+    })
 
     const everyone = await reputationOf(owner, agentId)
     expect(everyone).toMatchObject({ filter: 'none', count: 4n, value: 95n })
@@ -132,7 +179,11 @@ describe('reputationOf: whose feedback counts', () => {
     const paidOnly = await reputationOf(owner, agentId, { requirePaymentProof: true })
     expect(paidOnly).toMatchObject({ filter: 'payment-proof', count: 1n, value: 80n, average: 80 })
     expect(paidOnly.accepted[0]!.payment).toEqual({ ok: true, amount: parseEther('0.5'), token: 'native' })
-    expect(paidOnly.rejected.map((r) => r.reason)).toEqual(['no proofOfPayment', 'transaction sender is not the payer', 'payment already backs another feedback'])
+    expect(paidOnly.rejected.map((r) => r.reason)).toEqual([
+      'no proofOfPayment',
+      'transaction sender is not the payer',
+      'payment already backs another feedback',
+    ])
   })
 
   it('accepts an ERC-20 payment to the agent wallet and rejects a tampered file', async () => {
@@ -140,20 +191,46 @@ describe('reputationOf: whose feedback counts', () => {
     const { owner, agentId } = await agent()
     const token = d.deployments.contracts.DevToken!.address
     const payer = d.walletFor(d.accounts[2]!)
-    await d.publicClient.waitForTransactionReceipt({ hash: await payer.writeContract({ address: token, abi: devTokenAbi, functionName: 'mint', args: [d.accounts[2]!.address, 10_000_000n] }) })
-    const txHash = await payer.writeContract({ address: token, abi: devTokenAbi, functionName: 'transfer', args: [d.accounts[1]!.address, 2_500_000n] })
+    await d.publicClient.waitForTransactionReceipt({
+      hash: await payer.writeContract({
+        address: token,
+        abi: devTokenAbi,
+        functionName: 'mint',
+        args: [d.accounts[2]!.address, 10_000_000n],
+      }),
+    })
+    const txHash = await payer.writeContract({
+      address: token,
+      abi: devTokenAbi,
+      functionName: 'transfer',
+      args: [d.accounts[1]!.address, 2_500_000n],
+    })
     await d.publicClient.waitForTransactionReceipt({ hash: txHash })
     const proof = { fromAddress: d.accounts[2]!.address, toAddress: d.accounts[1]!.address, chainId: d.chainId, txHash }
     await giveFeedback(clientFor(d, 2), { agentId, value: 4n, valueDecimals: 0, tag1: 'stars', proofOfPayment: proof })
 
     // a store that serves something else than what was hashed
-    const tampering: FileStore = { put: async () => `data:application/json;base64,${Buffer.from(JSON.stringify({ forged: true })).toString('base64')}` }
-    await giveFeedback(clientFor(d, 3), { agentId, value: 5n, valueDecimals: 0, tag1: 'stars', proofOfPayment: proof, store: tampering })
+    const tampering: FileStore = {
+      put: async () =>
+        `data:application/json;base64,${Buffer.from(JSON.stringify({ forged: true })).toString('base64')}`,
+    }
+    await giveFeedback(clientFor(d, 3), {
+      agentId,
+      value: 5n,
+      valueDecimals: 0,
+      tag1: 'stars',
+      proofOfPayment: proof,
+      store: tampering,
+    })
 
     // ERC-20 payments count only in tokens the caller accepts (any contract can emit a Transfer event)
     const nativeOnly = await reputationOf(owner, agentId, { requirePaymentProof: true, tag1: 'stars' })
     expect(nativeOnly.count).toBe(0n)
-    const r = await reputationOf(owner, agentId, { requirePaymentProof: true, tag1: 'stars', acceptedTokens: ['native', token] })
+    const r = await reputationOf(owner, agentId, {
+      requirePaymentProof: true,
+      tag1: 'stars',
+      acceptedTokens: ['native', token],
+    })
     expect(r.count).toBe(1n)
     expect(r.accepted[0]!.payment).toEqual({ ok: true, amount: 2_500_000n, token })
     expect(r.rejected.map((x) => x.reason)).toEqual(['feedback file does not match its on-chain hash'])
@@ -166,19 +243,52 @@ describe('reputationOf: whose feedback counts', () => {
     await setAgentWallet(owner, agentId, { wallet: d.accounts[7]! })
     // the agent wallet is not an owner/operator, so the registry lets it give feedback: Hermit does not count it
     const self = await payNative(7, d.accounts[7]!.address, '1')
-    await giveFeedback(clientFor(d, 7), { agentId, value: 100n, valueDecimals: 0, proofOfPayment: { fromAddress: d.accounts[7]!.address, toAddress: d.accounts[7]!.address, chainId: d.chainId, txHash: self } })
+    await giveFeedback(clientFor(d, 7), {
+      agentId,
+      value: 100n,
+      valueDecimals: 0,
+      proofOfPayment: {
+        fromAddress: d.accounts[7]!.address,
+        toAddress: d.accounts[7]!.address,
+        chainId: d.chainId,
+        txHash: self,
+      },
+    })
     const tiny = await payNative(2, d.accounts[7]!.address, '0.000000001')
-    await giveFeedback(clientFor(d, 2), { agentId, value: 100n, valueDecimals: 0, proofOfPayment: { fromAddress: d.accounts[2]!.address, toAddress: d.accounts[7]!.address, chainId: d.chainId, txHash: tiny } })
+    await giveFeedback(clientFor(d, 2), {
+      agentId,
+      value: 100n,
+      valueDecimals: 0,
+      proofOfPayment: {
+        fromAddress: d.accounts[2]!.address,
+        toAddress: d.accounts[7]!.address,
+        chainId: d.chainId,
+        txHash: tiny,
+      },
+    })
     const r = await reputationOf(owner, agentId, { requirePaymentProof: true, minPayment: 10n ** 15n })
     expect(r.count).toBe(0n)
-    expect(r.rejected.map((x) => x.reason)).toEqual(["feedback from the agent's own wallet", 'transaction paid less than 1000000000000000 of an accepted asset from payer to payee'])
+    expect(r.rejected.map((x) => x.reason)).toEqual([
+      "feedback from the agent's own wallet",
+      'transaction paid less than 1000000000000000 of an accepted asset from payer to payee',
+    ])
   })
 
   it('ignores payments to someone else', async () => {
     const d = net()
     const { owner, agentId } = await agent()
     const elsewhere = await payNative(2, d.accounts[7]!.address, '1')
-    await giveFeedback(clientFor(d, 2), { agentId, value: 100n, valueDecimals: 0, proofOfPayment: { fromAddress: d.accounts[2]!.address, toAddress: d.accounts[7]!.address, chainId: d.chainId, txHash: elsewhere } })
+    await giveFeedback(clientFor(d, 2), {
+      agentId,
+      value: 100n,
+      valueDecimals: 0,
+      proofOfPayment: {
+        fromAddress: d.accounts[2]!.address,
+        toAddress: d.accounts[7]!.address,
+        chainId: d.chainId,
+        txHash: elsewhere,
+      },
+    })
     const r = await reputationOf(owner, agentId, { requirePaymentProof: true })
     expect(r).toMatchObject({ count: 0n, average: null })
     expect(r.rejected[0]!.reason).toBe("payment is not to the agent's wallet or owner")

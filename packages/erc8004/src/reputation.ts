@@ -1,4 +1,14 @@
-import { getAbiItem, getAddress, keccak256, parseEventLogs, parseAbiItem, type Address, type Hash, type Hex, type TransactionReceipt } from 'viem'
+import {
+  getAbiItem,
+  getAddress,
+  keccak256,
+  parseEventLogs,
+  parseAbiItem,
+  type Address,
+  type Hash,
+  type Hex,
+  type TransactionReceipt,
+} from 'viem'
 import { reputationRegistryAbi } from '@hermit/contracts'
 import { read, send, type Erc8004Client } from './client.ts'
 import { Erc8004Error } from './errors.ts'
@@ -30,7 +40,12 @@ function jsonValue(v: bigint): number | string {
 }
 
 /** Builds the ERC-8004 feedback file the client signs off on. */
-export function buildFeedbackFile(c: Erc8004Client, client: Address, a: GiveFeedbackArgs, createdAt = new Date()): Record<string, unknown> {
+export function buildFeedbackFile(
+  c: Erc8004Client,
+  client: Address,
+  a: GiveFeedbackArgs,
+  createdAt = new Date(),
+): Record<string, unknown> {
   const file: Record<string, unknown> = {
     agentRegistry: agentRegistryOf(c),
     agentId: jsonValue(a.agentId),
@@ -55,9 +70,17 @@ export function buildFeedbackFile(c: Erc8004Client, client: Address, a: GiveFeed
 export async function giveFeedback(
   c: Erc8004Client,
   a: GiveFeedbackArgs,
-): Promise<{ feedbackIndex: bigint; feedbackURI: string; feedbackHash: Hash; file?: Record<string, unknown>; receipt: TransactionReceipt }> {
-  if (a.valueDecimals < 0 || a.valueDecimals > 18 || !Number.isInteger(a.valueDecimals)) throw new Erc8004Error('ERC8004_BAD_ARGS', 'valueDecimals must be an integer from 0 to 18.')
-  if (a.value > MAX_ABS || a.value < -MAX_ABS) throw new Erc8004Error('ERC8004_BAD_ARGS', '|value| must be at most 1e38.')
+): Promise<{
+  feedbackIndex: bigint
+  feedbackURI: string
+  feedbackHash: Hash
+  file?: Record<string, unknown>
+  receipt: TransactionReceipt
+}> {
+  if (a.valueDecimals < 0 || a.valueDecimals > 18 || !Number.isInteger(a.valueDecimals))
+    throw new Erc8004Error('ERC8004_BAD_ARGS', 'valueDecimals must be an integer from 0 to 18.')
+  if (a.value > MAX_ABS || a.value < -MAX_ABS)
+    throw new Erc8004Error('ERC8004_BAD_ARGS', '|value| must be at most 1e38.')
   const client = c.walletClient?.account.address
   let feedbackURI = ''
   let feedbackHash = ZERO_HASH
@@ -70,20 +93,37 @@ export async function giveFeedback(
     address: c.registries.reputation,
     abi: reputationRegistryAbi,
     functionName: 'giveFeedback',
-    args: [a.agentId, a.value, a.valueDecimals, a.tag1 ?? '', a.tag2 ?? '', a.endpoint ?? '', feedbackURI, feedbackHash],
+    args: [
+      a.agentId,
+      a.value,
+      a.valueDecimals,
+      a.tag1 ?? '',
+      a.tag2 ?? '',
+      a.endpoint ?? '',
+      feedbackURI,
+      feedbackHash,
+    ],
   })
   const [event] = parseEventLogs({ abi: reputationRegistryAbi, eventName: 'NewFeedback', logs: receipt.logs })
   return { feedbackIndex: event!.args.feedbackIndex, feedbackURI, feedbackHash, ...(file ? { file } : {}), receipt }
 }
 
 export function revokeFeedback(c: Erc8004Client, agentId: bigint, feedbackIndex: bigint): Promise<TransactionReceipt> {
-  return send(c, { address: c.registries.reputation, abi: reputationRegistryAbi, functionName: 'revokeFeedback', args: [agentId, feedbackIndex] })
+  return send(c, {
+    address: c.registries.reputation,
+    abi: reputationRegistryAbi,
+    functionName: 'revokeFeedback',
+    args: [agentId, feedbackIndex],
+  })
 }
 
 /** Answers a feedback (anyone may). With `response`, the JSON is stored and hashed like a feedback file. */
 export async function appendResponse(
   c: Erc8004Client,
-  a: { agentId: bigint; client: Address; feedbackIndex: bigint } & ({ responseURI: string; responseHash?: Hash } | { response: unknown; store?: FileStore }),
+  a: { agentId: bigint; client: Address; feedbackIndex: bigint } & (
+    | { responseURI: string; responseHash?: Hash }
+    | { response: unknown; store?: FileStore }
+  ),
 ): Promise<{ responseURI: string; responseHash: Hash; receipt: TransactionReceipt }> {
   let responseURI: string
   let responseHash: Hash
@@ -102,11 +142,24 @@ export async function appendResponse(
   return { responseURI, responseHash, receipt }
 }
 
-export type Feedback = { client: Address; feedbackIndex: bigint; value: bigint; valueDecimals: number; tag1: string; tag2: string; isRevoked: boolean }
+export type Feedback = {
+  client: Address
+  feedbackIndex: bigint
+  value: bigint
+  valueDecimals: number
+  tag1: string
+  tag2: string
+  isRevoked: boolean
+}
 
 const rep = (c: Erc8004Client) => ({ address: c.registries.reputation, abi: reputationRegistryAbi }) as const
 
-export async function readFeedback(c: Erc8004Client, agentId: bigint, client: Address, feedbackIndex: bigint): Promise<Feedback> {
+export async function readFeedback(
+  c: Erc8004Client,
+  agentId: bigint,
+  client: Address,
+  feedbackIndex: bigint,
+): Promise<Feedback> {
   const [value, valueDecimals, tag1, tag2, isRevoked] = await read('readFeedback', () =>
     c.publicClient.readContract({ ...rep(c), functionName: 'readFeedback', args: [agentId, client, feedbackIndex] }),
   )
@@ -119,28 +172,70 @@ export async function readAllFeedback(
   o: { clients?: Address[]; tag1?: string; tag2?: string; includeRevoked?: boolean } = {},
 ): Promise<Feedback[]> {
   const [clients, indexes, values, decimals, tag1s, tag2s, revoked] = await read('readAllFeedback', () =>
-    c.publicClient.readContract({ ...rep(c), functionName: 'readAllFeedback', args: [agentId, o.clients ?? [], o.tag1 ?? '', o.tag2 ?? '', o.includeRevoked ?? false] }),
+    c.publicClient.readContract({
+      ...rep(c),
+      functionName: 'readAllFeedback',
+      args: [agentId, o.clients ?? [], o.tag1 ?? '', o.tag2 ?? '', o.includeRevoked ?? false],
+    }),
   )
-  return clients.map((client, i) => ({ client, feedbackIndex: BigInt(indexes[i]!), value: values[i]!, valueDecimals: decimals[i]!, tag1: tag1s[i]!, tag2: tag2s[i]!, isRevoked: revoked[i]! }))
+  return clients.map((client, i) => ({
+    client,
+    feedbackIndex: BigInt(indexes[i]!),
+    value: values[i]!,
+    valueDecimals: decimals[i]!,
+    tag1: tag1s[i]!,
+    tag2: tag2s[i]!,
+    isRevoked: revoked[i]!,
+  }))
 }
 
 export type Summary = { count: bigint; value: bigint; valueDecimals: number }
 
 /** On-chain summary over the named clients (the registry requires a non-empty list). */
-export async function getSummary(c: Erc8004Client, agentId: bigint, clients: Address[], tag1 = '', tag2 = ''): Promise<Summary> {
-  if (clients.length === 0) throw new Erc8004Error('ERC8004_BAD_ARGS', 'getSummary needs at least one client address.', { hint: 'Name the clients you trust, or use reputationOf().' })
-  const [count, value, valueDecimals] = await read('getSummary', () => c.publicClient.readContract({ ...rep(c), functionName: 'getSummary', args: [agentId, clients, tag1, tag2] }))
+export async function getSummary(
+  c: Erc8004Client,
+  agentId: bigint,
+  clients: Address[],
+  tag1 = '',
+  tag2 = '',
+): Promise<Summary> {
+  if (clients.length === 0)
+    throw new Erc8004Error('ERC8004_BAD_ARGS', 'getSummary needs at least one client address.', {
+      hint: 'Name the clients you trust, or use reputationOf().',
+    })
+  const [count, value, valueDecimals] = await read('getSummary', () =>
+    c.publicClient.readContract({ ...rep(c), functionName: 'getSummary', args: [agentId, clients, tag1, tag2] }),
+  )
   return { count: BigInt(count), value, valueDecimals }
 }
 
 export const getClients = (c: Erc8004Client, agentId: bigint) =>
-  read('getClients', () => c.publicClient.readContract({ ...rep(c), functionName: 'getClients', args: [agentId] })) as Promise<readonly Address[]>
+  read('getClients', () =>
+    c.publicClient.readContract({ ...rep(c), functionName: 'getClients', args: [agentId] }),
+  ) as Promise<readonly Address[]>
 export const getLastIndex = async (c: Erc8004Client, agentId: bigint, client: Address) =>
-  BigInt(await read('getLastIndex', () => c.publicClient.readContract({ ...rep(c), functionName: 'getLastIndex', args: [agentId, client] })))
-export const getResponseCount = async (c: Erc8004Client, agentId: bigint, o: { client?: Address; feedbackIndex?: bigint; responders?: Address[] } = {}) =>
+  BigInt(
+    await read('getLastIndex', () =>
+      c.publicClient.readContract({ ...rep(c), functionName: 'getLastIndex', args: [agentId, client] }),
+    ),
+  )
+export const getResponseCount = async (
+  c: Erc8004Client,
+  agentId: bigint,
+  o: { client?: Address; feedbackIndex?: bigint; responders?: Address[] } = {},
+) =>
   BigInt(
     await read('getResponseCount', () =>
-      c.publicClient.readContract({ ...rep(c), functionName: 'getResponseCount', args: [agentId, o.client ?? '0x0000000000000000000000000000000000000000', o.feedbackIndex ?? 0n, o.responders ?? []] }),
+      c.publicClient.readContract({
+        ...rep(c),
+        functionName: 'getResponseCount',
+        args: [
+          agentId,
+          o.client ?? '0x0000000000000000000000000000000000000000',
+          o.feedbackIndex ?? 0n,
+          o.responders ?? [],
+        ],
+      }),
     ),
   )
 
@@ -167,13 +262,32 @@ export function summarize(entries: Array<{ value: bigint; valueDecimals: number 
   return { count: BigInt(entries.length), value: avg, valueDecimals: mode }
 }
 
-export type FeedbackRecord = Feedback & { endpoint: string; feedbackURI: string; feedbackHash: Hash; blockNumber: bigint }
+export type FeedbackRecord = Feedback & {
+  endpoint: string
+  feedbackURI: string
+  feedbackHash: Hash
+  blockNumber: bigint
+}
 
 /** Every NewFeedback of an agent (with the URIs the registry only emits), with revocation state. */
-export async function feedbackHistory(c: Erc8004Client, agentId: bigint, range: { fromBlock?: bigint; toBlock?: bigint } = {}): Promise<FeedbackRecord[]> {
+export async function feedbackHistory(
+  c: Erc8004Client,
+  agentId: bigint,
+  range: { fromBlock?: bigint; toBlock?: bigint } = {},
+): Promise<FeedbackRecord[]> {
   const [given, revoked] = await Promise.all([
-    getLogsPaged(c.publicClient, { address: c.registries.reputation, event: getAbiItem({ abi: reputationRegistryAbi, name: 'NewFeedback' }), args: { agentId }, ...range }),
-    getLogsPaged(c.publicClient, { address: c.registries.reputation, event: getAbiItem({ abi: reputationRegistryAbi, name: 'FeedbackRevoked' }), args: { agentId }, ...range }),
+    getLogsPaged(c.publicClient, {
+      address: c.registries.reputation,
+      event: getAbiItem({ abi: reputationRegistryAbi, name: 'NewFeedback' }),
+      args: { agentId },
+      ...range,
+    }),
+    getLogsPaged(c.publicClient, {
+      address: c.registries.reputation,
+      event: getAbiItem({ abi: reputationRegistryAbi, name: 'FeedbackRevoked' }),
+      args: { agentId },
+      ...range,
+    }),
   ])
   const isRevoked = new Set(revoked.map((l) => `${l.args.clientAddress}:${l.args.feedbackIndex}`))
   return given.map((l) => ({
@@ -207,10 +321,12 @@ export async function verifyPaymentProof(
   const same = (a: string, b: string) => a.toLowerCase() === b.toLowerCase()
   const accepted = expect.acceptedTokens ?? ['native']
   const min = expect.minAmount ?? 1n
-  if (proof.chainId !== c.publicClient.chain.id) return { ok: false, reason: `payment is on chain ${proof.chainId}, not this one` }
+  if (proof.chainId !== c.publicClient.chain.id)
+    return { ok: false, reason: `payment is on chain ${proof.chainId}, not this one` }
   if (expect.payees.some((p) => same(p, expect.payer))) return { ok: false, reason: 'the payer is the agent itself' }
   if (!same(proof.fromAddress, expect.payer)) return { ok: false, reason: 'payment is not from the feedback author' }
-  if (!expect.payees.some((p) => same(p, proof.toAddress))) return { ok: false, reason: "payment is not to the agent's wallet or owner" }
+  if (!expect.payees.some((p) => same(p, proof.toAddress)))
+    return { ok: false, reason: "payment is not to the agent's wallet or owner" }
   const [tx, receipt] = await Promise.all([
     c.publicClient.getTransaction({ hash: proof.txHash }).catch(() => undefined),
     c.publicClient.getTransactionReceipt({ hash: proof.txHash }).catch(() => undefined),
@@ -218,10 +334,14 @@ export async function verifyPaymentProof(
   if (!tx || !receipt) return { ok: false, reason: 'payment transaction not found' }
   if (receipt.status !== 'success') return { ok: false, reason: 'payment transaction reverted' }
   if (!same(tx.from, proof.fromAddress)) return { ok: false, reason: 'transaction sender is not the payer' }
-  if (accepted.includes('native') && tx.to && same(tx.to, proof.toAddress) && tx.value >= min) return { ok: true, amount: tx.value, token: 'native' }
+  if (accepted.includes('native') && tx.to && same(tx.to, proof.toAddress) && tx.value >= min)
+    return { ok: true, amount: tx.value, token: 'native' }
   // only Transfer logs of tokens the caller accepts: any contract can emit a fake Transfer event
   const transfers = parseEventLogs({ abi: [erc20Transfer], logs: receipt.logs }).filter(
-    (l) => accepted.some((t) => t !== 'native' && same(t, l.address)) && same(l.args.from, proof.fromAddress) && same(l.args.to, proof.toAddress),
+    (l) =>
+      accepted.some((t) => t !== 'native' && same(t, l.address)) &&
+      same(l.args.from, proof.fromAddress) &&
+      same(l.args.to, proof.toAddress),
   )
   const amount = transfers.reduce((s, l) => s + l.args.value, 0n)
   if (transfers.length > 0 && amount >= min) return { ok: true, amount, token: getAddress(transfers[0]!.address) }
@@ -260,8 +380,17 @@ export async function reputationOf(c: Erc8004Client, agentId: bigint, o: Reputat
   const display = (s: Summary) => (s.count === 0n ? null : Number(s.value) / 10 ** s.valueDecimals)
   if (!o.requirePaymentProof) {
     const clients = o.trustedClients ?? [...(await getClients(c, agentId))]
-    const summary = clients.length === 0 ? { count: 0n, value: 0n, valueDecimals: 0 } : await getSummary(c, agentId, clients, o.tag1, o.tag2)
-    return { ...summary, average: display(summary), filter: o.trustedClients ? 'trusted-clients' : 'none', accepted: [], rejected: [] }
+    const summary =
+      clients.length === 0
+        ? { count: 0n, value: 0n, valueDecimals: 0 }
+        : await getSummary(c, agentId, clients, o.tag1, o.tag2)
+    return {
+      ...summary,
+      average: display(summary),
+      filter: o.trustedClients ? 'trusted-clients' : 'none',
+      accepted: [],
+      rejected: [],
+    }
   }
   const agent = await getAgent(c, agentId, { resolve: false })
   // the agent's own verified wallet when it has one (one per agent: a payment to an owner of many
@@ -300,7 +429,12 @@ export async function reputationOf(c: Erc8004Client, agentId: bigint, o: Reputat
       reject(`feedback file unusable: ${(error as Error).message.split('\n')[0]}`)
       continue
     }
-    if (clientAddressOf(file).toLowerCase() !== f.client.toLowerCase() || file.agentId !== agentId || file.value !== f.value || file.valueDecimals !== f.valueDecimals) {
+    if (
+      clientAddressOf(file).toLowerCase() !== f.client.toLowerCase() ||
+      file.agentId !== agentId ||
+      file.value !== f.value ||
+      file.valueDecimals !== f.valueDecimals
+    ) {
       reject('feedback file disagrees with the on-chain feedback')
       continue
     }
@@ -328,5 +462,11 @@ export async function reputationOf(c: Erc8004Client, agentId: bigint, o: Reputat
     counted.push({ value: f.value, valueDecimals: f.valueDecimals })
   }
   const summary = summarize(counted)
-  return { ...summary, average: display(summary), filter: trusted ? 'trusted-clients+payment-proof' : 'payment-proof', accepted, rejected }
+  return {
+    ...summary,
+    average: display(summary),
+    filter: trusted ? 'trusted-clients+payment-proof' : 'payment-proof',
+    accepted,
+    rejected,
+  }
 }

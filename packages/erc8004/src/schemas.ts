@@ -42,7 +42,12 @@ export const registrationFileSchema = z.looseObject({
   x402Support: z.boolean().optional(),
   active: z.boolean().optional(),
   registrations: z
-    .array(z.strictObject({ agentId: z.union([z.number().int().nonnegative(), z.string().regex(/^\d+$/)]), agentRegistry: agentRegistryIdSchema }))
+    .array(
+      z.strictObject({
+        agentId: z.union([z.number().int().nonnegative(), z.string().regex(/^\d+$/)]),
+        agentRegistry: agentRegistryIdSchema,
+      }),
+    )
     .max(100)
     .optional(),
   supportedTrust: z.array(z.string().max(100)).max(20).optional(),
@@ -55,7 +60,10 @@ export const proofOfPaymentSchema = z.looseObject({
   fromAddress: address,
   toAddress: address,
   chainId: z.union([z.string().regex(/^\d+$/), z.number().int().positive()]).transform((v) => Number(v)),
-  txHash: z.string().refine((v) => isHash(v), 'not a transaction hash').transform((v) => v as Hash),
+  txHash: z
+    .string()
+    .refine((v) => isHash(v), 'not a transaction hash')
+    .transform((v) => v as Hash),
 })
 
 /** The off-chain feedback file (what feedbackURI points to). Unknown fields are kept. */
@@ -95,5 +103,6 @@ function parseWith<S extends z.ZodType>(schema: S, value: unknown, what: string)
   })
 }
 
-export const parseRegistrationFile = (value: unknown): RegistrationFile => parseWith(registrationFileSchema, value, 'registration file')
+export const parseRegistrationFile = (value: unknown): RegistrationFile =>
+  parseWith(registrationFileSchema, value, 'registration file')
 export const parseFeedbackFile = (value: unknown): FeedbackFile => parseWith(feedbackFileSchema, value, 'feedback file')

@@ -6,7 +6,11 @@ export const uriOptionsSchema = z.strictObject({
   /** Gateway for ipfs:// URIs, e.g. https://ipfs.io or a local node's http://127.0.0.1:8080. */
   ipfsGateway: z.url().default('https://ipfs.io'),
   /** Largest file accepted, in bytes (default 256 KiB). */
-  maxBytes: z.number().int().positive().default(256 * 1024),
+  maxBytes: z
+    .number()
+    .int()
+    .positive()
+    .default(256 * 1024),
   timeoutMs: z.number().int().positive().default(10_000),
   /** Plain http:// is refused except on loopback unless this is set. */
   allowInsecureHttp: z.boolean().default(false),
@@ -24,7 +28,11 @@ export function toDataUri(json: unknown): string {
 export async function fetchUri(uri: string, options: UriOptions = {}): Promise<Uint8Array> {
   const { fetch: customFetch, ...settings } = options
   const parsed = uriOptionsSchema.safeParse(settings)
-  if (!parsed.success) throw new AgentUriError('URI_BAD_OPTIONS', `Invalid URI options: ${parsed.error.issues[0]?.path.join('.')}: ${parsed.error.issues[0]?.message}`)
+  if (!parsed.success)
+    throw new AgentUriError(
+      'URI_BAD_OPTIONS',
+      `Invalid URI options: ${parsed.error.issues[0]?.path.join('.')}: ${parsed.error.issues[0]?.message}`,
+    )
   const o = parsed.data
   const doFetch = customFetch ?? fetch
   const short = uri.length > 80 ? `${uri.slice(0, 77)}…` : uri
@@ -33,7 +41,9 @@ export async function fetchUri(uri: string, options: UriOptions = {}): Promise<U
     if (comma < 0) throw new AgentUriError('URI_INVALID', `Malformed data: URI ${short}.`)
     const meta = uri.slice(5, comma)
     const payload = uri.slice(comma + 1)
-    const bytes = meta.endsWith(';base64') ? Buffer.from(payload, 'base64') : Buffer.from(decodeURIComponent(payload), 'utf8')
+    const bytes = meta.endsWith(';base64')
+      ? Buffer.from(payload, 'base64')
+      : Buffer.from(decodeURIComponent(payload), 'utf8')
     if (bytes.length > o.maxBytes) throw tooLarge(short, o.maxBytes)
     return new Uint8Array(bytes)
   }
@@ -47,7 +57,10 @@ export async function fetchUri(uri: string, options: UriOptions = {}): Promise<U
   if (url.protocol === 'ipfs:') {
     const path = uri.slice('ipfs://'.length).replace(/^ipfs\//, '')
     target = `${o.ipfsGateway.replace(/\/+$/, '')}/ipfs/${path}`
-  } else if (url.protocol === 'https:' || (url.protocol === 'http:' && (o.allowInsecureHttp || LOOPBACK.has(url.hostname)))) {
+  } else if (
+    url.protocol === 'https:' ||
+    (url.protocol === 'http:' && (o.allowInsecureHttp || LOOPBACK.has(url.hostname)))
+  ) {
     target = url.href
   } else {
     throw new AgentUriError('URI_SCHEME', `Unsupported URI scheme in ${short}.`, {
@@ -58,7 +71,11 @@ export async function fetchUri(uri: string, options: UriOptions = {}): Promise<U
   try {
     res = await doFetch(target, { signal: AbortSignal.timeout(o.timeoutMs), redirect: 'follow' })
   } catch (cause) {
-    throw new AgentUriError('URI_FETCH_FAILED', `Cannot fetch ${short}: ${(cause as Error)?.name === 'TimeoutError' ? `no answer in ${o.timeoutMs} ms` : (cause as Error)?.message}`, { cause })
+    throw new AgentUriError(
+      'URI_FETCH_FAILED',
+      `Cannot fetch ${short}: ${(cause as Error)?.name === 'TimeoutError' ? `no answer in ${o.timeoutMs} ms` : (cause as Error)?.message}`,
+      { cause },
+    )
   }
   if (!res.ok) throw new AgentUriError('URI_FETCH_FAILED', `Fetching ${short} gave HTTP ${res.status}.`)
   const declared = Number(res.headers.get('content-length') ?? '0')
@@ -73,7 +90,9 @@ export async function fetchUri(uri: string, options: UriOptions = {}): Promise<U
     }
   } catch (error) {
     if (error instanceof AgentUriError) throw error
-    throw new AgentUriError('URI_FETCH_FAILED', `Reading ${short} failed: ${(error as Error)?.message}`, { cause: error })
+    throw new AgentUriError('URI_FETCH_FAILED', `Reading ${short} failed: ${(error as Error)?.message}`, {
+      cause: error,
+    })
   }
   return new Uint8Array(Buffer.concat(chunks))
 }
@@ -89,7 +108,9 @@ export async function fetchJson(uri: string, options: UriOptions = {}): Promise<
 }
 
 function tooLarge(uri: string, max: number): AgentUriError {
-  return new AgentUriError('URI_TOO_LARGE', `${uri} is larger than ${max} bytes.`, { hint: 'Raise maxBytes if you trust the source.' })
+  return new AgentUriError('URI_TOO_LARGE', `${uri} is larger than ${max} bytes.`, {
+    hint: 'Raise maxBytes if you trust the source.',
+  })
 }
 
 /** Where feedback / response files go: `put` returns the URI to write on-chain. */
@@ -103,7 +124,10 @@ export const dataUriStore: FileStore = {
 }
 
 /** Stores `json` (data: URI by default) and returns its URI with the keccak256 of the exact bytes stored. */
-export async function storeJson(json: unknown, store: FileStore = dataUriStore): Promise<{ uri: string; hash: `0x${string}` }> {
+export async function storeJson(
+  json: unknown,
+  store: FileStore = dataUriStore,
+): Promise<{ uri: string; hash: `0x${string}` }> {
   const bytes = new TextEncoder().encode(JSON.stringify(json))
   return { uri: await store.put(bytes, 'application/json'), hash: keccak256(bytes) }
 }

@@ -21,8 +21,14 @@ describe('validation registry bindings', () => {
     const d = net()
     const owner = clientFor(d, 1)
     const validator = clientFor(d, 6)
-    const { agentId } = await registerAgent(owner, { registration: { type: REGISTRATION_TYPE, name: 'W', description: 'w' } })
-    const { requestHash } = await requestValidation(owner, { validator: d.accounts[6]!.address, agentId, request: { job: 1, output: 'summary text' } })
+    const { agentId } = await registerAgent(owner, {
+      registration: { type: REGISTRATION_TYPE, name: 'W', description: 'w' },
+    })
+    const { requestHash } = await requestValidation(owner, {
+      validator: d.accounts[6]!.address,
+      agentId,
+      request: { job: 1, output: 'summary text' },
+    })
 
     const pending = await validationStatus(owner, requestHash)
     expect(pending).toMatchObject({ validator: d.accounts[6]!.address, agentId, response: 0, responded: false })
@@ -34,8 +40,12 @@ describe('validation registry bindings', () => {
 
     await expect(respondToValidation(owner, { requestHash, response: 100 })).rejects.toThrow(/not validator/)
     await expect(respondToValidation(validator, { requestHash, response: 101 })).rejects.toThrow(/0 to 100/)
-    await expect(requestValidation(owner, { validator: d.accounts[6]!.address, agentId, requestURI: 'x', requestHash })).rejects.toThrow(/exists/)
-    await expect(requestValidation(validator, { validator: d.accounts[6]!.address, agentId, request: { other: true } })).rejects.toThrow(/Not authorized/)
+    await expect(
+      requestValidation(owner, { validator: d.accounts[6]!.address, agentId, requestURI: 'x', requestHash }),
+    ).rejects.toThrow(/exists/)
+    await expect(
+      requestValidation(validator, { validator: d.accounts[6]!.address, agentId, request: { other: true } }),
+    ).rejects.toThrow(/Not authorized/)
 
     expect(await validationSummary(owner, agentId)).toEqual({ count: 1n, average: 95 })
     expect(await validationSummary(owner, agentId, { tag: 'soft' })).toEqual({ count: 0n, average: 0 })
@@ -47,8 +57,14 @@ describe('validation registry bindings', () => {
     const d = net()
     const owner = clientFor(d, 1)
     const { agentId } = await registerAgent(owner)
-    const { requestHash } = await requestValidation(owner, { validator: d.accounts[6]!.address, agentId, request: { job: 2 } })
-    const err = await waitForValidation(owner, requestHash, { timeoutMs: 100, pollingIntervalMs: 20 }).catch((e: unknown) => e)
+    const { requestHash } = await requestValidation(owner, {
+      validator: d.accounts[6]!.address,
+      agentId,
+      request: { job: 2 },
+    })
+    const err = await waitForValidation(owner, requestHash, { timeoutMs: 100, pollingIntervalMs: 20 }).catch(
+      (e: unknown) => e,
+    )
     expect(err).toBeInstanceOf(ValidationTimeoutError)
     expect((err as ValidationTimeoutError).code).toBe('VALIDATION_TIMEOUT')
   })

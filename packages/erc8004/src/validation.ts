@@ -14,7 +14,10 @@ const val = (c: Erc8004Client) => ({ address: requireValidation(c), abi: validat
  */
 export async function requestValidation(
   c: Erc8004Client,
-  a: { validator: Address; agentId: bigint } & ({ request: unknown; store?: FileStore } | { requestURI: string; requestHash: Hash }),
+  a: { validator: Address; agentId: bigint } & (
+    | { request: unknown; store?: FileStore }
+    | { requestURI: string; requestHash: Hash }
+  ),
 ): Promise<{ requestHash: Hash; requestURI: string; receipt: TransactionReceipt }> {
   let requestURI: string
   let requestHash: Hash
@@ -24,7 +27,11 @@ export async function requestValidation(
     requestURI = a.requestURI
     requestHash = a.requestHash
   }
-  const receipt = await send(c, { ...val(c), functionName: 'validationRequest', args: [a.validator, a.agentId, requestURI, requestHash] })
+  const receipt = await send(c, {
+    ...val(c),
+    functionName: 'validationRequest',
+    args: [a.validator, a.agentId, requestURI, requestHash],
+  })
   return { requestHash, requestURI, receipt }
 }
 
@@ -33,8 +40,13 @@ export async function respondToValidation(
   c: Erc8004Client,
   a: { requestHash: Hash; response: number; responseURI?: string; responseHash?: Hash; tag?: string },
 ): Promise<TransactionReceipt> {
-  if (!Number.isInteger(a.response) || a.response < 0 || a.response > 100) throw new Erc8004Error('ERC8004_BAD_ARGS', 'response must be an integer from 0 to 100.')
-  return send(c, { ...val(c), functionName: 'validationResponse', args: [a.requestHash, a.response, a.responseURI ?? '', a.responseHash ?? ZERO_HASH, a.tag ?? ''] })
+  if (!Number.isInteger(a.response) || a.response < 0 || a.response > 100)
+    throw new Erc8004Error('ERC8004_BAD_ARGS', 'response must be an integer from 0 to 100.')
+  return send(c, {
+    ...val(c),
+    functionName: 'validationResponse',
+    args: [a.requestHash, a.response, a.responseURI ?? '', a.responseHash ?? ZERO_HASH, a.tag ?? ''],
+  })
 }
 
 export type ValidationStatus = {
@@ -53,19 +65,37 @@ export async function validationStatus(c: Erc8004Client, requestHash: Hash): Pro
   const [validator, agentId, response, responseHash, tag, lastUpdate] = await read('getValidationStatus', () =>
     c.publicClient.readContract({ ...val(c), functionName: 'getValidationStatus', args: [requestHash] }),
   )
-  const logs = await getLogsPaged(c.publicClient, { address: requireValidation(c), event: getAbiItem({ abi: validationRegistryAbi, name: 'ValidationResponse' }), args: { requestHash } })
+  const logs = await getLogsPaged(c.publicClient, {
+    address: requireValidation(c),
+    event: getAbiItem({ abi: validationRegistryAbi, name: 'ValidationResponse' }),
+    args: { requestHash },
+  })
   return { requestHash, validator, agentId, response, responseHash, tag, lastUpdate, responded: logs.length > 0 }
 }
 
-export async function validationSummary(c: Erc8004Client, agentId: bigint, o: { validators?: Address[]; tag?: string } = {}): Promise<{ count: bigint; average: number }> {
-  const [count, avg] = await read('getSummary', () => c.publicClient.readContract({ ...val(c), functionName: 'getSummary', args: [agentId, o.validators ?? [], o.tag ?? ''] }))
+export async function validationSummary(
+  c: Erc8004Client,
+  agentId: bigint,
+  o: { validators?: Address[]; tag?: string } = {},
+): Promise<{ count: bigint; average: number }> {
+  const [count, avg] = await read('getSummary', () =>
+    c.publicClient.readContract({
+      ...val(c),
+      functionName: 'getSummary',
+      args: [agentId, o.validators ?? [], o.tag ?? ''],
+    }),
+  )
   return { count: BigInt(count), average: avg }
 }
 
 export const agentValidations = (c: Erc8004Client, agentId: bigint) =>
-  read('getAgentValidations', () => c.publicClient.readContract({ ...val(c), functionName: 'getAgentValidations', args: [agentId] })) as Promise<readonly Hash[]>
+  read('getAgentValidations', () =>
+    c.publicClient.readContract({ ...val(c), functionName: 'getAgentValidations', args: [agentId] }),
+  ) as Promise<readonly Hash[]>
 export const validatorRequests = (c: Erc8004Client, validator: Address) =>
-  read('getValidatorRequests', () => c.publicClient.readContract({ ...val(c), functionName: 'getValidatorRequests', args: [validator] })) as Promise<readonly Hash[]>
+  read('getValidatorRequests', () =>
+    c.publicClient.readContract({ ...val(c), functionName: 'getValidatorRequests', args: [validator] }),
+  ) as Promise<readonly Hash[]>
 
 /**
  * Resolves with the status once the validator has answered (polling the chain's logs), or throws
@@ -81,12 +111,19 @@ export async function waitForValidation(
   for (;;) {
     const status = await validationStatus(c, requestHash)
     if (status.responded) return status
-    if (o.signal?.aborted) throw new ValidationTimeoutError('VALIDATION_WAIT_ABORTED', 'Stopped waiting for the validation.', { cause: o.signal.reason })
-    if (Date.now() >= deadline) {
-      throw new ValidationTimeoutError('VALIDATION_TIMEOUT', `No validation response for ${requestHash} within ${o.timeoutMs ?? 60_000} ms.`, {
-        hint: 'The validator may be offline: wait longer, or ask another validator.',
-        details: { requestHash, validator: status.validator },
+    if (o.signal?.aborted)
+      throw new ValidationTimeoutError('VALIDATION_WAIT_ABORTED', 'Stopped waiting for the validation.', {
+        cause: o.signal.reason,
       })
+    if (Date.now() >= deadline) {
+      throw new ValidationTimeoutError(
+        'VALIDATION_TIMEOUT',
+        `No validation response for ${requestHash} within ${o.timeoutMs ?? 60_000} ms.`,
+        {
+          hint: 'The validator may be offline: wait longer, or ask another validator.',
+          details: { requestHash, validator: status.validator },
+        },
+      )
     }
     await new Promise((r) => setTimeout(r, Math.min(interval, Math.max(0, deadline - Date.now()))))
   }

@@ -61,12 +61,20 @@ for (const [name, make] of providers) {
       expect(result.value.matchesIntent).toBe(true)
       expect(result.attempts).toBe(1)
       const sent = server.requests[0]!
-      const schema = (sent.api === 'ollama' ? sent.format : (sent.responseFormat as { json_schema: { schema: unknown } }).json_schema.schema) as { properties: object }
+      const schema = (
+        sent.api === 'ollama'
+          ? sent.format
+          : (sent.responseFormat as { json_schema: { schema: unknown } }).json_schema.schema
+      ) as { properties: object }
       expect(Object.keys(schema.properties)).toEqual(['matchesIntent', 'summary', 'worries'])
     })
 
     it('retries on invalid JSON, telling the model what was wrong', async () => {
-      server.script([{ content: 'Sure! It looks safe.' }, { content: JSON.stringify({ matchesIntent: 'yes', summary: 'x', worries: [] }) }, { content: good }])
+      server.script([
+        { content: 'Sure! It looks safe.' },
+        { content: JSON.stringify({ matchesIntent: 'yes', summary: 'x', worries: [] }) },
+        { content: good },
+      ])
       const result = await generateObject(make(), { messages: [{ role: 'user', content: 'judge' }], schema: judgement })
       expect(result.consulted && result.attempts).toBe(3)
       expect(server.requests[1]!.messages.at(-1)!.content).toMatch(/not JSON/)
@@ -75,7 +83,11 @@ for (const [name, make] of providers) {
 
     it('rejects output that stays invalid, naming the field', async () => {
       server.script(() => ({ content: JSON.stringify({ matchesIntent: true, summary: '', worries: [] }) }))
-      const err = await generateObject(make(), { messages: [{ role: 'user', content: 'judge' }], schema: judgement, retries: 1 }).catch((e: unknown) => e)
+      const err = await generateObject(make(), {
+        messages: [{ role: 'user', content: 'judge' }],
+        schema: judgement,
+        retries: 1,
+      }).catch((e: unknown) => e)
       expect(err).toBeInstanceOf(LlmOutputError)
       expect((err as LlmOutputError).code).toBe('LLM_INVALID_OUTPUT')
       expect((err as LlmOutputError).details.field).toBe('summary')
@@ -111,7 +123,10 @@ for (const [name, make] of providers) {
         { toolCalls: [{ name: 'get_balance', arguments: { address: `0x${'ab'.repeat(20)}` } }] },
         { content: 'alice has 0.5 ETH' },
       ])
-      const result = await runWithTools(make(), { messages: [{ role: 'user', content: 'balance of alice?' }], tools: [balance] })
+      const result = await runWithTools(make(), {
+        messages: [{ role: 'user', content: 'balance of alice?' }],
+        tools: [balance],
+      })
       expect(result.content).toBe('alice has 0.5 ETH')
       expect(seen).toEqual([{ address: `0x${'ab'.repeat(20)}` }])
       const toolMessages = result.transcript.filter((m) => m.role === 'tool').map((m) => m.content)
@@ -122,7 +137,9 @@ for (const [name, make] of providers) {
 
     it('times out with a clear error', async () => {
       server.script([{ hang: true }])
-      const err = await make().chat({ messages: [{ role: 'user', content: 'hi' }], timeoutMs: 150 }).catch((e: unknown) => e)
+      const err = await make()
+        .chat({ messages: [{ role: 'user', content: 'hi' }], timeoutMs: 150 })
+        .catch((e: unknown) => e)
       expect(err).toBeInstanceOf(LlmUnavailableError)
       expect((err as LlmUnavailableError).code).toBe('LLM_TIMEOUT')
     })
@@ -148,14 +165,19 @@ for (const [name, make] of providers) {
 
 describe('no server, no model', () => {
   it('an unreachable server is LLM_UNAVAILABLE with a hint', async () => {
-    const err = await ollamaProvider({ model: 'm', host: 'http://127.0.0.1:1' }).chat({ messages: [{ role: 'user', content: 'hi' }] }).catch((e: unknown) => e)
+    const err = await ollamaProvider({ model: 'm', host: 'http://127.0.0.1:1' })
+      .chat({ messages: [{ role: 'user', content: 'hi' }] })
+      .catch((e: unknown) => e)
     expect(err).toBeInstanceOf(LlmUnavailableError)
     expect((err as LlmUnavailableError).code).toBe('LLM_UNAVAILABLE')
     expect((err as LlmUnavailableError).hint).toMatch(/ollama serve/)
   })
 
   it('`none` says no model was consulted, never an answer', async () => {
-    const result = await generateObject(noneProvider, { messages: [{ role: 'user', content: 'judge' }], schema: judgement })
+    const result = await generateObject(noneProvider, {
+      messages: [{ role: 'user', content: 'judge' }],
+      schema: judgement,
+    })
     expect(result).toEqual({ consulted: false, provider: 'none', reason: expect.stringMatching(/no model consulted/) })
     await expect(noneProvider.chat({ messages: [] })).rejects.toBeInstanceOf(LlmError)
   })
@@ -185,9 +207,14 @@ describe('helpers', () => {
 // Live: only against a real Ollama, when OLLAMA_HOST is set (OLLAMA_MODEL picks the model).
 describe.skipIf(!process.env.OLLAMA_HOST)('live Ollama', () => {
   it('answers a structured question', async () => {
-    const provider = providerFromSpec(`ollama:${process.env.OLLAMA_MODEL ?? 'llama3.2'}`, { ollamaHost: process.env.OLLAMA_HOST!, timeoutMs: 120_000 })
+    const provider = providerFromSpec(`ollama:${process.env.OLLAMA_MODEL ?? 'llama3.2'}`, {
+      ollamaHost: process.env.OLLAMA_HOST!,
+      timeoutMs: 120_000,
+    })
     const result = await generateObject(provider, {
-      messages: [{ role: 'user', content: 'Does "send 0.2 ETH to alice" match a transfer of 0.2 ETH to alice? Answer as JSON.' }],
+      messages: [
+        { role: 'user', content: 'Does "send 0.2 ETH to alice" match a transfer of 0.2 ETH to alice? Answer as JSON.' },
+      ],
       schema: judgement,
     })
     expect(result.consulted).toBe(true)

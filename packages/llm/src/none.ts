@@ -12,7 +12,9 @@ export const noneProvider: LlmProvider = {
   model: null,
   label: 'none',
   async chat() {
-    throw new LlmError('LLM_NONE', NO_MODEL_REASON, { hint: 'Use generateObject(), which reports "not consulted", or configure a model.' })
+    throw new LlmError('LLM_NONE', NO_MODEL_REASON, {
+      hint: 'Use generateObject(), which reports "not consulted", or configure a model.',
+    })
   },
   // eslint-disable-next-line require-yield
   async *stream() {

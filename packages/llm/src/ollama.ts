@@ -17,7 +17,9 @@ export function toOllamaMessages(messages: ChatMessage[]): Message[] {
   return messages.map((m) => ({
     role: m.role,
     content: m.content,
-    ...(m.toolCalls ? { tool_calls: m.toolCalls.map((c) => ({ function: { name: c.name, arguments: c.arguments } })) } : {}),
+    ...(m.toolCalls
+      ? { tool_calls: m.toolCalls.map((c) => ({ function: { name: c.name, arguments: c.arguments } })) }
+      : {}),
     ...(m.toolName ? { tool_name: m.toolName } : {}),
   }))
 }
@@ -25,7 +27,11 @@ export function toOllamaMessages(messages: ChatMessage[]): Message[] {
 export function toolDefinitions(tools: ToolSpec[]): Tool[] {
   return tools.map((t) => ({
     type: 'function',
-    function: { name: t.name, description: t.description, parameters: z.toJSONSchema(t.parameters) as NonNullable<Tool['function']['parameters']> },
+    function: {
+      name: t.name,
+      description: t.description,
+      parameters: z.toJSONSchema(t.parameters) as NonNullable<Tool['function']['parameters']>,
+    },
   }))
 }
 
@@ -37,7 +43,8 @@ export function ollamaProvider(options: OllamaProviderOptions): LlmProvider {
     new Ollama({
       host,
       // the client has no per-request signal: bind ours to its fetch, alongside its own for streams
-      fetch: (input, init) => fetch(input, { ...init, signal: init?.signal ? AbortSignal.any([init.signal, signal]) : signal }),
+      fetch: (input, init) =>
+        fetch(input, { ...init, signal: init?.signal ? AbortSignal.any([init.signal, signal]) : signal }),
     })
   const body = (request: ChatRequest) => ({
     model: options.model,
@@ -50,7 +57,8 @@ export function ollamaProvider(options: OllamaProviderOptions): LlmProvider {
     const status = (error as { status_code?: number })?.status_code
     if (typeof status === 'number') {
       return new LlmUnavailableError('LLM_SERVER_ERROR', `${label} answered ${status}: ${(error as Error).message}`, {
-        hint: status === 404 ? `Pull the model first: \`ollama pull ${options.model}\`.` : 'Check the Ollama server log.',
+        hint:
+          status === 404 ? `Pull the model first: \`ollama pull ${options.model}\`.` : 'Check the Ollama server log.',
         cause: error,
       })
     }
@@ -67,7 +75,10 @@ export function ollamaProvider(options: OllamaProviderOptions): LlmProvider {
         const res = await client(signal).chat({ ...body(request), stream: false })
         return {
           content: res.message?.content ?? '',
-          toolCalls: (res.message?.tool_calls ?? []).map((c) => ({ name: c.function.name, arguments: c.function.arguments ?? {} })),
+          toolCalls: (res.message?.tool_calls ?? []).map((c) => ({
+            name: c.function.name,
+            arguments: c.function.arguments ?? {},
+          })),
           model: res.model ?? options.model,
           durationMs: performance.now() - t0,
         }

@@ -19,9 +19,7 @@ const replySchema = z.object({
       z.object({
         message: z.object({
           content: z.string().nullable().optional(),
-          tool_calls: z
-            .array(z.object({ function: z.object({ name: z.string(), arguments: z.string() }) }))
-            .optional(),
+          tool_calls: z.array(z.object({ function: z.object({ name: z.string(), arguments: z.string() }) })).optional(),
         }),
       }),
     )
@@ -29,7 +27,12 @@ const replySchema = z.object({
 })
 
 const chunkSchema = z.object({
-  choices: z.array(z.object({ delta: z.object({ content: z.string().nullable().optional() }).optional(), finish_reason: z.string().nullable().optional() })),
+  choices: z.array(
+    z.object({
+      delta: z.object({ content: z.string().nullable().optional() }).optional(),
+      finish_reason: z.string().nullable().optional(),
+    }),
+  ),
 })
 
 function toOpenAiMessages(messages: ChatMessage[]) {
@@ -37,7 +40,13 @@ function toOpenAiMessages(messages: ChatMessage[]) {
     role: m.role,
     content: m.content,
     ...(m.toolCalls
-      ? { tool_calls: m.toolCalls.map((c, i) => ({ id: `call_${i}`, type: 'function', function: { name: c.name, arguments: JSON.stringify(c.arguments) } })) }
+      ? {
+          tool_calls: m.toolCalls.map((c, i) => ({
+            id: `call_${i}`,
+            type: 'function',
+            function: { name: c.name, arguments: JSON.stringify(c.arguments) },
+          })),
+        }
       : {}),
     ...(m.toolName ? { name: m.toolName } : {}),
   }))
@@ -54,16 +63,31 @@ export function openAiCompatibleProvider(options: OpenAiCompatibleOptions): LlmP
       messages: toOpenAiMessages(request.messages),
       temperature: request.temperature ?? 0,
       stream,
-      ...(request.jsonSchema ? { response_format: { type: 'json_schema', json_schema: { name: 'reply', schema: request.jsonSchema, strict: true } } } : {}),
+      ...(request.jsonSchema
+        ? {
+            response_format: {
+              type: 'json_schema',
+              json_schema: { name: 'reply', schema: request.jsonSchema, strict: true },
+            },
+          }
+        : {}),
       ...(request.tools?.length
-        ? { tools: request.tools.map((t) => ({ type: 'function', function: { name: t.name, description: t.description, parameters: z.toJSONSchema(t.parameters) } })) }
+        ? {
+            tools: request.tools.map((t) => ({
+              type: 'function',
+              function: { name: t.name, description: t.description, parameters: z.toJSONSchema(t.parameters) },
+            })),
+          }
         : {}),
     }
     let res: Response
     try {
       res = await fetch(`${base}/v1/chat/completions`, {
         method: 'POST',
-        headers: { 'content-type': 'application/json', ...(options.apiKey ? { authorization: `Bearer ${options.apiKey}` } : {}) },
+        headers: {
+          'content-type': 'application/json',
+          ...(options.apiKey ? { authorization: `Bearer ${options.apiKey}` } : {}),
+        },
         body: JSON.stringify(body),
         signal,
       })
@@ -72,7 +96,9 @@ export function openAiCompatibleProvider(options: OpenAiCompatibleOptions): LlmP
     }
     if (!res.ok) {
       const text = (await res.text().catch(() => '')).slice(0, 300)
-      throw new LlmUnavailableError('LLM_SERVER_ERROR', `${label} answered ${res.status}: ${text}`, { hint: 'Check the model name and the server log.' })
+      throw new LlmUnavailableError('LLM_SERVER_ERROR', `${label} answered ${res.status}: ${text}`, {
+        hint: 'Check the model name and the server log.',
+      })
     }
     return { res, signal }
   }
@@ -87,14 +113,22 @@ export function openAiCompatibleProvider(options: OpenAiCompatibleOptions): LlmP
       try {
         json = await res.json()
       } catch (error) {
-        throw signal.aborted ? transportError(error, label, signal, request.signal) : new LlmOutputError('LLM_BAD_RESPONSE', `${label} sent a body that is not JSON.`, { cause: error })
+        throw signal.aborted
+          ? transportError(error, label, signal, request.signal)
+          : new LlmOutputError('LLM_BAD_RESPONSE', `${label} sent a body that is not JSON.`, { cause: error })
       }
       const parsed = replySchema.safeParse(json)
-      if (!parsed.success) throw new LlmOutputError('LLM_BAD_RESPONSE', `${label} sent a reply without choices[0].message.`, { cause: parsed.error })
+      if (!parsed.success)
+        throw new LlmOutputError('LLM_BAD_RESPONSE', `${label} sent a reply without choices[0].message.`, {
+          cause: parsed.error,
+        })
       const message = parsed.data.choices[0]!.message
       return {
         content: message.content ?? '',
-        toolCalls: (message.tool_calls ?? []).map((c) => ({ name: c.function.name, arguments: parseArguments(c.function.arguments) })),
+        toolCalls: (message.tool_calls ?? []).map((c) => ({
+          name: c.function.name,
+          arguments: parseArguments(c.function.arguments),
+        })),
         model: parsed.data.model ?? options.model,
         durationMs: performance.now() - t0,
       }

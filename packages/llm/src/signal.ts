@@ -10,15 +10,20 @@ export function requestSignal(signal: AbortSignal | undefined, timeoutMs = DEFAU
 
 /** Maps fetch/abort failures to Hermit errors, telling a timeout from a cancellation. */
 export function transportError(error: unknown, label: string, signal: AbortSignal, caller?: AbortSignal): Error {
-  if (caller?.aborted) return new LlmAbortedError('LLM_ABORTED', `The call to ${label} was cancelled.`, { cause: error })
+  if (caller?.aborted)
+    return new LlmAbortedError('LLM_ABORTED', `The call to ${label} was cancelled.`, { cause: error })
   if (signal.aborted) {
     return new LlmUnavailableError('LLM_TIMEOUT', `${label} did not answer in time.`, {
       hint: 'Raise timeoutMs, use a smaller model, or check that the model server is not overloaded.',
       cause: error,
     })
   }
-  return new LlmUnavailableError('LLM_UNAVAILABLE', `Cannot reach ${label}: ${(error as Error)?.message ?? String(error)}`, {
-    hint: 'Start the model server (e.g. `ollama serve`) and check OLLAMA_HOST / the base URL.',
-    cause: error,
-  })
+  return new LlmUnavailableError(
+    'LLM_UNAVAILABLE',
+    `Cannot reach ${label}: ${(error as Error)?.message ?? String(error)}`,
+    {
+      hint: 'Start the model server (e.g. `ollama serve`) and check OLLAMA_HOST / the base URL.',
+      cause: error,
+    },
+  )
 }

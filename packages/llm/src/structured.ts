@@ -43,7 +43,10 @@ function describeProblem(error: unknown): { text: string; field?: string } {
  * with zod, and a reply that fails is sent back with the problem, up to `retries` more times.
  * With the `none` provider the result is `{ consulted: false }`, never an invented answer.
  */
-export async function generateObject<S extends z.ZodType>(provider: LlmProvider, options: GenerateObjectOptions<S>): Promise<LlmResult<z.output<S>>> {
+export async function generateObject<S extends z.ZodType>(
+  provider: LlmProvider,
+  options: GenerateObjectOptions<S>,
+): Promise<LlmResult<z.output<S>>> {
   if (provider.kind === 'none') return { consulted: false, provider: 'none', reason: NO_MODEL_REASON }
   const jsonSchema = z.toJSONSchema(options.schema) as Record<string, unknown>
   const retries = options.retries ?? 2
@@ -62,28 +65,51 @@ export async function generateObject<S extends z.ZodType>(provider: LlmProvider,
     last = reply.content
     try {
       const value = options.schema.parse(extractJson(reply.content))
-      return { consulted: true, value, provider: provider.label, model: reply.model, attempts: attempt, durationMs: performance.now() - t0 }
+      return {
+        consulted: true,
+        value,
+        provider: provider.label,
+        model: reply.model,
+        attempts: attempt,
+        durationMs: performance.now() - t0,
+      }
     } catch (error) {
       problem = describeProblem(error)
       messages.push(
         { role: 'assistant', content: reply.content },
-        { role: 'user', content: `Your reply was rejected: ${problem.text}. Answer again with only a JSON value that follows the schema.` },
+        {
+          role: 'user',
+          content: `Your reply was rejected: ${problem.text}. Answer again with only a JSON value that follows the schema.`,
+        },
       )
     }
   }
-  throw new LlmOutputError('LLM_INVALID_OUTPUT', `${provider.label} gave no valid answer after ${retries + 1} attempts: ${problem.text}`, {
-    hint: 'Use a model that supports structured output, or raise `retries`.',
-    details: { ...(problem.field ? { field: problem.field } : {}), lastReply: last.slice(0, 200) },
-  })
+  throw new LlmOutputError(
+    'LLM_INVALID_OUTPUT',
+    `${provider.label} gave no valid answer after ${retries + 1} attempts: ${problem.text}`,
+    {
+      hint: 'Use a model that supports structured output, or raise `retries`.',
+      details: { ...(problem.field ? { field: problem.field } : {}), lastReply: last.slice(0, 200) },
+    },
+  )
 }
 
-export type Tool<P extends z.ZodObject = z.ZodObject> = ToolSpec & { parameters: P; run(args: z.output<P>): Promise<unknown> | unknown }
+export type Tool<P extends z.ZodObject = z.ZodObject> = ToolSpec & {
+  parameters: P
+  run(args: z.output<P>): Promise<unknown> | unknown
+}
 
 export function defineTool<P extends z.ZodObject>(tool: Tool<P>): Tool<P> {
   return tool
 }
 
-export type ToolRunResult = { content: string; model: string; steps: number; transcript: ChatMessage[]; calls: ToolCall[] }
+export type ToolRunResult = {
+  content: string
+  model: string
+  steps: number
+  transcript: ChatMessage[]
+  calls: ToolCall[]
+}
 
 /**
  * Lets the model call tools until it answers in words (at most `maxSteps` rounds). Tool arguments
@@ -105,7 +131,8 @@ export async function runWithTools(
       ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
       ...(options.signal === undefined ? {} : { signal: options.signal }),
     })
-    if (reply.toolCalls.length === 0) return { content: reply.content, model: reply.model, steps: step, transcript, calls }
+    if (reply.toolCalls.length === 0)
+      return { content: reply.content, model: reply.model, steps: step, transcript, calls }
     transcript.push({ role: 'assistant', content: reply.content, toolCalls: reply.toolCalls })
     for (const call of reply.toolCalls) {
       calls.push(call)
@@ -120,5 +147,9 @@ export async function runWithTools(
       transcript.push({ role: 'tool', toolName: call.name, content: result })
     }
   }
-  throw new LlmOutputError('LLM_TOO_MANY_STEPS', `${provider.label} was still calling tools after ${maxSteps} rounds.`, { hint: 'Raise maxSteps or simplify the task.' })
+  throw new LlmOutputError(
+    'LLM_TOO_MANY_STEPS',
+    `${provider.label} was still calling tools after ${maxSteps} rounds.`,
+    { hint: 'Raise maxSteps or simplify the task.' },
+  )
 }

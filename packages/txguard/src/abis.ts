@@ -3,12 +3,7 @@
  * calldata is decoded against each in turn and nested calls are decoded again.
  */
 import { erc20Abi, erc721Abi, parseAbi, type Abi } from 'viem'
-import {
-  devTokenAbi,
-  identityRegistryAbi,
-  reputationRegistryAbi,
-  validationRegistryAbi,
-} from '@hermit/contracts'
+import { devTokenAbi, identityRegistryAbi, reputationRegistryAbi, validationRegistryAbi } from '@hermit/contracts'
 
 export const erc1155Abi = parseAbi([
   'function safeTransferFrom(address from, address to, uint256 id, uint256 value, bytes data)',

@@ -24,10 +24,21 @@ export type AccountInfo = {
   name: string | null
 }
 
-export type TokenInfo = { kind: 'erc20' | 'erc721' | 'erc1155' | 'unknown'; symbol?: string; name?: string; decimals?: number; userBalance?: bigint }
+export type TokenInfo = {
+  kind: 'erc20' | 'erc721' | 'erc1155' | 'unknown'
+  symbol?: string
+  name?: string
+  decimals?: number
+  userBalance?: bigint
+}
 
-const address = z.string().refine((v) => isAddress(v, { strict: false }), 'not an address').transform((v) => getAddress(v) as Address)
-const quantity = z.union([z.bigint(), z.number().int().nonnegative(), z.string().regex(/^\d+$/)]).transform((v) => BigInt(v))
+const address = z
+  .string()
+  .refine((v) => isAddress(v, { strict: false }), 'not an address')
+  .transform((v) => getAddress(v) as Address)
+const quantity = z
+  .union([z.bigint(), z.number().int().nonnegative(), z.string().regex(/^\d+$/)])
+  .transform((v) => BigInt(v))
 
 export const policySchema = z.strictObject({
   /** People and contracts the user knows, by name: trusted counterparties and spenders. */

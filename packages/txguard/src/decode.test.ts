@@ -14,27 +14,58 @@ const approve = encodeFunctionData({ abi: erc20Abi, functionName: 'approve', arg
 describe('decode', () => {
   it('decodes ERC-20 calls with argument names', () => {
     const d = decodeCall({ to: token, data: approve })
-    expect(d).toMatchObject({ name: 'approve', family: 'ERC20', source: 'bundled-abi', args: { spender, amount: maxUint256 } })
+    expect(d).toMatchObject({
+      name: 'approve',
+      family: 'ERC20',
+      source: 'bundled-abi',
+      args: { spender, amount: maxUint256 },
+    })
   })
 
   it('decodes calls nested in Multicall3, Safe and V3 multicall', () => {
-    const agg = encodeFunctionData({ abi: multicall3Abi, functionName: 'aggregate3', args: [[{ target: token, allowFailure: false, callData: approve }]] })
-    const safe = encodeFunctionData({ abi: safeAbi, functionName: 'execTransaction', args: [spender, 0n, agg, 1, 0n, 0n, 0n, zeroAddress, zeroAddress, '0x'] })
+    const agg = encodeFunctionData({
+      abi: multicall3Abi,
+      functionName: 'aggregate3',
+      args: [[{ target: token, allowFailure: false, callData: approve }]],
+    })
+    const safe = encodeFunctionData({
+      abi: safeAbi,
+      functionName: 'execTransaction',
+      args: [spender, 0n, agg, 1, 0n, 0n, 0n, zeroAddress, zeroAddress, '0x'],
+    })
     const root = decodeCall({ to: spender, data: safe })
     const all = flattenCalls(root)
-    expect(all.map((c) => `${c.family}.${c.name}:${c.operation}`)).toEqual(['Safe.execTransaction:call', 'Multicall3.aggregate3:delegatecall', 'ERC20.approve:call'])
-    const v3 = decodeCall({ to: spender, data: encodeFunctionData({ abi: uniswapV3RouterAbi, functionName: 'multicall', args: [[approve]] }) })
+    expect(all.map((c) => `${c.family}.${c.name}:${c.operation}`)).toEqual([
+      'Safe.execTransaction:call',
+      'Multicall3.aggregate3:delegatecall',
+      'ERC20.approve:call',
+    ])
+    const v3 = decodeCall({
+      to: spender,
+      data: encodeFunctionData({ abi: uniswapV3RouterAbi, functionName: 'multicall', args: [[approve]] }),
+    })
     expect(v3.calls[0]!.name).toBe('approve')
   })
 
   it('names Universal Router commands', () => {
-    const data = encodeFunctionData({ abi: universalRouterAbi, functionName: 'execute', args: ['0x0a0004', ['0x', '0x', '0x'], 1n] })
-    expect(decodeCall({ to: spender, data }).calls.map((c) => c.name)).toEqual(['PERMIT2_PERMIT', 'V3_SWAP_EXACT_IN', 'SWEEP'])
+    const data = encodeFunctionData({
+      abi: universalRouterAbi,
+      functionName: 'execute',
+      args: ['0x0a0004', ['0x', '0x', '0x'], 1n],
+    })
+    expect(decodeCall({ to: spender, data }).calls.map((c) => c.name)).toEqual([
+      'PERMIT2_PERMIT',
+      'V3_SWAP_EXACT_IN',
+      'SWEEP',
+    ])
   })
 
   it('uses user ABIs first, then the selector table, then says unknown', () => {
     const custom = parseAbi(['function approve(address operator, uint256 amount)'])
-    expect(decodeCall({ to: token, data: approve }, { abis: [custom] }).args).toEqual({ operator: spender, amount: maxUint256 })
+    expect(decodeCall({ to: token, data: approve }, { abis: [custom] }).args).toEqual({
+      operator: spender,
+      amount: maxUint256,
+    })
     expect(selectorTableSize).toBeGreaterThan(30)
     const claim = encodeFunctionData({ abi: parseAbi(['function claimRewards()']), functionName: 'claimRewards' })
     expect(decodeCall({ to: token, data: claim })).toMatchObject({ name: 'claimRewards', source: 'selector-table' })
@@ -45,49 +76,169 @@ describe('decode', () => {
 
 describe('requests', () => {
   it('parses the three kinds and names bad fields', () => {
-    expect(parseRequest({ chainId: '0x1', from: spender, to: token, value: '0x10', data: approve }).kind).toBe('transaction')
+    expect(parseRequest({ chainId: '0x1', from: spender, to: token, value: '0x10', data: approve }).kind).toBe(
+      'transaction',
+    )
     expect(parseRequest({ chainId: 1, from: spender, method: 'eth_sign', message: '0x00' }).kind).toBe('raw-sign')
     expect(() => parseRequest({ chainId: 1, from: 'bob', to: token })).toThrow(/field from: not an address/)
     expect(() => parseRequest({ chainId: 1, from: spender, to: token, data: '0xzz' })).toThrow(/field data/)
     expect(() => parseRequest({ chainId: 1, from: spender, to: token, surprise: 1 })).toThrow(/surprise/)
     expect(() => parseRequest({ chainId: 1, from: spender, to: token, kind: 'raw-sign' })).toThrow(/kind/)
     // what wallets send: nonce, fees, type, input
-    const wallet = parseRequest({ chainId: 1, from: spender, to: token, input: approve, nonce: '0x1', maxFeePerGas: '0x10', type: '0x2', gas: '0x5208' })
+    const wallet = parseRequest({
+      chainId: 1,
+      from: spender,
+      to: token,
+      input: approve,
+      nonce: '0x1',
+      maxFeePerGas: '0x10',
+      type: '0x2',
+      gas: '0x5208',
+    })
     expect(wallet).toMatchObject({ kind: 'transaction', data: approve, maxFeePerGas: 16n, gas: 21000n })
-    expect(() => parseRequest({ chainId: 1, from: spender, to: token, input: approve, data: '0x' })).toThrow(/data and input differ/)
-    expect(() => parseRequest({ chainId: 1, from: spender, typedData: { domain: {}, types: {}, message: {} } })).toThrow(/typedData.primaryType/)
+    expect(() => parseRequest({ chainId: 1, from: spender, to: token, input: approve, data: '0x' })).toThrow(
+      /data and input differ/,
+    )
+    expect(() =>
+      parseRequest({ chainId: 1, from: spender, typedData: { domain: {}, types: {}, message: {} } }),
+    ).toThrow(/typedData.primaryType/)
   })
 })
 
 describe('typed data', () => {
   const from = spender
   it('reads EIP-2612 permits, Seaport and Blur orders', () => {
-    const permit = summarizeTypedData(parseRequest({ chainId: 1, from, typedData: { domain: { verifyingContract: token }, types: {}, primaryType: 'Permit', message: { owner: from, spender: token, value: '5', nonce: '0', deadline: '9' } } }) as never)
+    const permit = summarizeTypedData(
+      parseRequest({
+        chainId: 1,
+        from,
+        typedData: {
+          domain: { verifyingContract: token },
+          types: {},
+          primaryType: 'Permit',
+          message: { owner: from, spender: token, value: '5', nonce: '0', deadline: '9' },
+        },
+      }) as never,
+    )
     expect(permit.approvals[0]).toMatchObject({ kind: 'erc20', amount: 5n, spender: token })
     const seaport = summarizeTypedData(
       parseRequest({
         chainId: 1,
         from,
-        typedData: { domain: {}, types: {}, primaryType: 'OrderComponents', message: { offerer: from, offer: [{ itemType: 2, token, identifierOrCriteria: '7', startAmount: '1', endAmount: '1' }], consideration: [{ itemType: 0, token: zeroAddress, identifierOrCriteria: '0', startAmount: '1', endAmount: '1', recipient: spender.replace('bb', 'cc') }] } },
+        typedData: {
+          domain: {},
+          types: {},
+          primaryType: 'OrderComponents',
+          message: {
+            offerer: from,
+            offer: [{ itemType: 2, token, identifierOrCriteria: '7', startAmount: '1', endAmount: '1' }],
+            consideration: [
+              {
+                itemType: 0,
+                token: zeroAddress,
+                identifierOrCriteria: '0',
+                startAmount: '1',
+                endAmount: '1',
+                recipient: spender.replace('bb', 'cc'),
+              },
+            ],
+          },
+        },
       }) as never,
     )
     expect(seaport.order).toMatchObject({ gives: [{ kind: 'erc721', id: 7n }], receives: [] })
-    const blur = summarizeTypedData(parseRequest({ chainId: 1, from, typedData: { domain: {}, types: {}, primaryType: 'Order', message: { trader: from, side: 1, collection: token, tokenId: '3', amount: '1', paymentToken: zeroAddress, price: '0', expirationTime: '1' } } }) as never)
+    const blur = summarizeTypedData(
+      parseRequest({
+        chainId: 1,
+        from,
+        typedData: {
+          domain: {},
+          types: {},
+          primaryType: 'Order',
+          message: {
+            trader: from,
+            side: 1,
+            collection: token,
+            tokenId: '3',
+            amount: '1',
+            paymentToken: zeroAddress,
+            price: '0',
+            expirationTime: '1',
+          },
+        },
+      }) as never,
+    )
     expect(blur.order).toMatchObject({ gives: [{ kind: 'erc721' }], receives: [{ kind: 'native', amount: 0n }] })
     // a Blur sale whose fees take everything pays the seller nothing; a Seaport auction counts its low end
-    const fees = summarizeTypedData(parseRequest({ chainId: 1, from, typedData: { domain: {}, types: {}, primaryType: 'Order', message: { trader: from, side: 1, collection: token, tokenId: '3', amount: '1', paymentToken: zeroAddress, price: '1000', fees: [{ rate: 10_000, recipient: spender }], expirationTime: '1' } } }) as never)
+    const fees = summarizeTypedData(
+      parseRequest({
+        chainId: 1,
+        from,
+        typedData: {
+          domain: {},
+          types: {},
+          primaryType: 'Order',
+          message: {
+            trader: from,
+            side: 1,
+            collection: token,
+            tokenId: '3',
+            amount: '1',
+            paymentToken: zeroAddress,
+            price: '1000',
+            fees: [{ rate: 10_000, recipient: spender }],
+            expirationTime: '1',
+          },
+        },
+      }) as never,
+    )
     expect(fees.order!.receives[0]!.amount).toBe(0n)
-    const auction = summarizeTypedData(parseRequest({ chainId: 1, from, typedData: { domain: {}, types: {}, primaryType: 'OrderComponents', message: { offerer: from, offer: [], consideration: [{ itemType: 0, token: zeroAddress, identifierOrCriteria: '0', startAmount: '100', endAmount: '1', recipient: from }] } } }) as never)
+    const auction = summarizeTypedData(
+      parseRequest({
+        chainId: 1,
+        from,
+        typedData: {
+          domain: {},
+          types: {},
+          primaryType: 'OrderComponents',
+          message: {
+            offerer: from,
+            offer: [],
+            consideration: [
+              {
+                itemType: 0,
+                token: zeroAddress,
+                identifierOrCriteria: '0',
+                startAmount: '100',
+                endAmount: '1',
+                recipient: from,
+              },
+            ],
+          },
+        },
+      }) as never,
+    )
     expect(auction.order!.receives[0]!.amount).toBe(1n)
   })
 })
 
 describe('intent parser', () => {
   it('reads common intents and refuses what it does not understand', () => {
-    expect(parseIntent('send 0.2 ETH to alice')).toEqual({ action: 'send', outflows: [{ symbol: 'ETH', amount: '0.2' }], inflows: [], counterparty: 'alice' })
-    expect(parseIntent('Swap 100 USDC for WETH.')).toMatchObject({ action: 'swap', outflows: [{ symbol: 'USDC', amount: '100' }], inflows: ['WETH'] })
+    expect(parseIntent('send 0.2 ETH to alice')).toEqual({
+      action: 'send',
+      outflows: [{ symbol: 'ETH', amount: '0.2' }],
+      inflows: [],
+      counterparty: 'alice',
+    })
+    expect(parseIntent('Swap 100 USDC for WETH.')).toMatchObject({
+      action: 'swap',
+      outflows: [{ symbol: 'USDC', amount: '100' }],
+      inflows: ['WETH'],
+    })
     expect(parseIntent('buy DNFT #7 for 1 ETH')).toMatchObject({ action: 'buy', inflows: ['DNFT'] })
-    expect(parseIntent('approve unlimited USDC for router')).toMatchObject({ approval: { amount: 'unlimited', spender: 'router' } })
+    expect(parseIntent('approve unlimited USDC for router')).toMatchObject({
+      approval: { amount: 'unlimited', spender: 'router' },
+    })
     expect(parseIntent('make me rich')).toBeNull()
   })
 })

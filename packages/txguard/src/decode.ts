@@ -1,4 +1,13 @@
-import { decodeFunctionData, hexToNumber, slice, toFunctionSelector, type Abi, type AbiFunction, type Address, type Hex } from 'viem'
+import {
+  decodeFunctionData,
+  hexToNumber,
+  slice,
+  toFunctionSelector,
+  type Abi,
+  type AbiFunction,
+  type Address,
+  type Hex,
+} from 'viem'
 import { formatAbiItem } from 'viem/utils'
 import { knownAbis, UNIVERSAL_ROUTER_COMMANDS } from './abis.ts'
 import { lookupSelector } from './selectors.ts'
@@ -37,7 +46,9 @@ function tryAbi(abi: Abi, data: Hex): { fn: AbiFunction; args: readonly unknown[
   try {
     const { functionName, args } = decodeFunctionData({ abi, data })
     const selector = slice(data, 0, 4)
-    const fn = abi.find((i): i is AbiFunction => i.type === 'function' && i.name === functionName && toFunctionSelector(i) === selector)
+    const fn = abi.find(
+      (i): i is AbiFunction => i.type === 'function' && i.name === functionName && toFunctionSelector(i) === selector,
+    )
     return fn ? { fn, args: args ?? [] } : undefined
   } catch {
     return undefined
@@ -80,7 +91,15 @@ export function decodeCall(
   const fn = lookupSelector(selector)
   if (fn) {
     const hit = tryAbi([fn], call.data)
-    return { ...base, selector, name: fn.name, signature: formatAbiItem(fn), family: null, source: 'selector-table', args: hit ? named(fn, hit.args) : {} }
+    return {
+      ...base,
+      selector,
+      name: fn.name,
+      signature: formatAbiItem(fn),
+      family: null,
+      source: 'selector-table',
+      args: hit ? named(fn, hit.args) : {},
+    }
   }
   return { ...base, selector, name: null, signature: null, family: null, source: 'unknown', args: {} }
 }
@@ -89,7 +108,8 @@ type Call3 = { target: Address; callData: Hex; value?: bigint }
 
 function nested(parent: DecodedCall, options: DecodeOptions, depth: number): DecodedCall[] {
   const a = parent.args
-  const sub = (to: Address | null, data: Hex, value = 0n, op: 'call' | 'delegatecall' = 'call') => decodeCall({ to, data, value }, options, depth, op)
+  const sub = (to: Address | null, data: Hex, value = 0n, op: 'call' | 'delegatecall' = 'call') =>
+    decodeCall({ to, data, value }, options, depth, op)
   switch (parent.family === 'user' ? parent.name : `${parent.family}.${parent.name}`) {
     case 'Multicall3.aggregate':
     case 'Multicall3.aggregate3':
@@ -108,7 +128,18 @@ function nested(parent: DecodedCall, options: DecodeOptions, depth: number): Dec
       for (let i = 0; i < (commands.length - 2) / 2; i++) {
         const byte = hexToNumber(slice(commands, i, i + 1))
         const name = UNIVERSAL_ROUTER_COMMANDS[byte & 0x3f] ?? `COMMAND_0x${(byte & 0x3f).toString(16)}`
-        out.push({ to: parent.to, value: 0n, selector: null, name, signature: null, family: 'UniversalRouterCommand', source: 'bundled-abi', args: { input: inputs[i] ?? '0x', allowRevert: (byte & 0x80) !== 0 }, operation: 'call', calls: [] })
+        out.push({
+          to: parent.to,
+          value: 0n,
+          selector: null,
+          name,
+          signature: null,
+          family: 'UniversalRouterCommand',
+          source: 'bundled-abi',
+          args: { input: inputs[i] ?? '0x', allowRevert: (byte & 0x80) !== 0 },
+          operation: 'call',
+          calls: [],
+        })
       }
       return out
     }

@@ -10,10 +10,25 @@ export type Asset =
 export type Transfer = { asset: Asset; from: Address; to: Address; amount: bigint }
 
 export type Approval =
-  | { kind: 'erc20'; token: Address; owner: Address; spender: Address; amount: bigint; via: 'approve' | 'permit' | 'permit2' }
+  | {
+      kind: 'erc20'
+      token: Address
+      owner: Address
+      spender: Address
+      amount: bigint
+      via: 'approve' | 'permit' | 'permit2'
+    }
   | { kind: 'erc721'; token: Address; owner: Address; spender: Address; tokenId: bigint }
   | { kind: 'operator'; token: Address; owner: Address; spender: Address; approved: boolean }
-  | { kind: 'permit2'; token: Address; owner: Address; spender: Address; amount: bigint; expiration: bigint; permit2: Address }
+  | {
+      kind: 'permit2'
+      token: Address
+      owner: Address
+      spender: Address
+      amount: bigint
+      expiration: bigint
+      permit2: Address
+    }
 
 export type AuthorityChange =
   | { kind: 'ownership'; contract: Address; from: Address; to: Address }
@@ -32,11 +47,21 @@ export type Effects = {
 const T = {
   transfer: toEventSelector('event Transfer(address indexed from, address indexed to, uint256 value)'),
   approval: toEventSelector('event Approval(address indexed owner, address indexed spender, uint256 value)'),
-  approvalForAll: toEventSelector('event ApprovalForAll(address indexed owner, address indexed operator, bool approved)'),
-  transferSingle: toEventSelector('event TransferSingle(address indexed operator, address indexed from, address indexed to, uint256 id, uint256 value)'),
-  transferBatch: toEventSelector('event TransferBatch(address indexed operator, address indexed from, address indexed to, uint256[] ids, uint256[] values)'),
-  permit2Approval: toEventSelector('event Approval(address indexed owner, address indexed token, address indexed spender, uint160 amount, uint48 expiration)'),
-  permit2Permit: toEventSelector('event Permit(address indexed owner, address indexed token, address indexed spender, uint160 amount, uint48 expiration, uint48 nonce)'),
+  approvalForAll: toEventSelector(
+    'event ApprovalForAll(address indexed owner, address indexed operator, bool approved)',
+  ),
+  transferSingle: toEventSelector(
+    'event TransferSingle(address indexed operator, address indexed from, address indexed to, uint256 id, uint256 value)',
+  ),
+  transferBatch: toEventSelector(
+    'event TransferBatch(address indexed operator, address indexed from, address indexed to, uint256[] ids, uint256[] values)',
+  ),
+  permit2Approval: toEventSelector(
+    'event Approval(address indexed owner, address indexed token, address indexed spender, uint160 amount, uint48 expiration)',
+  ),
+  permit2Permit: toEventSelector(
+    'event Permit(address indexed owner, address indexed token, address indexed spender, uint160 amount, uint48 expiration, uint48 nonce)',
+  ),
   ownership: toEventSelector('event OwnershipTransferred(address indexed previousOwner, address indexed newOwner)'),
   upgraded: toEventSelector('event Upgraded(address indexed implementation)'),
   adminChanged: toEventSelector('event AdminChanged(address previousAdmin, address newAdmin)'),
@@ -49,36 +74,106 @@ const word = (data: Hex, i = 0) => BigInt(`0x${data.slice(2 + i * 64, 2 + (i + 1
 function fromLog(log: RawLog, e: Effects): void {
   const [t0, t1, t2, t3] = log.topics
   const n = log.topics.length
-  if (t0 === T.transfer && n === 3) e.transfers.push({ asset: { kind: 'erc20', token: log.address }, from: topicAddress(t1), to: topicAddress(t2), amount: word(log.data) })
-  else if (t0 === T.transfer && n === 4) e.transfers.push({ asset: { kind: 'erc721', token: log.address, tokenId: BigInt(t3!) }, from: topicAddress(t1), to: topicAddress(t2), amount: 1n })
-  else if (t0 === T.approval && n === 3) e.approvals.push({ kind: 'erc20', token: log.address, owner: topicAddress(t1), spender: topicAddress(t2), amount: word(log.data), via: 'approve' })
-  else if (t0 === T.approval && n === 4) e.approvals.push({ kind: 'erc721', token: log.address, owner: topicAddress(t1), spender: topicAddress(t2), tokenId: BigInt(t3!) })
-  else if (t0 === T.approvalForAll && n === 3) e.approvals.push({ kind: 'operator', token: log.address, owner: topicAddress(t1), spender: topicAddress(t2), approved: word(log.data) !== 0n })
+  if (t0 === T.transfer && n === 3)
+    e.transfers.push({
+      asset: { kind: 'erc20', token: log.address },
+      from: topicAddress(t1),
+      to: topicAddress(t2),
+      amount: word(log.data),
+    })
+  else if (t0 === T.transfer && n === 4)
+    e.transfers.push({
+      asset: { kind: 'erc721', token: log.address, tokenId: BigInt(t3!) },
+      from: topicAddress(t1),
+      to: topicAddress(t2),
+      amount: 1n,
+    })
+  else if (t0 === T.approval && n === 3)
+    e.approvals.push({
+      kind: 'erc20',
+      token: log.address,
+      owner: topicAddress(t1),
+      spender: topicAddress(t2),
+      amount: word(log.data),
+      via: 'approve',
+    })
+  else if (t0 === T.approval && n === 4)
+    e.approvals.push({
+      kind: 'erc721',
+      token: log.address,
+      owner: topicAddress(t1),
+      spender: topicAddress(t2),
+      tokenId: BigInt(t3!),
+    })
+  else if (t0 === T.approvalForAll && n === 3)
+    e.approvals.push({
+      kind: 'operator',
+      token: log.address,
+      owner: topicAddress(t1),
+      spender: topicAddress(t2),
+      approved: word(log.data) !== 0n,
+    })
   else if (t0 === T.transferSingle && n === 4) {
-    e.transfers.push({ asset: { kind: 'erc1155', token: log.address, id: word(log.data, 0) }, from: topicAddress(t2), to: topicAddress(t3), amount: word(log.data, 1) })
+    e.transfers.push({
+      asset: { kind: 'erc1155', token: log.address, id: word(log.data, 0) },
+      from: topicAddress(t2),
+      to: topicAddress(t3),
+      amount: word(log.data, 1),
+    })
   } else if (t0 === T.transferBatch && n === 4) {
     const [ids, values] = decodeAbiParameters([{ type: 'uint256[]' }, { type: 'uint256[]' }], log.data)
-    ids.forEach((id, i) => e.transfers.push({ asset: { kind: 'erc1155', token: log.address, id }, from: topicAddress(t2), to: topicAddress(t3), amount: values[i]! }))
+    ids.forEach((id, i) =>
+      e.transfers.push({
+        asset: { kind: 'erc1155', token: log.address, id },
+        from: topicAddress(t2),
+        to: topicAddress(t3),
+        amount: values[i]!,
+      }),
+    )
   } else if ((t0 === T.permit2Approval || t0 === T.permit2Permit) && n === 4) {
-    e.approvals.push({ kind: 'permit2', permit2: log.address, owner: topicAddress(t1), token: topicAddress(t2), spender: topicAddress(t3), amount: word(log.data, 0), expiration: word(log.data, 1) })
-  } else if (t0 === T.ownership && n === 3) e.authority.push({ kind: 'ownership', contract: log.address, from: topicAddress(t1), to: topicAddress(t2) })
-  else if (t0 === T.upgraded && n === 2) e.authority.push({ kind: 'upgrade', contract: log.address, implementation: topicAddress(t1) })
+    e.approvals.push({
+      kind: 'permit2',
+      permit2: log.address,
+      owner: topicAddress(t1),
+      token: topicAddress(t2),
+      spender: topicAddress(t3),
+      amount: word(log.data, 0),
+      expiration: word(log.data, 1),
+    })
+  } else if (t0 === T.ownership && n === 3)
+    e.authority.push({ kind: 'ownership', contract: log.address, from: topicAddress(t1), to: topicAddress(t2) })
+  else if (t0 === T.upgraded && n === 2)
+    e.authority.push({ kind: 'upgrade', contract: log.address, implementation: topicAddress(t1) })
   else if (t0 === T.adminChanged) {
     const [from, to] = decodeAbiParameters([{ type: 'address' }, { type: 'address' }], log.data)
     e.authority.push({ kind: 'admin', contract: log.address, from, to })
-  } else if (t0 === T.beacon && n === 2) e.authority.push({ kind: 'beacon', contract: log.address, beacon: topicAddress(t1) })
+  } else if (t0 === T.beacon && n === 2)
+    e.authority.push({ kind: 'beacon', contract: log.address, beacon: topicAddress(t1) })
 }
 
 /** What really changes: transfers, approvals, ownership/admin/implementation changes, creations. */
 export function extractEffects(sim: Simulation): Effects {
-  const e: Effects = { transfers: [], approvals: [], authority: [], created: [...sim.created], delegateCalls: [...sim.delegateCalls] }
-  for (const t of sim.nativeTransfers) e.transfers.push({ asset: { kind: 'native' }, from: t.from, to: t.to, amount: t.value })
+  const e: Effects = {
+    transfers: [],
+    approvals: [],
+    authority: [],
+    created: [...sim.created],
+    delegateCalls: [...sim.delegateCalls],
+  }
+  for (const t of sim.nativeTransfers)
+    e.transfers.push({ asset: { kind: 'native' }, from: t.from, to: t.to, amount: t.value })
   for (const log of sim.logs) fromLog(log, e)
   return e
 }
 
 export const assetKey = (a: Asset): string =>
-  a.kind === 'native' ? 'native' : a.kind === 'erc20' ? `erc20:${a.token}` : a.kind === 'erc721' ? `erc721:${a.token}:${a.tokenId}` : `erc1155:${a.token}:${a.id}`
+  a.kind === 'native'
+    ? 'native'
+    : a.kind === 'erc20'
+      ? `erc20:${a.token}`
+      : a.kind === 'erc721'
+        ? `erc721:${a.token}:${a.tokenId}`
+        : `erc1155:${a.token}:${a.id}`
 
 export type BalanceChange = { holder: Address; asset: Asset; delta: bigint }
 

@@ -1,4 +1,12 @@
-import { encodeFunctionData, erc20Abi, getAddress, type Address, type Chain, type PublicClient, type Transport } from 'viem'
+import {
+  encodeFunctionData,
+  erc20Abi,
+  getAddress,
+  type Address,
+  type Chain,
+  type PublicClient,
+  type Transport,
+} from 'viem'
 import type { AccountInfo, Policy, TokenInfo } from './context.ts'
 import type { DecodedCall } from './decode.ts'
 import { flattenCalls } from './decode.ts'
@@ -10,11 +18,17 @@ type Client = PublicClient<Transport, Chain>
 const DEAD = '0x000000000000000000000000000000000000dEaD' as const
 
 /** Every address the rules will ask about, with code, age and address-book name. */
-export async function inspectAccounts(client: Client | undefined, addresses: Address[], policy: Policy, createdNow: Address[]): Promise<Record<Address, AccountInfo>> {
+export async function inspectAccounts(
+  client: Client | undefined,
+  addresses: Address[],
+  policy: Policy,
+  createdNow: Address[],
+): Promise<Record<Address, AccountInfo>> {
   const unique = [...new Set(addresses.map((a) => getAddress(a)))]
   const latest = client ? await client.getBlockNumber({ cacheTime: 0 }) : 0n
   const past = latest > BigInt(policy.recentBlocks) ? latest - BigInt(policy.recentBlocks) : 0n
-  const nameFor = (a: Address) => Object.entries(policy.addressBook).find(([, v]) => v.toLowerCase() === a.toLowerCase())?.[0] ?? null
+  const nameFor = (a: Address) =>
+    Object.entries(policy.addressBook).find(([, v]) => v.toLowerCase() === a.toLowerCase())?.[0] ?? null
   const entries = await Promise.all(
     unique.map(async (a): Promise<[Address, AccountInfo]> => {
       if (!client) return [a, { isContract: false, delegated: false, recent: null, name: nameFor(a) }]
@@ -43,25 +57,51 @@ async function tryRead<T>(run: () => Promise<T>): Promise<T | undefined> {
 }
 
 /** Symbol, name, decimals and the user's balance of every token involved (strings untrusted). */
-export async function inspectTokens(client: Client | undefined, user: Address, effects: Effects, typed: TypedDataSummary | undefined, decoded: DecodedCall | undefined): Promise<Record<Address, TokenInfo>> {
+export async function inspectTokens(
+  client: Client | undefined,
+  user: Address,
+  effects: Effects,
+  typed: TypedDataSummary | undefined,
+  decoded: DecodedCall | undefined,
+): Promise<Record<Address, TokenInfo>> {
   const kinds = new Map<Address, TokenInfo['kind']>()
   for (const t of effects.transfers) if (t.asset.kind !== 'native') kinds.set(t.asset.token, t.asset.kind)
-  for (const a of [...effects.approvals, ...(typed?.approvals ?? [])]) if (!kinds.has(a.token)) kinds.set(a.token, a.kind === 'operator' || a.kind === 'erc721' ? 'erc721' : 'erc20')
+  for (const a of [...effects.approvals, ...(typed?.approvals ?? [])])
+    if (!kinds.has(a.token)) kinds.set(a.token, a.kind === 'operator' || a.kind === 'erc721' ? 'erc721' : 'erc20')
   for (const c of decoded ? flattenCalls(decoded) : []) {
-    if (c.to && !kinds.has(c.to) && (c.family === 'ERC20' || c.family === 'HermitDevToken' || c.family === 'ERC20Permit')) kinds.set(c.to, 'erc20')
+    if (
+      c.to &&
+      !kinds.has(c.to) &&
+      (c.family === 'ERC20' || c.family === 'HermitDevToken' || c.family === 'ERC20Permit')
+    )
+      kinds.set(c.to, 'erc20')
     if (c.to && !kinds.has(c.to) && c.family === 'ERC721') kinds.set(c.to, 'erc721')
   }
   if (!client) return Object.fromEntries([...kinds].map(([t, kind]) => [t, { kind }]))
   const entries = await Promise.all(
     [...kinds].map(async ([token, kind]): Promise<[Address, TokenInfo]> => {
-      const read = <T>(functionName: 'symbol' | 'name' | 'decimals') => tryRead(() => client.readContract({ address: token, abi: erc20Abi, functionName }) as Promise<T>)
+      const read = <T>(functionName: 'symbol' | 'name' | 'decimals') =>
+        tryRead(() => client.readContract({ address: token, abi: erc20Abi, functionName }) as Promise<T>)
       const [symbol, name, decimals, userBalance] = await Promise.all([
         read<string>('symbol'),
         read<string>('name'),
         kind === 'erc20' ? read<number>('decimals') : Promise.resolve(undefined),
-        kind === 'erc20' ? tryRead(() => client.readContract({ address: token, abi: erc20Abi, functionName: 'balanceOf', args: [user] })) : Promise.resolve(undefined),
+        kind === 'erc20'
+          ? tryRead(() =>
+              client.readContract({ address: token, abi: erc20Abi, functionName: 'balanceOf', args: [user] }),
+            )
+          : Promise.resolve(undefined),
       ])
-      return [token, { kind, ...(symbol === undefined ? {} : { symbol }), ...(name === undefined ? {} : { name }), ...(decimals === undefined ? {} : { decimals: Number(decimals) }), ...(userBalance === undefined ? {} : { userBalance }) }]
+      return [
+        token,
+        {
+          kind,
+          ...(symbol === undefined ? {} : { symbol }),
+          ...(name === undefined ? {} : { name }),
+          ...(decimals === undefined ? {} : { decimals: Number(decimals) }),
+          ...(userBalance === undefined ? {} : { userBalance }),
+        },
+      ]
     }),
   )
   return Object.fromEntries(entries)
@@ -84,8 +124,13 @@ export async function findUnsellable(
   const tokens = gains.map((g) => (g.asset as { token: Address }).token)
   const followUps = gains.flatMap((g, k) => {
     const token = tokens[k]!
-    const sender = transfers.find((t) => t.asset.kind === 'erc20' && t.asset.token === token && t.to === user)?.from ?? DEAD
-    return [DEAD, sender].map((to) => ({ from: user, to: token, data: encodeFunctionData({ abi: erc20Abi, functionName: 'transfer', args: [to, g.delta] }) }))
+    const sender =
+      transfers.find((t) => t.asset.kind === 'erc20' && t.asset.token === token && t.to === user)?.from ?? DEAD
+    return [DEAD, sender].map((to) => ({
+      from: user,
+      to: token,
+      data: encodeFunctionData({ abi: erc20Abi, functionName: 'transfer', args: [to, g.delta] }),
+    }))
   })
   // each follow-up alone after the transaction, so one failing sale does not spoil the next
   try {

@@ -22,11 +22,35 @@ const SYMBOL = '([A-Za-z][A-Za-z0-9.$_-]{0,15})'
 const WHO = '((?:0x[0-9a-fA-F]{40})|[A-Za-z][\\w.-]{0,40})'
 
 const patterns: Array<[RegExp, (m: RegExpMatchArray) => ParsedIntent]> = [
-  [new RegExp(`^(?:send|transfer|pay|give)\\s+${AMOUNT}\\s+${SYMBOL}\\s+to\\s+${WHO}$`, 'i'), (m) => ({ action: 'send', outflows: [{ symbol: m[2]!, amount: m[1]! }], inflows: [], counterparty: m[3]! })],
-  [new RegExp(`^(?:swap|trade|exchange|convert)\\s+${AMOUNT}\\s+${SYMBOL}\\s+(?:for|to|into)\\s+${SYMBOL}$`, 'i'), (m) => ({ action: 'swap', outflows: [{ symbol: m[2]!, amount: m[1]! }], inflows: [m[3]!] })],
-  [new RegExp(`^sell\\s+${AMOUNT}\\s+${SYMBOL}\\s+for\\s+${SYMBOL}$`, 'i'), (m) => ({ action: 'sell', outflows: [{ symbol: m[2]!, amount: m[1]! }], inflows: [m[3]!] })],
-  [new RegExp(`^buy\\s+(?:some\\s+)?${SYMBOL}(?:\\s+#?\\d+)?\\s+(?:for|with)\\s+${AMOUNT}\\s+${SYMBOL}$`, 'i'), (m) => ({ action: 'buy', outflows: [{ symbol: m[3]!, amount: m[2]! }], inflows: [m[1]!] })],
-  [new RegExp(`^approve\\s+${AMOUNT}\\s+${SYMBOL}(?:\\s+(?:for|to)\\s+${WHO})?$`, 'i'), (m) => ({ action: 'approve', outflows: [], inflows: [], approval: { symbol: m[2]!, amount: m[1]!.toLowerCase() === 'unlimited' ? 'unlimited' : m[1]!, ...(m[3] ? { spender: m[3] } : {}) } })],
+  [
+    new RegExp(`^(?:send|transfer|pay|give)\\s+${AMOUNT}\\s+${SYMBOL}\\s+to\\s+${WHO}$`, 'i'),
+    (m) => ({ action: 'send', outflows: [{ symbol: m[2]!, amount: m[1]! }], inflows: [], counterparty: m[3]! }),
+  ],
+  [
+    new RegExp(`^(?:swap|trade|exchange|convert)\\s+${AMOUNT}\\s+${SYMBOL}\\s+(?:for|to|into)\\s+${SYMBOL}$`, 'i'),
+    (m) => ({ action: 'swap', outflows: [{ symbol: m[2]!, amount: m[1]! }], inflows: [m[3]!] }),
+  ],
+  [
+    new RegExp(`^sell\\s+${AMOUNT}\\s+${SYMBOL}\\s+for\\s+${SYMBOL}$`, 'i'),
+    (m) => ({ action: 'sell', outflows: [{ symbol: m[2]!, amount: m[1]! }], inflows: [m[3]!] }),
+  ],
+  [
+    new RegExp(`^buy\\s+(?:some\\s+)?${SYMBOL}(?:\\s+#?\\d+)?\\s+(?:for|with)\\s+${AMOUNT}\\s+${SYMBOL}$`, 'i'),
+    (m) => ({ action: 'buy', outflows: [{ symbol: m[3]!, amount: m[2]! }], inflows: [m[1]!] }),
+  ],
+  [
+    new RegExp(`^approve\\s+${AMOUNT}\\s+${SYMBOL}(?:\\s+(?:for|to)\\s+${WHO})?$`, 'i'),
+    (m) => ({
+      action: 'approve',
+      outflows: [],
+      inflows: [],
+      approval: {
+        symbol: m[2]!,
+        amount: m[1]!.toLowerCase() === 'unlimited' ? 'unlimited' : m[1]!,
+        ...(m[3] ? { spender: m[3] } : {}),
+      },
+    }),
+  ],
   [/^claim\b.*$/i, () => ({ action: 'claim', outflows: [], inflows: [] })],
   [/^mint\b.*$/i, () => ({ action: 'mint', outflows: [], inflows: [] })],
 ]

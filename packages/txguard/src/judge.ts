@@ -27,7 +27,8 @@ export function quoteUntrusted(value: unknown): unknown {
   if (typeof value === 'bigint') return value.toString()
   if (typeof value === 'string') return /^(0x[0-9a-fA-F]*|-?\d+)$/.test(value) ? value : untrusted(value)
   if (Array.isArray(value)) return value.map(quoteUntrusted)
-  if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, quoteUntrusted(v)]))
+  if (value && typeof value === 'object')
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, quoteUntrusted(v)]))
   return value
 }
 
@@ -51,7 +52,11 @@ export function buildJudgePrompt(input: JudgeInput): { system: string; user: str
   return { system: SYSTEM, user: JSON.stringify(doc, null, 1) }
 }
 
-export async function judge(provider: LlmProvider, input: JudgeInput, o: { timeoutMs?: number; signal?: AbortSignal } = {}): Promise<LlmResult<Judgement>> {
+export async function judge(
+  provider: LlmProvider,
+  input: JudgeInput,
+  o: { timeoutMs?: number; signal?: AbortSignal } = {},
+): Promise<LlmResult<Judgement>> {
   const { system, user } = buildJudgePrompt(input)
   return generateObject(provider, {
     schema: judgementSchema,

@@ -11,12 +11,21 @@ const checked: string[] = []
 
 beforeAll(async () => {
   bed = await deployTestbed(net())
-  proxy = await startGuardProxy({ upstream: net().rpcUrl, simulation: net().publicClient, policy: bed.policy, onCheck: (m, r) => checked.push(`${m}:${r.verdict}`) })
+  proxy = await startGuardProxy({
+    upstream: net().rpcUrl,
+    simulation: net().publicClient,
+    policy: bed.policy,
+    onCheck: (m, r) => checked.push(`${m}:${r.verdict}`),
+  })
 })
 afterAll(() => proxy.close())
 
 async function rpc(body: unknown): Promise<any> {
-  const res = await fetch(proxy.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: typeof body === 'string' ? body : JSON.stringify(body) })
+  const res = await fetch(proxy.url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: typeof body === 'string' ? body : JSON.stringify(body),
+  })
   return res.json()
 }
 
@@ -33,10 +42,20 @@ describe('hermit guard: a JSON-RPC proxy in front of a wallet', () => {
 
   it('lets a benign eth_sendTransaction through and refuses a drainer', async () => {
     const s = bed.scenarios['benign-swap']!.request as { to: string; data: string }
-    const ok = await rpc({ jsonrpc: '2.0', id: 3, method: 'eth_sendTransaction', params: [{ from: bed.user.address, to: s.to, data: s.data }] })
+    const ok = await rpc({
+      jsonrpc: '2.0',
+      id: 3,
+      method: 'eth_sendTransaction',
+      params: [{ from: bed.user.address, to: s.to, data: s.data }],
+    })
     expect(ok.result).toMatch(/^0x[0-9a-f]{64}$/)
     const d = bed.scenarios['approval-drainer']!.request as { to: string; data: string }
-    const refused = await rpc({ jsonrpc: '2.0', id: 4, method: 'eth_sendTransaction', params: [{ from: bed.user.address, to: d.to, data: d.data }] })
+    const refused = await rpc({
+      jsonrpc: '2.0',
+      id: 4,
+      method: 'eth_sendTransaction',
+      params: [{ from: bed.user.address, to: d.to, data: d.data }],
+    })
     expect(refused.error.code).toBe(-32003)
     expect(refused.error.message).toMatch(/Hermit refused \(block\)/)
     expect(refused.error.data.reasons.map((r: { id: string }) => r.id)).toContain('approval.to-eoa')
@@ -47,32 +66,66 @@ describe('hermit guard: a JSON-RPC proxy in front of a wallet', () => {
     const d = bed.scenarios['address-poisoning']!.request as { to: `0x${string}`; data: `0x${string}` }
     await expect(wallet.sendTransaction({ to: d.to, data: d.data })).rejects.toThrow(/Hermit refused/)
     const p = bed.scenarios['permit2-drain']!.request as { typedData: unknown }
-    const refused = await rpc({ jsonrpc: '2.0', id: 5, method: 'eth_signTypedData_v4', params: [bed.user.address, JSON.stringify(p.typedData)] })
+    const refused = await rpc({
+      jsonrpc: '2.0',
+      id: 5,
+      method: 'eth_signTypedData_v4',
+      params: [bed.user.address, JSON.stringify(p.typedData)],
+    })
     expect(refused.error.code).toBe(-32003)
-    const blind = await rpc({ jsonrpc: '2.0', id: 6, method: 'eth_sign', params: [bed.user.address, `0x${'ab'.repeat(32)}`] })
+    const blind = await rpc({
+      jsonrpc: '2.0',
+      id: 6,
+      method: 'eth_sign',
+      params: [bed.user.address, `0x${'ab'.repeat(32)}`],
+    })
     expect(blind.error.data.reasons[0].id).toBe('sign.raw-hash')
-    expect(checked).toEqual(expect.arrayContaining(['eth_sendRawTransaction:block', 'eth_signTypedData_v4:block', 'eth_sign:block']))
+    expect(checked).toEqual(
+      expect.arrayContaining(['eth_sendRawTransaction:block', 'eth_signTypedData_v4:block', 'eth_sign:block']),
+    )
   })
 
   it('cannot be fooled by extra fields, other signing methods or eth_signTransaction', async () => {
     const d = bed.scenarios['approval-drainer']!.request as { to: string; data: string }
-    const injected = await rpc({ jsonrpc: '2.0', id: 10, method: 'eth_sendTransaction', params: [{ from: bed.user.address, to: d.to, data: d.data, kind: 'raw-sign', method: 'personal_sign', message: '0x00' }] })
+    const injected = await rpc({
+      jsonrpc: '2.0',
+      id: 10,
+      method: 'eth_sendTransaction',
+      params: [
+        { from: bed.user.address, to: d.to, data: d.data, kind: 'raw-sign', method: 'personal_sign', message: '0x00' },
+      ],
+    })
     expect(injected.error.code).toBe(-32003)
-    const signed = await rpc({ jsonrpc: '2.0', id: 11, method: 'eth_signTransaction', params: [{ from: bed.user.address, to: d.to, data: d.data }] })
+    const signed = await rpc({
+      jsonrpc: '2.0',
+      id: 11,
+      method: 'eth_signTransaction',
+      params: [{ from: bed.user.address, to: d.to, data: d.data }],
+    })
     expect(signed.error.message).toMatch(/Hermit refused \(block\)/)
     for (const method of ['eth_signTypedData', 'wallet_sendCalls', 'personal_ecRecoverAndSign']) {
       const r = await rpc({ jsonrpc: '2.0', id: 12, method, params: [] })
       expect(r.error, method).toMatchObject({ code: -32003, message: expect.stringMatching(/cannot check/) })
     }
     const p = bed.scenarios['permit2-drain']!.request as { typedData: unknown }
-    expect((await rpc({ jsonrpc: '2.0', id: 13, method: 'eth_signTypedData_v3', params: [bed.user.address, p.typedData] })).error.code).toBe(-32003)
+    expect(
+      (await rpc({ jsonrpc: '2.0', id: 13, method: 'eth_signTypedData_v3', params: [bed.user.address, p.typedData] }))
+        .error.code,
+    ).toBe(-32003)
   })
 
   it('answers malformed input with JSON-RPC errors', async () => {
     expect((await rpc('{not json')).error.code).toBe(-32700)
     expect((await rpc({ jsonrpc: '2.0', id: 7 })).error.code).toBe(-32600)
-    expect((await rpc({ jsonrpc: '2.0', id: 8, method: 'eth_sendRawTransaction', params: ['0x1234'] })).error.code).toBe(-32602)
-    const unparseable = await rpc({ jsonrpc: '2.0', id: 9, method: 'eth_sendTransaction', params: [{ from: 'me', to: '0x1' }] })
+    expect(
+      (await rpc({ jsonrpc: '2.0', id: 8, method: 'eth_sendRawTransaction', params: ['0x1234'] })).error.code,
+    ).toBe(-32602)
+    const unparseable = await rpc({
+      jsonrpc: '2.0',
+      id: 9,
+      method: 'eth_sendTransaction',
+      params: [{ from: 'me', to: '0x1' }],
+    })
     expect(unparseable.error).toMatchObject({ code: -32003, message: expect.stringMatching(/could not check/) })
   })
 })

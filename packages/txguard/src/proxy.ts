@@ -1,6 +1,13 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { parseTransaction, recoverTransactionAddress, type Chain, type Hex, type PublicClient, type Transport } from 'viem'
+import {
+  parseTransaction,
+  recoverTransactionAddress,
+  type Chain,
+  type Hex,
+  type PublicClient,
+  type Transport,
+} from 'viem'
 import { z } from 'zod'
 import type { Report } from './report.ts'
 import { verify, type VerifyOptions } from './verify.ts'
@@ -22,7 +29,12 @@ export type GuardProxyOptions = Omit<VerifyOptions, 'client'> & {
 
 export type GuardProxy = { url: string; close(): Promise<void> }
 
-const rpcSchema = z.looseObject({ jsonrpc: z.literal('2.0').optional(), id: z.union([z.string(), z.number(), z.null()]).optional(), method: z.string().min(1).max(100), params: z.array(z.unknown()).optional() })
+const rpcSchema = z.looseObject({
+  jsonrpc: z.literal('2.0').optional(),
+  id: z.union([z.string(), z.number(), z.null()]).optional(),
+  method: z.string().min(1).max(100),
+  params: z.array(z.unknown()).optional(),
+})
 type RpcRequest = z.output<typeof rpcSchema>
 
 class UncheckableError extends Error {}
@@ -41,12 +53,28 @@ export async function startGuardProxy(o: GuardProxyOptions): Promise<GuardProxy>
   let queue = Promise.resolve()
 
   const forward = async (body: unknown) => {
-    const res = await fetch(o.upstream, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) })
+    const res = await fetch(o.upstream, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    })
     return res.json() as Promise<unknown>
   }
 
   /** Only the fields that matter are copied (never a `kind` or anything else the dapp adds). */
-  const TX_FIELDS = ['from', 'to', 'value', 'data', 'input', 'gas', 'gasPrice', 'maxFeePerGas', 'maxPriorityFeePerGas', 'nonce', 'authorizationList'] as const
+  const TX_FIELDS = [
+    'from',
+    'to',
+    'value',
+    'data',
+    'input',
+    'gas',
+    'gasPrice',
+    'maxFeePerGas',
+    'maxPriorityFeePerGas',
+    'nonce',
+    'authorizationList',
+  ] as const
   const pickTx = (t: unknown) => {
     const src = (t && typeof t === 'object' ? t : {}) as Record<string, unknown>
     const out: Record<string, unknown> = { chainId }
@@ -74,7 +102,15 @@ export async function startGuardProxy(o: GuardProxyOptions): Promise<GuardProxy>
           ...(tx.gasPrice !== undefined ? { gasPrice: tx.gasPrice } : {}),
           ...(tx.maxFeePerGas !== undefined ? { maxFeePerGas: tx.maxFeePerGas } : {}),
           ...(tx.maxPriorityFeePerGas !== undefined ? { maxPriorityFeePerGas: tx.maxPriorityFeePerGas } : {}),
-          ...(tx.authorizationList ? { authorizationList: tx.authorizationList.map((a) => ({ address: a.address, chainId: a.chainId, nonce: a.nonce })) } : {}),
+          ...(tx.authorizationList
+            ? {
+                authorizationList: tx.authorizationList.map((a) => ({
+                  address: a.address,
+                  chainId: a.chainId,
+                  nonce: a.nonce,
+                })),
+              }
+            : {}),
         }
       }
       case 'eth_signTypedData_v4':
@@ -89,7 +125,8 @@ export async function startGuardProxy(o: GuardProxyOptions): Promise<GuardProxy>
         return { chainId, from: p[1], method: 'personal_sign', message: p[0] }
       default:
         // anything else that signs or sends is refused rather than waved through unchecked
-        if (/sign|send|^wallet_(?!get|watch|switch|add|request|revoke)/i.test(r.method)) throw new UncheckableError(r.method)
+        if (/sign|send|^wallet_(?!get|watch|switch|add|request|revoke)/i.test(r.method))
+          throw new UncheckableError(r.method)
         return null
     }
   }
@@ -102,8 +139,17 @@ export async function startGuardProxy(o: GuardProxyOptions): Promise<GuardProxy>
     try {
       input = await toVerifyInput(r)
     } catch (error) {
-      if (error instanceof UncheckableError) return { jsonrpc: '2.0', id: r.id ?? null, error: { code: REJECTED, message: `Hermit cannot check ${r.method}, so it refuses it.` } }
-      return { jsonrpc: '2.0', id: r.id ?? null, error: { code: -32602, message: `Invalid params: ${(error as Error).message.split('\n')[0]}` } }
+      if (error instanceof UncheckableError)
+        return {
+          jsonrpc: '2.0',
+          id: r.id ?? null,
+          error: { code: REJECTED, message: `Hermit cannot check ${r.method}, so it refuses it.` },
+        }
+      return {
+        jsonrpc: '2.0',
+        id: r.id ?? null,
+        error: { code: -32602, message: `Invalid params: ${(error as Error).message.split('\n')[0]}` },
+      }
     }
     if (input === null) return forward(raw)
     // one check at a time: the fork is shared
@@ -111,20 +157,37 @@ export async function startGuardProxy(o: GuardProxyOptions): Promise<GuardProxy>
       await o.beforeCheck?.()
       return verify(input as never, { ...o, client: o.simulation })
     })
-    queue = run.then(() => undefined, () => undefined)
+    queue = run.then(
+      () => undefined,
+      () => undefined,
+    )
     let report: Report
     try {
       report = await run
     } catch (error) {
       // a request Hermit cannot check is refused, not waved through
-      return { jsonrpc: '2.0', id: r.id ?? null, error: { code: REJECTED, message: `Hermit could not check this request: ${(error as Error).message.split('\n')[0]}` } }
+      return {
+        jsonrpc: '2.0',
+        id: r.id ?? null,
+        error: {
+          code: REJECTED,
+          message: `Hermit could not check this request: ${(error as Error).message.split('\n')[0]}`,
+        },
+      }
     }
     o.onCheck?.(r.method, report)
     if (refuse.has(report.verdict as 'warn' | 'block')) {
       return {
         jsonrpc: '2.0',
         id: r.id ?? null,
-        error: { code: REJECTED, message: `Hermit refused (${report.verdict}): ${report.reasons[0]?.message ?? 'see data'}`, data: { verdict: report.verdict, reasons: report.reasons.map((f) => ({ id: f.id, severity: f.severity, message: f.message })) } },
+        error: {
+          code: REJECTED,
+          message: `Hermit refused (${report.verdict}): ${report.reasons[0]?.message ?? 'see data'}`,
+          data: {
+            verdict: report.verdict,
+            reasons: report.reasons.map((f) => ({ id: f.id, severity: f.severity, message: f.message })),
+          },
+        },
       }
     }
     return forward(raw)
@@ -135,7 +198,8 @@ export async function startGuardProxy(o: GuardProxyOptions): Promise<GuardProxy>
       res.writeHead(status, { 'content-type': 'application/json' })
       res.end(JSON.stringify(body, (_, v) => (typeof v === 'bigint' ? v.toString() : v)))
     }
-    if (req.method !== 'POST') return reply(405, { jsonrpc: '2.0', id: null, error: { code: -32600, message: 'POST JSON-RPC only' } })
+    if (req.method !== 'POST')
+      return reply(405, { jsonrpc: '2.0', id: null, error: { code: -32600, message: 'POST JSON-RPC only' } })
     let body: unknown
     try {
       body = JSON.parse(await readBody(req, o.maxBodyBytes ?? 1_000_000))
@@ -145,7 +209,11 @@ export async function startGuardProxy(o: GuardProxyOptions): Promise<GuardProxy>
     try {
       reply(200, Array.isArray(body) ? await Promise.all(body.map(handle)) : await handle(body))
     } catch (error) {
-      reply(502, { jsonrpc: '2.0', id: null, error: { code: -32603, message: `Upstream failed: ${(error as Error).message}` } })
+      reply(502, {
+        jsonrpc: '2.0',
+        id: null,
+        error: { code: -32603, message: `Upstream failed: ${(error as Error).message}` },
+      })
     }
   })
   await new Promise<void>((resolve, reject) => {

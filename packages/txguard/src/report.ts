@@ -54,8 +54,19 @@ export function changeRows(ctx: RuleContext): AssetChangeRow[] {
     const sign = c.delta > 0n ? '+' : '-'
     const abs = c.delta < 0n ? -c.delta : c.delta
     const formatted =
-      c.asset.kind === 'erc721' ? `${sign}NFT #${c.asset.tokenId} ${symbol}` : c.asset.kind === 'erc1155' ? `${sign}${abs} × #${c.asset.id} ${symbol}` : `${sign}${formatAmount(ctx, token, abs)}`
-    return { holder: c.holder, holderName: same(c.holder, ctx.user) ? 'you' : nameOf(ctx, c.holder), asset: token, symbol, delta: c.delta, formatted }
+      c.asset.kind === 'erc721'
+        ? `${sign}NFT #${c.asset.tokenId} ${symbol}`
+        : c.asset.kind === 'erc1155'
+          ? `${sign}${abs} × #${c.asset.id} ${symbol}`
+          : `${sign}${formatAmount(ctx, token, abs)}`
+    return {
+      holder: c.holder,
+      holderName: same(c.holder, ctx.user) ? 'you' : nameOf(ctx, c.holder),
+      asset: token,
+      symbol,
+      delta: c.delta,
+      formatted,
+    }
   })
 }
 
@@ -64,24 +75,42 @@ export function plainSummary(ctx: RuleContext): string[] {
   const lines: string[] = []
   const r = ctx.request
   if (r.kind === 'raw-sign') lines.push(`A raw ${r.method} signature over ${(r.message.length - 2) / 2} bytes.`)
-  if (r.kind === 'typed-data') lines.push(`An off-chain ${ctx.typedData?.kind ?? 'EIP-712'} signature ("${r.typedData.primaryType}").`)
+  if (r.kind === 'typed-data')
+    lines.push(`An off-chain ${ctx.typedData?.kind ?? 'EIP-712'} signature ("${r.typedData.primaryType}").`)
   if (r.kind === 'transaction') {
-    const fn = ctx.decoded?.signature ?? (ctx.decoded?.source === 'plain-transfer' ? 'a plain transfer' : `unknown function ${ctx.decoded?.selector}`)
-    lines.push(`Calls ${fn}${r.to ? ` on ${nameOf(ctx, r.to)}` : ' to create a contract'}${r.value > 0n ? ` with ${formatUnits(r.value, 18)} ETH` : ''}.`)
-    if (ctx.simulation && !ctx.simulation.success) lines.push(`It would fail: ${ctx.simulation.revertReason ?? 'reverted'}.`)
+    const fn =
+      ctx.decoded?.signature ??
+      (ctx.decoded?.source === 'plain-transfer' ? 'a plain transfer' : `unknown function ${ctx.decoded?.selector}`)
+    lines.push(
+      `Calls ${fn}${r.to ? ` on ${nameOf(ctx, r.to)}` : ' to create a contract'}${r.value > 0n ? ` with ${formatUnits(r.value, 18)} ETH` : ''}.`,
+    )
+    if (ctx.simulation && !ctx.simulation.success)
+      lines.push(`It would fail: ${ctx.simulation.revertReason ?? 'reverted'}.`)
   }
-  for (const row of changeRows(ctx).filter((x) => x.holderName === 'you')) lines.push(`You ${row.delta < 0n ? 'lose' : 'get'} ${row.formatted.slice(1)}.`)
+  for (const row of changeRows(ctx).filter((x) => x.holderName === 'you'))
+    lines.push(`You ${row.delta < 0n ? 'lose' : 'get'} ${row.formatted.slice(1)}.`)
   for (const a of [...ctx.effects.approvals, ...(ctx.typedData?.approvals ?? [])]) {
-    if (a.kind === 'operator') lines.push(`${a.approved ? 'Gives' : 'Removes'} ${nameOf(ctx, a.spender)} control of all your ${symbolOf(ctx, a.token)}.`)
-    else if (a.kind === 'erc721') lines.push(`Lets ${nameOf(ctx, a.spender)} take your ${symbolOf(ctx, a.token)} #${a.tokenId}.`)
-    else lines.push(`Lets ${nameOf(ctx, a.spender)} spend ${a.amount >= 2n ** 159n ? 'UNLIMITED' : formatAmount(ctx, a.token, a.amount)} of your ${symbolOf(ctx, a.token)}.`)
+    if (a.kind === 'operator')
+      lines.push(
+        `${a.approved ? 'Gives' : 'Removes'} ${nameOf(ctx, a.spender)} control of all your ${symbolOf(ctx, a.token)}.`,
+      )
+    else if (a.kind === 'erc721')
+      lines.push(`Lets ${nameOf(ctx, a.spender)} take your ${symbolOf(ctx, a.token)} #${a.tokenId}.`)
+    else
+      lines.push(
+        `Lets ${nameOf(ctx, a.spender)} spend ${a.amount >= 2n ** 159n ? 'UNLIMITED' : formatAmount(ctx, a.token, a.amount)} of your ${symbolOf(ctx, a.token)}.`,
+      )
   }
   for (const a of ctx.effects.authority) {
-    if (a.kind === 'upgrade') lines.push(`Switches ${nameOf(ctx, a.contract)} to new code at ${nameOf(ctx, a.implementation)}.`)
+    if (a.kind === 'upgrade')
+      lines.push(`Switches ${nameOf(ctx, a.contract)} to new code at ${nameOf(ctx, a.implementation)}.`)
     else if (a.kind === 'beacon') lines.push(`Points ${nameOf(ctx, a.contract)} at beacon ${nameOf(ctx, a.beacon)}.`)
     else lines.push(`Moves ${a.kind} of ${nameOf(ctx, a.contract)} to ${nameOf(ctx, a.to)}.`)
   }
-  if (ctx.typedData?.order) lines.push(`Lists ${ctx.typedData.order.gives.length} asset(s) for ${ctx.typedData.order.receives.length} asset(s) in return.`)
+  if (ctx.typedData?.order)
+    lines.push(
+      `Lists ${ctx.typedData.order.gives.length} asset(s) for ${ctx.typedData.order.receives.length} asset(s) in return.`,
+    )
   return lines
 }
 
@@ -96,14 +125,22 @@ export function formatReport(report: Report): string {
   if (report.changes.length > 0) {
     const rows = report.changes.map((c) => [c.holderName, c.formatted])
     const w = Math.max(6, ...rows.map((r) => r[0]!.length))
-    out.push('', 'Asset changes (simulated):', `  ${pad('holder', w)}  change`, `  ${'-'.repeat(w)}  ${'-'.repeat(24)}`, ...rows.map((r) => `  ${pad(r[0]!, w)}  ${r[1]}`))
+    out.push(
+      '',
+      'Asset changes (simulated):',
+      `  ${pad('holder', w)}  change`,
+      `  ${'-'.repeat(w)}  ${'-'.repeat(24)}`,
+      ...rows.map((r) => `  ${pad(r[0]!, w)}  ${r[1]}`),
+    )
   }
-  if (report.reasons.length > 0) out.push('', 'Reasons:', ...report.reasons.map((f) => `  [${f.severity}] ${f.id}: ${f.message}`))
+  if (report.reasons.length > 0)
+    out.push('', 'Reasons:', ...report.reasons.map((f) => `  [${f.severity}] ${f.id}: ${f.message}`))
   out.push('')
   if (report.model.consulted) {
     out.push(`Model (${report.model.provider}): ${report.model.judgement.summary}`)
     for (const c of report.model.judgement.concerns) out.push(`  - ${c}`)
-    if (report.model.raised) out.push(`  The model raised the verdict from ${report.deterministicVerdict} to ${report.verdict}.`)
+    if (report.model.raised)
+      out.push(`  The model raised the verdict from ${report.deterministicVerdict} to ${report.verdict}.`)
   } else out.push(`Model: ${report.model.reason}`)
   return out.join('\n')
 }

@@ -37,8 +37,14 @@ export const txRequestSchema = z
     /** EIP-7702: delegations this transaction would install on EOAs. */
     authorizationList: z.array(authorization).optional(),
   })
-  .refine((t) => t.data === undefined || t.input === undefined || t.data === t.input, { message: 'data and input differ', path: ['input'] })
-  .transform(({ input, type: _type, accessList: _accessList, ...t }) => ({ ...t, data: (t.data ?? input ?? '0x') as Hex }))
+  .refine((t) => t.data === undefined || t.input === undefined || t.data === t.input, {
+    message: 'data and input differ',
+    path: ['input'],
+  })
+  .transform(({ input, type: _type, accessList: _accessList, ...t }) => ({
+    ...t,
+    data: (t.data ?? input ?? '0x') as Hex,
+  }))
 
 const typedDataSchema = z.looseObject({
   domain: z.looseObject({
@@ -69,14 +75,24 @@ export const rawSignRequestSchema = z.strictObject({
 export type TxRequest = z.output<typeof txRequestSchema>
 export type TypedDataRequest = z.output<typeof typedDataRequestSchema>
 export type RawSignRequest = z.output<typeof rawSignRequestSchema>
-export type VerifyRequest = ({ kind: 'transaction' } & TxRequest) | ({ kind: 'typed-data' } & TypedDataRequest) | ({ kind: 'raw-sign' } & RawSignRequest)
-export type VerifyRequestInput = z.input<typeof txRequestSchema> | z.input<typeof typedDataRequestSchema> | z.input<typeof rawSignRequestSchema>
+export type VerifyRequest =
+  | ({ kind: 'transaction' } & TxRequest)
+  | ({ kind: 'typed-data' } & TypedDataRequest)
+  | ({ kind: 'raw-sign' } & RawSignRequest)
+export type VerifyRequestInput =
+  | z.input<typeof txRequestSchema>
+  | z.input<typeof typedDataRequestSchema>
+  | z.input<typeof rawSignRequestSchema>
 
 /** Parses what a dapp asks to sign (untrusted JSON) into a typed request; the error names the field. */
 export function parseRequest(input: unknown): VerifyRequest {
   const obj = (input ?? {}) as Record<string, unknown>
   const [kind, schema] =
-    'typedData' in obj ? (['typed-data', typedDataRequestSchema] as const) : 'method' in obj ? (['raw-sign', rawSignRequestSchema] as const) : (['transaction', txRequestSchema] as const)
+    'typedData' in obj
+      ? (['typed-data', typedDataRequestSchema] as const)
+      : 'method' in obj
+        ? (['raw-sign', rawSignRequestSchema] as const)
+        : (['transaction', txRequestSchema] as const)
   const result = (schema as z.ZodType).safeParse(input)
   if (!result.success) {
     const issue = result.error.issues[0]!

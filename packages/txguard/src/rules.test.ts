@@ -15,8 +15,17 @@ const router = A(0xc001)
 const eoa = A(0xe001)
 const alice = getAddress('0xAbCd00000000000000000000000000000000123A')
 
-function ctx(over: Partial<RuleContext> & { transfers?: Transfer[]; approvals?: Approval[]; intentText?: string } = {}): RuleContext {
-  const effects: Effects = { transfers: over.transfers ?? [], approvals: over.approvals ?? [], authority: [], created: [], delegateCalls: [], ...over.effects }
+function ctx(
+  over: Partial<RuleContext> & { transfers?: Transfer[]; approvals?: Approval[]; intentText?: string } = {},
+): RuleContext {
+  const effects: Effects = {
+    transfers: over.transfers ?? [],
+    approvals: over.approvals ?? [],
+    authority: [],
+    created: [],
+    delegateCalls: [],
+    ...over.effects,
+  }
   return {
     request: parseRequest({ chainId: 1, from: user, to: router, data: '0x' }),
     user,
@@ -25,7 +34,11 @@ function ctx(over: Partial<RuleContext> & { transfers?: Transfer[]; approvals?: 
     changes: balanceChanges(effects.transfers),
     intent: parseIntent(over.intentText),
     policy: policySchema.parse({ addressBook: { router, alice }, tokens: { USDC: token } }),
-    accounts: { [router]: { isContract: true, delegated: false, recent: false, name: 'router' }, [eoa]: { isContract: false, delegated: false, recent: null, name: null }, [token]: { isContract: true, delegated: false, recent: false, name: null } },
+    accounts: {
+      [router]: { isContract: true, delegated: false, recent: false, name: 'router' },
+      [eoa]: { isContract: false, delegated: false, recent: null, name: null },
+      [token]: { isContract: true, delegated: false, recent: false, name: null },
+    },
     tokens: { [token]: { kind: 'erc20', symbol: 'USDC', decimals: 6, userBalance: 1_000_000_000n } },
     unsellable: [],
     sellUnchecked: [],
@@ -35,7 +48,14 @@ function ctx(over: Partial<RuleContext> & { transfers?: Transfer[]; approvals?: 
 }
 
 const run = (id: string, c: RuleContext) => rules.find((r) => r.id === id)!.check(c)
-const erc20 = (amount: bigint, spender: Address): Approval => ({ kind: 'erc20', token, owner: user, spender, amount, via: 'approve' })
+const erc20 = (amount: bigint, spender: Address): Approval => ({
+  kind: 'erc20',
+  token,
+  owner: user,
+  spender,
+  amount,
+  via: 'approve',
+})
 const out = (to: Address, amount: bigint): Transfer => ({ asset: { kind: 'erc20', token }, from: user, to, amount })
 
 describe('rules', () => {
@@ -48,7 +68,12 @@ describe('rules', () => {
   it('approval.unlimited', () => {
     expect(run('approval.unlimited', ctx({ approvals: [erc20(maxUint256, router)] }))).toHaveLength(1)
     expect(run('approval.unlimited', ctx({ approvals: [erc20(100n, router)] }))).toEqual([])
-    expect(run('approval.unlimited', ctx({ approvals: [{ kind: 'operator', token, owner: user, spender: router, approved: true }] }))[0]!.severity).toBe('warn')
+    expect(
+      run(
+        'approval.unlimited',
+        ctx({ approvals: [{ kind: 'operator', token, owner: user, spender: router, approved: true }] }),
+      )[0]!.severity,
+    ).toBe('warn')
   })
 
   it('approval.exceeds-balance', () => {
@@ -74,7 +99,9 @@ describe('rules', () => {
 
   it('counterparty.unexpected-spender', () => {
     expect(run('counterparty.unexpected-spender', ctx({ approvals: [erc20(1n, eoa)] }))).toHaveLength(1)
-    expect(run('counterparty.unexpected-spender', ctx({ approvals: [erc20(1n, eoa)], dappContracts: [eoa] }))).toEqual([])
+    expect(run('counterparty.unexpected-spender', ctx({ approvals: [erc20(1n, eoa)], dappContracts: [eoa] }))).toEqual(
+      [],
+    )
   })
 
   it('counterparty.unexpected-recipient', () => {
@@ -83,13 +110,34 @@ describe('rules', () => {
   })
 
   it('intent.mismatch: amounts, recipients, missing inflows, unexpected approvals', () => {
-    expect(run('intent.mismatch', ctx({ intentText: 'send 5 USDC to alice', transfers: [out(alice, 5_000_000n)] }))).toEqual([])
-    expect(run('intent.mismatch', ctx({ intentText: 'send 5 USDC to alice', transfers: [out(alice, 6_000_000n)] }))[0]!.message).toMatch(/more than the 5 USDC/)
-    expect(run('intent.mismatch', ctx({ intentText: 'send 5 USDC to alice', transfers: [out(eoa, 5_000_000n)] }))[0]!.message).toMatch(/not to alice/)
-    expect(run('intent.mismatch', ctx({ intentText: 'swap 5 USDC for WETH', transfers: [out(router, 5_000_000n)] }))[0]!.message).toMatch(/expected to receive WETH/)
-    expect(run('intent.mismatch', ctx({ intentText: 'claim my tokens', approvals: [erc20(1n, router)] }))[0]!.message).toMatch(/does not call for/)
-    expect(run('intent.mismatch', ctx({ intentText: 'approve 10 USDC for router', approvals: [erc20(maxUint256, router)] }))[0]!.message).toMatch(/unlimited/)
-    expect(run('intent.mismatch', ctx({ intentText: 'please do the thing' }))[0]).toMatchObject({ id: 'intent.not-understood', severity: 'info' })
+    expect(
+      run('intent.mismatch', ctx({ intentText: 'send 5 USDC to alice', transfers: [out(alice, 5_000_000n)] })),
+    ).toEqual([])
+    expect(
+      run('intent.mismatch', ctx({ intentText: 'send 5 USDC to alice', transfers: [out(alice, 6_000_000n)] }))[0]!
+        .message,
+    ).toMatch(/more than the 5 USDC/)
+    expect(
+      run('intent.mismatch', ctx({ intentText: 'send 5 USDC to alice', transfers: [out(eoa, 5_000_000n)] }))[0]!
+        .message,
+    ).toMatch(/not to alice/)
+    expect(
+      run('intent.mismatch', ctx({ intentText: 'swap 5 USDC for WETH', transfers: [out(router, 5_000_000n)] }))[0]!
+        .message,
+    ).toMatch(/expected to receive WETH/)
+    expect(
+      run('intent.mismatch', ctx({ intentText: 'claim my tokens', approvals: [erc20(1n, router)] }))[0]!.message,
+    ).toMatch(/does not call for/)
+    expect(
+      run(
+        'intent.mismatch',
+        ctx({ intentText: 'approve 10 USDC for router', approvals: [erc20(maxUint256, router)] }),
+      )[0]!.message,
+    ).toMatch(/unlimited/)
+    expect(run('intent.mismatch', ctx({ intentText: 'please do the thing' }))[0]).toMatchObject({
+      id: 'intent.not-understood',
+      severity: 'info',
+    })
   })
 
   it('value.to-token', () => {
@@ -114,34 +162,100 @@ describe('rules', () => {
   })
 
   it('authority.ownership-transfer and authority.proxy-upgrade', () => {
-    const owned = ctx({ effects: { transfers: [], approvals: [], created: [], delegateCalls: [], authority: [{ kind: 'ownership', contract: router, from: user, to: eoa }] } })
+    const owned = ctx({
+      effects: {
+        transfers: [],
+        approvals: [],
+        created: [],
+        delegateCalls: [],
+        authority: [{ kind: 'ownership', contract: router, from: user, to: eoa }],
+      },
+    })
     expect(run('authority.ownership-transfer', owned)[0]!.severity).toBe('block')
-    const upgraded = ctx({ effects: { transfers: [], approvals: [], created: [], delegateCalls: [], authority: [{ kind: 'upgrade', contract: router, implementation: eoa }] } })
+    const upgraded = ctx({
+      effects: {
+        transfers: [],
+        approvals: [],
+        created: [],
+        delegateCalls: [],
+        authority: [{ kind: 'upgrade', contract: router, implementation: eoa }],
+      },
+    })
     expect(run('authority.proxy-upgrade', upgraded)[0]!.severity).toBe('block')
-    const known = ctx({ effects: { transfers: [], approvals: [], created: [], delegateCalls: [], authority: [{ kind: 'upgrade', contract: router, implementation: alice }] } })
+    const known = ctx({
+      effects: {
+        transfers: [],
+        approvals: [],
+        created: [],
+        delegateCalls: [],
+        authority: [{ kind: 'upgrade', contract: router, implementation: alice }],
+      },
+    })
     expect(run('authority.proxy-upgrade', known)[0]!.severity).toBe('warn')
   })
 
   it('call.delegatecall', () => {
-    const decoded = { to: router, value: 0n, selector: '0x6a761202', name: 'execTransaction', signature: 'execTransaction(...)', family: 'Safe', source: 'bundled-abi', args: {}, operation: 'call', calls: [{ to: eoa, value: 0n, selector: null, name: null, signature: null, family: null, source: 'plain-transfer', args: {}, operation: 'delegatecall', calls: [] }] } as const
+    const decoded = {
+      to: router,
+      value: 0n,
+      selector: '0x6a761202',
+      name: 'execTransaction',
+      signature: 'execTransaction(...)',
+      family: 'Safe',
+      source: 'bundled-abi',
+      args: {},
+      operation: 'call',
+      calls: [
+        {
+          to: eoa,
+          value: 0n,
+          selector: null,
+          name: null,
+          signature: null,
+          family: null,
+          source: 'plain-transfer',
+          args: {},
+          operation: 'delegatecall',
+          calls: [],
+        },
+      ],
+    } as const
     expect(run('call.delegatecall', ctx({ decoded: decoded as never }))[0]!.severity).toBe('block')
   })
 
   it('eip7702.authorization', () => {
-    const c = ctx({ request: parseRequest({ chainId: 1, from: user, to: user, data: '0x', authorizationList: [{ address: eoa, chainId: 1, nonce: 0 }] }) })
+    const c = ctx({
+      request: parseRequest({
+        chainId: 1,
+        from: user,
+        to: user,
+        data: '0x',
+        authorizationList: [{ address: eoa, chainId: 1, nonce: 0 }],
+      }),
+    })
     expect(run('eip7702.authorization', c)[0]!.severity).toBe('block')
   })
 
   it('sign.raw-hash', () => {
-    const hash = ctx({ request: parseRequest({ chainId: 1, from: user, method: 'personal_sign', message: `0x${'11'.repeat(32)}` }) })
+    const hash = ctx({
+      request: parseRequest({ chainId: 1, from: user, method: 'personal_sign', message: `0x${'11'.repeat(32)}` }),
+    })
     expect(run('sign.raw-hash', hash)[0]!.severity).toBe('block')
-    const text = ctx({ request: parseRequest({ chainId: 1, from: user, method: 'personal_sign', message: '0x48656c6c6f' }) })
+    const text = ctx({
+      request: parseRequest({ chainId: 1, from: user, method: 'personal_sign', message: '0x48656c6c6f' }),
+    })
     expect(run('sign.raw-hash', text)).toEqual([])
   })
 
   it('intent.unverified-token: a symbol not on the token list is matched only with a warning', () => {
     const fake = A(0xfa4e)
-    const c = ctx({ intentText: 'swap 5 USDC for WETH', transfers: [out(router, 5_000_000n), { asset: { kind: 'erc20', token: fake }, from: router, to: user, amount: 1n }] })
+    const c = ctx({
+      intentText: 'swap 5 USDC for WETH',
+      transfers: [
+        out(router, 5_000_000n),
+        { asset: { kind: 'erc20', token: fake }, from: router, to: user, amount: 1n },
+      ],
+    })
     c.tokens[fake] = { kind: 'erc20', symbol: 'WETH', decimals: 18 }
     const found = run('intent.mismatch', c)
     expect(found.map((f) => f.id)).toContain('intent.unverified-token')
@@ -151,31 +265,111 @@ describe('rules', () => {
 
   it('a Safe the user drives counts as the user: its outflows are checked', () => {
     const safe = A(0x5afe)
-    const c = ctx({ intentText: 'send 1 USDC to alice', transfers: [{ asset: { kind: 'erc20', token }, from: safe, to: eoa, amount: 50_000_000n }] })
+    const c = ctx({
+      intentText: 'send 1 USDC to alice',
+      transfers: [{ asset: { kind: 'erc20', token }, from: safe, to: eoa, amount: 50_000_000n }],
+    })
     c.userAccounts = [user, safe]
-    expect(run('intent.mismatch', c).map((f) => f.message).join(' ')).toMatch(/50 USDC/)
+    expect(
+      run('intent.mismatch', c)
+        .map((f) => f.message)
+        .join(' '),
+    ).toMatch(/50 USDC/)
   })
 
   it('order.free-assets', () => {
-    const free = ctx({ typedData: { kind: 'seaport-order', primaryType: 'OrderComponents', approvals: [], order: { gives: [{ kind: 'erc721', token, id: 1n, amount: 1n }], receives: [] } } })
+    const free = ctx({
+      typedData: {
+        kind: 'seaport-order',
+        primaryType: 'OrderComponents',
+        approvals: [],
+        order: { gives: [{ kind: 'erc721', token, id: 1n, amount: 1n }], receives: [] },
+      },
+    })
     expect(run('order.free-assets', free)[0]!.severity).toBe('block')
-    const fair = ctx({ typedData: { kind: 'seaport-order', primaryType: 'OrderComponents', approvals: [], order: { gives: [{ kind: 'erc721', token, id: 1n, amount: 1n }], receives: [{ kind: 'native', token: null, amount: 10n ** 18n }] } } })
+    const fair = ctx({
+      typedData: {
+        kind: 'seaport-order',
+        primaryType: 'OrderComponents',
+        approvals: [],
+        order: {
+          gives: [{ kind: 'erc721', token, id: 1n, amount: 1n }],
+          receives: [{ kind: 'native', token: null, amount: 10n ** 18n }],
+        },
+      },
+    })
     expect(run('order.free-assets', fair)).toEqual([])
     expect(run('order.listing', fair)[0]).toMatchObject({ severity: 'warn', message: expect.stringMatching(/1 ETH/) })
     // "paid" in a token nobody listed: worth nothing for all we know
-    const junk = ctx({ typedData: { kind: 'seaport-order', primaryType: 'OrderComponents', approvals: [], order: { gives: [{ kind: 'erc721', token, id: 1n, amount: 1n }], receives: [{ kind: 'erc20', token: A(0xbad), amount: 10n ** 30n }] } } })
+    const junk = ctx({
+      typedData: {
+        kind: 'seaport-order',
+        primaryType: 'OrderComponents',
+        approvals: [],
+        order: {
+          gives: [{ kind: 'erc721', token, id: 1n, amount: 1n }],
+          receives: [{ kind: 'erc20', token: A(0xbad), amount: 10n ** 30n }],
+        },
+      },
+    })
     expect(run('order.free-assets', junk)[0]!.severity).toBe('block')
   })
 
   it('typed-data.unknown and sign.permit', () => {
-    expect(run('typed-data.unknown', ctx({ typedData: { kind: 'unknown', primaryType: 'Mail', approvals: [] } }))).toHaveLength(1)
-    expect(run('sign.permit', ctx({ typedData: { kind: 'permit', primaryType: 'Permit', approvals: [erc20(1n, router)] } }))[0]!.severity).toBe('info')
+    expect(
+      run('typed-data.unknown', ctx({ typedData: { kind: 'unknown', primaryType: 'Mail', approvals: [] } })),
+    ).toHaveLength(1)
+    expect(
+      run(
+        'sign.permit',
+        ctx({ typedData: { kind: 'permit', primaryType: 'Permit', approvals: [erc20(1n, router)] } }),
+      )[0]!.severity,
+    ).toBe('info')
   })
 
   it('tx.reverts, decode.unknown-function, contract.created', () => {
-    expect(run('tx.reverts', ctx({ simulation: { success: false, revertReason: 'nope', gasUsed: 0n, frames: [], logs: [], nativeTransfers: [], created: [], delegateCalls: [] } }))[0]!.message).toMatch(/nope/)
-    expect(run('decode.unknown-function', ctx({ decoded: { to: router, value: 0n, selector: '0xdeadbeef', name: null, signature: null, family: null, source: 'unknown', args: {}, operation: 'call', calls: [] } }))).toHaveLength(1)
-    expect(run('contract.created', ctx({ effects: { transfers: [], approvals: [], authority: [], delegateCalls: [], created: [A(5)] } }))).toHaveLength(1)
+    expect(
+      run(
+        'tx.reverts',
+        ctx({
+          simulation: {
+            success: false,
+            revertReason: 'nope',
+            gasUsed: 0n,
+            frames: [],
+            logs: [],
+            nativeTransfers: [],
+            created: [],
+            delegateCalls: [],
+          },
+        }),
+      )[0]!.message,
+    ).toMatch(/nope/)
+    expect(
+      run(
+        'decode.unknown-function',
+        ctx({
+          decoded: {
+            to: router,
+            value: 0n,
+            selector: '0xdeadbeef',
+            name: null,
+            signature: null,
+            family: null,
+            source: 'unknown',
+            args: {},
+            operation: 'call',
+            calls: [],
+          },
+        }),
+      ),
+    ).toHaveLength(1)
+    expect(
+      run(
+        'contract.created',
+        ctx({ effects: { transfers: [], approvals: [], authority: [], delegateCalls: [], created: [A(5)] } }),
+      ),
+    ).toHaveLength(1)
   })
 
   it('policy.outflow-limit', () => {

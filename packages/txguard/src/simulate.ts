@@ -44,7 +44,16 @@ type TraceFrame = {
 
 const VALUE_MOVING = new Set(['CALL', 'CALLCODE', 'CREATE', 'CREATE2', 'SELFDESTRUCT'])
 
-export type SimulatedTx = { from: Address; to?: Address | null; value?: bigint; data?: Hex; gas?: bigint; gasPrice?: bigint; maxFeePerGas?: bigint; maxPriorityFeePerGas?: bigint }
+export type SimulatedTx = {
+  from: Address
+  to?: Address | null
+  value?: bigint
+  data?: Hex
+  gas?: bigint
+  gasPrice?: bigint
+  maxFeePerGas?: bigint
+  maxPriorityFeePerGas?: bigint
+}
 
 const rpcTx = (tx: SimulatedTx) => ({
   from: tx.from,
@@ -61,7 +70,10 @@ const rpcTx = (tx: SimulatedTx) => ({
  * Runs the transaction with `debug_traceCall` (call tracer with logs) on the given chain — a local
  * devnet or a fork, never a real network's mempool: nothing is sent or changed.
  */
-export async function simulateTransaction(client: PublicClient<Transport, Chain>, tx: SimulatedTx): Promise<Simulation> {
+export async function simulateTransaction(
+  client: PublicClient<Transport, Chain>,
+  tx: SimulatedTx,
+): Promise<Simulation> {
   let root: TraceFrame
   try {
     root = (await client.request({
@@ -69,12 +81,24 @@ export async function simulateTransaction(client: PublicClient<Transport, Chain>
       params: [rpcTx(tx), 'latest', { tracer: 'callTracer', tracerConfig: { withLog: true } }] as never,
     })) as TraceFrame
   } catch (cause) {
-    throw new SimulationError('SIMULATION_FAILED', `The chain could not trace the transaction: ${(cause as Error)?.message?.split('\n')[0]}`, {
-      hint: 'Simulate on an Anvil devnet or fork (`hermit verify --rpc <url>` forks it for you).',
-      cause,
-    })
+    throw new SimulationError(
+      'SIMULATION_FAILED',
+      `The chain could not trace the transaction: ${(cause as Error)?.message?.split('\n')[0]}`,
+      {
+        hint: 'Simulate on an Anvil devnet or fork (`hermit verify --rpc <url>` forks it for you).',
+        cause,
+      },
+    )
   }
-  const sim: Simulation = { success: !root.error, gasUsed: BigInt(root.gasUsed ?? '0x0'), frames: [], logs: [], nativeTransfers: [], created: [], delegateCalls: [] }
+  const sim: Simulation = {
+    success: !root.error,
+    gasUsed: BigInt(root.gasUsed ?? '0x0'),
+    frames: [],
+    logs: [],
+    nativeTransfers: [],
+    created: [],
+    delegateCalls: [],
+  }
   if (root.error) sim.revertReason = root.revertReason ?? root.error
   const walk = (f: TraceFrame, depth: number, failedAbove: boolean) => {
     const failed = failedAbove || Boolean(f.error)
@@ -85,14 +109,19 @@ export async function simulateTransaction(client: PublicClient<Transport, Chain>
       value: BigInt(f.value ?? '0x0'),
       input: (f.input ?? '0x') as Hex,
       depth,
-      logs: (f.logs ?? []).map((l) => ({ address: getAddress(l.address), topics: l.topics as Hex[], data: l.data as Hex })),
+      logs: (f.logs ?? []).map((l) => ({
+        address: getAddress(l.address),
+        topics: l.topics as Hex[],
+        data: l.data as Hex,
+      })),
       ...(f.error ? { error: f.error } : {}),
       ...(f.revertReason ? { revertReason: f.revertReason } : {}),
     }
     sim.frames.push(frame)
     if (!failed) {
       sim.logs.push(...frame.logs)
-      if (frame.value > 0n && frame.to && VALUE_MOVING.has(f.type)) sim.nativeTransfers.push({ from: frame.from, to: frame.to, value: frame.value })
+      if (frame.value > 0n && frame.to && VALUE_MOVING.has(f.type))
+        sim.nativeTransfers.push({ from: frame.from, to: frame.to, value: frame.value })
       if ((f.type === 'CREATE' || f.type === 'CREATE2') && frame.to) sim.created.push(frame.to)
       if (f.type === 'DELEGATECALL' && frame.to) sim.delegateCalls.push({ from: frame.from, to: frame.to })
     }
@@ -106,10 +135,17 @@ export async function simulateTransaction(client: PublicClient<Transport, Chain>
  * Runs `tx` and then `followUps` in one simulated block (eth_simulateV1, state carried over) and
  * says which follow-ups succeed: e.g. "can the tokens just bought be sold again?".
  */
-export async function simulateFollowUps(client: PublicClient<Transport, Chain>, tx: SimulatedTx, followUps: SimulatedTx[]): Promise<boolean[]> {
+export async function simulateFollowUps(
+  client: PublicClient<Transport, Chain>,
+  tx: SimulatedTx,
+  followUps: SimulatedTx[],
+): Promise<boolean[]> {
   const result = (await client.request({
     method: 'eth_simulateV1' as never,
-    params: [{ blockStateCalls: [{ calls: [rpcTx(tx), ...followUps.map(rpcTx)] }], validation: false }, 'latest'] as never,
+    params: [
+      { blockStateCalls: [{ calls: [rpcTx(tx), ...followUps.map(rpcTx)] }], validation: false },
+      'latest',
+    ] as never,
   })) as Array<{ calls: Array<{ status: string }> }>
   return (result[0]?.calls ?? []).slice(1).map((c) => c.status === '0x1')
 }

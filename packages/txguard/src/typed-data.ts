@@ -2,10 +2,23 @@ import { getAddress, isAddress, type Address } from 'viem'
 import type { Approval } from './effects.ts'
 import type { TypedDataRequest } from './request.ts'
 
-export type OrderItem = { kind: 'native' | 'erc20' | 'erc721' | 'erc1155' | 'unknown'; token: Address | null; id?: bigint; amount: bigint }
+export type OrderItem = {
+  kind: 'native' | 'erc20' | 'erc721' | 'erc1155' | 'unknown'
+  token: Address | null
+  id?: bigint
+  amount: bigint
+}
 
 export type TypedDataSummary = {
-  kind: 'permit' | 'dai-permit' | 'permit2-single' | 'permit2-batch' | 'permit2-transfer' | 'seaport-order' | 'blur-order' | 'unknown'
+  kind:
+    | 'permit'
+    | 'dai-permit'
+    | 'permit2-single'
+    | 'permit2-batch'
+    | 'permit2-transfer'
+    | 'seaport-order'
+    | 'blur-order'
+    | 'unknown'
   primaryType: string
   /** What signing would let someone else do with the user's assets. */
   approvals: Approval[]
@@ -14,7 +27,8 @@ export type TypedDataSummary = {
   deadline?: bigint
 }
 
-const addr = (v: unknown): Address | null => (typeof v === 'string' && isAddress(v, { strict: false }) ? getAddress(v) : null)
+const addr = (v: unknown): Address | null =>
+  typeof v === 'string' && isAddress(v, { strict: false }) ? getAddress(v) : null
 const big = (v: unknown): bigint => {
   try {
     return BigInt(v as string | number | bigint)
@@ -22,7 +36,14 @@ const big = (v: unknown): bigint => {
     return 0n
   }
 }
-const SEAPORT_ITEM: Record<number, OrderItem['kind']> = { 0: 'native', 1: 'erc20', 2: 'erc721', 3: 'erc1155', 4: 'erc721', 5: 'erc1155' }
+const SEAPORT_ITEM: Record<number, OrderItem['kind']> = {
+  0: 'native',
+  1: 'erc20',
+  2: 'erc721',
+  3: 'erc1155',
+  4: 'erc721',
+  5: 'erc1155',
+}
 
 /** Reads what an EIP-712 request really authorizes: permits, Permit2, Seaport and Blur orders. */
 export function summarizeTypedData(req: TypedDataRequest): TypedDataSummary {
@@ -31,48 +52,95 @@ export function summarizeTypedData(req: TypedDataRequest): TypedDataSummary {
   const base = { primaryType, approvals: [] as Approval[] }
   const token = domain.verifyingContract ?? null
   if (primaryType === 'Permit' && 'spender' in m && 'value' in m && token) {
-    return { ...base, kind: 'permit', deadline: big(m.deadline), approvals: [{ kind: 'erc20', token, owner, spender: addr(m.spender)!, amount: big(m.value), via: 'permit' }] }
+    return {
+      ...base,
+      kind: 'permit',
+      deadline: big(m.deadline),
+      approvals: [{ kind: 'erc20', token, owner, spender: addr(m.spender)!, amount: big(m.value), via: 'permit' }],
+    }
   }
   if (primaryType === 'Permit' && 'allowed' in m && token) {
     const amount = m.allowed === true || m.allowed === 'true' ? 2n ** 256n - 1n : 0n
-    return { ...base, kind: 'dai-permit', deadline: big(m.expiry), approvals: [{ kind: 'erc20', token, owner, spender: addr(m.spender)!, amount, via: 'permit' }] }
+    return {
+      ...base,
+      kind: 'dai-permit',
+      deadline: big(m.expiry),
+      approvals: [{ kind: 'erc20', token, owner, spender: addr(m.spender)!, amount, via: 'permit' }],
+    }
   }
   const permit2 = token ?? ('0x000000000022D473030F116dDEE9F6B43aC78BA3' as Address)
   if (primaryType === 'PermitSingle' || primaryType === 'PermitBatch') {
-    const details = (primaryType === 'PermitSingle' ? [m.details] : (m.details as unknown[])) as Array<Record<string, unknown>>
+    const details = (primaryType === 'PermitSingle' ? [m.details] : (m.details as unknown[])) as Array<
+      Record<string, unknown>
+    >
     const spender = addr(m.spender)!
     return {
       ...base,
       kind: primaryType === 'PermitSingle' ? 'permit2-single' : 'permit2-batch',
       deadline: big(m.sigDeadline),
-      approvals: details.map((d) => ({ kind: 'permit2', permit2, owner, token: addr(d.token)!, spender, amount: big(d.amount), expiration: big(d.expiration) })),
+      approvals: details.map((d) => ({
+        kind: 'permit2',
+        permit2,
+        owner,
+        token: addr(d.token)!,
+        spender,
+        amount: big(d.amount),
+        expiration: big(d.expiration),
+      })),
     }
   }
-  if (primaryType === 'PermitTransferFrom' || primaryType === 'PermitBatchTransferFrom' || primaryType === 'PermitWitnessTransferFrom') {
+  if (
+    primaryType === 'PermitTransferFrom' ||
+    primaryType === 'PermitBatchTransferFrom' ||
+    primaryType === 'PermitWitnessTransferFrom'
+  ) {
     const permitted = (Array.isArray(m.permitted) ? m.permitted : [m.permitted]) as Array<Record<string, unknown>>
     const spender = addr(m.spender)!
     return {
       ...base,
       kind: 'permit2-transfer',
       deadline: big(m.deadline),
-      approvals: permitted.map((p) => ({ kind: 'permit2', permit2, owner, token: addr(p.token)!, spender, amount: big(p.amount), expiration: big(m.deadline) })),
+      approvals: permitted.map((p) => ({
+        kind: 'permit2',
+        permit2,
+        owner,
+        token: addr(p.token)!,
+        spender,
+        amount: big(p.amount),
+        expiration: big(m.deadline),
+      })),
     }
   }
   if (primaryType === 'OrderComponents' && Array.isArray(m.offer) && Array.isArray(m.consideration)) {
     // Dutch/English auctions move between startAmount and endAmount: count the worse end for the signer
-    const low = (i: Record<string, unknown>) => (big(i.startAmount) < big(i.endAmount) ? big(i.startAmount) : big(i.endAmount))
-    const item = (i: Record<string, unknown>): OrderItem => ({ kind: SEAPORT_ITEM[Number(i.itemType)] ?? 'unknown', token: addr(i.token), id: big(i.identifierOrCriteria), amount: low(i) })
+    const low = (i: Record<string, unknown>) =>
+      big(i.startAmount) < big(i.endAmount) ? big(i.startAmount) : big(i.endAmount)
+    const item = (i: Record<string, unknown>): OrderItem => ({
+      kind: SEAPORT_ITEM[Number(i.itemType)] ?? 'unknown',
+      token: addr(i.token),
+      id: big(i.identifierOrCriteria),
+      amount: low(i),
+    })
     const offerer = addr(m.offerer) ?? owner
     const gives = (m.offer as Array<Record<string, unknown>>).map(item)
-    const receives = (m.consideration as Array<Record<string, unknown>>).filter((c) => addr(c.recipient) === offerer).map(item)
+    const receives = (m.consideration as Array<Record<string, unknown>>)
+      .filter((c) => addr(c.recipient) === offerer)
+      .map(item)
     return { ...base, kind: 'seaport-order', deadline: big(m.endTime), order: { gives, receives } }
   }
   if (primaryType === 'Order' && 'trader' in m && 'collection' in m && 'side' in m) {
     const nft: OrderItem = { kind: 'erc721', token: addr(m.collection), id: big(m.tokenId), amount: big(m.amount ?? 1) }
     // the seller gets the price minus every fee (rates in basis points); fees can be 100% to someone else
-    const fees = (Array.isArray(m.fees) ? (m.fees as Array<Record<string, unknown>>) : []).reduce((sum, f) => sum + big(f.rate), 0n)
+    const fees = (Array.isArray(m.fees) ? (m.fees as Array<Record<string, unknown>>) : []).reduce(
+      (sum, f) => sum + big(f.rate),
+      0n,
+    )
     const net = fees >= 10_000n ? 0n : (big(m.price) * (10_000n - fees)) / 10_000n
-    const pay: OrderItem = { kind: addr(m.paymentToken) === '0x0000000000000000000000000000000000000000' ? 'native' : 'erc20', token: addr(m.paymentToken), amount: Number(m.side) === 1 ? net : big(m.price) }
+    const pay: OrderItem = {
+      kind: addr(m.paymentToken) === '0x0000000000000000000000000000000000000000' ? 'native' : 'erc20',
+      token: addr(m.paymentToken),
+      amount: Number(m.side) === 1 ? net : big(m.price),
+    }
     // Blur: side 1 = sell (the trader gives the NFT and is paid), 0 = buy
     const order = Number(m.side) === 1 ? { gives: [nft], receives: [pay] } : { gives: [pay], receives: [nft] }
     return { ...base, kind: 'blur-order', deadline: big(m.expirationTime), order }

@@ -39,7 +39,13 @@ export type VerifyOptions = {
  */
 function userAccountsOf(request: VerifyRequest, decoded: DecodedCall | undefined): Address[] {
   const accounts: Address[] = [request.from]
-  if (request.kind === 'transaction' && request.to && decoded && (decoded.family === 'Safe' || ['execute', 'executeBatch'].includes(decoded.name ?? ''))) accounts.push(request.to)
+  if (
+    request.kind === 'transaction' &&
+    request.to &&
+    decoded &&
+    (decoded.family === 'Safe' || ['execute', 'executeBatch'].includes(decoded.name ?? ''))
+  )
+    accounts.push(request.to)
   return accounts
 }
 
@@ -56,7 +62,11 @@ export async function verify(input: VerifyRequestInput | unknown, options: Verif
   const policy = policySchema.parse(options.policy ?? {})
   const client = options.client
   if (client && request.chainId !== client.chain.id) {
-    throw new RequestInvalidError('CHAIN_MISMATCH', `The request is for chain ${request.chainId} but the simulation chain is ${client.chain.id}.`, { hint: 'Point --rpc at (a fork of) the chain the dapp uses.' })
+    throw new RequestInvalidError(
+      'CHAIN_MISMATCH',
+      `The request is for chain ${request.chainId} but the simulation chain is ${client.chain.id}.`,
+      { hint: 'Point --rpc at (a fork of) the chain the dapp uses.' },
+    )
   }
   let simulation: Simulation | undefined
   let effects = EMPTY
@@ -77,8 +87,14 @@ export async function verify(input: VerifyRequestInput | unknown, options: Verif
         }
       : undefined
   if (request.kind === 'transaction') {
-    decoded = decodeCall({ to: request.to ?? null, data: request.data, value: request.value }, { ...(options.abis ? { abis: options.abis } : {}) })
-    if (!client) throw new RequestInvalidError('NO_SIMULATION_CHAIN', 'Checking a transaction needs a chain to simulate on.', { hint: 'Pass a devnet or fork client (hermit verify --rpc <url> forks one).' })
+    decoded = decodeCall(
+      { to: request.to ?? null, data: request.data, value: request.value },
+      { ...(options.abis ? { abis: options.abis } : {}) },
+    )
+    if (!client)
+      throw new RequestInvalidError('NO_SIMULATION_CHAIN', 'Checking a transaction needs a chain to simulate on.', {
+        hint: 'Pass a devnet or fork client (hermit verify --rpc <url> forks one).',
+      })
     simulation = await simulateTransaction(client, tx!)
     effects = extractEffects(simulation)
   } else if (request.kind === 'typed-data') {
@@ -97,7 +113,9 @@ export async function verify(input: VerifyRequestInput | unknown, options: Verif
   const [accounts, tokens, unsellable] = await Promise.all([
     inspectAccounts(client, interesting, policy, effects.created),
     inspectTokens(client, request.from, effects, typedData, decoded),
-    client && tx && simulation?.success ? findUnsellable(client, tx, request.from, changes, effects.transfers) : Promise.resolve({ unsellable: [], unchecked: [] }),
+    client && tx && simulation?.success
+      ? findUnsellable(client, tx, request.from, changes, effects.transfers)
+      : Promise.resolve({ unsellable: [], unchecked: [] }),
   ])
   const ctx: RuleContext = {
     request,
@@ -133,10 +151,17 @@ export async function verify(input: VerifyRequestInput | unknown, options: Verif
         ...(options.origin ? { origin: options.origin } : {}),
         deterministicVerdict,
         facts: {
-          request: { kind: request.kind, chainId: request.chainId, from: request.from, ...(tx ? { to: tx.to, value: tx.value } : {}) },
+          request: {
+            kind: request.kind,
+            chainId: request.chainId,
+            from: request.from,
+            ...(tx ? { to: tx.to, value: tx.value } : {}),
+          },
           decoded: decoded ?? null,
           typedData: typedData ?? null,
-          simulation: simulation ? { success: simulation.success, revertReason: simulation.revertReason ?? null } : null,
+          simulation: simulation
+            ? { success: simulation.success, revertReason: simulation.revertReason ?? null }
+            : null,
           assetChanges: changeTable.map((c) => ({ holder: c.holderName, change: c.formatted, symbol: c.symbol })),
           approvals: [...effects.approvals, ...(typedData?.approvals ?? [])],
           authorityChanges: effects.authority,
@@ -145,17 +170,29 @@ export async function verify(input: VerifyRequestInput | unknown, options: Verif
         },
         findings: reasons,
       },
-      { ...(options.modelTimeoutMs === undefined ? {} : { timeoutMs: options.modelTimeoutMs }), ...(options.signal ? { signal: options.signal } : {}) },
+      {
+        ...(options.modelTimeoutMs === undefined ? {} : { timeoutMs: options.modelTimeoutMs }),
+        ...(options.signal ? { signal: options.signal } : {}),
+      },
     )
     if (result.consulted) {
       let raisedTo = stricter(deterministicVerdict, result.value.verdict)
       if (result.value.matchesIntent === 'no') raisedTo = stricter(raisedTo, 'warn')
-      model = { consulted: true, provider: result.provider, model: result.model, judgement: result.value, raised: raisedTo !== deterministicVerdict }
+      model = {
+        consulted: true,
+        provider: result.provider,
+        model: result.model,
+        judgement: result.value,
+        raised: raisedTo !== deterministicVerdict,
+      }
       verdict = raisedTo
     } else model = { consulted: false, reason: result.reason }
   } catch (error) {
     // a model that fails never lowers anything: the deterministic verdict stands
-    model = { consulted: false, reason: `the model (${provider.label}) failed: ${(error as Error).message.split('\n')[0]}; deterministic verdict kept` }
+    model = {
+      consulted: false,
+      reason: `the model (${provider.label}) failed: ${(error as Error).message.split('\n')[0]}; deterministic verdict kept`,
+    }
   }
   return {
     verdict,
@@ -166,7 +203,13 @@ export async function verify(input: VerifyRequestInput | unknown, options: Verif
     approvals: [...effects.approvals, ...(typedData?.approvals ?? [])],
     authority: effects.authority,
     decoded: decoded ?? null,
-    simulation: simulation ? { success: simulation.success, ...(simulation.revertReason ? { revertReason: simulation.revertReason } : {}), gasUsed: simulation.gasUsed } : null,
+    simulation: simulation
+      ? {
+          success: simulation.success,
+          ...(simulation.revertReason ? { revertReason: simulation.revertReason } : {}),
+          gasUsed: simulation.gasUsed,
+        }
+      : null,
     model,
     request: { kind: request.kind, chainId: request.chainId, from: request.from, to: tx?.to ?? null },
     durationMs: performance.now() - t0,

@@ -65,7 +65,9 @@ export function createZkPayClient(o: ZkPayClientOptions) {
 
   const sync = async (force = false): Promise<SyncedTree> => {
     if (synced && !force) return synced
-    syncing ??= syncTree(o.publicClient, pool, o.fromBlock === undefined ? {} : { fromBlock: o.fromBlock }).finally(() => (syncing = undefined))
+    syncing ??= syncTree(o.publicClient, pool, o.fromBlock === undefined ? {} : { fromBlock: o.fromBlock }).finally(
+      () => (syncing = undefined),
+    )
     synced = await syncing
     return synced
   }
@@ -79,12 +81,25 @@ export function createZkPayClient(o: ZkPayClientOptions) {
    */
   async function pick(reqs: PaymentRequirements[]): Promise<PaymentRequirements> {
     const r = reqs.find((a) => a.scheme === SCHEME && a.payTo === pool && a.network === `eip155:${state.chainId}`)
-    if (!r) throw new ZkPayError('ZKPAY_NO_MATCHING_POOL', `The server does not accept payments from pool ${pool} on chain ${state.chainId}.`)
+    if (!r)
+      throw new ZkPayError(
+        'ZKPAY_NO_MATCHING_POOL',
+        `The server does not accept payments from pool ${pool} on chain ${state.chainId}.`,
+      )
     onChain ??= readPool(o.publicClient, pool).then((p) => ({ scope: p.scope, price: p.price, token: p.token }))
     const p = await onChain
     const asset = p.token ?? '0x0000000000000000000000000000000000000000'
-    if (BigInt(r.extra.scope) !== p.scope || BigInt(r.amount) !== p.price || r.asset.toLowerCase() !== asset.toLowerCase() || r.extra.vkeyHash !== vkeyHash) {
-      throw new ZkPayError('ZKPAY_REQUIREMENTS_MISMATCH', "The server's payment requirements do not match the pool on-chain (scope, price, asset or verification key).", { hint: 'Do not pay this server: it may be trying to tell clients apart.' })
+    if (
+      BigInt(r.extra.scope) !== p.scope ||
+      BigInt(r.amount) !== p.price ||
+      r.asset.toLowerCase() !== asset.toLowerCase() ||
+      r.extra.vkeyHash !== vkeyHash
+    ) {
+      throw new ZkPayError(
+        'ZKPAY_REQUIREMENTS_MISMATCH',
+        "The server's payment requirements do not match the pool on-chain (scope, price, asset or verification key).",
+        { hint: 'Do not pay this server: it may be trying to tell clients apart.' },
+      )
     }
     return r
   }
@@ -93,7 +108,10 @@ export function createZkPayClient(o: ZkPayClientOptions) {
     const live = tree.leaves.length - tree.removed.size
     if (o.minAnonymitySet && live < o.minAnonymitySet) {
       const message = `Only ${live} live deposits in pool ${pool}: calls are easy to link (wanted ≥ ${o.minAnonymitySet}).`
-      if (o.refuseSmallAnonymitySet) throw new ZkPayError('ZKPAY_ANONYMITY_TOO_SMALL', message, { hint: 'Wait for more deposits, or lower minAnonymitySet.' })
+      if (o.refuseSmallAnonymitySet)
+        throw new ZkPayError('ZKPAY_ANONYMITY_TOO_SMALL', message, {
+          hint: 'Wait for more deposits, or lower minAnonymitySet.',
+        })
       o.onWarning?.(message)
     }
   }
@@ -101,11 +119,20 @@ export function createZkPayClient(o: ZkPayClientOptions) {
   /** The synced tree, resynced when the pool's root moved (a proof against an old root would set us apart). */
   async function freshTree(): Promise<SyncedTree> {
     const tree = await sync()
-    const current = await o.publicClient.readContract({ address: pool, abi: creditPoolAbi, functionName: 'currentRoot' })
+    const current = await o.publicClient.readContract({
+      address: pool,
+      abi: creditPoolAbi,
+      functionName: 'currentRoot',
+    })
     return current === tree.root ? tree : sync(true)
   }
 
-  async function pay(url: string, init: RequestInit, body: string | Uint8Array, requirement: PaymentRequirements): Promise<PaidResponse> {
+  async function pay(
+    url: string,
+    init: RequestInit,
+    body: string | Uint8Array,
+    requirement: PaymentRequirements,
+  ): Promise<PaidResponse> {
     const tree = await freshTree()
     checkAnonymity(tree)
     // persisted before any proof exists: this index is never handed out again
@@ -115,19 +142,37 @@ export function createZkPayClient(o: ZkPayClientOptions) {
     const sk = o.identity.depositSecret(BigInt(state.secretNonce))
     let proved
     try {
-      proved = await proveCredit({ sk, n: BigInt(state.tickets), i: BigInt(i), tree: tree.tree as CreditTree, scope: BigInt(requirement.extra.scope), x })
+      proved = await proveCredit({
+        sk,
+        n: BigInt(state.tickets),
+        i: BigInt(i),
+        tree: tree.tree as CreditTree,
+        scope: BigInt(requirement.extra.scope),
+        x,
+      })
     } catch (error) {
-      throw new ZkPayError('ZKPAY_PROOF_FAILED', `Could not prove ticket ${i}: ${(error as Error).message.split('\n')[0]}`, { hint: 'Is the deposit in the pool (syncTree)?' })
+      throw new ZkPayError(
+        'ZKPAY_PROOF_FAILED',
+        `Could not prove ticket ${i}: ${(error as Error).message.split('\n')[0]}`,
+        { hint: 'Is the deposit in the pool (syncTree)?' },
+      )
     }
     const calldata = toSolidityCalldata(proved.proof, proved.publicSignals)
     const payload: PaymentPayload = {
       x402Version: 2,
       accepted: requirement,
-      payload: { proof: { a: calldata.a, b: calldata.b, c: calldata.c }, publicSignals: calldata.pub as PaymentPayload['payload']['publicSignals'] },
+      payload: {
+        proof: { a: calldata.a, b: calldata.b, c: calldata.c },
+        publicSignals: calldata.pub as PaymentPayload['payload']['publicSignals'],
+      },
     }
     const headers = new Headers(init.headers)
     headers.set(HEADER_SIGNATURE, encodeHeader(payload))
-    const res = (await doFetch(url, { ...init, body: body === "" ? null : (body as NonNullable<RequestInit["body"]>), headers })) as PaidResponse
+    const res = (await doFetch(url, {
+      ...init,
+      body: body === '' ? null : (body as NonNullable<RequestInit['body']>),
+      headers,
+    })) as PaidResponse
     const header = res.headers.get(HEADER_RESPONSE)
     if (header) res.payment = decodeHeader(paymentResponseSchema, header, 'PAYMENT-RESPONSE')
     res.ticket = i
@@ -135,7 +180,14 @@ export function createZkPayClient(o: ZkPayClientOptions) {
   }
 
   // ---- precomputed proofs: proved ahead for a one-time key, so a paid call only signs
-  type Ready = { payload: PaymentPayload['payload']; secretKey: Uint8Array; publicKey: string; root: bigint; checkedAt: number; ticket: number }
+  type Ready = {
+    payload: PaymentPayload['payload']
+    secretKey: Uint8Array
+    publicKey: string
+    root: bigint
+    checkedAt: number
+    ticket: number
+  }
   const ready: Ready[] = []
   let known: PaymentRequirements | undefined
   let knownUrl: string | undefined
@@ -148,16 +200,41 @@ export function createZkPayClient(o: ZkPayClientOptions) {
     const i = await o.tickets.reserve()
     const secretKey = secp256k1.utils.randomSecretKey()
     const publicKey = `0x${bytesToHex(secp256k1.getPublicKey(secretKey, true))}`
-    const proved = await proveCredit({ sk: o.identity.depositSecret(BigInt(state.secretNonce)), n: BigInt(state.tickets), i: BigInt(i), tree: tree.tree as CreditTree, scope: BigInt(requirement.extra.scope), x: oneTimeKeyX(publicKey) })
+    const proved = await proveCredit({
+      sk: o.identity.depositSecret(BigInt(state.secretNonce)),
+      n: BigInt(state.tickets),
+      i: BigInt(i),
+      tree: tree.tree as CreditTree,
+      scope: BigInt(requirement.extra.scope),
+      x: oneTimeKeyX(publicKey),
+    })
     const cd = toSolidityCalldata(proved.proof, proved.publicSignals)
-    const r: Ready = { payload: { proof: { a: cd.a, b: cd.b, c: cd.c }, publicSignals: cd.pub as PaymentPayload['payload']['publicSignals'] }, secretKey, publicKey, root: proved.root, checkedAt: Date.now(), ticket: i }
+    const r: Ready = {
+      payload: {
+        proof: { a: cd.a, b: cd.b, c: cd.c },
+        publicSignals: cd.pub as PaymentPayload['payload']['publicSignals'],
+      },
+      secretKey,
+      publicKey,
+      root: proved.root,
+      checkedAt: Date.now(),
+      ticket: i,
+    }
     if (o.preverify && requirement.extra.preverify && knownUrl && !(await sendAhead(knownUrl, requirement, r))) return
     ready.push(r)
   }
 
   /** PAYMENT-PREVERIFY: false when the server refused the proof (it is dropped; its ticket stays spent). */
   async function sendAhead(url: string, requirement: PaymentRequirements, r: Ready): Promise<boolean> {
-    const ahead: PreverifyPayload = { x402Version: 2, accepted: requirement, payload: { proof: r.payload.proof, publicSignals: r.payload.publicSignals, oneTimeKey: { publicKey: r.publicKey } } }
+    const ahead: PreverifyPayload = {
+      x402Version: 2,
+      accepted: requirement,
+      payload: {
+        proof: r.payload.proof,
+        publicSignals: r.payload.publicSignals,
+        oneTimeKey: { publicKey: r.publicKey },
+      },
+    }
     try {
       const res = await doFetch(url, { method: 'POST', headers: { [HEADER_PREVERIFY]: encodeHeader(ahead) } })
       if (res.status === 204) return true
@@ -199,14 +276,30 @@ export function createZkPayClient(o: ZkPayClientOptions) {
     return undefined
   }
 
-  async function payPrecomputed(url: string, init: RequestInit, body: string | Uint8Array, requirement: PaymentRequirements, r: Ready): Promise<PaidResponse> {
+  async function payPrecomputed(
+    url: string,
+    init: RequestInit,
+    body: string | Uint8Array,
+    requirement: PaymentRequirements,
+    r: Ready,
+  ): Promise<PaidResponse> {
     const u = new URL(url)
-    const message = new TextEncoder().encode(requestBindingString(init.method ?? 'GET', `${u.pathname}${u.search}`, body))
+    const message = new TextEncoder().encode(
+      requestBindingString(init.method ?? 'GET', `${u.pathname}${u.search}`, body),
+    )
     const signature = `0x${bytesToHex(secp256k1.sign(message, r.secretKey))}`
-    const payload: PaymentPayload = { x402Version: 2, accepted: requirement, payload: { ...r.payload, oneTimeKey: { publicKey: r.publicKey, signature } } }
+    const payload: PaymentPayload = {
+      x402Version: 2,
+      accepted: requirement,
+      payload: { ...r.payload, oneTimeKey: { publicKey: r.publicKey, signature } },
+    }
     const headers = new Headers(init.headers)
     headers.set(HEADER_SIGNATURE, encodeHeader(payload))
-    const res = (await doFetch(url, { ...init, body: body === '' ? null : (body as NonNullable<RequestInit['body']>), headers })) as PaidResponse
+    const res = (await doFetch(url, {
+      ...init,
+      body: body === '' ? null : (body as NonNullable<RequestInit['body']>),
+      headers,
+    })) as PaidResponse
     const header = res.headers.get(HEADER_RESPONSE)
     if (header) res.payment = decodeHeader(paymentResponseSchema, header, 'PAYMENT-RESPONSE')
     res.ticket = r.ticket
@@ -227,7 +320,10 @@ export function createZkPayClient(o: ZkPayClientOptions) {
       if (!known) {
         const res = await doFetch(url, { method: 'GET' })
         if (res.status !== 402) throw new ZkPayError('ZKPAY_NOT_PAID_ENDPOINT', `${url} did not answer 402.`)
-        known = await pick(decodeHeader(paymentRequiredSchema, res.headers.get(HEADER_REQUIRED) ?? undefined, 'PAYMENT-REQUIRED').accepts)
+        known = await pick(
+          decodeHeader(paymentRequiredSchema, res.headers.get(HEADER_REQUIRED) ?? undefined, 'PAYMENT-REQUIRED')
+            .accepts,
+        )
         knownUrl = url
         await res.body?.cancel()
       }
@@ -235,22 +331,39 @@ export function createZkPayClient(o: ZkPayClientOptions) {
       await refill()
     },
     async fetch(url: string, init: RequestInit = {}): Promise<PaidResponse> {
-      const body = typeof init.body === 'string' || init.body instanceof Uint8Array ? init.body : init.body == null ? '' : (() => {
-        throw new ZkPayError('ZKPAY_BODY_TYPE', 'Paid requests take a string or Uint8Array body (it is hashed into the proof).')
-      })()
+      const body =
+        typeof init.body === 'string' || init.body instanceof Uint8Array
+          ? init.body
+          : init.body == null
+            ? ''
+            : (() => {
+                throw new ZkPayError(
+                  'ZKPAY_BODY_TYPE',
+                  'Paid requests take a string or Uint8Array body (it is hashed into the proof).',
+                )
+              })()
       if (known && (ready.length > 0 || target > 0)) {
         const r = await takeReady()
         if (r) {
           const res = await payPrecomputed(url, init, body, known, r)
           // refill only after the call: witness generation would hold up this very request
-          setImmediate(() => void refill().catch((e: unknown) => o.onWarning?.(`precomputing failed: ${(e as Error).message}`)))
+          setImmediate(
+            () => void refill().catch((e: unknown) => o.onWarning?.(`precomputing failed: ${(e as Error).message}`)),
+          )
           if (res.status !== 402) return res
           o.onWarning?.(`precomputed proof refused (${res.status}); proving on demand`)
         }
       }
-      const first = await doFetch(url, { ...init, body: body === '' ? null : (body as NonNullable<RequestInit['body']>) })
+      const first = await doFetch(url, {
+        ...init,
+        body: body === '' ? null : (body as NonNullable<RequestInit['body']>),
+      })
       if (first.status !== 402) return first as PaidResponse
-      const required = decodeHeader(paymentRequiredSchema, first.headers.get(HEADER_REQUIRED) ?? undefined, 'PAYMENT-REQUIRED')
+      const required = decodeHeader(
+        paymentRequiredSchema,
+        first.headers.get(HEADER_REQUIRED) ?? undefined,
+        'PAYMENT-REQUIRED',
+      )
       await first.body?.cancel()
       const requirement = await pick(required.accepts)
       let res = await pay(url, init, body, requirement)

@@ -18,9 +18,18 @@ describe('one client, 64 concurrent paid calls', () => {
   it('gets 64 distinct tickets and nullifiers, all served', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'hermit-zkpay-64-'))
     const { pool, fromBlock } = await devnetPool(net())
-    server = await startPaidServer(net(), pool, { dbPath: join(dir, 'n.sqlite'), fromBlock, handler: async (req) => ({ body: `ok ${req.url}` }) })
+    server = await startPaidServer(net(), pool, {
+      dbPath: join(dir, 'n.sqlite'),
+      fromBlock,
+      handler: async (req) => ({ body: `ok ${req.url}` }),
+    })
     const depositor = await devnetDepositor(net(), pool, 1, 100n, dir)
-    const client = createZkPayClient({ identity: depositor.identity, tickets: depositor.tickets, publicClient: net().publicClient, fromBlock })
+    const client = createZkPayClient({
+      identity: depositor.identity,
+      tickets: depositor.tickets,
+      publicClient: net().publicClient,
+      fromBlock,
+    })
     const responses = await Promise.all(Array.from({ length: 64 }, (_, k) => client.fetch(`${server!.url}/call/${k}`)))
     expect(responses.map((r) => r.status)).toEqual(Array(64).fill(200))
     expect(new Set(responses.map((r) => r.ticket)).size).toBe(64)

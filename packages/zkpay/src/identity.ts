@@ -20,7 +20,8 @@ export class ZkIdentity {
   private readonly [SECRET]: bigint
 
   constructor(sk: bigint) {
-    if (sk <= 0n || sk >= SNARK_FIELD) throw new KeystoreError('IDENTITY_INVALID', 'An identity secret must be a non-zero field element.')
+    if (sk <= 0n || sk >= SNARK_FIELD)
+      throw new KeystoreError('IDENTITY_INVALID', 'An identity secret must be a non-zero field element.')
     this[SECRET] = sk
     this.commitment = identityCommitment(sk)
   }
@@ -62,7 +63,13 @@ const keystoreSchema = z.strictObject({
   version: z.literal(1),
   kind: z.literal('hermit-zk-identity'),
   commitment: z.string().regex(/^\d+$/),
-  kdf: z.strictObject({ name: z.literal('scrypt'), N: z.number().int().min(1024), r: z.number().int().min(1), p: z.number().int().min(1), salt: z.string().regex(/^[0-9a-f]{32,}$/) }),
+  kdf: z.strictObject({
+    name: z.literal('scrypt'),
+    N: z.number().int().min(1024),
+    r: z.number().int().min(1),
+    p: z.number().int().min(1),
+    salt: z.string().regex(/^[0-9a-f]{32,}$/),
+  }),
   cipher: z.strictObject({ name: z.literal('aes-256-gcm'), nonce: z.string().regex(/^[0-9a-f]{24}$/) }),
   ciphertext: z.string().regex(/^[0-9a-f]+$/),
 })
@@ -83,14 +90,22 @@ const toBytes = (v: bigint) => {
 
 /** Encrypts the identity (scrypt → AES-256-GCM) and writes it atomically with mode 0600. */
 export function saveKeystore(path: string, identity: ZkIdentity, password: string, o: KeystoreOptions = {}): void {
-  if (password.length < 8) throw new KeystoreError('KEYSTORE_WEAK_PASSWORD', 'The keystore password must have at least 8 characters.')
+  if (password.length < 8)
+    throw new KeystoreError('KEYSTORE_WEAK_PASSWORD', 'The keystore password must have at least 8 characters.')
   const N = o.N ?? 2 ** 17
   const salt = randomBytes(16)
   const nonce = randomBytes(12)
   const key = scrypt(new TextEncoder().encode(password), salt, { N, r: 8, p: 1, dkLen: 32 })
   const aad = new TextEncoder().encode(identity.commitment.toString())
   const ciphertext = gcm(key, nonce, aad).encrypt(toBytes(identity.revealSecret()))
-  const file = { version: 1, kind: 'hermit-zk-identity', commitment: identity.commitment.toString(), kdf: { name: 'scrypt', N, r: 8, p: 1, salt: hex(salt) }, cipher: { name: 'aes-256-gcm', nonce: hex(nonce) }, ciphertext: hex(ciphertext) }
+  const file = {
+    version: 1,
+    kind: 'hermit-zk-identity',
+    commitment: identity.commitment.toString(),
+    kdf: { name: 'scrypt', N, r: 8, p: 1, salt: hex(salt) },
+    cipher: { name: 'aes-256-gcm', nonce: hex(nonce) },
+    ciphertext: hex(ciphertext),
+  }
   writeFileAtomic(path, `${JSON.stringify(file, null, 2)}\n`)
 }
 
@@ -99,12 +114,24 @@ export function loadKeystore(path: string, password: string): ZkIdentity {
   try {
     json = JSON.parse(readFileSync(path, 'utf8'))
   } catch (cause) {
-    throw new KeystoreError('KEYSTORE_UNREADABLE', `Cannot read keystore ${path}.`, { cause, hint: 'Create one with saveKeystore() (or `hermit pay init`).' })
+    throw new KeystoreError('KEYSTORE_UNREADABLE', `Cannot read keystore ${path}.`, {
+      cause,
+      hint: 'Create one with saveKeystore() (or `hermit pay init`).',
+    })
   }
   const parsed = keystoreSchema.safeParse(json)
-  if (!parsed.success) throw new KeystoreError('KEYSTORE_INVALID', `Keystore ${path}: field ${parsed.error.issues[0]?.path.join('.')}: ${parsed.error.issues[0]?.message}`)
+  if (!parsed.success)
+    throw new KeystoreError(
+      'KEYSTORE_INVALID',
+      `Keystore ${path}: field ${parsed.error.issues[0]?.path.join('.')}: ${parsed.error.issues[0]?.message}`,
+    )
   const k = parsed.data
-  const key = scrypt(new TextEncoder().encode(password), unhex(k.kdf.salt), { N: k.kdf.N, r: k.kdf.r, p: k.kdf.p, dkLen: 32 })
+  const key = scrypt(new TextEncoder().encode(password), unhex(k.kdf.salt), {
+    N: k.kdf.N,
+    r: k.kdf.r,
+    p: k.kdf.p,
+    dkLen: 32,
+  })
   let plain: Uint8Array
   try {
     plain = gcm(key, unhex(k.cipher.nonce), new TextEncoder().encode(k.commitment)).decrypt(unhex(k.ciphertext))
@@ -112,6 +139,7 @@ export function loadKeystore(path: string, password: string): ZkIdentity {
     throw new KeystoreError('KEYSTORE_WRONG_PASSWORD', `Wrong password for keystore ${path} (or the file was altered).`)
   }
   const identity = new ZkIdentity(BigInt(`0x${hex(plain)}`))
-  if (identity.commitment.toString() !== k.commitment) throw new KeystoreError('KEYSTORE_INVALID', `Keystore ${path} does not match its commitment.`)
+  if (identity.commitment.toString() !== k.commitment)
+    throw new KeystoreError('KEYSTORE_INVALID', `Keystore ${path} does not match its commitment.`)
   return identity
 }

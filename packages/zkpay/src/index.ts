@@ -1,6 +1,16 @@
 export { ZkIdentity, saveKeystore, loadKeystore, type KeystoreOptions } from './identity.ts'
 export { TicketStore, type TicketState } from './tickets.ts'
-export { deployCreditPool, readPool, depositToPool, prepareDeposit, isKnownRoot, zkInfraFromDeployments, type PoolConfig, type PoolInfo, type ZkInfra } from './pool.ts'
+export {
+  deployCreditPool,
+  readPool,
+  depositToPool,
+  prepareDeposit,
+  isKnownRoot,
+  zkInfraFromDeployments,
+  type PoolConfig,
+  type PoolInfo,
+  type ZkInfra,
+} from './pool.ts'
 export { syncTree, removalSiblings, type SyncedTree } from './sync.ts'
 export {
   SCHEME,
@@ -24,7 +34,14 @@ export {
   type PaymentResponse,
 } from './protocol.ts'
 export { createZkPayClient, type ZkPayClient, type ZkPayClientOptions, type PaidResponse } from './client.ts'
-export { createZkPayGate, type ZkPayGate, type ZkPayGateOptions, type PaidHandler, type PaidRequest, type GateEvent } from './server.ts'
+export {
+  createZkPayGate,
+  type ZkPayGate,
+  type ZkPayGateOptions,
+  type PaidHandler,
+  type PaidRequest,
+  type GateEvent,
+} from './server.ts'
 export { SqliteNullifierStore, type NullifierStore, type ClaimResult, type StoredResponse } from './store.ts'
 export { ProofVerifierPool, type VerifierOptions } from './verifier.ts'
 export { ZkPayError, KeystoreError, TicketError, PaymentError } from './errors.ts'

@@ -29,7 +29,10 @@ const dec = (max: bigint, what: string) =>
     .regex(/^\d+$/, `${what}: expected a decimal integer`)
     .transform((v) => BigInt(v))
     .refine((v) => v < max, `${what}: not below the field modulus`)
-const address = z.string().refine((v) => isAddress(v, { strict: false }), 'not an address').transform((v) => getAddress(v) as Address)
+const address = z
+  .string()
+  .refine((v) => isAddress(v, { strict: false }), 'not an address')
+  .transform((v) => getAddress(v) as Address)
 const network = z.string().regex(/^eip155:\d+$/, 'expected eip155:<chainId>')
 
 export const requirementsSchema = z.strictObject({
@@ -41,7 +44,11 @@ export const requirementsSchema = z.strictObject({
   asset: address,
   /** The pool the deposit lives in. */
   payTo: address,
-  maxTimeoutSeconds: z.number().int().positive().max(30 * 86_400),
+  maxTimeoutSeconds: z
+    .number()
+    .int()
+    .positive()
+    .max(30 * 86_400),
   extra: z.strictObject({
     scope: z.string().regex(/^\d+$/).max(80),
     /** sha256 of the credit verification key the server checks with. */
@@ -58,18 +65,26 @@ export type PaymentRequirements = z.output<typeof requirementsSchema>
 export const paymentRequiredSchema = z.strictObject({
   x402Version: z.literal(2),
   error: z.string().max(300).optional(),
-  resource: z.strictObject({ url: z.string().max(2048), description: z.string().max(300).optional(), mimeType: z.string().max(100).optional() }),
+  resource: z.strictObject({
+    url: z.string().max(2048),
+    description: z.string().max(300).optional(),
+    mimeType: z.string().max(100).optional(),
+  }),
   accepts: z.array(requirementsSchema).min(1).max(8),
 })
 export type PaymentRequired = z.output<typeof paymentRequiredSchema>
 
 export const proofSchema = z.strictObject({
   a: z.tuple([dec(BASE_FIELD, 'a'), dec(BASE_FIELD, 'a')]),
-  b: z.tuple([z.tuple([dec(BASE_FIELD, 'b'), dec(BASE_FIELD, 'b')]), z.tuple([dec(BASE_FIELD, 'b'), dec(BASE_FIELD, 'b')])]),
+  b: z.tuple([
+    z.tuple([dec(BASE_FIELD, 'b'), dec(BASE_FIELD, 'b')]),
+    z.tuple([dec(BASE_FIELD, 'b'), dec(BASE_FIELD, 'b')]),
+  ]),
   c: z.tuple([dec(BASE_FIELD, 'c'), dec(BASE_FIELD, 'c')]),
 })
 
-const bytesHex = (n: number, what: string) => z.string().regex(new RegExp(`^0x[0-9a-fA-F]{${2 * n}}$`), `${what}: expected ${n} bytes of hex`)
+const bytesHex = (n: number, what: string) =>
+  z.string().regex(new RegExp(`^0x[0-9a-fA-F]{${2 * n}}$`), `${what}: expected ${n} bytes of hex`)
 
 export const paymentPayloadSchema = z.strictObject({
   x402Version: z.literal(2),
@@ -77,12 +92,20 @@ export const paymentPayloadSchema = z.strictObject({
   payload: z.strictObject({
     proof: proofSchema,
     /** [y, nullifier, root, scope, x] as the circuit outputs them. */
-    publicSignals: z.tuple([dec(SNARK_FIELD, 'y'), dec(SNARK_FIELD, 'nullifier'), dec(SNARK_FIELD, 'root'), dec(SNARK_FIELD, 'scope'), dec(SNARK_FIELD, 'x')]),
+    publicSignals: z.tuple([
+      dec(SNARK_FIELD, 'y'),
+      dec(SNARK_FIELD, 'nullifier'),
+      dec(SNARK_FIELD, 'root'),
+      dec(SNARK_FIELD, 'scope'),
+      dec(SNARK_FIELD, 'x'),
+    ]),
     /**
      * Precomputed proofs: x = oneTimeKeyX(publicKey) was proved ahead of time, and the request is
      * bound by this key's signature instead (secp256k1 over the request's binding string).
      */
-    oneTimeKey: z.strictObject({ publicKey: bytesHex(33, 'publicKey'), signature: bytesHex(64, 'signature') }).optional(),
+    oneTimeKey: z
+      .strictObject({ publicKey: bytesHex(33, 'publicKey'), signature: bytesHex(64, 'signature') })
+      .optional(),
   }),
 })
 export type PaymentPayload = z.output<typeof paymentPayloadSchema>
@@ -104,7 +127,10 @@ export const preverifyPayloadSchema = z.strictObject({
 export type PreverifyPayload = z.output<typeof preverifyPayloadSchema>
 
 /** What identifies one proof: its points and public signals (the one-time key is inside x), each length-prefixed. */
-export function proofKey(p: { proof: { a: readonly bigint[]; b: readonly (readonly bigint[])[]; c: readonly bigint[] }; publicSignals: readonly bigint[] }): string {
+export function proofKey(p: {
+  proof: { a: readonly bigint[]; b: readonly (readonly bigint[])[]; c: readonly bigint[] }
+  publicSignals: readonly bigint[]
+}): string {
   const parts = [p.proof.a, p.proof.b.flat(), p.proof.c, p.publicSignals].map((xs) => `${xs.length}:${xs.join(',')}`)
   return sha256Hex(parts.join(';'))
 }
@@ -120,13 +146,17 @@ export const paymentResponseSchema = z.strictObject({
 export type PaymentResponse = z.output<typeof paymentResponseSchema>
 
 export function encodeHeader(value: unknown): string {
-  return Buffer.from(JSON.stringify(value, (_, v) => (typeof v === 'bigint' ? v.toString() : v)), 'utf8').toString('base64')
+  return Buffer.from(
+    JSON.stringify(value, (_, v) => (typeof v === 'bigint' ? v.toString() : v)),
+    'utf8',
+  ).toString('base64')
 }
 
 /** Decodes and validates a base64 JSON header; every failure is a 400-class PaymentError naming the field. */
 export function decodeHeader<S extends z.ZodType>(schema: S, header: string | undefined, what: string): z.output<S> {
   if (!header) throw new PaymentError('PAYMENT_MISSING', `No ${what} header.`, 402)
-  if (header.length > MAX_HEADER_BYTES) throw new PaymentError('PAYMENT_TOO_LARGE', `${what} header is larger than ${MAX_HEADER_BYTES} bytes.`, 431)
+  if (header.length > MAX_HEADER_BYTES)
+    throw new PaymentError('PAYMENT_TOO_LARGE', `${what} header is larger than ${MAX_HEADER_BYTES} bytes.`, 431)
   if (!/^[A-Za-z0-9+/=_-]+$/.test(header)) throw new PaymentError('PAYMENT_MALFORMED', `${what} header is not base64.`)
   let json: unknown
   try {

@@ -1,8 +1,23 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { readFileSync } from 'node:fs'
-import { zeroAddress, type Account, type Chain, type Hash, type PublicClient, type Transport, type WalletClient } from 'viem'
+import {
+  zeroAddress,
+  type Account,
+  type Chain,
+  type Hash,
+  type PublicClient,
+  type Transport,
+  type WalletClient,
+} from 'viem'
 import { creditPoolAbi } from '@hermit/contracts'
-import { artifactPaths, creditLeaf, loadVerificationKey, recoverSecret, verifyCredit, type Groth16Proof } from '@hermit/circuits'
+import {
+  artifactPaths,
+  creditLeaf,
+  loadVerificationKey,
+  recoverSecret,
+  verifyCredit,
+  type Groth16Proof,
+} from '@hermit/circuits'
 import { secp256k1 } from '@noble/curves/secp256k1.js'
 import { hexToBytes } from '@noble/hashes/utils.js'
 import { PaymentError, ZkPayError } from './errors.ts'
@@ -33,7 +48,10 @@ import type { ProofVerifierPool } from './verifier.ts'
 /** A request as the gate sees it, whatever the HTTP framework: `url` is the path and query. */
 export type PaidRequest = { method: string; url: string; headers: Record<string, string | string[] | undefined> }
 
-export type PaidHandler = (req: PaidRequest, ctx: { body: Buffer; nullifier: bigint }) => Promise<{ status?: number; headers?: Record<string, string>; body: string | Uint8Array }>
+export type PaidHandler = (
+  req: PaidRequest,
+  ctx: { body: Buffer; nullifier: bigint },
+) => Promise<{ status?: number; headers?: Record<string, string>; body: string | Uint8Array }>
 
 export type GateEvent =
   | { kind: 'paid'; nullifier: bigint }
@@ -96,7 +114,11 @@ function readBody(req: IncomingMessage, max: number): Promise<Buffer> {
 const toSnark = (p: { a: readonly bigint[]; b: readonly (readonly bigint[])[]; c: readonly bigint[] }): Groth16Proof =>
   ({
     pi_a: [p.a[0]!.toString(), p.a[1]!.toString(), '1'],
-    pi_b: [[p.b[0]![1]!.toString(), p.b[0]![0]!.toString()], [p.b[1]![1]!.toString(), p.b[1]![0]!.toString()], ['1', '0']],
+    pi_b: [
+      [p.b[0]![1]!.toString(), p.b[0]![0]!.toString()],
+      [p.b[1]![1]!.toString(), p.b[1]![0]!.toString()],
+      ['1', '0'],
+    ],
     pi_c: [p.c[0]!.toString(), p.c[1]!.toString(), '1'],
     protocol: 'groth16',
     curve: 'bn128',
@@ -121,10 +143,20 @@ export function createZkPayGate(o: ZkPayGateOptions): ZkPayGate {
     asset: o.pool.token ?? zeroAddress,
     payTo: o.pool.address,
     maxTimeoutSeconds: Number(o.pool.rootWindow),
-    extra: { scope: o.pool.scope.toString(), vkeyHash, rootWindowSeconds: Number(o.pool.rootWindow), anonymitySet: 0, ...(o.preverify ? { preverify: true } : {}) },
+    extra: {
+      scope: o.pool.scope.toString(),
+      vkeyHash,
+      rootWindowSeconds: Number(o.pool.rootWindow),
+      anonymitySet: 0,
+      ...(o.preverify ? { preverify: true } : {}),
+    },
   })
 
-  const requirements = (url: string): PaymentRequired => ({ x402Version: 2, resource: { url, ...(o.description ? { description: o.description } : {}) }, accepts: [accepts()] })
+  const requirements = (url: string): PaymentRequired => ({
+    x402Version: 2,
+    resource: { url, ...(o.description ? { description: o.description } : {}) },
+    accepts: [accepts()],
+  })
 
   async function rootKnown(root: bigint): Promise<boolean> {
     const hit = rootCache.get(root)
@@ -141,7 +173,8 @@ export function createZkPayGate(o: ZkPayGateOptions): ZkPayGate {
   // a restart only means verifying them again
   const preverified = new Map<bigint, { key: string; at: number }>()
   const capacity = typeof o.preverify === 'object' ? (o.preverify.capacity ?? 100_000) : 100_000
-  if (!Number.isSafeInteger(capacity) || capacity < 1) throw new ZkPayError('ZKPAY_BAD_OPTIONS', 'preverify.capacity must be a positive integer.')
+  if (!Number.isSafeInteger(capacity) || capacity < 1)
+    throw new ZkPayError('ZKPAY_BAD_OPTIONS', 'preverify.capacity must be a positive integer.')
   const preverifyTtlMs = Number(o.pool.rootWindow) * 1000
   /** Was exactly this proof verified ahead (and recently enough that its root could still be accepted)? */
   const wasPreverified = (nullifier: bigint, key: string): boolean => {
@@ -149,7 +182,10 @@ export function createZkPayGate(o: ZkPayGateOptions): ZkPayGate {
     return hit !== undefined && hit.key === key && Date.now() - hit.at <= preverifyTtlMs
   }
 
-  const verifyProof = (payload: { proof: Parameters<typeof toSnark>[0]; publicSignals: readonly bigint[] }): Promise<boolean> => {
+  const verifyProof = (payload: {
+    proof: Parameters<typeof toSnark>[0]
+    publicSignals: readonly bigint[]
+  }): Promise<boolean> => {
     const proof = toSnark(payload.proof)
     const signals = payload.publicSignals.map(String)
     return o.verifier ? o.verifier.verify(proof, signals) : verifyCredit(proof, signals, vkey)
@@ -157,17 +193,26 @@ export function createZkPayGate(o: ZkPayGateOptions): ZkPayGate {
 
   /** Checks a precomputed proof before its call; spends nothing (the nullifier is claimed by the call). */
   async function preverify(header: string | string[]): Promise<StoredResponse> {
-    if (!o.preverify) throw new PaymentError('PREVERIFY_UNSUPPORTED', 'This server does not take proofs ahead of their call.', 400)
+    if (!o.preverify)
+      throw new PaymentError('PREVERIFY_UNSUPPORTED', 'This server does not take proofs ahead of their call.', 400)
     if (Array.isArray(header)) throw new PaymentError('PAYMENT_MALFORMED', 'More than one PAYMENT-PREVERIFY header.')
     const p = decodeHeader(preverifyPayloadSchema, header, 'PAYMENT-PREVERIFY')
     const [, nullifier, root, scope, x] = p.payload.publicSignals
-    if (p.accepted.payTo !== o.pool.address || p.accepted.network !== `eip155:${o.pool.chainId}`) throw new PaymentError('PAYMENT_WRONG_POOL', 'The payment is for another pool or chain.')
+    if (p.accepted.payTo !== o.pool.address || p.accepted.network !== `eip155:${o.pool.chainId}`)
+      throw new PaymentError('PAYMENT_WRONG_POOL', 'The payment is for another pool or chain.')
     if (scope !== o.pool.scope) throw new PaymentError('PAYMENT_WRONG_SCOPE', "The proof's scope is not this pool's.")
-    if (x !== oneTimeKeyX(p.payload.oneTimeKey.publicKey)) throw new PaymentError('PAYMENT_WRONG_KEY', 'The proof is bound to another one-time key.')
-    if (!(await rootKnown(root))) throw new PaymentError('PAYMENT_STALE_ROOT', "The proof's Merkle root is not (or no longer) accepted: sync the tree and prove again.", 402)
+    if (x !== oneTimeKeyX(p.payload.oneTimeKey.publicKey))
+      throw new PaymentError('PAYMENT_WRONG_KEY', 'The proof is bound to another one-time key.')
+    if (!(await rootKnown(root)))
+      throw new PaymentError(
+        'PAYMENT_STALE_ROOT',
+        "The proof's Merkle root is not (or no longer) accepted: sync the tree and prove again.",
+        402,
+      )
     const key = proofKey(p.payload)
     if (!wasPreverified(nullifier, key)) {
-      if (!(await verifyProof(p.payload))) throw new PaymentError('PAYMENT_INVALID_PROOF', 'The proof does not verify.', 402)
+      if (!(await verifyProof(p.payload)))
+        throw new PaymentError('PAYMENT_INVALID_PROOF', 'The proof does not verify.', 402)
       preverified.delete(nullifier)
       if (preverified.size >= capacity) preverified.delete(preverified.keys().next().value!)
       preverified.set(nullifier, { key, at: Date.now() })
@@ -189,27 +234,50 @@ export function createZkPayGate(o: ZkPayGateOptions): ZkPayGate {
 
   async function slashOnce(sk: bigint): Promise<Hash | null> {
     if (!o.slasher) return null
-    const synced = await syncTree(o.publicClient, o.pool.address, o.fromBlock === undefined ? {} : { fromBlock: o.fromBlock })
+    const synced = await syncTree(
+      o.publicClient,
+      o.pool.address,
+      o.fromBlock === undefined ? {} : { fromBlock: o.fromBlock },
+    )
     for (const [i, leaf] of synced.leaves.entries()) {
       const n = synced.tickets[i]!
       if (creditLeaf(sk, n) !== leaf) continue
-      const [, , status] = await o.publicClient.readContract({ address: o.pool.address, abi: creditPoolAbi, functionName: 'deposits', args: [BigInt(i)] })
+      const [, , status] = await o.publicClient.readContract({
+        address: o.pool.address,
+        abi: creditPoolAbi,
+        functionName: 'deposits',
+        args: [BigInt(i)],
+      })
       if (status !== 1 && status !== 2) continue // already slashed or exited: nothing left to take
       const siblings = synced.removed.has(i) ? [] : removalSiblings(synced.tree, i)
-      const hash = await o.slasher.writeContract({ address: o.pool.address, abi: creditPoolAbi, functionName: 'slash', args: [sk, n, BigInt(i), siblings] })
+      const hash = await o.slasher.writeContract({
+        address: o.pool.address,
+        abi: creditPoolAbi,
+        functionName: 'slash',
+        args: [sk, n, BigInt(i), siblings],
+      })
       const r = await o.publicClient.waitForTransactionReceipt({ hash })
       return r.status === 'success' ? hash : null
     }
     return null
   }
 
-  const send = (r: StoredResponse, payment?: PaymentResponse): StoredResponse => ({ status: r.status, headers: { ...r.headers, ...(payment ? { [HEADER_RESPONSE]: encodeHeader(payment) } : {}) }, body: r.body })
+  const send = (r: StoredResponse, payment?: PaymentResponse): StoredResponse => ({
+    status: r.status,
+    headers: { ...r.headers, ...(payment ? { [HEADER_RESPONSE]: encodeHeader(payment) } : {}) },
+    body: r.body,
+  })
 
   function refuse(url: string, error: PaymentError): StoredResponse {
     emit({ kind: 'rejected', status: error.status, code: error.code })
     const headers: Record<string, string> = { 'content-type': 'application/json' }
-    if (error.status === 402) headers[HEADER_REQUIRED] = encodeHeader({ ...requirements(url), error: error.shortMessage })
-    return { status: error.status, headers, body: new TextEncoder().encode(JSON.stringify({ error: { code: error.code, message: error.shortMessage } })) }
+    if (error.status === 402)
+      headers[HEADER_REQUIRED] = encodeHeader({ ...requirements(url), error: error.shortMessage })
+    return {
+      status: error.status,
+      headers,
+      body: new TextEncoder().encode(JSON.stringify({ error: { code: error.code, message: error.shortMessage } })),
+    }
   }
 
   async function process(req: PaidRequest, body: Buffer, handler: PaidHandler): Promise<StoredResponse> {
@@ -218,21 +286,27 @@ export function createZkPayGate(o: ZkPayGateOptions): ZkPayGate {
       const aheadHeader = req.headers[HEADER_PREVERIFY]
       if (aheadHeader !== undefined) return await preverify(aheadHeader)
       const header = req.headers[HEADER_SIGNATURE]
-      if (header === undefined) throw new PaymentError('PAYMENT_REQUIRED', 'Payment required: one zk-rln ticket per call.', 402)
+      if (header === undefined)
+        throw new PaymentError('PAYMENT_REQUIRED', 'Payment required: one zk-rln ticket per call.', 402)
       if (Array.isArray(header)) throw new PaymentError('PAYMENT_MALFORMED', 'More than one PAYMENT-SIGNATURE header.')
       const payment = decodeHeader(paymentPayloadSchema, header, 'PAYMENT-SIGNATURE')
       const [y, nullifier, root, scope, x] = payment.payload.publicSignals
-      if (payment.accepted.payTo !== o.pool.address || payment.accepted.network !== `eip155:${o.pool.chainId}`) throw new PaymentError('PAYMENT_WRONG_POOL', 'The payment is for another pool or chain.')
+      if (payment.accepted.payTo !== o.pool.address || payment.accepted.network !== `eip155:${o.pool.chainId}`)
+        throw new PaymentError('PAYMENT_WRONG_POOL', 'The payment is for another pool or chain.')
       if (scope !== o.pool.scope) throw new PaymentError('PAYMENT_WRONG_SCOPE', "The proof's scope is not this pool's.")
       // the pairing check starts first, in a worker, and the cheaper checks below run meanwhile;
       // a proof verified ahead of its call (preverify) skips it — only a one-time key's proof can
-      const ahead = payment.payload.oneTimeKey !== undefined && preverified.size > 0 && wasPreverified(nullifier, proofKey(payment.payload))
+      const ahead =
+        payment.payload.oneTimeKey !== undefined &&
+        preverified.size > 0 &&
+        wasPreverified(nullifier, proofKey(payment.payload))
       const verifying = ahead ? Promise.resolve(true) : verifyProof(payment.payload)
       verifying.catch(() => {}) // awaited below; a refusal before that must not leave it unhandled
       const otk = payment.payload.oneTimeKey
       if (otk) {
         // a precomputed proof: bound to a one-time key, which signs this very request
-        if (x !== oneTimeKeyX(otk.publicKey)) throw new PaymentError('PAYMENT_WRONG_KEY', 'The proof is bound to another one-time key.')
+        if (x !== oneTimeKeyX(otk.publicKey))
+          throw new PaymentError('PAYMENT_WRONG_KEY', 'The proof is bound to another one-time key.')
         const message = new TextEncoder().encode(requestBindingString(req.method, url, body))
         let signed = false
         try {
@@ -241,8 +315,14 @@ export function createZkPayGate(o: ZkPayGateOptions): ZkPayGate {
           signed = false
         }
         if (!signed) throw new PaymentError('PAYMENT_WRONG_REQUEST', 'The one-time key did not sign this request.')
-      } else if (x !== requestBinding(req.method, url, body)) throw new PaymentError('PAYMENT_WRONG_REQUEST', 'The proof is bound to another request.')
-      if (!(await rootKnown(root))) throw new PaymentError('PAYMENT_STALE_ROOT', "The proof's Merkle root is not (or no longer) accepted: sync the tree and prove again.", 402)
+      } else if (x !== requestBinding(req.method, url, body))
+        throw new PaymentError('PAYMENT_WRONG_REQUEST', 'The proof is bound to another request.')
+      if (!(await rootKnown(root)))
+        throw new PaymentError(
+          'PAYMENT_STALE_ROOT',
+          "The proof's Merkle root is not (or no longer) accepted: sync the tree and prove again.",
+          402,
+        )
       if (!(await verifying)) throw new PaymentError('PAYMENT_INVALID_PROOF', 'The proof does not verify.', 402)
 
       const claim = await o.store.claim({ scope, nullifier, x, y, root })
@@ -252,7 +332,12 @@ export function createZkPayGate(o: ZkPayGateOptions): ZkPayGate {
         emit({ kind: 'replay', nullifier })
         if (!claim.response) {
           // claimed but never answered (the server died mid-call): the ticket is spent; say so instead of "retry" forever
-          if (Date.now() - claim.claimedAt > (o.inProgressTimeoutMs ?? 60_000)) throw new PaymentError('PAYMENT_CONSUMED', 'This ticket was consumed by a call that was never answered; pay with a new ticket.', 410)
+          if (Date.now() - claim.claimedAt > (o.inProgressTimeoutMs ?? 60_000))
+            throw new PaymentError(
+              'PAYMENT_CONSUMED',
+              'This ticket was consumed by a call that was never answered; pay with a new ticket.',
+              410,
+            )
           throw new PaymentError('PAYMENT_IN_PROGRESS', 'This payment is being served; retry shortly.', 409)
         }
         return send(claim.response, { success: true, network, nullifier: nullifier.toString(), status: 'replay' })
@@ -270,14 +355,28 @@ export function createZkPayGate(o: ZkPayGateOptions): ZkPayGate {
           }
         }
         emit({ kind: 'double-spend', nullifier, slashTx, ...(error ? { error } : {}) })
-        throw new PaymentError('PAYMENT_DOUBLE_SPEND', `This ticket was already spent on another request${slashTx ? '; the deposit has been slashed' : ''}.`, 402)
+        throw new PaymentError(
+          'PAYMENT_DOUBLE_SPEND',
+          `This ticket was already spent on another request${slashTx ? '; the deposit has been slashed' : ''}.`,
+          402,
+        )
       }
       let result: StoredResponse
       try {
         const out = await handler(req, { body, nullifier })
-        result = { status: out.status ?? 200, headers: out.headers ?? {}, body: typeof out.body === 'string' ? new TextEncoder().encode(out.body) : out.body }
+        result = {
+          status: out.status ?? 200,
+          headers: out.headers ?? {},
+          body: typeof out.body === 'string' ? new TextEncoder().encode(out.body) : out.body,
+        }
       } catch (e) {
-        result = { status: 500, headers: { 'content-type': 'application/json' }, body: new TextEncoder().encode(JSON.stringify({ error: { code: 'HANDLER_FAILED', message: (e as Error).message.split('\n')[0] } })) }
+        result = {
+          status: 500,
+          headers: { 'content-type': 'application/json' },
+          body: new TextEncoder().encode(
+            JSON.stringify({ error: { code: 'HANDLER_FAILED', message: (e as Error).message.split('\n')[0] } }),
+          ),
+        }
       }
       // the ticket is spent either way: a retry gets this same answer, never a second charge
       await o.store.saveResponse(scope, nullifier, result)
@@ -285,7 +384,14 @@ export function createZkPayGate(o: ZkPayGateOptions): ZkPayGate {
       return send(result, { success: true, network, nullifier: nullifier.toString(), status: 'new' })
     } catch (error) {
       if (error instanceof PaymentError) return refuse(url, error)
-      return refuse(url, new PaymentError('PAYMENT_ERROR', `Payment could not be processed: ${(error as Error).message.split('\n')[0]}`, 500))
+      return refuse(
+        url,
+        new PaymentError(
+          'PAYMENT_ERROR',
+          `Payment could not be processed: ${(error as Error).message.split('\n')[0]}`,
+          500,
+        ),
+      )
     }
   }
 
@@ -297,7 +403,12 @@ export function createZkPayGate(o: ZkPayGateOptions): ZkPayGate {
     try {
       out = await process(paid, await readBody(req, maxBody), handler)
     } catch (error) {
-      out = refuse(paid.url, error instanceof PaymentError ? error : new PaymentError('PAYMENT_ERROR', 'The request could not be read.', 400))
+      out = refuse(
+        paid.url,
+        error instanceof PaymentError
+          ? error
+          : new PaymentError('PAYMENT_ERROR', 'The request could not be read.', 400),
+      )
     }
     if (res.headersSent) return
     res.writeHead(out.status, out.headers)
@@ -323,8 +434,13 @@ export function createZkPayGate(o: ZkPayGateOptions): ZkPayGate {
         chunks.push(chunk)
       }
     }
-    const out = tooLarge ? refuse(paid.url, new PaymentError('BODY_TOO_LARGE', `Request body above ${maxBody} bytes.`, 413)) : await process(paid, Buffer.concat(chunks), handler)
-    return new Response(out.status === 204 || out.status === 304 ? null : Buffer.from(out.body), { status: out.status, headers: out.headers })
+    const out = tooLarge
+      ? refuse(paid.url, new PaymentError('BODY_TOO_LARGE', `Request body above ${maxBody} bytes.`, 413))
+      : await process(paid, Buffer.concat(chunks), handler)
+    return new Response(out.status === 204 || out.status === 304 ? null : Buffer.from(out.body), {
+      status: out.status,
+      headers: out.headers,
+    })
   }
 
   return { requirements, process, handle, fetch: fetchHandler }

@@ -13,10 +13,20 @@ describe('SqliteNullifierStore', () => {
   it('claims atomically: new, then replay for the same x, double-spend for another x', async () => {
     const store = SqliteNullifierStore.open(join(mkdtempSync(join(tmpdir(), 'hermit-store-')), 'n.sqlite'))
     expect(await store.claim({ scope: 1n, nullifier: 2n, x: 3n, y: 4n, root: 5n })).toEqual({ status: 'new' })
-    expect(await store.claim({ scope: 1n, nullifier: 2n, x: 3n, y: 4n, root: 5n })).toMatchObject({ status: 'replay', response: null })
+    expect(await store.claim({ scope: 1n, nullifier: 2n, x: 3n, y: 4n, root: 5n })).toMatchObject({
+      status: 'replay',
+      response: null,
+    })
     await store.saveResponse(1n, 2n, { status: 200, headers: { a: 'b' }, body: new Uint8Array([1, 2]) })
-    expect(await store.claim({ scope: 1n, nullifier: 2n, x: 3n, y: 4n, root: 5n })).toMatchObject({ status: 'replay', response: { status: 200, headers: { a: 'b' }, body: new Uint8Array([1, 2]) } })
-    expect(await store.claim({ scope: 1n, nullifier: 2n, x: 8n, y: 9n, root: 5n })).toEqual({ status: 'double-spend', previous: { x: 3n, y: 4n }, slashedTx: null })
+    expect(await store.claim({ scope: 1n, nullifier: 2n, x: 3n, y: 4n, root: 5n })).toMatchObject({
+      status: 'replay',
+      response: { status: 200, headers: { a: 'b' }, body: new Uint8Array([1, 2]) },
+    })
+    expect(await store.claim({ scope: 1n, nullifier: 2n, x: 8n, y: 9n, root: 5n })).toEqual({
+      status: 'double-spend',
+      previous: { x: 3n, y: 4n },
+      slashedTx: null,
+    })
     // another scope (another pool) is another nullifier space
     expect(await store.claim({ scope: 6n, nullifier: 2n, x: 8n, y: 9n, root: 5n })).toEqual({ status: 'new' })
     await store.close()
@@ -24,7 +34,10 @@ describe('SqliteNullifierStore', () => {
 
   it('a nullifier recorded just before a kill -9 is still there, and the dead owner does not lock the file', async () => {
     const path = join(mkdtempSync(join(tmpdir(), 'hermit-store-kill-')), 'n.sqlite')
-    const child = spawn(process.execPath, ['--import', 'tsx', script, path], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] })
+    const child = spawn(process.execPath, ['--import', 'tsx', script, path], {
+      cwd: root,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    })
     const exited = new Promise((r) => child.on('exit', r))
     const line = await new Promise<string>((resolve, reject) => {
       let out = ''
@@ -41,7 +54,10 @@ describe('SqliteNullifierStore', () => {
     await exited
     const store = SqliteNullifierStore.open(path)
     expect(await store.count()).toBe(1)
-    expect(await store.claim({ scope: 1n, nullifier: 42n, x: 7n, y: 9n, root: 5n })).toMatchObject({ status: 'replay', response: null })
+    expect(await store.claim({ scope: 1n, nullifier: 42n, x: 7n, y: 9n, root: 5n })).toMatchObject({
+      status: 'replay',
+      response: null,
+    })
     await store.close()
   }, 30_000)
 })

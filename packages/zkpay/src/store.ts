@@ -32,7 +32,6 @@ type SqliteDb = {
   close(): void
 }
 
-
 /**
  * Nullifiers in an embedded SQLite database (SQLite compiled to WebAssembly, node-sqlite3-wasm, so no
  * native build step): write-ahead log with synchronous=FULL, so a recorded nullifier survives a
@@ -56,7 +55,11 @@ export class SqliteNullifierStore implements NullifierStore {
       const content = ownerState.content
       const pid = Number(content.trim() || '0')
       if (pid === process.pid || (pid > 0 && processAlive(pid))) {
-        throw new ZkPayError('NULLIFIER_DB_IN_USE', `Nullifier database ${path} is already open in process ${pid}${pid === process.pid ? ' (this one)' : ''}.`, { hint: 'Run one gateway per database file, and open it once per process.' })
+        throw new ZkPayError(
+          'NULLIFIER_DB_IN_USE',
+          `Nullifier database ${path} is already open in process ${pid}${pid === process.pid ? ' (this one)' : ''}.`,
+          { hint: 'Run one gateway per database file, and open it once per process.' },
+        )
       }
       // the previous owner died: its SQLite lock is stale too (WAL recovery runs on open)
       takeOverStaleLock(owner, content, () => rmSync(`${path}.lock`, { recursive: true, force: true }))
@@ -76,29 +79,49 @@ export class SqliteNullifierStore implements NullifierStore {
   }
 
   async claim(e: { scope: bigint; nullifier: bigint; x: bigint; y: bigint; root: bigint }): Promise<ClaimResult> {
-    const inserted = this.db.run('INSERT OR IGNORE INTO nullifiers (scope, nullifier, x, y, root, created_at) VALUES (?, ?, ?, ?, ?, ?)', [
-      e.scope.toString(),
-      e.nullifier.toString(),
-      e.x.toString(),
-      e.y.toString(),
-      e.root.toString(),
-      Date.now(),
-    ])
+    const inserted = this.db.run(
+      'INSERT OR IGNORE INTO nullifiers (scope, nullifier, x, y, root, created_at) VALUES (?, ?, ?, ?, ?, ?)',
+      [e.scope.toString(), e.nullifier.toString(), e.x.toString(), e.y.toString(), e.root.toString(), Date.now()],
+    )
     if (inserted.changes === 1) return { status: 'new' }
-    const row = this.db.get('SELECT x, y, status, headers, body, slashed_tx, created_at FROM nullifiers WHERE scope = ? AND nullifier = ?', [e.scope.toString(), e.nullifier.toString()])!
+    const row = this.db.get(
+      'SELECT x, y, status, headers, body, slashed_tx, created_at FROM nullifiers WHERE scope = ? AND nullifier = ?',
+      [e.scope.toString(), e.nullifier.toString()],
+    )!
     if (BigInt(row.x as string) === e.x) {
-      const response = row.status === null ? null : { status: Number(row.status), headers: JSON.parse(row.headers as string) as Record<string, string>, body: (row.body as Uint8Array) ?? new Uint8Array() }
+      const response =
+        row.status === null
+          ? null
+          : {
+              status: Number(row.status),
+              headers: JSON.parse(row.headers as string) as Record<string, string>,
+              body: (row.body as Uint8Array) ?? new Uint8Array(),
+            }
       return { status: 'replay', response, claimedAt: Number(row.created_at) }
     }
-    return { status: 'double-spend', previous: { x: BigInt(row.x as string), y: BigInt(row.y as string) }, slashedTx: (row.slashed_tx as string | null) ?? null }
+    return {
+      status: 'double-spend',
+      previous: { x: BigInt(row.x as string), y: BigInt(row.y as string) },
+      slashedTx: (row.slashed_tx as string | null) ?? null,
+    }
   }
 
   async saveResponse(scope: bigint, nullifier: bigint, r: StoredResponse): Promise<void> {
-    this.db.run('UPDATE nullifiers SET status = ?, headers = ?, body = ? WHERE scope = ? AND nullifier = ?', [r.status, JSON.stringify(r.headers), r.body, scope.toString(), nullifier.toString()])
+    this.db.run('UPDATE nullifiers SET status = ?, headers = ?, body = ? WHERE scope = ? AND nullifier = ?', [
+      r.status,
+      JSON.stringify(r.headers),
+      r.body,
+      scope.toString(),
+      nullifier.toString(),
+    ])
   }
 
   async markSlashed(scope: bigint, nullifier: bigint, txHash: string): Promise<void> {
-    this.db.run('UPDATE nullifiers SET slashed_tx = ? WHERE scope = ? AND nullifier = ?', [txHash, scope.toString(), nullifier.toString()])
+    this.db.run('UPDATE nullifiers SET slashed_tx = ? WHERE scope = ? AND nullifier = ?', [
+      txHash,
+      scope.toString(),
+      nullifier.toString(),
+    ])
   }
 
   async count(): Promise<number> {

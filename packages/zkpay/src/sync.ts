@@ -5,13 +5,24 @@ import { ZkPayError } from './errors.ts'
 
 type Public = PublicClient<Transport, Chain>
 
-export type SyncedTree = { tree: CreditTree; leaves: bigint[]; tickets: bigint[]; removed: Set<number>; root: bigint; block: bigint }
+export type SyncedTree = {
+  tree: CreditTree
+  leaves: bigint[]
+  tickets: bigint[]
+  removed: Set<number>
+  root: bigint
+  block: bigint
+}
 
 /**
  * Rebuilds the pool's LeanIMT from its events (Deposited adds, Slashed and ExitRequested set the
  * leaf to 0, as the contract does), and checks the result against the on-chain root.
  */
-export async function syncTree(publicClient: Public, pool: Address, o: { fromBlock?: bigint } = {}): Promise<SyncedTree> {
+export async function syncTree(
+  publicClient: Public,
+  pool: Address,
+  o: { fromBlock?: bigint } = {},
+): Promise<SyncedTree> {
   // cacheTime 0: a cached head could be a block behind the transaction just mined
   const toBlock = await publicClient.getBlockNumber({ cacheTime: 0 })
   const range = { address: pool, fromBlock: o.fromBlock ?? 0n, toBlock }
@@ -26,23 +37,37 @@ export async function syncTree(publicClient: Public, pool: Address, o: { fromBlo
   const removed = new Set<number>()
   const tree = createCreditTree()
   const events: Ev[] = [
-    ...deposits.map((l) => ({ order: [l.blockNumber, l.logIndex] as [bigint, number], apply: () => {
-      leaves.push(l.args.leaf!)
-      tickets.push(l.args.tickets!)
-      tree.insert(l.args.leaf!)
-    } })),
-    ...[...slashes, ...exits].map((l) => ({ order: [l.blockNumber, l.logIndex] as [bigint, number], apply: () => {
-      const i = Number(l.args.index!)
-      if (removed.has(i)) return // slashed while already exiting: the leaf is gone already
-      removed.add(i)
-      tree.update(i, 0n)
-    } })),
+    ...deposits.map((l) => ({
+      order: [l.blockNumber, l.logIndex] as [bigint, number],
+      apply: () => {
+        leaves.push(l.args.leaf!)
+        tickets.push(l.args.tickets!)
+        tree.insert(l.args.leaf!)
+      },
+    })),
+    ...[...slashes, ...exits].map((l) => ({
+      order: [l.blockNumber, l.logIndex] as [bigint, number],
+      apply: () => {
+        const i = Number(l.args.index!)
+        if (removed.has(i)) return // slashed while already exiting: the leaf is gone already
+        removed.add(i)
+        tree.update(i, 0n)
+      },
+    })),
   ]
   events.sort((a, b) => (a.order[0] === b.order[0] ? a.order[1] - b.order[1] : a.order[0] < b.order[0] ? -1 : 1))
   for (const e of events) e.apply()
-  const onChain = await publicClient.readContract({ address: pool, abi: creditPoolAbi, functionName: 'currentRoot', blockNumber: toBlock })
+  const onChain = await publicClient.readContract({
+    address: pool,
+    abi: creditPoolAbi,
+    functionName: 'currentRoot',
+    blockNumber: toBlock,
+  })
   const root = leaves.length === 0 ? 0n : tree.root
-  if (root !== onChain) throw new ZkPayError('ZKPAY_TREE_MISMATCH', `Rebuilt tree root ${root} differs from the pool's ${onChain}.`, { hint: 'Sync from the pool deployment block (fromBlock).' })
+  if (root !== onChain)
+    throw new ZkPayError('ZKPAY_TREE_MISMATCH', `Rebuilt tree root ${root} differs from the pool's ${onChain}.`, {
+      hint: 'Sync from the pool deployment block (fromBlock).',
+    })
   return { tree, leaves, tickets, removed, root, block: toBlock }
 }
 

@@ -6,7 +6,14 @@ import { join } from 'node:path'
 import { parseEther, type Address } from 'viem'
 import type { Devnet } from '@hermit/devnet'
 import { ZkIdentity } from './identity.ts'
-import { deployCreditPool, depositToPool, prepareDeposit, readPool, zkInfraFromDeployments, type PoolInfo } from './pool.ts'
+import {
+  deployCreditPool,
+  depositToPool,
+  prepareDeposit,
+  readPool,
+  zkInfraFromDeployments,
+  type PoolInfo,
+} from './pool.ts'
 import { createZkPayGate, type GateEvent, type PaidHandler, type ZkPayGate } from './server.ts'
 import { SqliteNullifierStore } from './store.ts'
 import { TicketStore } from './tickets.ts'
@@ -14,30 +21,72 @@ import { ProofVerifierPool } from './verifier.ts'
 import { loadVerificationKey } from '@hermit/circuits'
 
 /** A pool on the devnet with the provider as dev account `providerIndex`. */
-export async function devnetPool(devnet: Devnet, o: { providerIndex?: number; price?: bigint; stake?: bigint } = {}): Promise<{ pool: PoolInfo; fromBlock: bigint }> {
+export async function devnetPool(
+  devnet: Devnet,
+  o: { providerIndex?: number; price?: bigint; stake?: bigint } = {},
+): Promise<{ pool: PoolInfo; fromBlock: bigint }> {
   const provider = devnet.accounts[o.providerIndex ?? 5]!
   const fromBlock = await devnet.publicClient.getBlockNumber()
-  const address = await deployCreditPool(devnet.publicClient, devnet.walletFor(provider), zkInfraFromDeployments(devnet.deployments), {
-    provider: provider.address,
-    price: o.price ?? parseEther('0.001'),
-    stake: o.stake ?? parseEther('0.1'),
-  })
+  const address = await deployCreditPool(
+    devnet.publicClient,
+    devnet.walletFor(provider),
+    zkInfraFromDeployments(devnet.deployments),
+    {
+      provider: provider.address,
+      price: o.price ?? parseEther('0.001'),
+      stake: o.stake ?? parseEther('0.1'),
+    },
+  )
   return { pool: await readPool(devnet.publicClient, address), fromBlock }
 }
 
 /** A depositor: a fresh identity, `tickets` bought from dev account `index`, a ticket file. */
-export async function devnetDepositor(devnet: Devnet, pool: PoolInfo, index: number, tickets: bigint, dir = mkdtempSync(join(tmpdir(), 'hermit-zkpay-'))) {
+export async function devnetDepositor(
+  devnet: Devnet,
+  pool: PoolInfo,
+  index: number,
+  tickets: bigint,
+  dir = mkdtempSync(join(tmpdir(), 'hermit-zkpay-')),
+) {
   const identity = ZkIdentity.random()
   const d = prepareDeposit(identity, tickets)
-  const { leafIndex } = await depositToPool(devnet.publicClient, devnet.walletFor(devnet.accounts[index]!), pool, d.leaf, tickets)
-  const store = TicketStore.create(join(dir, `tickets-${pool.address}-${leafIndex}-${identity.commitment.toString().slice(0, 16)}.json`), { pool: pool.address, chainId: pool.chainId, leafIndex, tickets: Number(tickets), secretNonce: d.secretNonce })
+  const { leafIndex } = await depositToPool(
+    devnet.publicClient,
+    devnet.walletFor(devnet.accounts[index]!),
+    pool,
+    d.leaf,
+    tickets,
+  )
+  const store = TicketStore.create(
+    join(dir, `tickets-${pool.address}-${leafIndex}-${identity.commitment.toString().slice(0, 16)}.json`),
+    { pool: pool.address, chainId: pool.chainId, leafIndex, tickets: Number(tickets), secretNonce: d.secretNonce },
+  )
   return { identity, tickets: store, leafIndex, secret: d.secret }
 }
 
-export type PaidServer = { url: string; gate: ZkPayGate; events: GateEvent[]; store: SqliteNullifierStore; verifier: ProofVerifierPool; close(): Promise<void> }
+export type PaidServer = {
+  url: string
+  gate: ZkPayGate
+  events: GateEvent[]
+  store: SqliteNullifierStore
+  verifier: ProofVerifierPool
+  close(): Promise<void>
+}
 
 /** An HTTP server behind the zk-rln gate, with its nullifiers in SQLite at `dbPath`. */
-export async function startPaidServer(devnet: Devnet, pool: PoolInfo, o: { dbPath: string; handler: PaidHandler; slasherIndex?: number; fromBlock?: bigint; workers?: number; port?: number; preverify?: boolean }): Promise<PaidServer> {
+export async function startPaidServer(
+  devnet: Devnet,
+  pool: PoolInfo,
+  o: {
+    dbPath: string
+    handler: PaidHandler
+    slasherIndex?: number
+    fromBlock?: bigint
+    workers?: number
+    port?: number
+    preverify?: boolean
+  },
+): Promise<PaidServer> {
   const store = SqliteNullifierStore.open(o.dbPath)
   const verifier = new ProofVerifierPool(loadVerificationKey('credit'), { workers: o.workers ?? 2 })
   const events: GateEvent[] = []

@@ -13,10 +13,24 @@ const root = fileURLToPath(new URL('../../..', import.meta.url))
 const script = fileURLToPath(new URL('./testdata/reserve.ts', import.meta.url))
 const dir = mkdtempSync(join(tmpdir(), 'hermit-tickets-'))
 let k = 0
-const fresh = (tickets = 200) => TicketStore.create(join(dir, `t${k++}.json`), { pool: `0x${'11'.repeat(20)}`, chainId: 31337, leafIndex: 0, tickets, secretNonce: '1' })
+const fresh = (tickets = 200) =>
+  TicketStore.create(join(dir, `t${k++}.json`), {
+    pool: `0x${'11'.repeat(20)}`,
+    chainId: 31337,
+    leafIndex: 0,
+    tickets,
+    secretNonce: '1',
+  })
 
-function run(args: string[]): { child: ReturnType<typeof spawn>; firstLine: Promise<string>; exited: Promise<number | null> } {
-  const child = spawn(process.execPath, ['--import', 'tsx', script, ...args], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] })
+function run(args: string[]): {
+  child: ReturnType<typeof spawn>
+  firstLine: Promise<string>
+  exited: Promise<number | null>
+} {
+  const child = spawn(process.execPath, ['--import', 'tsx', script, ...args], {
+    cwd: root,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
   let out = ''
   let err = ''
   const exited = new Promise<number | null>((r) => child.on('exit', (c) => r(c)))
@@ -69,7 +83,15 @@ describe('ticket store: an index is never handed out twice', () => {
     await store.reserve()
     await store.reserve()
     await expect(store.reserve()).rejects.toBeInstanceOf(TicketError)
-    expect(() => TicketStore.create(store.path, { pool: `0x${'11'.repeat(20)}`, chainId: 1, leafIndex: 0, tickets: 5, secretNonce: '1' })).toThrow(/already exists/)
+    expect(() =>
+      TicketStore.create(store.path, {
+        pool: `0x${'11'.repeat(20)}`,
+        chainId: 1,
+        leafIndex: 0,
+        tickets: 5,
+        secretNonce: '1',
+      }),
+    ).toThrow(/already exists/)
     writeFileSync(join(dir, 'bad.json'), '{"version":1}')
     expect(() => TicketStore.open(join(dir, 'bad.json'))).toThrow(/field pool/)
   })
@@ -85,7 +107,8 @@ describe('identity keystore', () => {
     expect(text).not.toContain(id.revealSecret().toString())
     expect(loadKeystore(path, 'correct horse battery').commitment).toBe(id.commitment)
     expect(() => loadKeystore(path, 'wrong password!')).toThrow(KeystoreError)
-    for (const shown of [JSON.stringify(id), inspect(id), String(id), `${id}`]) expect(shown).not.toContain(id.revealSecret().toString())
+    for (const shown of [JSON.stringify(id), inspect(id), String(id), `${id}`])
+      expect(shown).not.toContain(id.revealSecret().toString())
     expect(() => saveKeystore(path, id, 'short')).toThrow(/8 characters/)
   })
 })

@@ -21,7 +21,6 @@ const stateSchema = z.strictObject({
 })
 export type TicketState = z.output<typeof stateSchema>
 
-
 /** An exclusive lock file holding our pid; a lock left by a dead process is taken over. */
 async function withFileLock<T>(path: string, fn: () => T, timeoutMs = 10_000): Promise<T> {
   const lock = `${path}.lock`
@@ -33,7 +32,10 @@ async function withFileLock<T>(path: string, fn: () => T, timeoutMs = 10_000): P
     const owner = Number(lockState.content.trim() || '0')
     // stale: its process died holding it; taken over atomically (see takeOverStaleLock)
     if (owner > 0 && !processAlive(owner) && takeOverStaleLock(lock, lockState.content)) continue
-    if (Date.now() > deadline) throw new TicketError('TICKETS_LOCKED', `Ticket file ${path} stays locked by process ${owner}.`, { hint: 'Another client is using these tickets; wait or stop it.' })
+    if (Date.now() > deadline)
+      throw new TicketError('TICKETS_LOCKED', `Ticket file ${path} stays locked by process ${owner}.`, {
+        hint: 'Another client is using these tickets; wait or stop it.',
+      })
     await new Promise((r) => setTimeout(r, Math.min(50, 2 + attempt)))
   }
   try {
@@ -50,7 +52,10 @@ export class TicketStore {
 
   /** Creates the state of a new deposit (refuses to overwrite one: that could rewind the index). */
   static create(path: string, init: Omit<TicketState, 'version' | 'next'>): TicketStore {
-    if (existsSync(path)) throw new TicketError('TICKETS_EXIST', `Ticket file ${path} already exists.`, { hint: 'Open it with TicketStore.open(); never recreate it, that would reuse tickets.' })
+    if (existsSync(path))
+      throw new TicketError('TICKETS_EXIST', `Ticket file ${path} already exists.`, {
+        hint: 'Open it with TicketStore.open(); never recreate it, that would reuse tickets.',
+      })
     writeFileAtomic(path, `${JSON.stringify({ version: 1, ...init, next: 0 })}\n`)
     return new TicketStore(path)
   }
@@ -69,7 +74,11 @@ export class TicketStore {
       throw new TicketError('TICKETS_UNREADABLE', `Cannot read ticket file ${this.path}.`, { cause })
     }
     const parsed = stateSchema.safeParse(json)
-    if (!parsed.success) throw new TicketError('TICKETS_INVALID', `Ticket file ${this.path}: field ${parsed.error.issues[0]?.path.join('.')}: ${parsed.error.issues[0]?.message}`)
+    if (!parsed.success)
+      throw new TicketError(
+        'TICKETS_INVALID',
+        `Ticket file ${this.path}: field ${parsed.error.issues[0]?.path.join('.')}: ${parsed.error.issues[0]?.message}`,
+      )
     return parsed.data
   }
 
@@ -83,7 +92,10 @@ export class TicketStore {
     const run = this.queue.then(() =>
       withFileLock(this.path, () => {
         const s = this.read()
-        if (s.next >= s.tickets) throw new TicketError('TICKETS_EXHAUSTED', `All ${s.tickets} tickets of deposit #${s.leafIndex} are spent.`, { hint: 'Deposit again to buy more calls.' })
+        if (s.next >= s.tickets)
+          throw new TicketError('TICKETS_EXHAUSTED', `All ${s.tickets} tickets of deposit #${s.leafIndex} are spent.`, {
+            hint: 'Deposit again to buy more calls.',
+          })
         writeFileAtomic(this.path, `${JSON.stringify({ ...s, next: s.next + 1 })}\n`)
         return s.next
       }),

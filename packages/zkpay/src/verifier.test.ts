@@ -1,5 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createCreditTree, creditLeaf, loadVerificationKey, proveCredit, randomFieldElement, terminateProver, type Groth16Proof } from '@hermit/circuits'
+import {
+  createCreditTree,
+  creditLeaf,
+  loadVerificationKey,
+  proveCredit,
+  randomFieldElement,
+  terminateProver,
+  type Groth16Proof,
+} from '@hermit/circuits'
 import { ProofVerifierPool } from './verifier.ts'
 
 type P = { proof: Groth16Proof; publicSignals: string[] }
@@ -19,21 +27,44 @@ afterAll(async () => {
   await terminateProver()
 })
 
-const tamperedSignal = (p: P): P => ({ proof: p.proof, publicSignals: p.publicSignals.map((s, i) => (i === 1 ? (BigInt(s) + 1n).toString() : s)) })
+const tamperedSignal = (p: P): P => ({
+  proof: p.proof,
+  publicSignals: p.publicSignals.map((s, i) => (i === 1 ? (BigInt(s) + 1n).toString() : s)),
+})
 // a point that is not on the curve at all
-const offCurve = (p: P): P => ({ proof: { ...p.proof, pi_a: ['1', '3', '1'] } as Groth16Proof, publicSignals: p.publicSignals })
+const offCurve = (p: P): P => ({
+  proof: { ...p.proof, pi_a: ['1', '3', '1'] } as Groth16Proof,
+  publicSignals: p.publicSignals,
+})
 
 describe('ProofVerifierPool', () => {
   for (const engine of ['mcl', 'snarkjs'] as const) {
     it(`${engine}: accepts valid proofs and refuses tampered ones, also mixed in one batch`, async () => {
-      const pool = new ProofVerifierPool(loadVerificationKey('credit'), { engine, workers: 1, batchSize: 8, batchWaitMs: 5 })
+      const pool = new ProofVerifierPool(loadVerificationKey('credit'), {
+        engine,
+        workers: 1,
+        batchSize: 8,
+        batchWaitMs: 5,
+      })
       pools.push(pool)
-      const items = [proofs[0]!, tamperedSignal(proofs[1]!), proofs[2]!, offCurve(proofs[3]!), proofs[3]!, { proof: proofs[0]!.proof, publicSignals: proofs[1]!.publicSignals }]
+      const items = [
+        proofs[0]!,
+        tamperedSignal(proofs[1]!),
+        proofs[2]!,
+        offCurve(proofs[3]!),
+        proofs[3]!,
+        { proof: proofs[0]!.proof, publicSignals: proofs[1]!.publicSignals },
+      ]
       // sent together, so mcl checks them as one batch, finds it bad, and re-checks each
       const results = await Promise.all(items.map((p) => pool.verify(p.proof, p.publicSignals)))
       expect(results).toEqual([true, false, true, false, true, false])
       // an all-valid batch passes as a batch
-      expect(await Promise.all(proofs.map((p) => pool.verify(p.proof, p.publicSignals)))).toEqual([true, true, true, true])
+      expect(await Promise.all(proofs.map((p) => pool.verify(p.proof, p.publicSignals)))).toEqual([
+        true,
+        true,
+        true,
+        true,
+      ])
     }, 60_000)
   }
 })

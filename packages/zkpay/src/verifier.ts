@@ -35,7 +35,15 @@ export class ProofVerifierPool {
     const n = Math.max(1, o.workers ?? cpus().length)
     const url = fileURLToPath(new URL('./verify-worker.mjs', import.meta.url))
     // `mod` keeps the web-worker polyfill that snarkjs bundles quiet inside a worker thread
-    const workerData = { vkey, engine: o.engine ?? 'mcl', batchSize: o.batchSize ?? 32, batchWaitMs: o.batchWaitMs ?? 0, warmUp: o.warmUp ?? 8, mod: 'data:,0', name: 'hermit-proof-verifier' }
+    const workerData = {
+      vkey,
+      engine: o.engine ?? 'mcl',
+      batchSize: o.batchSize ?? 32,
+      batchWaitMs: o.batchWaitMs ?? 0,
+      warmUp: o.warmUp ?? 8,
+      mod: 'data:,0',
+      name: 'hermit-proof-verifier',
+    }
     const starts: Promise<void>[] = []
     const spawnAt = (k: number): Promise<void> => {
       const w = new Worker(url, { workerData })

@@ -68,7 +68,10 @@ if (engine === 'snarkjs') {
       coeffs.push(c)
     }
     const L = mcl.mulVec(IC, coeffs)
-    const C = mcl.mulVec(items.map((it) => it.C), rs)
+    const C = mcl.mulVec(
+      items.map((it) => it.C),
+      rs,
+    )
     let e = mcl.precomputedMillerLoop2(mcl.mul(alpha, rSum), beta, L, gamma)
     e = mcl.mul(e, mcl.precomputedMillerLoop(C, delta))
     items.forEach((it, k) => (e = mcl.mul(e, mcl.millerLoop(mcl.neg(mcl.mul(it.A, rs[k])), it.B))))
@@ -112,7 +115,9 @@ const flush = async () => {
   queue = []
   if (batch.length === 0) return
   try {
-    const results = verifyMany ? verifyMany(batch.map((b) => b.item)) : await Promise.all(batch.map((b) => verifyOne(b.item)))
+    const results = verifyMany
+      ? verifyMany(batch.map((b) => b.item))
+      : await Promise.all(batch.map((b) => verifyOne(b.item)))
     batch.forEach((b, k) => parentPort.postMessage({ id: b.id, ok: results[k] }))
   } catch (error) {
     batch.forEach((b) => parentPort.postMessage({ id: b.id, ok: false, error: String(error?.message ?? error) }))

@@ -6,7 +6,15 @@ import { creditPoolAbi } from '@hermit/contracts'
 import { useDevnet } from '@hermit/devnet/vitest'
 import { proveCredit, terminateProver, toSolidityCalldata } from '@hermit/circuits'
 import { createZkPayClient } from './client.ts'
-import { HEADER_PREVERIFY, HEADER_REQUIRED, HEADER_SIGNATURE, decodeHeader, encodeHeader, paymentRequiredSchema, requestBinding } from './protocol.ts'
+import {
+  HEADER_PREVERIFY,
+  HEADER_REQUIRED,
+  HEADER_SIGNATURE,
+  decodeHeader,
+  encodeHeader,
+  paymentRequiredSchema,
+  requestBinding,
+} from './protocol.ts'
 import { syncTree } from './sync.ts'
 import { devnetDepositor, devnetPool, startPaidServer, type PaidServer } from './testing.ts'
 import type { PoolInfo } from './pool.ts'
@@ -30,7 +38,10 @@ const dbPath = join(dir, 'nullifiers.sqlite')
 let pool: PoolInfo
 let fromBlock: bigint
 let server: PaidServer
-const handler = async (req: import('./server.ts').PaidRequest, ctx: { body: Buffer }) => ({ headers: { 'content-type': 'text/plain' }, body: `echo ${req.method} ${req.url} ${ctx.body.toString()}` })
+const handler = async (req: import('./server.ts').PaidRequest, ctx: { body: Buffer }) => ({
+  headers: { 'content-type': 'text/plain' },
+  body: `echo ${req.method} ${req.url} ${ctx.body.toString()}`,
+})
 
 beforeAll(async () => {
   ;({ pool, fromBlock } = await devnetPool(net()))
@@ -45,11 +56,25 @@ describe('anonymous paid calls (zk-rln over HTTP 402)', () => {
   it('answers 402 with the requirements, then serves a paid call; two calls show unlinkable nullifiers', async () => {
     const bare = await fetch(`${server.url}/v1/chat`)
     expect(bare.status).toBe(402)
-    const required = decodeHeader(paymentRequiredSchema, bare.headers.get(HEADER_REQUIRED) ?? undefined, 'PAYMENT-REQUIRED')
-    expect(required.accepts[0]).toMatchObject({ scheme: 'zk-rln', payTo: pool.address, network: 'eip155:31337', extra: { scope: pool.scope.toString() } })
+    const required = decodeHeader(
+      paymentRequiredSchema,
+      bare.headers.get(HEADER_REQUIRED) ?? undefined,
+      'PAYMENT-REQUIRED',
+    )
+    expect(required.accepts[0]).toMatchObject({
+      scheme: 'zk-rln',
+      payTo: pool.address,
+      network: 'eip155:31337',
+      extra: { scope: pool.scope.toString() },
+    })
 
     const depositor = await devnetDepositor(net(), pool, 1, 20n, dir)
-    const client = createZkPayClient({ identity: depositor.identity, tickets: depositor.tickets, publicClient: net().publicClient, fromBlock })
+    const client = createZkPayClient({
+      identity: depositor.identity,
+      tickets: depositor.tickets,
+      publicClient: net().publicClient,
+      fromBlock,
+    })
     const a = await client.fetch(`${server.url}/v1/chat`, { method: 'POST', body: 'hello' })
     expect(a.status).toBe(200)
     expect(await a.text()).toBe('echo POST /v1/chat hello')
@@ -60,13 +85,25 @@ describe('anonymous paid calls (zk-rln over HTTP 402)', () => {
     expect([a.ticket, b.ticket]).toEqual([0, 1])
     expect(client.remainingTickets()).toBe(18)
     // the provider earned the ticket price at deposit time; what it sees per call is only a nullifier
-    expect(await net().publicClient.readContract({ address: pool.address, abi: creditPoolAbi, functionName: 'providerBalance' })).toBe(20n * pool.price)
+    expect(
+      await net().publicClient.readContract({
+        address: pool.address,
+        abi: creditPoolAbi,
+        functionName: 'providerBalance',
+      }),
+    ).toBe(20n * pool.price)
   }, 120_000)
 
   it('a retry of the same payment replays the recorded answer without a second charge', async () => {
     const depositor = await devnetDepositor(net(), pool, 2, 5n, dir)
     const capture = capturingFetch()
-    const client = createZkPayClient({ identity: depositor.identity, tickets: depositor.tickets, publicClient: net().publicClient, fromBlock, fetch: capture.fetch })
+    const client = createZkPayClient({
+      identity: depositor.identity,
+      tickets: depositor.tickets,
+      publicClient: net().publicClient,
+      fromBlock,
+      fetch: capture.fetch,
+    })
     const first = await client.fetch(`${server.url}/v1/models`)
     expect(first.status).toBe(200)
     const count = await server.store.count()
@@ -85,10 +122,32 @@ describe('anonymous paid calls (zk-rln over HTTP 402)', () => {
     const { TicketStore } = await import('./tickets.ts')
     const { prepareDeposit, depositToPool } = await import('./pool.ts')
     const again = prepareDeposit(first.identity, 2n)
-    const { leafIndex } = await depositToPool(net().publicClient, net().walletFor(net().accounts[9]!), pool, again.leaf, 2n)
-    const second = TicketStore.create(join(dir, `second-${leafIndex}.json`), { pool: pool.address, chainId: pool.chainId, leafIndex, tickets: 2, secretNonce: again.secretNonce })
-    const a = createZkPayClient({ identity: first.identity, tickets: first.tickets, publicClient: net().publicClient, fromBlock })
-    const b = createZkPayClient({ identity: first.identity, tickets: second, publicClient: net().publicClient, fromBlock })
+    const { leafIndex } = await depositToPool(
+      net().publicClient,
+      net().walletFor(net().accounts[9]!),
+      pool,
+      again.leaf,
+      2n,
+    )
+    const second = TicketStore.create(join(dir, `second-${leafIndex}.json`), {
+      pool: pool.address,
+      chainId: pool.chainId,
+      leafIndex,
+      tickets: 2,
+      secretNonce: again.secretNonce,
+    })
+    const a = createZkPayClient({
+      identity: first.identity,
+      tickets: first.tickets,
+      publicClient: net().publicClient,
+      fromBlock,
+    })
+    const b = createZkPayClient({
+      identity: first.identity,
+      tickets: second,
+      publicClient: net().publicClient,
+      fromBlock,
+    })
     const ra = await a.fetch(`${server.url}/two-deposits`, { method: 'POST', body: 'a' })
     const rb = await b.fetch(`${server.url}/two-deposits`, { method: 'POST', body: 'b' })
     expect([ra.status, rb.status, ra.ticket, rb.ticket]).toEqual([200, 200, 0, 0])
@@ -97,7 +156,12 @@ describe('anonymous paid calls (zk-rln over HTTP 402)', () => {
 
   it('a ticket spent twice reveals the secret and the deposit is slashed on-chain', async () => {
     const depositor = await devnetDepositor(net(), pool, 3, 3n, dir)
-    const client = createZkPayClient({ identity: depositor.identity, tickets: depositor.tickets, publicClient: net().publicClient, fromBlock })
+    const client = createZkPayClient({
+      identity: depositor.identity,
+      tickets: depositor.tickets,
+      publicClient: net().publicClient,
+      fromBlock,
+    })
     const honest = await client.fetch(`${server.url}/v1/chat`, { method: 'POST', body: 'first' })
     expect(honest.status).toBe(200)
     // a cheating client proves ticket 0 again, for another request
@@ -105,23 +169,61 @@ describe('anonymous paid calls (zk-rln over HTTP 402)', () => {
     const x = requestBinding('POST', '/v1/chat', 'second')
     const proved = await proveCredit({ sk: depositor.secret, n: 3n, i: 0n, tree, scope: pool.scope, x })
     const cd = toSolidityCalldata(proved.proof, proved.publicSignals)
-    const required = decodeHeader(paymentRequiredSchema, (await fetch(`${server.url}/v1/chat`)).headers.get(HEADER_REQUIRED) ?? undefined, 'PAYMENT-REQUIRED')
-    const header = encodeHeader({ x402Version: 2, accepted: required.accepts[0], payload: { proof: { a: cd.a, b: cd.b, c: cd.c }, publicSignals: cd.pub } })
-    const providerBefore = await net().publicClient.readContract({ address: pool.address, abi: creditPoolAbi, functionName: 'providerBalance' })
-    const cheat = await fetch(`${server.url}/v1/chat`, { method: 'POST', body: 'second', headers: { [HEADER_SIGNATURE]: header } })
+    const required = decodeHeader(
+      paymentRequiredSchema,
+      (await fetch(`${server.url}/v1/chat`)).headers.get(HEADER_REQUIRED) ?? undefined,
+      'PAYMENT-REQUIRED',
+    )
+    const header = encodeHeader({
+      x402Version: 2,
+      accepted: required.accepts[0],
+      payload: { proof: { a: cd.a, b: cd.b, c: cd.c }, publicSignals: cd.pub },
+    })
+    const providerBefore = await net().publicClient.readContract({
+      address: pool.address,
+      abi: creditPoolAbi,
+      functionName: 'providerBalance',
+    })
+    const cheat = await fetch(`${server.url}/v1/chat`, {
+      method: 'POST',
+      body: 'second',
+      headers: { [HEADER_SIGNATURE]: header },
+    })
     expect(cheat.status).toBe(402)
     expect(await cheat.text()).toMatch(/already spent.*slashed/)
-    const [, , status] = await net().publicClient.readContract({ address: pool.address, abi: creditPoolAbi, functionName: 'deposits', args: [BigInt(depositor.leafIndex)] })
+    const [, , status] = await net().publicClient.readContract({
+      address: pool.address,
+      abi: creditPoolAbi,
+      functionName: 'deposits',
+      args: [BigInt(depositor.leafIndex)],
+    })
     expect(status).toBe(4) // Slashed
-    expect(await net().publicClient.readContract({ address: pool.address, abi: creditPoolAbi, functionName: 'providerBalance' })).toBe(providerBefore + pool.stake)
+    expect(
+      await net().publicClient.readContract({
+        address: pool.address,
+        abi: creditPoolAbi,
+        functionName: 'providerBalance',
+      }),
+    ).toBe(providerBefore + pool.stake)
     expect(server.events.some((e) => e.kind === 'double-spend' && e.slashTx)).toBe(true)
   }, 120_000)
 
   it('1,000 malformed payment headers all get 4xx, and the server keeps serving', async () => {
-    const required = decodeHeader(paymentRequiredSchema, (await fetch(`${server.url}/x`)).headers.get(HEADER_REQUIRED) ?? undefined, 'PAYMENT-REQUIRED')
+    const required = decodeHeader(
+      paymentRequiredSchema,
+      (await fetch(`${server.url}/x`)).headers.get(HEADER_REQUIRED) ?? undefined,
+      'PAYMENT-REQUIRED',
+    )
     const acc = required.accepts[0]!
     const p = 21888242871839275222246405745257275088548364400416034343698204186575808495617n
-    const good = { a: ['1', '2'], b: [['3', '4'], ['5', '6']], c: ['7', '8'] }
+    const good = {
+      a: ['1', '2'],
+      b: [
+        ['3', '4'],
+        ['5', '6'],
+      ],
+      c: ['7', '8'],
+    }
     let seed = 7
     const rnd = () => ((seed = (seed * 48271) % 2147483647), seed)
     const b64 = (v: unknown) => Buffer.from(typeof v === 'string' ? v : JSON.stringify(v)).toString('base64')
@@ -131,17 +233,41 @@ describe('anonymous paid calls (zk-rln over HTTP 402)', () => {
       () => b64('{"x402Version":2,'),
       () => b64({ x402Version: 1 }),
       () => b64({ x402Version: 2, accepted: acc, payload: { proof: good, publicSignals: ['1', '2', '3', '4'] } }),
-      () => b64({ x402Version: 2, accepted: acc, payload: { proof: good, publicSignals: [p.toString(), '1', '1', acc.extra.scope, '1'] } }),
-      () => b64({ x402Version: 2, accepted: { ...acc, payTo: '0x0000000000000000000000000000000000000001' }, payload: { proof: good, publicSignals: ['1', '1', '1', acc.extra.scope, '1'] } }),
+      () =>
+        b64({
+          x402Version: 2,
+          accepted: acc,
+          payload: { proof: good, publicSignals: [p.toString(), '1', '1', acc.extra.scope, '1'] },
+        }),
+      () =>
+        b64({
+          x402Version: 2,
+          accepted: { ...acc, payTo: '0x0000000000000000000000000000000000000001' },
+          payload: { proof: good, publicSignals: ['1', '1', '1', acc.extra.scope, '1'] },
+        }),
       () => b64({ x402Version: 2, accepted: acc, payload: { proof: good, publicSignals: ['1', '1', '1', '5', '1'] } }),
-      () => b64({ x402Version: 2, accepted: acc, payload: { proof: good, publicSignals: ['1', '1', '1', acc.extra.scope, String(rnd())] } }),
-      () => b64({ x402Version: 2, accepted: acc, payload: { proof: { ...good, a: ['-1', '2'] }, publicSignals: ['1', '1', '1', acc.extra.scope, '1'] } }),
+      () =>
+        b64({
+          x402Version: 2,
+          accepted: acc,
+          payload: { proof: good, publicSignals: ['1', '1', '1', acc.extra.scope, String(rnd())] },
+        }),
+      () =>
+        b64({
+          x402Version: 2,
+          accepted: acc,
+          payload: { proof: { ...good, a: ['-1', '2'] }, publicSignals: ['1', '1', '1', acc.extra.scope, '1'] },
+        }),
       () => 'A'.repeat(9000),
     ]
     const statuses = new Map<number, number>()
     for (let batch = 0; batch < 20; batch++) {
       const results = await Promise.all(
-        Array.from({ length: 50 }, (_, j) => fetch(`${server.url}/x`, { headers: { [HEADER_SIGNATURE]: makers[(batch * 50 + j) % makers.length]!() } }).then(async (r) => (await r.arrayBuffer(), r.status))),
+        Array.from({ length: 50 }, (_, j) =>
+          fetch(`${server.url}/x`, {
+            headers: { [HEADER_SIGNATURE]: makers[(batch * 50 + j) % makers.length]!() },
+          }).then(async (r) => (await r.arrayBuffer(), r.status)),
+        ),
       )
       for (const s of results) statuses.set(s, (statuses.get(s) ?? 0) + 1)
     }
@@ -149,14 +275,25 @@ describe('anonymous paid calls (zk-rln over HTTP 402)', () => {
     expect(total).toBe(1000)
     for (const s of statuses.keys()) expect(s >= 400 && s < 500, `status ${s}`).toBe(true)
     const depositor = await devnetDepositor(net(), pool, 4, 2n, dir)
-    const client = createZkPayClient({ identity: depositor.identity, tickets: depositor.tickets, publicClient: net().publicClient, fromBlock })
+    const client = createZkPayClient({
+      identity: depositor.identity,
+      tickets: depositor.tickets,
+      publicClient: net().publicClient,
+      fromBlock,
+    })
     expect((await client.fetch(`${server.url}/still-serving`)).status).toBe(200)
   }, 180_000)
 
   it('precomputed proofs: a paid call only signs with a one-time key; the proof is useless for another request', async () => {
     const depositor = await devnetDepositor(net(), pool, 7, 10n, dir)
     const capture = capturingFetch()
-    const client = createZkPayClient({ identity: depositor.identity, tickets: depositor.tickets, publicClient: net().publicClient, fromBlock, fetch: capture.fetch })
+    const client = createZkPayClient({
+      identity: depositor.identity,
+      tickets: depositor.tickets,
+      publicClient: net().publicClient,
+      fromBlock,
+      fetch: capture.fetch,
+    })
     await client.precompute(`${server.url}/v1/chat`, 2)
     expect(client.readyProofs()).toBe(2)
     const t0 = performance.now()
@@ -166,29 +303,46 @@ describe('anonymous paid calls (zk-rln over HTTP 402)', () => {
     expect(await res.text()).toBe('echo POST /v1/chat fast')
     expect(ms).toBeLessThan(1_000) // no proving on the call path (a proof alone takes > 1 s here)
     // someone who copies the header cannot spend it on another request: the one-time key did not sign it
-    const stolen = await fetch(`${server.url}/v1/chat`, { method: 'POST', body: 'other', headers: { [HEADER_SIGNATURE]: capture.last() } })
+    const stolen = await fetch(`${server.url}/v1/chat`, {
+      method: 'POST',
+      body: 'other',
+      headers: { [HEADER_SIGNATURE]: capture.last() },
+    })
     expect(stolen.status).toBe(400)
     expect(await stolen.text()).toMatch(/did not sign this request/)
   }, 120_000)
 
   it('preverify: precomputed proofs are checked before their call, which then skips the pairing check; nothing is spent ahead', async () => {
-    const fast = await startPaidServer(net(), pool, { dbPath: join(dir, 'preverify.sqlite'), handler, fromBlock, preverify: true, workers: 1 })
+    const fast = await startPaidServer(net(), pool, {
+      dbPath: join(dir, 'preverify.sqlite'),
+      handler,
+      fromBlock,
+      preverify: true,
+      workers: 1,
+    })
     try {
       const depositor = await devnetDepositor(net(), pool, 9, 4n, dir)
       const sent: string[] = []
       let holdBack = false
       let held = ''
-      const client = createZkPayClient({ identity: depositor.identity, tickets: depositor.tickets, publicClient: net().publicClient, fromBlock, preverify: true, fetch: (url, init) => {
-        const h = new Headers(init?.headers)
-        if (h.get(HEADER_PREVERIFY)) sent.push(h.get(HEADER_PREVERIFY)!)
-        if (holdBack && h.get(HEADER_SIGNATURE)) {
-          // this payment never reaches the server: someone may try to use it
-          holdBack = false
-          held = h.get(HEADER_SIGNATURE)!
-          return Promise.resolve(new Response('held back', { status: 503 }))
-        }
-        return fetch(url, init)
-      } })
+      const client = createZkPayClient({
+        identity: depositor.identity,
+        tickets: depositor.tickets,
+        publicClient: net().publicClient,
+        fromBlock,
+        preverify: true,
+        fetch: (url, init) => {
+          const h = new Headers(init?.headers)
+          if (h.get(HEADER_PREVERIFY)) sent.push(h.get(HEADER_PREVERIFY)!)
+          if (holdBack && h.get(HEADER_SIGNATURE)) {
+            // this payment never reaches the server: someone may try to use it
+            holdBack = false
+            held = h.get(HEADER_SIGNATURE)!
+            return Promise.resolve(new Response('held back', { status: 503 }))
+          }
+          return fetch(url, init)
+        },
+      })
       await client.precompute(`${fast.url}/v1/chat`, 2)
       await client.precompute(`${fast.url}/v1/chat`, 0) // no background proving from here on
       expect(sent).toHaveLength(2)
@@ -203,7 +357,10 @@ describe('anonymous paid calls (zk-rln over HTTP 402)', () => {
       // a proof sent ahead with a tampered point is verified and refused
       const tampered = JSON.parse(Buffer.from(sent[1]!, 'base64').toString()) as { payload: { proof: { a: string[] } } }
       tampered.payload.proof.a[0] = (BigInt(tampered.payload.proof.a[0]!) ^ 1n).toString()
-      const bad = await fetch(`${fast.url}/v1/chat`, { method: 'POST', headers: { [HEADER_PREVERIFY]: encodeHeader(tampered) } })
+      const bad = await fetch(`${fast.url}/v1/chat`, {
+        method: 'POST',
+        headers: { [HEADER_PREVERIFY]: encodeHeader(tampered) },
+      })
       expect(bad.status).toBe(402)
       expect(await bad.text()).toMatch(/PAYMENT_INVALID_PROOF/)
       expect(verify).toHaveBeenCalledTimes(1)
@@ -215,22 +372,40 @@ describe('anonymous paid calls (zk-rln over HTTP 402)', () => {
       await client.precompute(`${fast.url}/v1/chat`, 0)
       holdBack = true
       expect((await client.fetch(`${fast.url}/v1/chat`, { method: 'POST', body: 'mine' })).status).toBe(503)
-      const stolen = await fetch(`${fast.url}/v1/chat`, { method: 'POST', body: 'other', headers: { [HEADER_SIGNATURE]: held } })
+      const stolen = await fetch(`${fast.url}/v1/chat`, {
+        method: 'POST',
+        body: 'other',
+        headers: { [HEADER_SIGNATURE]: held },
+      })
       expect(stolen.status).toBe(400)
       expect(await stolen.text()).toMatch(/did not sign this request/)
-      const genuine = await fetch(`${fast.url}/v1/chat`, { method: 'POST', body: 'mine', headers: { [HEADER_SIGNATURE]: held } })
+      const genuine = await fetch(`${fast.url}/v1/chat`, {
+        method: 'POST',
+        body: 'mine',
+        headers: { [HEADER_SIGNATURE]: held },
+      })
       expect(genuine.status).toBe(200)
       expect(verify).toHaveBeenCalledTimes(2) // the third proof, when it was sent ahead; neither call ran a pairing check
       // a server that does not offer it says so, and a client only sends ahead when offered
-      const unsupported = await fetch(`${server.url}/v1/chat`, { method: 'POST', headers: { [HEADER_PREVERIFY]: sent[0]! } })
+      const unsupported = await fetch(`${server.url}/v1/chat`, {
+        method: 'POST',
+        headers: { [HEADER_PREVERIFY]: sent[0]! },
+      })
       expect(unsupported.status).toBe(400)
       expect(await unsupported.text()).toMatch(/PREVERIFY_UNSUPPORTED/)
       const other = await devnetDepositor(net(), pool, 9, 2n, dir)
       const before = sent.length
-      const plain = createZkPayClient({ identity: other.identity, tickets: other.tickets, publicClient: net().publicClient, fromBlock, preverify: true, fetch: (url, init) => {
-        if (new Headers(init?.headers).get(HEADER_PREVERIFY)) sent.push('unexpected')
-        return fetch(url, init)
-      } })
+      const plain = createZkPayClient({
+        identity: other.identity,
+        tickets: other.tickets,
+        publicClient: net().publicClient,
+        fromBlock,
+        preverify: true,
+        fetch: (url, init) => {
+          if (new Headers(init?.headers).get(HEADER_PREVERIFY)) sent.push('unexpected')
+          return fetch(url, init)
+        },
+      })
       await plain.precompute(`${server.url}/v1/chat`, 1)
       expect(plain.readyProofs()).toBe(1)
       expect(sent).toHaveLength(before)
@@ -267,11 +442,21 @@ describe('anonymous paid calls (zk-rln over HTTP 402)', () => {
     const tagging = (async (url: string | URL | Request, init?: RequestInit) => {
       const res = await fetch(url, init)
       if (res.status !== 402) return res
-      const required = decodeHeader(paymentRequiredSchema, res.headers.get(HEADER_REQUIRED) ?? undefined, 'PAYMENT-REQUIRED')
+      const required = decodeHeader(
+        paymentRequiredSchema,
+        res.headers.get(HEADER_REQUIRED) ?? undefined,
+        'PAYMENT-REQUIRED',
+      )
       required.accepts[0]!.extra.scope = '123456789'
       return new Response('{}', { status: 402, headers: { [HEADER_REQUIRED]: encodeHeader(required) } })
     }) as typeof fetch
-    const client = createZkPayClient({ identity: depositor.identity, tickets: depositor.tickets, publicClient: net().publicClient, fromBlock, fetch: tagging })
+    const client = createZkPayClient({
+      identity: depositor.identity,
+      tickets: depositor.tickets,
+      publicClient: net().publicClient,
+      fromBlock,
+      fetch: tagging,
+    })
     await expect(client.fetch(`${server.url}/tag-me`)).rejects.toThrow(/do not match the pool on-chain/)
     expect(client.remainingTickets()).toBe(2) // nothing spent
   }, 60_000)
@@ -279,7 +464,13 @@ describe('anonymous paid calls (zk-rln over HTTP 402)', () => {
   it('a restarted server keeps every recorded nullifier', async () => {
     const depositor = await devnetDepositor(net(), pool, 6, 2n, dir)
     const capture = capturingFetch()
-    const client = createZkPayClient({ identity: depositor.identity, tickets: depositor.tickets, publicClient: net().publicClient, fromBlock, fetch: capture.fetch })
+    const client = createZkPayClient({
+      identity: depositor.identity,
+      tickets: depositor.tickets,
+      publicClient: net().publicClient,
+      fromBlock,
+      fetch: capture.fetch,
+    })
     expect((await client.fetch(`${server.url}/before-restart`)).status).toBe(200)
     const count = await server.store.count()
     await server.close()

@@ -1,4 +1,13 @@
-import { createPublicClient, createWalletClient, getAddress, http, isAddress, isHex, type Address, type Hex } from 'viem'
+import {
+  createPublicClient,
+  createWalletClient,
+  getAddress,
+  http,
+  isAddress,
+  isHex,
+  type Address,
+  type Hex,
+} from 'viem'
 import { privateKeyToAccount } from 'viem/accounts'
 import { z } from 'zod'
 import { HermitError } from '@hermit/errors'
@@ -6,20 +15,37 @@ import { devnetChain } from '@hermit/devnet'
 
 /** What the chain-facing commands share: argument schemas, the RPC client, and the wallet from the environment. */
 export const rpc = z.url({ protocol: /^(https?|wss?)$/, error: 'expected an http(s) or ws(s) JSON-RPC URL' })
-export const address = z.string().refine((v) => isAddress(v, { strict: false }), 'not an address').transform((v) => getAddress(v) as Address)
-export const units = z.string().regex(/^\d+$/, 'expected an amount in base units (wei)').transform((v) => BigInt(v))
+export const address = z
+  .string()
+  .refine((v) => isAddress(v, { strict: false }), 'not an address')
+  .transform((v) => getAddress(v) as Address)
+export const units = z
+  .string()
+  .regex(/^\d+$/, 'expected an amount in base units (wei)')
+  .transform((v) => BigInt(v))
 
 /** Secrets come from the environment at this edge, never from flags (flags land in shell history). */
 export function secret(name: 'HERMIT_KEYSTORE_PASSWORD' | 'HERMIT_PRIVATE_KEY'): string {
   const v = process.env[name]
-  if (!v) throw new HermitError('CLI_MISSING_SECRET', `Set ${name} in the environment.`, { hint: name === 'HERMIT_PRIVATE_KEY' ? 'The key of the wallet that pays (0x…, 32 bytes).' : 'The password of the ZK identity keystore (8+ characters).' })
+  if (!v)
+    throw new HermitError('CLI_MISSING_SECRET', `Set ${name} in the environment.`, {
+      hint:
+        name === 'HERMIT_PRIVATE_KEY'
+          ? 'The key of the wallet that pays (0x…, 32 bytes).'
+          : 'The password of the ZK identity keystore (8+ characters).',
+    })
   return v
 }
 
 export function wallet(rpcUrl: string, chainId: number) {
   const key = secret('HERMIT_PRIVATE_KEY')
-  if (!isHex(key) || key.length !== 66) throw new HermitError('CLI_BAD_ARGUMENT', 'HERMIT_PRIVATE_KEY is not a 32-byte hex key.')
-  return createWalletClient({ chain: devnetChain(chainId, rpcUrl), transport: http(rpcUrl), account: privateKeyToAccount(key as Hex) })
+  if (!isHex(key) || key.length !== 66)
+    throw new HermitError('CLI_BAD_ARGUMENT', 'HERMIT_PRIVATE_KEY is not a 32-byte hex key.')
+  return createWalletClient({
+    chain: devnetChain(chainId, rpcUrl),
+    transport: http(rpcUrl),
+    account: privateKeyToAccount(key as Hex),
+  })
 }
 
 export async function chainClient(rpcUrl: string) {
@@ -28,7 +54,15 @@ export async function chainClient(rpcUrl: string) {
   try {
     chainId = await probe.getChainId()
   } catch (cause) {
-    throw new HermitError('RPC_UNREACHABLE', `The chain at ${new URL(rpcUrl).host} does not answer.`, { cause, hint: 'Check --rpc (e.g. start `pnpm devnet`).' })
+    throw new HermitError('RPC_UNREACHABLE', `The chain at ${new URL(rpcUrl).host} does not answer.`, {
+      cause,
+      hint: 'Check --rpc (e.g. start `pnpm devnet`).',
+    })
   }
-  return createPublicClient({ chain: devnetChain(chainId, rpcUrl), transport: http(rpcUrl, { retryCount: 0 }), pollingInterval: 50, cacheTime: 0 })
+  return createPublicClient({
+    chain: devnetChain(chainId, rpcUrl),
+    transport: http(rpcUrl, { retryCount: 0 }),
+    pollingInterval: 50,
+    cacheTime: 0,
+  })
 }

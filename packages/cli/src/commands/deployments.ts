@@ -43,12 +43,19 @@ export function registerDeployments(program: Command, output: () => Output): voi
         }
         check = { chainId, missingCode }
         if (chainId !== d.chainId || missingCode.length > 0) {
-          throw new HermitError('DEPLOYMENTS_INVALID', `The chain at ${d.rpcUrl} does not match the deployments file.`, {
-            hint: 'The devnet was restarted or is another chain: run `pnpm devnet` again.',
-            details: { expectedChainId: d.chainId, chainId, missingCode },
-          })
+          throw new HermitError(
+            'DEPLOYMENTS_INVALID',
+            `The chain at ${d.rpcUrl} does not match the deployments file.`,
+            {
+              hint: 'The devnet was restarted or is another chain: run `pnpm devnet` again.',
+              details: { expectedChainId: d.chainId, chainId, missingCode },
+            },
+          )
         }
       }
-      out.result({ ...d, ...(check ? { check } : {}) }, () => `${describeDeployments(d)}${check ? '\n\ncheck: chain id and code at every address match' : ''}`)
+      out.result(
+        { ...d, ...(check ? { check } : {}) },
+        () => `${describeDeployments(d)}${check ? '\n\ncheck: chain id and code at every address match' : ''}`,
+      )
     })
 }

@@ -45,7 +45,9 @@ export function registerDevnet(program: Command, output: () => Output): void {
     .action(async (raw: Record<string, unknown>) => {
       const out = output()
       const o = parseArgs(optionsSchema, raw, 'devnet')
-      const fork = o.forkUrl ? { url: o.forkUrl, ...(o.forkBlock === undefined ? {} : { blockNumber: o.forkBlock }) } : undefined
+      const fork = o.forkUrl
+        ? { url: o.forkUrl, ...(o.forkBlock === undefined ? {} : { blockNumber: o.forkBlock }) }
+        : undefined
       out.info('starting anvil…')
       const devnet = await startDevnet({
         port: o.port,
@@ -56,8 +58,10 @@ export function registerDevnet(program: Command, output: () => Output): void {
       })
       const file = resolve(o.out)
       writeDeployments(file, devnet.deployments)
-      out.result({ deploymentsFile: file, pid: devnet.pid, ...devnet.deployments }, () =>
-        `${describeDeployments(devnet.deployments)}\n\ndeployments written to ${file}\nrunning — press Ctrl-C to stop`,
+      out.result(
+        { deploymentsFile: file, pid: devnet.pid, ...devnet.deployments },
+        () =>
+          `${describeDeployments(devnet.deployments)}\n\ndeployments written to ${file}\nrunning — press Ctrl-C to stop`,
       )
       // anvil does not hold the event loop open (so scripts that forget stop() still exit): this does
       const keepAlive = setInterval(() => {}, 2 ** 30)

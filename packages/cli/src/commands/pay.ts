@@ -6,14 +6,29 @@ import { z } from 'zod'
 import { HermitError } from '@hermit/errors'
 import { readDeployments } from '@hermit/devnet'
 import { terminateProver } from '@hermit/circuits'
-import { TicketStore, ZkIdentity, createZkPayClient, deployCreditPool, depositToPool, loadKeystore, prepareDeposit, readPool, saveKeystore, zkInfraFromDeployments } from '@hermit/zkpay'
+import {
+  TicketStore,
+  ZkIdentity,
+  createZkPayClient,
+  deployCreditPool,
+  depositToPool,
+  loadKeystore,
+  prepareDeposit,
+  readPool,
+  saveKeystore,
+  zkInfraFromDeployments,
+} from '@hermit/zkpay'
 import { parseArgs } from '../args.ts'
 import type { Output } from '../output.ts'
 import { DEFAULT_DEPLOYMENTS_PATH } from './devnet.ts'
 import { address, chainClient, rpc, secret, units, wallet } from './chain.ts'
 
 export function registerPay(program: Command, output: () => Output): void {
-  const pay = program.command('pay').description('anonymous paid API calls: ZK identity, deposits into a CreditPool, paid fetch (secrets come from HERMIT_KEYSTORE_PASSWORD / HERMIT_PRIVATE_KEY)')
+  const pay = program
+    .command('pay')
+    .description(
+      'anonymous paid API calls: ZK identity, deposits into a CreditPool, paid fetch (secrets come from HERMIT_KEYSTORE_PASSWORD / HERMIT_PRIVATE_KEY)',
+    )
 
   pay
     .command('init')
@@ -22,12 +37,22 @@ export function registerPay(program: Command, output: () => Output): void {
     .option('--json', 'machine-readable JSON')
     .action(async (raw: Record<string, unknown>) => {
       const out = output()
-      const o = parseArgs(z.strictObject({ keystore: z.string().min(1), json: z.boolean().optional() }), raw, 'pay init')
+      const o = parseArgs(
+        z.strictObject({ keystore: z.string().min(1), json: z.boolean().optional() }),
+        raw,
+        'pay init',
+      )
       const path = resolve(o.keystore)
-      if (existsSync(path)) throw new HermitError('KEYSTORE_EXISTS', `${path} already exists.`, { hint: 'Never overwrite a keystore: its deposits would be lost. Pick another path.' })
+      if (existsSync(path))
+        throw new HermitError('KEYSTORE_EXISTS', `${path} already exists.`, {
+          hint: 'Never overwrite a keystore: its deposits would be lost. Pick another path.',
+        })
       const identity = ZkIdentity.random()
       saveKeystore(path, identity, secret('HERMIT_KEYSTORE_PASSWORD'))
-      out.result({ keystore: path, commitment: identity.commitment.toString() }, () => `ZK identity written to ${path} (commitment ${identity.commitment.toString().slice(0, 16)}…)`)
+      out.result(
+        { keystore: path, commitment: identity.commitment.toString() },
+        () => `ZK identity written to ${path} (commitment ${identity.commitment.toString().slice(0, 16)}…)`,
+      )
     })
 
   pay
@@ -41,11 +66,37 @@ export function registerPay(program: Command, output: () => Output): void {
     .option('--json', 'machine-readable JSON')
     .action(async (raw: Record<string, unknown>) => {
       const out = output()
-      const o = parseArgs(z.strictObject({ rpc, price: units, stake: units, token: address.optional(), deployments: z.string(), json: z.boolean().optional() }), raw, 'pay open-pool')
+      const o = parseArgs(
+        z.strictObject({
+          rpc,
+          price: units,
+          stake: units,
+          token: address.optional(),
+          deployments: z.string(),
+          json: z.boolean().optional(),
+        }),
+        raw,
+        'pay open-pool',
+      )
       const publicClient = await chainClient(o.rpc)
       const w = wallet(o.rpc, publicClient.chain.id)
-      const pool = await deployCreditPool(publicClient, w, zkInfraFromDeployments(readDeployments(resolve(o.deployments))), { provider: w.account.address, price: o.price, stake: o.stake, ...(o.token ? { token: o.token } : {}) })
-      out.result({ pool, provider: w.account.address, price: o.price.toString(), stake: o.stake.toString(), token: o.token ?? zeroAddress }, () => `CreditPool ${pool} opened by ${w.account.address}: ${formatEther(o.price)} per call, ${formatEther(o.stake)} stake`)
+      const pool = await deployCreditPool(
+        publicClient,
+        w,
+        zkInfraFromDeployments(readDeployments(resolve(o.deployments))),
+        { provider: w.account.address, price: o.price, stake: o.stake, ...(o.token ? { token: o.token } : {}) },
+      )
+      out.result(
+        {
+          pool,
+          provider: w.account.address,
+          price: o.price.toString(),
+          stake: o.stake.toString(),
+          token: o.token ?? zeroAddress,
+        },
+        () =>
+          `CreditPool ${pool} opened by ${w.account.address}: ${formatEther(o.price)} per call, ${formatEther(o.stake)} stake`,
+      )
     })
 
   pay
@@ -59,17 +110,51 @@ export function registerPay(program: Command, output: () => Output): void {
     .option('--json', 'machine-readable JSON')
     .action(async (raw: Record<string, unknown>) => {
       const out = output()
-      const o = parseArgs(z.strictObject({ rpc, pool: address, tickets: z.coerce.number({ error: 'expected a number of tickets' }).int().min(1).max(2 ** 32 - 1), keystore: z.string(), ticketsFile: z.string(), json: z.boolean().optional() }), raw, 'pay deposit')
+      const o = parseArgs(
+        z.strictObject({
+          rpc,
+          pool: address,
+          tickets: z.coerce
+            .number({ error: 'expected a number of tickets' })
+            .int()
+            .min(1)
+            .max(2 ** 32 - 1),
+          keystore: z.string(),
+          ticketsFile: z.string(),
+          json: z.boolean().optional(),
+        }),
+        raw,
+        'pay deposit',
+      )
       const ticketsPath = resolve(o.ticketsFile)
-      if (existsSync(ticketsPath)) throw new HermitError('TICKETS_EXIST', `${ticketsPath} already exists.`, { hint: 'Each deposit gets its own ticket file; reusing one would reuse tickets.' })
+      if (existsSync(ticketsPath))
+        throw new HermitError('TICKETS_EXIST', `${ticketsPath} already exists.`, {
+          hint: 'Each deposit gets its own ticket file; reusing one would reuse tickets.',
+        })
       const identity = loadKeystore(resolve(o.keystore), secret('HERMIT_KEYSTORE_PASSWORD'))
       const publicClient = await chainClient(o.rpc)
       const pool = await readPool(publicClient, o.pool)
       // each deposit has its own secret (derived from the identity and a nonce kept in the ticket file)
       const d = prepareDeposit(identity, BigInt(o.tickets))
-      const { leafIndex } = await depositToPool(publicClient, wallet(o.rpc, publicClient.chain.id), pool, d.leaf, BigInt(o.tickets))
-      TicketStore.create(ticketsPath, { pool: pool.address, chainId: pool.chainId, leafIndex, tickets: o.tickets, secretNonce: d.secretNonce })
-      out.result({ pool: pool.address, leafIndex, tickets: o.tickets, ticketsFile: ticketsPath }, () => `deposited ${o.tickets} tickets into ${pool.address} (deposit #${leafIndex}); ticket state in ${ticketsPath}`)
+      const { leafIndex } = await depositToPool(
+        publicClient,
+        wallet(o.rpc, publicClient.chain.id),
+        pool,
+        d.leaf,
+        BigInt(o.tickets),
+      )
+      TicketStore.create(ticketsPath, {
+        pool: pool.address,
+        chainId: pool.chainId,
+        leafIndex,
+        tickets: o.tickets,
+        secretNonce: d.secretNonce,
+      })
+      out.result(
+        { pool: pool.address, leafIndex, tickets: o.tickets, ticketsFile: ticketsPath },
+        () =>
+          `deposited ${o.tickets} tickets into ${pool.address} (deposit #${leafIndex}); ticket state in ${ticketsPath}`,
+      )
     })
 
   pay
@@ -87,12 +172,22 @@ export function registerPay(program: Command, output: () => Output): void {
     .action(async (url: string, raw: Record<string, unknown>) => {
       const out = output()
       const o = parseArgs(
-        z.strictObject({ rpc, keystore: z.string(), ticketsFile: z.string(), method: z.string().regex(/^[A-Za-z]+$/), data: z.string().optional(), header: z.array(z.string().regex(/^[^:]+:.*$/, 'expected "Name: value"')).optional(), minAnonymity: z.coerce.number().int().min(0), json: z.boolean().optional() }),
+        z.strictObject({
+          rpc,
+          keystore: z.string(),
+          ticketsFile: z.string(),
+          method: z.string().regex(/^[A-Za-z]+$/),
+          data: z.string().optional(),
+          header: z.array(z.string().regex(/^[^:]+:.*$/, 'expected "Name: value"')).optional(),
+          minAnonymity: z.coerce.number().int().min(0),
+          json: z.boolean().optional(),
+        }),
         raw,
         'pay fetch',
       )
       const target = rpc.safeParse(url)
-      if (!target.success) throw new HermitError('CLI_BAD_ARGUMENT', `pay fetch: <url>: ${target.error.issues[0]?.message}`)
+      if (!target.success)
+        throw new HermitError('CLI_BAD_ARGUMENT', `pay fetch: <url>: ${target.error.issues[0]?.message}`)
       const identity = loadKeystore(resolve(o.keystore), secret('HERMIT_KEYSTORE_PASSWORD'))
       const publicClient = await chainClient(o.rpc)
       const client = createZkPayClient({
@@ -108,9 +203,23 @@ export function registerPay(program: Command, output: () => Output): void {
         headers[h.slice(0, i).trim()] = h.slice(i + 1).trim()
       }
       try {
-        const res = await client.fetch(url, { method: o.method.toUpperCase(), headers, ...(o.data !== undefined ? { body: o.data } : {}) })
+        const res = await client.fetch(url, {
+          method: o.method.toUpperCase(),
+          headers,
+          ...(o.data !== undefined ? { body: o.data } : {}),
+        })
         const body = await res.text()
-        out.result({ status: res.status, payment: res.payment ?? null, ticket: res.ticket ?? null, remainingTickets: client.remainingTickets(), body }, () => `${body}\n(HTTP ${res.status}${res.payment ? `, paid with ticket ${res.ticket}, ${client.remainingTickets()} left` : ''})`)
+        out.result(
+          {
+            status: res.status,
+            payment: res.payment ?? null,
+            ticket: res.ticket ?? null,
+            remainingTickets: client.remainingTickets(),
+            body,
+          },
+          () =>
+            `${body}\n(HTTP ${res.status}${res.payment ? `, paid with ticket ${res.ticket}, ${client.remainingTickets()} left` : ''})`,
+        )
       } finally {
         await terminateProver()
       }

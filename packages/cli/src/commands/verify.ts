@@ -4,7 +4,15 @@ import { z } from 'zod'
 import { HermitError } from '@hermit/errors'
 import { startDevnet, type Devnet } from '@hermit/devnet'
 import { providerFromSpec } from '@hermit/llm'
-import { formatReport, parseRequest, policySchema, reportToJson, startGuardProxy, verify, type PolicyInput } from '@hermit/txguard'
+import {
+  formatReport,
+  parseRequest,
+  policySchema,
+  reportToJson,
+  startGuardProxy,
+  verify,
+  type PolicyInput,
+} from '@hermit/txguard'
 import { parseArgs, portSchema } from '../args.ts'
 import { ExitCode } from '../exit.ts'
 import type { Output } from '../output.ts'
@@ -16,12 +24,17 @@ function readJsonInput(source: string, what: string): unknown {
   try {
     text = readFileSync(source === '-' ? 0 : source, 'utf8')
   } catch (cause) {
-    throw new HermitError('INPUT_UNREADABLE', `Cannot read ${what} from ${source === '-' ? 'stdin' : source}.`, { cause, hint: 'Pass a file path, or - to read stdin.' })
+    throw new HermitError('INPUT_UNREADABLE', `Cannot read ${what} from ${source === '-' ? 'stdin' : source}.`, {
+      cause,
+      hint: 'Pass a file path, or - to read stdin.',
+    })
   }
   try {
     return JSON.parse(text)
   } catch (cause) {
-    throw new HermitError('INPUT_NOT_JSON', `The ${what} in ${source === '-' ? 'stdin' : source} is not valid JSON.`, { cause })
+    throw new HermitError('INPUT_NOT_JSON', `The ${what} in ${source === '-' ? 'stdin' : source} is not valid JSON.`, {
+      cause,
+    })
   }
 }
 
@@ -30,7 +43,13 @@ function readPolicy(path: string | undefined): PolicyInput | undefined {
   const parsed = policySchema.safeParse(readJsonInput(path, 'policy'))
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!
-    throw new HermitError('POLICY_INVALID', `Policy ${path}: field ${issue.path.join('.') || '(root)'}: ${issue.message}`, { hint: 'A policy is { addressBook: { name: address }, history: [address], outflowLimits: { native|token: amount }, recentBlocks }.' })
+    throw new HermitError(
+      'POLICY_INVALID',
+      `Policy ${path}: field ${issue.path.join('.') || '(root)'}: ${issue.message}`,
+      {
+        hint: 'A policy is { addressBook: { name: address }, history: [address], outflowLimits: { native|token: amount }, recentBlocks }.',
+      },
+    )
   }
   return parsed.data
 }
@@ -56,8 +75,14 @@ export const VERDICT_EXIT = { allow: ExitCode.ok, warn: ExitCode.warn, block: Ex
 export function registerVerify(program: Command, output: () => Output, setExit: (code: number) => void): void {
   program
     .command('verify')
-    .description('check a transaction or signature request before signing: simulate it on a local fork of --rpc (nothing is sent); exit 0 allow, 1 warn, 2 block')
-    .argument('[file]', 'request JSON: { chainId, from, to, value, data } or { chainId, from, typedData } (- or nothing: stdin)', '-')
+    .description(
+      'check a transaction or signature request before signing: simulate it on a local fork of --rpc (nothing is sent); exit 0 allow, 1 warn, 2 block',
+    )
+    .argument(
+      '[file]',
+      'request JSON: { chainId, from, to, value, data } or { chainId, from, typedData } (- or nothing: stdin)',
+      '-',
+    )
     .requiredOption('--rpc <url>', 'JSON-RPC of the chain to fork for the simulation')
     .option('--intent <words>', 'what you mean to do, e.g. "send 0.2 ETH to alice"')
     .option('--model <spec>', 'none | ollama:<model> | openai:<model> (default $HERMIT_MODEL or none)')
@@ -102,7 +127,9 @@ const guardSchema = z.strictObject({
 export function registerGuard(program: Command, output: () => Output): void {
   program
     .command('guard')
-    .description('a JSON-RPC proxy for any wallet: forwards to --upstream, but checks eth_sendTransaction, eth_sendRawTransaction, eth_signTypedData_v4, eth_sign and personal_sign first and refuses what is blocked')
+    .description(
+      'a JSON-RPC proxy for any wallet: forwards to --upstream, but checks eth_sendTransaction, eth_sendRawTransaction, eth_signTypedData_v4, eth_sign and personal_sign first and refuses what is blocked',
+    )
     .requiredOption('--upstream <url>', 'the RPC the wallet would use')
     .option('-p, --port <port>', 'port to listen on', '8546')
     .option('--host <host>', 'interface to listen on', '127.0.0.1')
@@ -125,9 +152,14 @@ export function registerGuard(program: Command, output: () => Output): void {
         host: o.host,
         refuse: o.refuseWarn ? ['warn', 'block'] : ['block'],
         ...(policy ? { policy } : {}),
-        onCheck: (method, report) => out.info(`${method}: ${report.verdict}${report.reasons[0] ? ` — ${report.reasons[0].message}` : ''}`),
+        onCheck: (method, report) =>
+          out.info(`${method}: ${report.verdict}${report.reasons[0] ? ` — ${report.reasons[0].message}` : ''}`),
       })
-      out.result({ url: proxy.url, upstream: new URL(o.upstream).host, model: provider.label }, () => `hermit guard on ${proxy.url} → ${new URL(o.upstream).host} (model: ${provider.label}); point your wallet's RPC here. Ctrl-C stops.`)
+      out.result(
+        { url: proxy.url, upstream: new URL(o.upstream).host, model: provider.label },
+        () =>
+          `hermit guard on ${proxy.url} → ${new URL(o.upstream).host} (model: ${provider.label}); point your wallet's RPC here. Ctrl-C stops.`,
+      )
       const keepAlive = setInterval(() => {}, 2 ** 30)
       await new Promise<void>((r) => {
         process.once('SIGINT', () => r())

@@ -5,11 +5,17 @@ import { registriesFromDeployments, type Erc8004Client } from '../client.ts'
 
 /** An Erc8004Client that signs as dev account `index` of the devnet. */
 export function clientFor(devnet: Devnet, index: number): Erc8004Client {
-  return { publicClient: devnet.publicClient, walletClient: devnet.walletFor(devnet.accounts[index]!), registries: registriesFromDeployments(devnet.deployments) }
+  return {
+    publicClient: devnet.publicClient,
+    walletClient: devnet.walletFor(devnet.accounts[index]!),
+    registries: registriesFromDeployments(devnet.deployments),
+  }
 }
 
 /** A loopback HTTP server for files (as an https host or an IPFS gateway would serve them). */
-export async function fileServer(routes: Record<string, { body: string | Buffer; status?: number; hang?: boolean }>): Promise<{ url: string; close(): Promise<void> }> {
+export async function fileServer(
+  routes: Record<string, { body: string | Buffer; status?: number; hang?: boolean }>,
+): Promise<{ url: string; close(): Promise<void> }> {
   const server: Server = createServer((req, res) => {
     const route = routes[req.url ?? '']
     if (!route) {

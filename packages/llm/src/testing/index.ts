@@ -1,1 +1,8 @@
-export { startScriptedModelServer, SCRIPTED_VERSION, type ScriptedModelServer, type ScriptedReply, type RecordedRequest, type Script } from './scripted-server.ts'
+export {
+  startScriptedModelServer,
+  SCRIPTED_VERSION,
+  type ScriptedModelServer,
+  type ScriptedReply,
+  type RecordedRequest,
+  type Script,
+} from './scripted-server.ts'

@@ -41,7 +41,9 @@ export type ScriptedModelServer = {
 
 export const SCRIPTED_VERSION = '0.0.0-scripted-test-double'
 
-export async function startScriptedModelServer(options: { models?: string[]; script?: Script } = {}): Promise<ScriptedModelServer> {
+export async function startScriptedModelServer(
+  options: { models?: string[]; script?: Script } = {},
+): Promise<ScriptedModelServer> {
   const models = options.models ?? ['scripted-model']
   let script: Script = options.script ?? []
   const requests: RecordedRequest[] = []
@@ -59,7 +61,16 @@ export async function startScriptedModelServer(options: { models?: string[]; scr
       const url = new URL(req.url ?? '/', 'http://x')
       if (req.method === 'GET' && url.pathname === '/api/version') return json(res, 200, { version: SCRIPTED_VERSION })
       if (req.method === 'GET' && url.pathname === '/api/tags') {
-        return json(res, 200, { models: models.map((name) => ({ name, model: name, modified_at: new Date(0).toISOString(), size: 0, digest: 'scripted', details: { family: 'scripted-test-double' } })) })
+        return json(res, 200, {
+          models: models.map((name) => ({
+            name,
+            model: name,
+            modified_at: new Date(0).toISOString(),
+            size: 0,
+            digest: 'scripted',
+            details: { family: 'scripted-test-double' },
+          })),
+        })
       }
       if (req.method === 'POST' && (url.pathname === '/api/chat' || url.pathname === '/v1/chat/completions')) {
         const body = JSON.parse(await readBody(req)) as Record<string, unknown>
@@ -76,14 +87,16 @@ export async function startScriptedModelServer(options: { models?: string[]; scr
           headers: req.headers,
         }
         requests.push(recorded)
-        if (!models.includes(recorded.model)) return json(res, 404, { error: `model "${recorded.model}" not found, try pulling it first` })
+        if (!models.includes(recorded.model))
+          return json(res, 404, { error: `model "${recorded.model}" not found, try pulling it first` })
         const reply = next(recorded)
         if (reply.hang) {
           hanging.add(res)
           res.on('close', () => hanging.delete(res))
           return
         }
-        if (reply.status && reply.status >= 400) return json(res, reply.status, { error: reply.error ?? 'scripted error' })
+        if (reply.status && reply.status >= 400)
+          return json(res, reply.status, { error: reply.error ?? 'scripted error' })
         return api === 'ollama' ? ollamaReply(res, recorded, reply) : openAiReply(res, recorded, reply)
       }
       json(res, 404, { error: 'not found' })
@@ -128,21 +141,45 @@ function ollamaReply(res: ServerResponse, req: RecordedRequest, reply: ScriptedR
   const content = reply.content ?? ''
   const toolCalls = reply.toolCalls?.map((c) => ({ function: { name: c.name, arguments: c.arguments } }))
   const base = { model: req.model, created_at: new Date(0).toISOString() }
-  const final = { ...base, message: { role: 'assistant', content: req.stream ? '' : content, ...(toolCalls ? { tool_calls: toolCalls } : {}) }, done: true, done_reason: 'stop', total_duration: 1, eval_count: 1 }
+  const final = {
+    ...base,
+    message: { role: 'assistant', content: req.stream ? '' : content, ...(toolCalls ? { tool_calls: toolCalls } : {}) },
+    done: true,
+    done_reason: 'stop',
+    total_duration: 1,
+    eval_count: 1,
+  }
   if (!req.stream) return json(res, 200, final)
   res.writeHead(200, { 'content-type': 'application/x-ndjson' })
-  for (const w of words(content)) res.write(`${JSON.stringify({ ...base, message: { role: 'assistant', content: w }, done: false })}\n`)
+  for (const w of words(content))
+    res.write(`${JSON.stringify({ ...base, message: { role: 'assistant', content: w }, done: false })}\n`)
   res.end(`${JSON.stringify(final)}\n`)
 }
 
 function openAiReply(res: ServerResponse, req: RecordedRequest, reply: ScriptedReply): void {
   const content = reply.content ?? ''
-  const toolCalls = reply.toolCalls?.map((c, i) => ({ id: `call_${i}`, type: 'function', function: { name: c.name, arguments: JSON.stringify(c.arguments) } }))
+  const toolCalls = reply.toolCalls?.map((c, i) => ({
+    id: `call_${i}`,
+    type: 'function',
+    function: { name: c.name, arguments: JSON.stringify(c.arguments) },
+  }))
   if (!req.stream) {
-    return json(res, 200, { id: 'scripted', object: 'chat.completion', model: req.model, choices: [{ index: 0, message: { role: 'assistant', content, ...(toolCalls ? { tool_calls: toolCalls } : {}) }, finish_reason: 'stop' }] })
+    return json(res, 200, {
+      id: 'scripted',
+      object: 'chat.completion',
+      model: req.model,
+      choices: [
+        {
+          index: 0,
+          message: { role: 'assistant', content, ...(toolCalls ? { tool_calls: toolCalls } : {}) },
+          finish_reason: 'stop',
+        },
+      ],
+    })
   }
   res.writeHead(200, { 'content-type': 'text/event-stream' })
-  for (const w of words(content)) res.write(`data: ${JSON.stringify({ choices: [{ index: 0, delta: { content: w }, finish_reason: null }] })}\n\n`)
+  for (const w of words(content))
+    res.write(`data: ${JSON.stringify({ choices: [{ index: 0, delta: { content: w }, finish_reason: null }] })}\n\n`)
   res.write(`data: ${JSON.stringify({ choices: [{ index: 0, delta: {}, finish_reason: 'stop' }] })}\n\n`)
   res.end('data: [DONE]\n\n')
 }

@@ -3,7 +3,13 @@ import { UNLIMITED_THRESHOLD } from '../context.ts'
 import { approvalAmount, approvalsOf, formatAmount, isDappContract, isKnown, nameOf, symbolOf } from './helpers.ts'
 
 const describe = (a: ReturnType<typeof approvalsOf>[number]) =>
-  a.kind === 'operator' ? 'operator approval for every token of the collection' : a.kind === 'erc721' ? `approval of NFT #${a.tokenId}` : a.kind === 'permit2' ? 'Permit2 allowance' : 'token allowance'
+  a.kind === 'operator'
+    ? 'operator approval for every token of the collection'
+    : a.kind === 'erc721'
+      ? `approval of NFT #${a.tokenId}`
+      : a.kind === 'permit2'
+        ? 'Permit2 allowance'
+        : 'token allowance'
 
 export const unlimitedApproval: Rule = {
   id: 'approval.unlimited',
@@ -11,9 +17,24 @@ export const unlimitedApproval: Rule = {
   check: (ctx) =>
     approvalsOf(ctx).flatMap((a): Finding[] => {
       const amount = approvalAmount(a)
-      if (a.kind === 'operator') return [{ id: 'approval.unlimited', severity: 'warn', message: `Gives ${nameOf(ctx, a.spender)} control of ALL your ${symbolOf(ctx, a.token)} tokens.`, evidence: { token: a.token, spender: a.spender } }]
+      if (a.kind === 'operator')
+        return [
+          {
+            id: 'approval.unlimited',
+            severity: 'warn',
+            message: `Gives ${nameOf(ctx, a.spender)} control of ALL your ${symbolOf(ctx, a.token)} tokens.`,
+            evidence: { token: a.token, spender: a.spender },
+          },
+        ]
       if (amount === null || amount < UNLIMITED_THRESHOLD) return []
-      return [{ id: 'approval.unlimited', severity: 'warn', message: `Unlimited ${symbolOf(ctx, a.token)} ${describe(a)} to ${nameOf(ctx, a.spender)}.`, evidence: { token: a.token, spender: a.spender, amount: amount.toString() } }]
+      return [
+        {
+          id: 'approval.unlimited',
+          severity: 'warn',
+          message: `Unlimited ${symbolOf(ctx, a.token)} ${describe(a)} to ${nameOf(ctx, a.spender)}.`,
+          evidence: { token: a.token, spender: a.spender, amount: amount.toString() },
+        },
+      ]
     }),
 }
 
@@ -25,18 +46,33 @@ export const approvalExceedsBalance: Rule = {
       const amount = approvalAmount(a)
       const balance = ctx.tokens[a.token]?.userBalance
       if (amount === null || amount >= UNLIMITED_THRESHOLD || balance === undefined || amount <= balance) return []
-      return [{ id: 'approval.exceeds-balance', severity: 'warn', message: `Allows ${nameOf(ctx, a.spender)} to take ${formatAmount(ctx, a.token, amount)}, more than the ${formatAmount(ctx, a.token, balance)} you hold.`, evidence: { token: a.token, spender: a.spender, amount: amount.toString(), balance: balance.toString() } }]
+      return [
+        {
+          id: 'approval.exceeds-balance',
+          severity: 'warn',
+          message: `Allows ${nameOf(ctx, a.spender)} to take ${formatAmount(ctx, a.token, amount)}, more than the ${formatAmount(ctx, a.token, balance)} you hold.`,
+          evidence: { token: a.token, spender: a.spender, amount: amount.toString(), balance: balance.toString() },
+        },
+      ]
     }),
 }
 
 export const approvalToEoa: Rule = {
   id: 'approval.to-eoa',
-  description: 'An approval, operator approval, permit or Permit2 allowance to an address with no code: nobody but a thief needs that.',
+  description:
+    'An approval, operator approval, permit or Permit2 allowance to an address with no code: nobody but a thief needs that.',
   check: (ctx) =>
     approvalsOf(ctx).flatMap((a): Finding[] => {
       const info = ctx.accounts[a.spender]
       if (!info || info.isContract) return []
-      return [{ id: 'approval.to-eoa', severity: 'block', message: `The ${describe(a)} goes to ${nameOf(ctx, a.spender)}, a plain account (no contract): it could take your ${symbolOf(ctx, a.token)} at any time.`, evidence: { token: a.token, spender: a.spender, kind: a.kind } }]
+      return [
+        {
+          id: 'approval.to-eoa',
+          severity: 'block',
+          message: `The ${describe(a)} goes to ${nameOf(ctx, a.spender)}, a plain account (no contract): it could take your ${symbolOf(ctx, a.token)} at any time.`,
+          evidence: { token: a.token, spender: a.spender, kind: a.kind },
+        },
+      ]
     }),
 }
 
@@ -49,7 +85,14 @@ export const approvalToNewContract: Rule = {
       if (!info?.isContract || info.recent !== true || isKnown(ctx, a.spender)) return []
       const amount = approvalAmount(a)
       const severe = a.kind === 'operator' || (amount !== null && amount >= UNLIMITED_THRESHOLD)
-      return [{ id: 'approval.to-new-contract', severity: severe ? 'block' : 'warn', message: `The ${describe(a)} goes to ${nameOf(ctx, a.spender)}, a contract created within the last ${ctx.policy.recentBlocks} blocks that is not in your address book.`, evidence: { token: a.token, spender: a.spender } }]
+      return [
+        {
+          id: 'approval.to-new-contract',
+          severity: severe ? 'block' : 'warn',
+          message: `The ${describe(a)} goes to ${nameOf(ctx, a.spender)}, a contract created within the last ${ctx.policy.recentBlocks} blocks that is not in your address book.`,
+          evidence: { token: a.token, spender: a.spender },
+        },
+      ]
     }),
 }
 
@@ -58,7 +101,19 @@ export const unexpectedSpender: Rule = {
   description: 'The spender is neither a contract the dapp says it uses nor one the user knows.',
   check: (ctx) =>
     approvalsOf(ctx).flatMap((a): Finding[] => {
-      if (isKnown(ctx, a.spender) || isDappContract(ctx, a.spender) || (ctx.request.kind === 'transaction' && a.spender === ctx.request.to)) return []
-      return [{ id: 'counterparty.unexpected-spender', severity: 'warn', message: `${nameOf(ctx, a.spender)} would be allowed to move your ${symbolOf(ctx, a.token)}, but it is not a contract this dapp declared nor one you know.`, evidence: { spender: a.spender, token: a.token } }]
+      if (
+        isKnown(ctx, a.spender) ||
+        isDappContract(ctx, a.spender) ||
+        (ctx.request.kind === 'transaction' && a.spender === ctx.request.to)
+      )
+        return []
+      return [
+        {
+          id: 'counterparty.unexpected-spender',
+          severity: 'warn',
+          message: `${nameOf(ctx, a.spender)} would be allowed to move your ${symbolOf(ctx, a.token)}, but it is not a contract this dapp declared nor one you know.`,
+          evidence: { spender: a.spender, token: a.token },
+        },
+      ]
     }),
 }

@@ -8,7 +8,14 @@ export const ownershipTransfer: Rule = {
     ctx.effects.authority.flatMap((a): Finding[] => {
       if (a.kind !== 'ownership' && a.kind !== 'admin') return []
       const known = isKnown(ctx, a.to)
-      return [{ id: 'authority.ownership-transfer', severity: known ? 'warn' : 'block', message: `${a.kind === 'admin' ? 'Admin' : 'Ownership'} of ${nameOf(ctx, a.contract)} moves from ${nameOf(ctx, a.from)} to ${nameOf(ctx, a.to)}${known ? '' : ', an address you do not know'}.`, evidence: { ...a } }]
+      return [
+        {
+          id: 'authority.ownership-transfer',
+          severity: known ? 'warn' : 'block',
+          message: `${a.kind === 'admin' ? 'Admin' : 'Ownership'} of ${nameOf(ctx, a.contract)} moves from ${nameOf(ctx, a.from)} to ${nameOf(ctx, a.to)}${known ? '' : ', an address you do not know'}.`,
+          evidence: { ...a },
+        },
+      ]
     }),
 }
 
@@ -19,8 +26,23 @@ export const proxyUpgrade: Rule = {
     ctx.effects.authority.flatMap((a): Finding[] => {
       if (a.kind !== 'upgrade' && a.kind !== 'beacon') return []
       const target = a.kind === 'upgrade' ? a.implementation : a.beacon
-      if (isKnown(ctx, target)) return [{ id: 'authority.proxy-upgrade', severity: 'warn', message: `${nameOf(ctx, a.contract)} is upgraded to ${nameOf(ctx, target)}.`, evidence: { ...a } }]
-      return [{ id: 'authority.proxy-upgrade', severity: 'block', message: `${nameOf(ctx, a.contract)} would run new, unknown code at ${nameOf(ctx, target)}: that code could take everything it holds.`, evidence: { ...a } }]
+      if (isKnown(ctx, target))
+        return [
+          {
+            id: 'authority.proxy-upgrade',
+            severity: 'warn',
+            message: `${nameOf(ctx, a.contract)} is upgraded to ${nameOf(ctx, target)}.`,
+            evidence: { ...a },
+          },
+        ]
+      return [
+        {
+          id: 'authority.proxy-upgrade',
+          severity: 'block',
+          message: `${nameOf(ctx, a.contract)} would run new, unknown code at ${nameOf(ctx, target)}: that code could take everything it holds.`,
+          evidence: { ...a },
+        },
+      ]
     }),
 }
 
@@ -31,7 +53,12 @@ export const unknownDelegatecall: Rule = {
     const findings: Finding[] = []
     const walk = (c: NonNullable<typeof ctx.decoded>) => {
       if (c.operation === 'delegatecall' && c.to && !isKnown(ctx, c.to)) {
-        findings.push({ id: 'call.delegatecall', severity: 'block', message: `Your wallet would delegatecall ${nameOf(ctx, c.to)}: that code runs with full control of the wallet.`, evidence: { target: c.to, function: c.signature } })
+        findings.push({
+          id: 'call.delegatecall',
+          severity: 'block',
+          message: `Your wallet would delegatecall ${nameOf(ctx, c.to)}: that code runs with full control of the wallet.`,
+          evidence: { target: c.to, function: c.signature },
+        })
       }
       c.calls.forEach(walk)
     }
@@ -41,8 +68,14 @@ export const unknownDelegatecall: Rule = {
     // through the decoded operation above instead.)
     for (const d of ctx.simulation?.delegateCalls ?? []) {
       if (d.from.toLowerCase() !== ctx.user.toLowerCase() || isKnown(ctx, d.to)) continue
-      if (findings.some((f) => (f.evidence.target as string | undefined)?.toLowerCase() === d.to.toLowerCase())) continue
-      findings.push({ id: 'call.delegatecall', severity: 'block', message: `Your account ${nameOf(ctx, d.from)} would run the code of ${nameOf(ctx, d.to)} as itself (delegatecall).`, evidence: { from: d.from, target: d.to } })
+      if (findings.some((f) => (f.evidence.target as string | undefined)?.toLowerCase() === d.to.toLowerCase()))
+        continue
+      findings.push({
+        id: 'call.delegatecall',
+        severity: 'block',
+        message: `Your account ${nameOf(ctx, d.from)} would run the code of ${nameOf(ctx, d.to)} as itself (delegatecall).`,
+        evidence: { from: d.from, target: d.to },
+      })
     }
     return findings
   },
@@ -50,15 +83,17 @@ export const unknownDelegatecall: Rule = {
 
 export const eip7702Authorization: Rule = {
   id: 'eip7702.authorization',
-  description: 'An EIP-7702 authorization: the account would run the delegate\'s code for every future call.',
+  description: "An EIP-7702 authorization: the account would run the delegate's code for every future call.",
   check: (ctx) => {
     const r = ctx.request
     if (r.kind !== 'transaction' || !r.authorizationList?.length) return []
-    return r.authorizationList.map((a): Finding => ({
-      id: 'eip7702.authorization',
-      severity: isKnown(ctx, a.address) ? 'warn' : 'block',
-      message: `Delegates your account to the code at ${nameOf(ctx, a.address)}${isKnown(ctx, a.address) ? '' : ', which you do not know'}: it could spend everything, now and later.`,
-      evidence: { delegate: a.address, chainId: a.chainId.toString() },
-    }))
+    return r.authorizationList.map(
+      (a): Finding => ({
+        id: 'eip7702.authorization',
+        severity: isKnown(ctx, a.address) ? 'warn' : 'block',
+        message: `Delegates your account to the code at ${nameOf(ctx, a.address)}${isKnown(ctx, a.address) ? '' : ', which you do not know'}: it could spend everything, now and later.`,
+        evidence: { delegate: a.address, chainId: a.chainId.toString() },
+      }),
+    )
   },
 }

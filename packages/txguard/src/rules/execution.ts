@@ -6,7 +6,14 @@ export const reverts: Rule = {
   description: 'The transaction fails in simulation: it would only burn gas.',
   check: (ctx) =>
     ctx.simulation && !ctx.simulation.success
-      ? [{ id: 'tx.reverts', severity: 'warn', message: `The transaction would fail (${ctx.simulation.revertReason ?? 'reverted'}) and only cost gas.`, evidence: { reason: ctx.simulation.revertReason ?? null } }]
+      ? [
+          {
+            id: 'tx.reverts',
+            severity: 'warn',
+            message: `The transaction would fail (${ctx.simulation.revertReason ?? 'reverted'}) and only cost gas.`,
+            evidence: { reason: ctx.simulation.revertReason ?? null },
+          },
+        ]
       : [],
 }
 
@@ -15,12 +22,27 @@ export const unknownFunction: Rule = {
   description: 'Calldata that no known ABI or selector decodes: a blind call.',
   check: (ctx) =>
     ctx.decoded?.source === 'unknown'
-      ? [{ id: 'decode.unknown-function', severity: 'warn', message: `Calls an unknown function ${ctx.decoded.selector} on ${ctx.decoded.to ? nameOf(ctx, ctx.decoded.to) : 'a new contract'}.`, evidence: { selector: ctx.decoded.selector } }]
+      ? [
+          {
+            id: 'decode.unknown-function',
+            severity: 'warn',
+            message: `Calls an unknown function ${ctx.decoded.selector} on ${ctx.decoded.to ? nameOf(ctx, ctx.decoded.to) : 'a new contract'}.`,
+            evidence: { selector: ctx.decoded.selector },
+          },
+        ]
       : [],
 }
 
 export const contractCreated: Rule = {
   id: 'contract.created',
   description: 'The transaction deploys contracts.',
-  check: (ctx) => ctx.effects.created.map((a): Finding => ({ id: 'contract.created', severity: 'info', message: `Creates a contract at ${a}.`, evidence: { address: a } })),
+  check: (ctx) =>
+    ctx.effects.created.map(
+      (a): Finding => ({
+        id: 'contract.created',
+        severity: 'info',
+        message: `Creates a contract at ${a}.`,
+        evidence: { address: a },
+      }),
+    ),
 }

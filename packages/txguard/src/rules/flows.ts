@@ -1,6 +1,16 @@
 import { formatUnits } from 'viem'
 import type { Finding, Rule } from '../context.ts'
-import { approvalsOf, formatAmount, isDappContract, isKnown, nameOf, outflowRecipients, same, tokenOfAsset, userOutflows } from './helpers.ts'
+import {
+  approvalsOf,
+  formatAmount,
+  isDappContract,
+  isKnown,
+  nameOf,
+  outflowRecipients,
+  same,
+  tokenOfAsset,
+  userOutflows,
+} from './helpers.ts'
 
 export const valueToToken: Rule = {
   id: 'value.to-token',
@@ -11,21 +21,40 @@ export const valueToToken: Rule = {
     const kind = ctx.tokens[r.to]?.kind
     if (kind !== 'erc20' && kind !== 'erc721' && kind !== 'erc1155') return []
     if (ctx.decoded?.family === 'WETH' && ctx.decoded.name === 'deposit') return []
-    return [{ id: 'value.to-token', severity: 'warn', message: `Sends ${formatUnits(r.value, 18)} ETH to the token contract ${nameOf(ctx, r.to)}.`, evidence: { to: r.to, value: r.value.toString() } }]
+    return [
+      {
+        id: 'value.to-token',
+        severity: 'warn',
+        message: `Sends ${formatUnits(r.value, 18)} ETH to the token contract ${nameOf(ctx, r.to)}.`,
+        evidence: { to: r.to, value: r.value.toString() },
+      },
+    ]
   },
 }
 
 export const unexpectedRecipient: Rule = {
   id: 'counterparty.unexpected-recipient',
-  description: 'Assets leave for an address that is not the contract the user talks to, a contract it calls, or someone the user knows.',
+  description:
+    'Assets leave for an address that is not the contract the user talks to, a contract it calls, or someone the user knows.',
   check: (ctx) => {
     const r = ctx.request
     if (r.kind !== 'transaction') return []
     // contracts the transaction really called (successful CALLs); a plain account never counts as one
-    const called = new Set(ctx.simulation?.frames.filter((f) => f.type === 'CALL' && !f.error && f.to && ctx.accounts[f.to]?.isContract).map((f) => f.to))
+    const called = new Set(
+      ctx.simulation?.frames
+        .filter((f) => f.type === 'CALL' && !f.error && f.to && ctx.accounts[f.to]?.isContract)
+        .map((f) => f.to),
+    )
     return outflowRecipients(ctx).flatMap((to): Finding[] => {
       if (same(to, r.to) || called.has(to) || isKnown(ctx, to) || isDappContract(ctx, to)) return []
-      return [{ id: 'counterparty.unexpected-recipient', severity: 'warn', message: `Your assets go to ${nameOf(ctx, to)}, which you are not talking to and do not know.`, evidence: { recipient: to } }]
+      return [
+        {
+          id: 'counterparty.unexpected-recipient',
+          severity: 'warn',
+          message: `Your assets go to ${nameOf(ctx, to)}, which you are not talking to and do not know.`,
+          evidence: { recipient: to },
+        },
+      ]
     })
   },
 }
@@ -36,7 +65,14 @@ export const firstInteraction: Rule = {
   check: (ctx) =>
     outflowRecipients(ctx).flatMap((to): Finding[] => {
       if (isKnown(ctx, to) || ctx.policy.history.some((h) => same(h, to)) || ctx.accounts[to]?.isContract) return []
-      return [{ id: 'recipient.first-interaction', severity: 'info', message: `First time you send anything to ${nameOf(ctx, to)}.`, evidence: { recipient: to } }]
+      return [
+        {
+          id: 'recipient.first-interaction',
+          severity: 'info',
+          message: `First time you send anything to ${nameOf(ctx, to)}.`,
+          evidence: { recipient: to },
+        },
+      ]
     }),
 }
 
@@ -52,12 +88,21 @@ export const lookalikeAddress: Rule = {
   description: 'A counterparty that looks like an address-book entry but is not it (address poisoning).',
   check: (ctx) => {
     const r = ctx.request
-    const candidates = new Set<string>([...outflowRecipients(ctx), ...approvalsOf(ctx).map((a) => a.spender), ...(r.kind === 'transaction' && r.to ? [r.to] : [])])
+    const candidates = new Set<string>([
+      ...outflowRecipients(ctx),
+      ...approvalsOf(ctx).map((a) => a.spender),
+      ...(r.kind === 'transaction' && r.to ? [r.to] : []),
+    ])
     const findings: Finding[] = []
     for (const c of candidates) {
       for (const [name, known] of Object.entries(ctx.policy.addressBook)) {
         if (looksAlike(c, known)) {
-          findings.push({ id: 'recipient.lookalike', severity: 'block', message: `${c} looks like ${name} (${known}) but is a different address: a classic address-poisoning trap.`, evidence: { address: c, lookalikeOf: name, known } })
+          findings.push({
+            id: 'recipient.lookalike',
+            severity: 'block',
+            message: `${c} looks like ${name} (${known}) but is a different address: a classic address-poisoning trap.`,
+            evidence: { address: c, lookalikeOf: name, known },
+          })
         }
       }
     }
@@ -71,9 +116,17 @@ export const outflowLimit: Rule = {
   check: (ctx) =>
     userOutflows(ctx).flatMap((c): Finding[] => {
       const token = tokenOfAsset(c)
-      const limit = ctx.policy.outflowLimits[token] ?? Object.entries(ctx.policy.outflowLimits).find(([k]) => same(k, token))?.[1]
+      const limit =
+        ctx.policy.outflowLimits[token] ?? Object.entries(ctx.policy.outflowLimits).find(([k]) => same(k, token))?.[1]
       if (limit === undefined || -c.delta <= limit) return []
-      return [{ id: 'policy.outflow-limit', severity: 'block', message: `You would lose ${formatAmount(ctx, token, -c.delta)}, above your limit of ${formatAmount(ctx, token, limit)}.`, evidence: { asset: token, amount: (-c.delta).toString(), limit: limit.toString() } }]
+      return [
+        {
+          id: 'policy.outflow-limit',
+          severity: 'block',
+          message: `You would lose ${formatAmount(ctx, token, -c.delta)}, above your limit of ${formatAmount(ctx, token, limit)}.`,
+          evidence: { asset: token, amount: (-c.delta).toString(), limit: limit.toString() },
+        },
+      ]
     }),
 }
 
@@ -81,12 +134,22 @@ export const sellUnchecked: Rule = {
   id: 'token.sell-unchecked',
   description: 'A token the user receives whose resale could not be simulated.',
   check: (ctx) =>
-    ctx.sellUnchecked.map((token) => ({ id: 'token.sell-unchecked', severity: 'warn' as const, message: `Could not check that ${ctx.tokens[token]?.symbol ?? token} can be sold again (the node cannot simulate it).`, evidence: { token } })),
+    ctx.sellUnchecked.map((token) => ({
+      id: 'token.sell-unchecked',
+      severity: 'warn' as const,
+      message: `Could not check that ${ctx.tokens[token]?.symbol ?? token} can be sold again (the node cannot simulate it).`,
+      evidence: { token },
+    })),
 }
 
 export const cannotSell: Rule = {
   id: 'token.cannot-sell',
   description: 'A token the user receives cannot be transferred afterwards (a honeypot).',
   check: (ctx) =>
-    ctx.unsellable.map((token) => ({ id: 'token.cannot-sell', severity: 'block' as const, message: `You would receive ${ctx.tokens[token]?.symbol ?? token} but could never send or sell it again (a honeypot).`, evidence: { token } })),
+    ctx.unsellable.map((token) => ({
+      id: 'token.cannot-sell',
+      severity: 'block' as const,
+      message: `You would receive ${ctx.tokens[token]?.symbol ?? token} but could never send or sell it again (a honeypot).`,
+      evidence: { token },
+    })),
 }

@@ -2,7 +2,8 @@ import { formatUnits, type Address } from 'viem'
 import type { Approval, BalanceChange } from '../effects.ts'
 import type { RuleContext } from '../context.ts'
 
-export const same = (a: string | null | undefined, b: string | null | undefined) => !!a && !!b && a.toLowerCase() === b.toLowerCase()
+export const same = (a: string | null | undefined, b: string | null | undefined) =>
+  !!a && !!b && a.toLowerCase() === b.toLowerCase()
 export const short = (a: Address) => `${a.slice(0, 6)}…${a.slice(-4)}`
 
 export function nameOf(ctx: RuleContext, a: Address): string {
@@ -15,10 +16,13 @@ export const isDappContract = (ctx: RuleContext, a: Address) => ctx.dappContract
 
 /** All approvals the request grants: from the simulation (transactions) or from the typed data. */
 export function approvalsOf(ctx: RuleContext): Approval[] {
-  return [...ctx.effects.approvals, ...(ctx.typedData?.approvals ?? [])].filter((a) => a.kind !== 'operator' || a.approved)
+  return [...ctx.effects.approvals, ...(ctx.typedData?.approvals ?? [])].filter(
+    (a) => a.kind !== 'operator' || a.approved,
+  )
 }
 
-export const approvalAmount = (a: Approval): bigint | null => (a.kind === 'erc20' || a.kind === 'permit2' ? a.amount : null)
+export const approvalAmount = (a: Approval): bigint | null =>
+  a.kind === 'erc20' || a.kind === 'permit2' ? a.amount : null
 
 export function symbolOf(ctx: RuleContext, token: Address): string {
   return ctx.tokens[token]?.symbol ?? short(token)
@@ -27,16 +31,21 @@ export function symbolOf(ctx: RuleContext, token: Address): string {
 export function formatAmount(ctx: RuleContext, token: Address | 'native', amount: bigint): string {
   if (token === 'native') return `${formatUnits(amount, 18)} ETH`
   const t = ctx.tokens[token]
-  return t?.decimals !== undefined ? `${formatUnits(amount, t.decimals)} ${t.symbol ?? short(token)}` : `${amount} units of ${symbolOf(ctx, token)}`
+  return t?.decimals !== undefined
+    ? `${formatUnits(amount, t.decimals)} ${t.symbol ?? short(token)}`
+    : `${amount} units of ${symbolOf(ctx, token)}`
 }
 
 export const isUserAccount = (ctx: RuleContext, a: string) => ctx.userAccounts.some((u) => same(u, a))
 
 /** The user's own losses (negative changes), on the signer and on a smart wallet it drives. */
-export const userOutflows = (ctx: RuleContext): BalanceChange[] => ctx.changes.filter((c) => isUserAccount(ctx, c.holder) && c.delta < 0n)
-export const userInflows = (ctx: RuleContext): BalanceChange[] => ctx.changes.filter((c) => isUserAccount(ctx, c.holder) && c.delta > 0n)
+export const userOutflows = (ctx: RuleContext): BalanceChange[] =>
+  ctx.changes.filter((c) => isUserAccount(ctx, c.holder) && c.delta < 0n)
+export const userInflows = (ctx: RuleContext): BalanceChange[] =>
+  ctx.changes.filter((c) => isUserAccount(ctx, c.holder) && c.delta > 0n)
 
-export const tokenOfAsset = (c: BalanceChange): Address | 'native' => (c.asset.kind === 'native' ? 'native' : c.asset.token)
+export const tokenOfAsset = (c: BalanceChange): Address | 'native' =>
+  c.asset.kind === 'native' ? 'native' : c.asset.token
 
 /** Where the user's assets go: receivers of transfers out of the user's wallet. */
 export function outflowRecipients(ctx: RuleContext): Address[] {

@@ -1,8 +1,22 @@
 import type { Finding, Rule, RuleContext } from '../context.ts'
-import { approvalExceedsBalance, approvalToEoa, approvalToNewContract, unexpectedSpender, unlimitedApproval } from './approvals.ts'
+import {
+  approvalExceedsBalance,
+  approvalToEoa,
+  approvalToNewContract,
+  unexpectedSpender,
+  unlimitedApproval,
+} from './approvals.ts'
 import { eip7702Authorization, ownershipTransfer, proxyUpgrade, unknownDelegatecall } from './authority.ts'
 import { contractCreated, reverts, unknownFunction } from './execution.ts'
-import { cannotSell, firstInteraction, lookalikeAddress, outflowLimit, sellUnchecked, unexpectedRecipient, valueToToken } from './flows.ts'
+import {
+  cannotSell,
+  firstInteraction,
+  lookalikeAddress,
+  outflowLimit,
+  sellUnchecked,
+  unexpectedRecipient,
+  valueToToken,
+} from './flows.ts'
 import { intentMismatch } from './intent.ts'
 import { freeAssetsOrder, listing, permitSignature, rawHashSignature, unknownTypedData } from './signing.ts'
 

@@ -10,13 +10,21 @@ export const rawHashSignature: Rule = {
     if (r.kind !== 'raw-sign') return []
     const isHash = (r.message.length - 2) / 2 === 32
     if (r.method === 'eth_sign' || isHash) {
-      return [{ id: 'sign.raw-hash', severity: 'block', message: `A blind signature over ${isHash ? 'a 32-byte hash' : 'raw bytes'} (${r.method}): you cannot know what it authorizes.`, evidence: { method: r.method, message: r.message.slice(0, 66) } }]
+      return [
+        {
+          id: 'sign.raw-hash',
+          severity: 'block',
+          message: `A blind signature over ${isHash ? 'a 32-byte hash' : 'raw bytes'} (${r.method}): you cannot know what it authorizes.`,
+          evidence: { method: r.method, message: r.message.slice(0, 66) },
+        },
+      ]
     }
     return []
   },
 }
 
-const trustedToken = (ctx: RuleContext, token: string | null) => !!token && Object.values(ctx.policy.tokens).some((t) => t.toLowerCase() === token.toLowerCase())
+const trustedToken = (ctx: RuleContext, token: string | null) =>
+  !!token && Object.values(ctx.policy.tokens).some((t) => t.toLowerCase() === token.toLowerCase())
 
 export const freeAssetsOrder: Rule = {
   id: 'order.free-assets',
@@ -25,9 +33,21 @@ export const freeAssetsOrder: Rule = {
     const o = ctx.typedData?.order
     if (!o || o.gives.length === 0) return []
     // only ETH or a token on the user's own list counts as value: any contract can mint "payment" tokens
-    const valuable = o.receives.filter((i) => i.amount > 0n && (i.kind === 'native' || (i.kind === 'erc20' && trustedToken(ctx, i.token))))
+    const valuable = o.receives.filter(
+      (i) => i.amount > 0n && (i.kind === 'native' || (i.kind === 'erc20' && trustedToken(ctx, i.token))),
+    )
     if (valuable.length > 0) return []
-    return [{ id: 'order.free-assets', severity: 'block', message: `This ${ctx.typedData!.kind} gives away ${o.gives.length} of your asset(s) with nothing of known value in return.`, evidence: { gives: o.gives.map((g) => ({ ...g, amount: g.amount.toString(), id: g.id?.toString() })), receives: o.receives.length } }]
+    return [
+      {
+        id: 'order.free-assets',
+        severity: 'block',
+        message: `This ${ctx.typedData!.kind} gives away ${o.gives.length} of your asset(s) with nothing of known value in return.`,
+        evidence: {
+          gives: o.gives.map((g) => ({ ...g, amount: g.amount.toString(), id: g.id?.toString() })),
+          receives: o.receives.length,
+        },
+      },
+    ]
   },
 }
 
@@ -37,8 +57,20 @@ export const listing: Rule = {
   check: (ctx): Finding[] => {
     const o = ctx.typedData?.order
     if (!o || o.gives.length === 0) return []
-    const back = o.receives.map((i) => (i.kind === 'native' ? `${formatUnits(i.amount, 18)} ETH` : `${i.amount} of ${i.token ?? 'an unknown asset'}`)).join(' + ') || 'nothing'
-    return [{ id: 'order.listing', severity: 'warn', message: `Signing lists ${o.gives.length} asset(s) for ${back}: anyone can fill it until it expires. Check the price.`, evidence: { receives: back } }]
+    const back =
+      o.receives
+        .map((i) =>
+          i.kind === 'native' ? `${formatUnits(i.amount, 18)} ETH` : `${i.amount} of ${i.token ?? 'an unknown asset'}`,
+        )
+        .join(' + ') || 'nothing'
+    return [
+      {
+        id: 'order.listing',
+        severity: 'warn',
+        message: `Signing lists ${o.gives.length} asset(s) for ${back}: anyone can fill it until it expires. Check the price.`,
+        evidence: { receives: back },
+      },
+    ]
   },
 }
 
@@ -47,13 +79,21 @@ export const unknownTypedData: Rule = {
   description: 'An EIP-712 message Hermit cannot interpret.',
   check: (ctx) =>
     ctx.typedData?.kind === 'unknown'
-      ? [{ id: 'typed-data.unknown', severity: 'warn', message: `A "${ctx.typedData.primaryType}" signature Hermit cannot interpret: read it carefully.`, evidence: { primaryType: ctx.typedData.primaryType } }]
+      ? [
+          {
+            id: 'typed-data.unknown',
+            severity: 'warn',
+            message: `A "${ctx.typedData.primaryType}" signature Hermit cannot interpret: read it carefully.`,
+            evidence: { primaryType: ctx.typedData.primaryType },
+          },
+        ]
       : [],
 }
 
 export const permitSignature: Rule = {
   id: 'sign.permit',
-  description: 'A signature that grants an allowance off-chain (Permit, Permit2): no transaction, but the same power as approve.',
+  description:
+    'A signature that grants an allowance off-chain (Permit, Permit2): no transaction, but the same power as approve.',
   check: (ctx) =>
     (ctx.typedData?.approvals ?? []).map((a) => ({
       id: 'sign.permit',
