@@ -10,14 +10,14 @@ export type HermitErrorOptions = {
   details?: Record<string, unknown>
 }
 
-export class HermitError extends Error {
+export class HermitError<C extends string = string> extends Error {
   override name = 'HermitError'
-  readonly code: string
+  readonly code: C
   readonly hint: string | undefined
   readonly details: Record<string, unknown>
   readonly shortMessage: string
 
-  constructor(code: string, message: string, options: HermitErrorOptions = {}) {
+  constructor(code: C, message: string, options: HermitErrorOptions = {}) {
     super(withHint(message, options.hint), options.cause === undefined ? undefined : { cause: options.cause })
     this.code = code
     this.shortMessage = message
@@ -26,7 +26,7 @@ export class HermitError extends Error {
   }
 
   /** A JSON-safe view for `--json` output and logs. */
-  toJSON(): { name: string; code: string; message: string; hint?: string; details: Record<string, unknown> } {
+  toJSON(): { name: string; code: C; message: string; hint?: string; details: Record<string, unknown> } {
     return {
       name: this.name,
       code: this.code,
@@ -43,6 +43,17 @@ function withHint(message: string, hint: string | undefined): string {
 
 export function isHermitError(value: unknown): value is HermitError {
   return value instanceof HermitError
+}
+
+/**
+ * The one-line message of any error, without its hint or a library's detail lines: a HermitError's
+ * or viem's `shortMessage`, else the first line of `message`. For wrapping a cause in a new message.
+ */
+export function shortMessageOf(error: unknown): string {
+  if (error !== null && typeof error === 'object' && 'shortMessage' in error && typeof error.shortMessage === 'string')
+    return error.shortMessage
+  const message = error instanceof Error ? error.message : String(error)
+  return message.split('\n')[0] ?? message
 }
 
 /** Turns a zod-style issue path into `a.b[2].c` for error messages that name the field. */

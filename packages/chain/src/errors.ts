@@ -1,0 +1,46 @@
+import { HermitError } from '@hermit/errors'
+
+export const CHAIN_ERROR_CODES = [
+  'CHAIN_REVERTED',
+  'CHAIN_TX_FAILED',
+  'CHAIN_NO_WALLET',
+  'CHAIN_DEPLOY_FAILED',
+] as const
+export type ChainErrorCode = (typeof CHAIN_ERROR_CODES)[number]
+
+export class ChainError extends HermitError<ChainErrorCode> {
+  override name = 'ChainError'
+}
+
+/**
+ * A contract call that reverted, in simulation or on-chain. `reason` is the contract's own words:
+ * a revert string ("Not authorized") or a custom error's name ("PastExpiry").
+ */
+export class ContractRevertError extends ChainError {
+  override name = 'ContractRevertError'
+  readonly functionName: string
+  readonly reason: string | undefined
+
+  constructor(
+    functionName: string,
+    reason: string | undefined,
+    options: { cause?: unknown; hash?: `0x${string}` } = {},
+  ) {
+    super(
+      'CHAIN_REVERTED',
+      reason === undefined
+        ? `${functionName} reverted on-chain${options.hash ? ` (${options.hash})` : ''}.`
+        : `${functionName} reverted: ${reason}`,
+      {
+        cause: options.cause,
+        details: {
+          functionName,
+          ...(reason === undefined ? {} : { reason }),
+          ...(options.hash ? { hash: options.hash } : {}),
+        },
+      },
+    )
+    this.functionName = functionName
+    this.reason = reason
+  }
+}
