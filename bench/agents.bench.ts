@@ -20,7 +20,7 @@ import {
   summaryChecks,
   validationRequestHash,
 } from '@hermit/agents'
-import { advanceChainPast, devnetParty } from '@hermit/agents/devnet'
+import { advanceChainPast, devnetParty } from '@hermit/agents/testing'
 import { registerAgent, REGISTRATION_TYPE } from '@hermit/erc8004'
 import { summarize, type BenchFile, type BenchResult } from './lib.ts'
 

@@ -1,7 +1,7 @@
 import { encodeFunctionData, parseEther } from 'viem'
 import { startDevnet } from '@hermit/devnet'
 import { verify } from '@hermit/txguard'
-import { deployTestbed } from '@hermit/txguard/testbed'
+import { deployTestbed } from '@hermit/txguard/testing'
 import { summarize, timeMs, type BenchFile } from './lib.ts'
 
 const N = 50

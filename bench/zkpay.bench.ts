@@ -118,27 +118,23 @@ export const bench: BenchFile = {
       const gas: Record<string, number[]> = { deposit: [], slash: [], requestExit: [], finalizeExit: [] }
       const secrets = Array.from({ length: 8 }, () => randomFieldElement())
       for (const s of secrets) {
-        const hash = await d
-          .walletFor(d.accounts[1]!)
-          .writeContract({
-            address,
-            abi: creditPoolAbi,
-            functionName: 'deposit',
-            args: [creditLeaf(s, 10n), 10n],
-            value: 10n * info.price + info.stake,
-          })
+        const hash = await d.walletFor(d.accounts[1]!).writeContract({
+          address,
+          abi: creditPoolAbi,
+          functionName: 'deposit',
+          args: [creditLeaf(s, 10n), 10n],
+          value: 10n * info.price + info.stake,
+        })
         gas.deposit!.push(Number((await d.publicClient.waitForTransactionReceipt({ hash })).gasUsed))
       }
       for (let k = 0; k < 4; k++) {
         const synced = await syncTree(d.publicClient, address)
-        const hash = await d
-          .walletFor(d.accounts[2]!)
-          .writeContract({
-            address,
-            abi: creditPoolAbi,
-            functionName: 'slash',
-            args: [secrets[k]!, 10n, BigInt(k), removalSiblings(synced.tree, k)],
-          })
+        const hash = await d.walletFor(d.accounts[2]!).writeContract({
+          address,
+          abi: creditPoolAbi,
+          functionName: 'slash',
+          args: [secrets[k]!, 10n, BigInt(k), removalSiblings(synced.tree, k)],
+        })
         gas.slash!.push(Number((await d.publicClient.waitForTransactionReceipt({ hash })).gasUsed))
       }
       for (let k = 4; k < 8; k++) {
@@ -146,15 +142,13 @@ export const bench: BenchFile = {
         const exit = await proveExit({ sk: secrets[k]!, n: 10n, recipient, scope: info.scope })
         const cd = toSolidityCalldata(exit.proof, exit.publicSignals)
         const synced = await syncTree(d.publicClient, address)
-        const hash = await d
-          .walletFor(d.accounts[3]!)
-          .writeContract({
-            address,
-            abi: creditPoolAbi,
-            functionName: 'requestExit',
-            args: [BigInt(k), recipient, cd.a, cd.b, cd.c, removalSiblings(synced.tree, k)],
-            gas: 2_000_000n,
-          })
+        const hash = await d.walletFor(d.accounts[3]!).writeContract({
+          address,
+          abi: creditPoolAbi,
+          functionName: 'requestExit',
+          args: [BigInt(k), recipient, cd.a, cd.b, cd.c, removalSiblings(synced.tree, k)],
+          gas: 2_000_000n,
+        })
         gas.requestExit!.push(Number((await d.publicClient.waitForTransactionReceipt({ hash })).gasUsed))
         await d.testClient.increaseTime({ seconds: 3601 })
         await d.testClient.mine({ blocks: 1 })

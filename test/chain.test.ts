@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest'
 import { erc20Abi } from 'viem'
 import { devTokenAbi } from '@hermit/contracts'
-import { useDevnet } from '@hermit/devnet/vitest'
+import { useDevnet } from '@hermit/devnet/testing'
 import { ChainError, ContractRevertError, getLogsPaged, readContract, writeAndWait } from '@hermit/chain'
 
 const net = useDevnet()

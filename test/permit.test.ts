@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest'
 import { parseSignature } from 'viem'
 import { devTokenAbi } from '@hermit/contracts'
-import { useDevnet } from '@hermit/devnet/vitest'
+import { useDevnet } from '@hermit/devnet/testing'
 
 const net = useDevnet()
 

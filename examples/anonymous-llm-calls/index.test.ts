@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { useDevnet } from '@hermit/devnet/vitest'
+import { useDevnet } from '@hermit/devnet/testing'
 import { anonymousCalls } from './index.ts'
 
 const net = useDevnet()

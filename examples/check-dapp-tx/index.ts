@@ -7,7 +7,7 @@
 import type { Devnet } from '@hermit/devnet'
 import { providerFromSpec } from '@hermit/llm'
 import { formatReport, verify, type Report } from '@hermit/txguard'
-import { deployTestbed } from '@hermit/txguard/testbed'
+import { deployTestbed } from '@hermit/txguard/testing'
 import type { Flow } from '../flows.ts'
 import type { Log } from '../lib/log.ts'
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { parseUnits } from 'viem'
-import { useDevnet } from '@hermit/devnet/vitest'
+import { useDevnet } from '@hermit/devnet/testing'
 import { hireAnAgent } from './index.ts'
 
 const net = useDevnet()

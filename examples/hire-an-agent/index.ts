@@ -29,7 +29,7 @@ import {
   type HireStep,
   type JobHandler,
 } from '@hermit/agents'
-import { advanceChainPast, devnetParty } from '@hermit/agents/devnet'
+import { advanceChainPast, devnetParty } from '@hermit/agents/testing'
 import {
   ProofVerifierPool,
   SqliteNullifierStore,

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { keccak256, parseUnits } from 'viem'
-import { useDevnet } from '@hermit/devnet/vitest'
+import { useDevnet } from '@hermit/devnet/testing'
 import { feedbackHistory, parseFeedbackFile, reputationOf, validationStatus } from '@hermit/erc8004'
 import {
   ClientAgent,
@@ -15,7 +15,7 @@ import {
   type JobHandler,
   type ProviderEvent,
 } from './index.ts'
-import { advanceChainPast, devnetParty, type DevnetParty } from './devnet.ts'
+import { advanceChainPast, devnetParty, type DevnetParty } from './testing/index.ts'
 
 const net = useDevnet()
 const usd = (v: string) => parseUnits(v, 6)

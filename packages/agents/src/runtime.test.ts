@@ -1,6 +1,6 @@
 import { describe, expect, it, vi } from 'vitest'
 import { parseUnits } from 'viem'
-import { useDevnet } from '@hermit/devnet/vitest'
+import { useDevnet } from '@hermit/devnet/testing'
 import {
   ClientAgent,
   DELIVERABLE_AUTH_HEADER,
@@ -21,7 +21,7 @@ import {
   type EvaluatorEvent,
   type ProviderEvent,
 } from './index.ts'
-import { devnetParty } from './devnet.ts'
+import { devnetParty } from './testing/index.ts'
 
 const net = useDevnet()
 const usd = (v: string) => parseUnits(v, 6)

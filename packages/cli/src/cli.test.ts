@@ -6,7 +6,7 @@ import { createInterface } from 'node:readline'
 import { describe, expect, it } from 'vitest'
 import { createPublicClient, http } from 'viem'
 import { ExitCode } from './exit.ts'
-import { HERMIT_BIN as bin, runHermit } from './testing.ts'
+import { HERMIT_BIN as bin, runHermit } from './testing/index.ts'
 
 const dir = mkdtempSync(join(tmpdir(), 'hermit-cli-'))
 

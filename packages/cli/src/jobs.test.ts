@@ -6,7 +6,7 @@ import { parseUnits, toHex } from 'viem'
 import { HDKey } from 'viem/accounts'
 import { mnemonicToSeedSync } from '@scure/bip39'
 import { ANVIL_MNEMONIC, writeDeployments } from '@hermit/devnet'
-import { useDevnet } from '@hermit/devnet/vitest'
+import { useDevnet } from '@hermit/devnet/testing'
 import { REGISTRATION_TYPE, registerAgent } from '@hermit/erc8004'
 import {
   acceptJob,
@@ -19,9 +19,9 @@ import {
   setBudget,
   tokenBalance,
 } from '@hermit/agents'
-import { advanceChainPast, devnetParty } from '@hermit/agents/devnet'
+import { advanceChainPast, devnetParty } from '@hermit/agents/testing'
 import { ExitCode } from './exit.ts'
-import { runHermit } from './testing.ts'
+import { runHermit } from './testing/index.ts'
 
 const net = useDevnet()
 const root = HDKey.fromMasterSeed(mnemonicToSeedSync(ANVIL_MNEMONIC))

@@ -8,11 +8,11 @@ import { toHex, type Address } from 'viem'
 import { HDKey } from 'viem/accounts'
 import { mnemonicToSeedSync } from '@scure/bip39'
 import { ANVIL_MNEMONIC, writeDeployments } from '@hermit/devnet'
-import { useDevnet } from '@hermit/devnet/vitest'
+import { useDevnet } from '@hermit/devnet/testing'
 import { ProofVerifierPool, SqliteNullifierStore, createZkPayGate, readPool } from '@hermit/zkpay'
 import { loadVerificationKey } from '@hermit/circuits'
 import { ExitCode } from './exit.ts'
-import { HERMIT_BIN as bin, runHermit } from './testing.ts'
+import { HERMIT_BIN as bin, runHermit } from './testing/index.ts'
 
 const dir = mkdtempSync(join(tmpdir(), 'hermit-pay-cli-'))
 const net = useDevnet()

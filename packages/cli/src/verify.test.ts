@@ -3,10 +3,10 @@ import { mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { beforeAll, describe, expect, it } from 'vitest'
-import { useDevnet } from '@hermit/devnet/vitest'
-import { deployTestbed, type Testbed } from '@hermit/txguard/testbed'
+import { useDevnet } from '@hermit/devnet/testing'
+import { deployTestbed, type Testbed } from '@hermit/txguard/testing'
 import { ExitCode } from './exit.ts'
-import { HERMIT_BIN as bin, runHermit } from './testing.ts'
+import { HERMIT_BIN as bin, runHermit } from './testing/index.ts'
 
 const dir = mkdtempSync(join(tmpdir(), 'hermit-verify-'))
 const net = useDevnet()

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { parseEther } from 'viem'
 import { devTokenAbi } from '@hermit/contracts'
-import { useDevnet } from './vitest.ts'
+import { useDevnet } from './testing/index.ts'
 import { startDevnet, withDevnet } from './devnet.ts'
 
 const net = useDevnet()

@@ -5,7 +5,7 @@ import { liveAnvilPids, startAnvil } from './anvil.ts'
 import { withDevnet } from './devnet.ts'
 
 const root = fileURLToPath(new URL('../../..', import.meta.url))
-const holder = fileURLToPath(new URL('./testdata/hold-devnet.ts', import.meta.url))
+const holder = fileURLToPath(new URL('./testing/hold-devnet.ts', import.meta.url))
 
 function alive(pid: number): boolean {
   try {

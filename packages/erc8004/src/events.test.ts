@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { keccak256, toHex } from 'viem'
-import { useDevnet } from '@hermit/devnet/vitest'
+import { useDevnet } from '@hermit/devnet/testing'
 import {
   appendResponse,
   giveFeedback,
@@ -13,7 +13,7 @@ import {
   setMetadata,
   watchRegistryEvent,
 } from './index.ts'
-import { clientFor } from './testing/fixtures.ts'
+import { clientFor } from './testing/index.ts'
 
 const net = useDevnet()
 

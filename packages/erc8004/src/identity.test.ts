@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { identityRegistryAbi } from '@hermit/contracts'
-import { useDevnet } from '@hermit/devnet/vitest'
+import { useDevnet } from '@hermit/devnet/testing'
 import { toHex } from 'viem'
 import {
   REGISTRATION_TYPE,
@@ -24,7 +24,7 @@ import {
   watchRegistrations,
   type RegistrationFileInput,
 } from './index.ts'
-import { clientFor, fileServer } from './testing/fixtures.ts'
+import { clientFor, fileServer } from './testing/index.ts'
 
 const net = useDevnet()
 

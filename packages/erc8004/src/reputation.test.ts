@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { keccak256, parseEther, type Address, type Hash } from 'viem'
 import { devTokenAbi } from '@hermit/contracts'
-import { useDevnet } from '@hermit/devnet/vitest'
+import { useDevnet } from '@hermit/devnet/testing'
 import {
   REGISTRATION_TYPE,
   RegistryRevertError,
@@ -21,7 +21,7 @@ import {
   parseFeedbackFile,
   type FileStore,
 } from './index.ts'
-import { clientFor } from './testing/fixtures.ts'
+import { clientFor } from './testing/index.ts'
 
 const net = useDevnet()
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { useDevnet } from '@hermit/devnet/vitest'
+import { useDevnet } from '@hermit/devnet/testing'
 import {
   REGISTRATION_TYPE,
   ValidationTimeoutError,
@@ -12,7 +12,7 @@ import {
   validatorRequests,
   waitForValidation,
 } from './index.ts'
-import { clientFor } from './testing/fixtures.ts'
+import { clientFor } from './testing/index.ts'
 
 const net = useDevnet()
 

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createWalletClient, http } from 'viem'
-import { useDevnet } from '@hermit/devnet/vitest'
+import { useDevnet } from '@hermit/devnet/testing'
 import { startGuardProxy, type GuardProxy } from './proxy.ts'
-import { deployTestbed, type Testbed } from './testbed/index.ts'
+import { deployTestbed, type Testbed } from './testing/index.ts'
 
 const net = useDevnet()
 let bed: Testbed

@@ -1,10 +1,10 @@
 import { beforeAll, describe, expect, it } from 'vitest'
-import { useDevnet } from '@hermit/devnet/vitest'
+import { useDevnet } from '@hermit/devnet/testing'
 import { ollamaProvider } from '@hermit/llm'
 import { startScriptedModelServer, type ScriptedModelServer } from '@hermit/llm/testing'
 import { afterAll } from 'vitest'
 import { verify, formatReport } from './index.ts'
-import { deployTestbed, INJECTION_NAME, type Testbed } from './testbed/index.ts'
+import { deployTestbed, INJECTION_NAME, type Testbed } from './testing/index.ts'
 
 const net = useDevnet()
 let bed: Testbed

@@ -2,10 +2,10 @@ import { mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
-import { useDevnet } from '@hermit/devnet/vitest'
+import { useDevnet } from '@hermit/devnet/testing'
 import { terminateProver } from '@hermit/circuits'
 import { createZkPayClient } from './client.ts'
-import { devnetDepositor, devnetPool, startPaidServer, type PaidServer } from './testing.ts'
+import { devnetDepositor, devnetPool, startPaidServer, type PaidServer } from './testing/index.ts'
 
 const net = useDevnet()
 let server: PaidServer | undefined

@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest'
 import { SqliteNullifierStore } from './store.ts'
 
 const root = fileURLToPath(new URL('../../..', import.meta.url))
-const script = fileURLToPath(new URL('./testdata/claim.ts', import.meta.url))
+const script = fileURLToPath(new URL('./testing/claim.ts', import.meta.url))
 
 describe('SqliteNullifierStore', () => {
   it('claims atomically: new, then replay for the same x, double-spend for another x', async () => {

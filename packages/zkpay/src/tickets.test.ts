@@ -10,7 +10,7 @@ import { ZkIdentity, loadKeystore, saveKeystore } from './identity.ts'
 import { KeystoreError, TicketError } from './errors.ts'
 
 const root = fileURLToPath(new URL('../../..', import.meta.url))
-const script = fileURLToPath(new URL('./testdata/reserve.ts', import.meta.url))
+const script = fileURLToPath(new URL('./testing/reserve.ts', import.meta.url))
 const dir = mkdtempSync(join(tmpdir(), 'hermit-tickets-'))
 let k = 0
 const fresh = (tickets = 200) =>

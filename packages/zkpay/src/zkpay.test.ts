@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { creditPoolAbi } from '@hermit/contracts'
-import { useDevnet } from '@hermit/devnet/vitest'
+import { useDevnet } from '@hermit/devnet/testing'
 import { proveCredit, terminateProver, toSolidityCalldata } from '@hermit/circuits'
 import { createZkPayClient } from './client.ts'
 import {
@@ -16,7 +16,7 @@ import {
   requestBinding,
 } from './protocol.ts'
 import { syncTree } from './sync.ts'
-import { devnetDepositor, devnetPool, startPaidServer, type PaidServer } from './testing.ts'
+import { devnetDepositor, devnetPool, startPaidServer, type PaidServer } from './testing/index.ts'
 import type { PoolInfo } from './pool.ts'
 
 const net = useDevnet()

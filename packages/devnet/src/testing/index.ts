@@ -5,7 +5,7 @@
  *   it('…', async () => { const { publicClient } = net() })
  */
 import { afterAll, afterEach, beforeAll, beforeEach } from 'vitest'
-import { startDevnet, type Devnet, type DevnetOptions } from './devnet.ts'
+import { startDevnet, type Devnet, type DevnetOptions } from '../devnet.ts'
 
 export function useDevnet(options: DevnetOptions = {}): () => Devnet {
   let devnet: Devnet | undefined

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { parseEther, type Address } from 'viem'
 import type { Devnet } from '@hermit/devnet'
-import { ZkIdentity } from './identity.ts'
+import { ZkIdentity } from '../identity.ts'
 import {
   deployCreditPool,
   depositToPool,
@@ -13,11 +13,11 @@ import {
   readPool,
   zkInfraFromDeployments,
   type PoolInfo,
-} from './pool.ts'
-import { createZkPayGate, type GateEvent, type PaidHandler, type ZkPayGate } from './server.ts'
-import { SqliteNullifierStore } from './store.ts'
-import { TicketStore } from './tickets.ts'
-import { ProofVerifierPool } from './verifier.ts'
+} from '../pool.ts'
+import { createZkPayGate, type GateEvent, type PaidHandler, type ZkPayGate } from '../server.ts'
+import { SqliteNullifierStore } from '../store.ts'
+import { TicketStore } from '../tickets.ts'
+import { ProofVerifierPool } from '../verifier.ts'
 import { loadVerificationKey } from '@hermit/circuits'
 
 /** A pool on the devnet with the provider as dev account `providerIndex`. */

@@ -5,7 +5,7 @@ import { parseUnits, type HDAccount } from 'viem'
 import { devTokenAbi } from '@hermit/contracts'
 import type { Devnet } from '@hermit/devnet'
 import { registriesFromDeployments, type Erc8004Client } from '@hermit/erc8004'
-import { escrowFromDeployments, type Escrow } from './escrow.ts'
+import { escrowFromDeployments, type Escrow } from '../escrow.ts'
 
 export type DevnetParty = { account: HDAccount; escrow: Escrow; erc8004: Erc8004Client; dataDir: string }
 

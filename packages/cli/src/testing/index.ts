@@ -2,7 +2,7 @@
 import { spawn } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 
-export const HERMIT_BIN = fileURLToPath(new URL('../bin/hermit.js', import.meta.url))
+export const HERMIT_BIN = fileURLToPath(new URL('../../bin/hermit.js', import.meta.url))
 
 export function runHermit(
   args: string[],
