@@ -35,7 +35,7 @@ describe('hermit CLI', () => {
     const r = await hermit(['deployments', '--file', file, '--json'])
     expect(r.code).toBe(ExitCode.dataError)
     const body = JSON.parse(r.stdout)
-    expect(body.error.code).toBe('DEPLOYMENTS_INVALID')
+    expect(body.error.code).toBe('DEVNET_DEPLOYMENTS_INVALID')
     expect(body.error.message).toContain('chainId')
   })
 

@@ -101,24 +101,24 @@ function startWatchdog(pid: number): ChildProcess {
   return dog
 }
 
-function buildArgs(o: z.output<typeof anvilOptionsSchema>): string[] {
+function buildArgs(options: z.output<typeof anvilOptionsSchema>): string[] {
   const args = [
     '--host',
-    o.host,
+    options.host,
     '--port',
-    String(o.port),
+    String(options.port),
     '--accounts',
-    String(o.accounts),
+    String(options.accounts),
     '--balance',
-    String(o.balance),
+    String(options.balance),
   ]
-  if (o.chainId !== undefined) args.push('--chain-id', String(o.chainId))
-  if (o.mnemonic !== undefined) args.push('--mnemonic', o.mnemonic)
-  if (o.blockTime !== undefined) args.push('--block-time', String(o.blockTime))
-  if (o.hardfork !== undefined) args.push('--hardfork', o.hardfork)
-  if (o.fork !== undefined) {
-    args.push('--fork-url', o.fork.url)
-    if (o.fork.blockNumber !== undefined) args.push('--fork-block-number', String(o.fork.blockNumber))
+  if (options.chainId !== undefined) args.push('--chain-id', String(options.chainId))
+  if (options.mnemonic !== undefined) args.push('--mnemonic', options.mnemonic)
+  if (options.blockTime !== undefined) args.push('--block-time', String(options.blockTime))
+  if (options.hardfork !== undefined) args.push('--hardfork', options.hardfork)
+  if (options.fork !== undefined) {
+    args.push('--fork-url', options.fork.url)
+    if (options.fork.blockNumber !== undefined) args.push('--fork-block-number', String(options.fork.blockNumber))
   }
   return args
 }
@@ -137,14 +137,14 @@ export async function startAnvil(options: AnvilOptions = {}): Promise<AnvilProce
       },
     )
   }
-  const o = parsed.data
-  const bin = resolveAnvilBinary(o.anvilPath)
+  const settings = parsed.data
+  const bin = resolveAnvilBinary(settings.anvilPath)
   installExitHook()
 
-  const child = spawn(bin, buildArgs(o), { stdio: ['ignore', 'pipe', 'pipe'] })
+  const child = spawn(bin, buildArgs(settings), { stdio: ['ignore', 'pipe', 'pipe'] })
   if (child.pid === undefined) {
     const error = await new Promise<Error>((r) => child.once('error', r))
-    throw new AnvilStartError('ANVIL_SPAWN_FAILED', `Could not start anvil: ${error.message}`, { cause: error })
+    throw new AnvilStartError('DEVNET_ANVIL_SPAWN_FAILED', `Could not start anvil: ${error.message}`, { cause: error })
   }
   live.add(child)
   const watchdog = startWatchdog(child.pid)
@@ -173,19 +173,23 @@ export async function startAnvil(options: AnvilOptions = {}): Promise<AnvilProce
       }
     }
     child.stdout!.setEncoding('utf8').on('data', onData)
-    void exited.then(() => rejectListen(startFailure(o, stderr)))
+    void exited.then(() => rejectListen(startFailure(settings, stderr)))
   })
   const timeout = new Promise<never>((_, rejectTimeout) => {
     const t = setTimeout(
       () =>
         rejectTimeout(
-          new AnvilStartError('ANVIL_START_TIMEOUT', `anvil did not start listening within ${o.startTimeoutMs} ms.`, {
-            hint: o.fork
-              ? 'A fork waits on its upstream RPC: check that it answers, or raise startTimeoutMs.'
-              : 'Raise startTimeoutMs on a slow machine.',
-          }),
+          new AnvilStartError(
+            'DEVNET_ANVIL_START_TIMEOUT',
+            `anvil did not start listening within ${settings.startTimeoutMs} ms.`,
+            {
+              hint: settings.fork
+                ? 'A fork waits on its upstream RPC: check that it answers, or raise startTimeoutMs.'
+                : 'Raise startTimeoutMs on a slow machine.',
+            },
+          ),
         ),
-      o.startTimeoutMs,
+      settings.startTimeoutMs,
     )
     t.unref()
     void exited.then(() => clearTimeout(t))
@@ -222,15 +226,19 @@ export async function startAnvil(options: AnvilOptions = {}): Promise<AnvilProce
   return proc
 }
 
-function startFailure(o: z.output<typeof anvilOptionsSchema>, stderr: string): DevnetError {
+function startFailure(options: z.output<typeof anvilOptionsSchema>, stderr: string): DevnetError {
   const text = stderr.trim()
-  if (/address already in use/i.test(text)) return new PortInUseError(o.host, o.port)
-  if (o.fork !== undefined && /fork|chain id|block|error sending request|connect/i.test(text)) {
-    return new ForkError(o.fork.url, firstLine(text))
+  if (/address already in use/i.test(text)) return new PortInUseError(options.host, options.port)
+  if (options.fork !== undefined && /fork|chain id|block|error sending request|connect/i.test(text)) {
+    return new ForkError(options.fork.url, firstLine(text))
   }
-  return new AnvilStartError('ANVIL_EXITED', `anvil exited before it was ready: ${firstLine(text) || 'no output'}`, {
-    details: { stderr: text },
-  })
+  return new AnvilStartError(
+    'DEVNET_ANVIL_EXITED',
+    `anvil exited before it was ready: ${firstLine(text) || 'no output'}`,
+    {
+      details: { stderr: text },
+    },
+  )
 }
 
 function firstLine(text: string): string {

@@ -1,14 +1,5 @@
-import {
-  getAddress,
-  type Abi,
-  type Account,
-  type Address,
-  type Chain,
-  type Hex,
-  type PublicClient,
-  type Transport,
-  type WalletClient,
-} from 'viem'
+import type { Abi, Address, Hex } from 'viem'
+import { deployAndWait, type Reader, type Wallet } from '@hermit/chain'
 import {
   agenticCommerceAbi,
   agenticCommerceBytecode,
@@ -102,30 +93,30 @@ export const hermitDeployPlan: readonly DeployStep[] = [
 ]
 
 export async function deployPlan(
-  publicClient: PublicClient<Transport, Chain>,
-  walletClient: WalletClient<Transport, Chain, Account>,
+  publicClient: Reader,
+  walletClient: Wallet,
   plan: readonly DeployStep[] = hermitDeployPlan,
 ): Promise<Record<string, DeployedContract>> {
   const deployed: Record<string, DeployedContract> = {}
   for (const step of plan) {
     try {
-      const txHash = await walletClient.deployContract({
-        abi: step.abi,
-        bytecode: step.bytecode,
-        args: step.args(deployed, walletClient.account.address),
-      } as Parameters<typeof walletClient.deployContract>[0])
-      const receipt = await publicClient.waitForTransactionReceipt({ hash: txHash, pollingInterval: 20 })
-      if (receipt.status !== 'success' || !receipt.contractAddress) {
-        throw new Error(`deployment transaction ${txHash} reverted`)
-      }
+      const { address, receipt } = await deployAndWait(
+        { publicClient, walletClient },
+        {
+          name: step.name,
+          abi: step.abi,
+          bytecode: step.bytecode,
+          args: step.args(deployed, walletClient.account.address),
+        },
+      )
       deployed[step.name] = {
-        address: getAddress(receipt.contractAddress),
-        txHash,
+        address,
+        txHash: receipt.transactionHash,
         blockNumber: receipt.blockNumber,
         gasUsed: receipt.gasUsed,
       }
     } catch (cause) {
-      throw new DeployError('DEPLOY_FAILED', `Deploying ${step.name} failed.`, {
+      throw new DeployError('DEVNET_DEPLOY_FAILED', `Deploying ${step.name} failed.`, {
         hint: 'Rebuild the contracts (`pnpm contracts:build && pnpm contracts:gen`) and check the deployer has funds.',
         details: { contract: step.name },
         cause,

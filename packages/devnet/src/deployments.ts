@@ -1,5 +1,5 @@
-import { closeSync, fsyncSync, openSync, readFileSync, renameSync, writeSync, mkdirSync } from 'node:fs'
-import { dirname } from 'node:path'
+import { readFileSync } from 'node:fs'
+import { writeFileAtomic } from '@hermit/chain'
 import { getAddress, isAddress, isHash, type Address, type Hash } from 'viem'
 import { z } from 'zod'
 import { formatPath } from '@hermit/errors'
@@ -40,7 +40,7 @@ export function parseDeployments(value: unknown, source = 'deployments'): Deploy
   if (!result.success) {
     const issue = result.error.issues[0]!
     const field = formatPath(issue.path)
-    throw new DeploymentsFileError('DEPLOYMENTS_INVALID', `${source}: field ${field}: ${issue.message}`, {
+    throw new DeploymentsFileError('DEVNET_DEPLOYMENTS_INVALID', `${source}: field ${field}: ${issue.message}`, {
       hint: 'Write the file with `pnpm devnet` (or writeDeployments), or fix the named field.',
       details: { source, field },
       cause: result.error,
@@ -54,7 +54,7 @@ export function readDeployments(path: string): Deployments {
   try {
     text = readFileSync(path, 'utf8')
   } catch (cause) {
-    throw new DeploymentsFileError('DEPLOYMENTS_UNREADABLE', `Cannot read deployments file ${path}.`, {
+    throw new DeploymentsFileError('DEVNET_DEPLOYMENTS_UNREADABLE', `Cannot read deployments file ${path}.`, {
       hint: 'Start a devnet with `pnpm devnet` (it writes the file), or pass the right path.',
       details: { path },
       cause,
@@ -64,7 +64,7 @@ export function readDeployments(path: string): Deployments {
   try {
     json = JSON.parse(text)
   } catch (cause) {
-    throw new DeploymentsFileError('DEPLOYMENTS_NOT_JSON', `Deployments file ${path} is not valid JSON.`, {
+    throw new DeploymentsFileError('DEVNET_DEPLOYMENTS_NOT_JSON', `Deployments file ${path} is not valid JSON.`, {
       hint: 'Delete it and let `pnpm devnet` write it again.',
       details: { path },
       cause,
@@ -77,17 +77,8 @@ export function serializeDeployments(d: Deployments): string {
   return `${JSON.stringify(d, (_, v) => (typeof v === 'bigint' ? v.toString() : v), 2)}\n`
 }
 
-/** Writes atomically: a temp file, fsync, then rename over the target. */
+/** Writes atomically (temp, fsync, rename, fsync of the folder), so a crash never leaves half a file. */
 export function writeDeployments(path: string, d: Deployments): void {
   parseDeployments(d, 'deployments to write')
-  mkdirSync(dirname(path), { recursive: true })
-  const tmp = `${path}.${process.pid}.tmp`
-  const fd = openSync(tmp, 'w', 0o644)
-  try {
-    writeSync(fd, serializeDeployments(d))
-    fsyncSync(fd)
-  } finally {
-    closeSync(fd)
-  }
-  renameSync(tmp, path)
+  writeFileAtomic(path, serializeDeployments(d), 0o644)
 }

@@ -18,7 +18,7 @@ describe('clear errors for bad input', () => {
   it('anvil binary missing, with the install hint', async () => {
     const err = await startDevnet({ anvilPath: '/nonexistent/anvil' }).catch((e: unknown) => e)
     expect(err).toBeInstanceOf(AnvilNotFoundError)
-    expect((err as AnvilNotFoundError).code).toBe('ANVIL_NOT_FOUND')
+    expect((err as AnvilNotFoundError).code).toBe('DEVNET_ANVIL_NOT_FOUND')
     expect((err as AnvilNotFoundError).hint).toContain('@foundry-rs/anvil')
   })
 
@@ -36,7 +36,7 @@ describe('clear errors for bad input', () => {
   it('unknown fork URL', async () => {
     const err = await startDevnet({ fork: { url: 'http://127.0.0.1:1' } }).catch((e: unknown) => e)
     expect(err).toBeInstanceOf(ForkError)
-    expect((err as ForkError).code).toBe('FORK_FAILED')
+    expect((err as ForkError).code).toBe('DEVNET_FORK_FAILED')
     expect((err as ForkError).message).toMatch(/refused/i)
   })
 

@@ -1,13 +1,28 @@
 import { HermitError, type HermitErrorOptions } from '@hermit/errors'
 
-export class DevnetError extends HermitError {
+export const DEVNET_ERROR_CODES = [
+  'DEVNET_ANVIL_EXITED',
+  'DEVNET_ANVIL_NOT_FOUND',
+  'DEVNET_ANVIL_SPAWN_FAILED',
+  'DEVNET_ANVIL_START_TIMEOUT',
+  'DEVNET_BAD_OPTIONS',
+  'DEVNET_DEPLOYMENTS_INVALID',
+  'DEVNET_DEPLOYMENTS_NOT_JSON',
+  'DEVNET_DEPLOYMENTS_UNREADABLE',
+  'DEVNET_DEPLOY_FAILED',
+  'DEVNET_FORK_FAILED',
+  'DEVNET_PORT_IN_USE',
+] as const
+export type DevnetErrorCode = (typeof DEVNET_ERROR_CODES)[number]
+
+export class DevnetError extends HermitError<DevnetErrorCode> {
   override name = 'DevnetError'
 }
 
 export class AnvilNotFoundError extends DevnetError {
   override name = 'AnvilNotFoundError'
   constructor(tried: string, options: HermitErrorOptions = {}) {
-    super('ANVIL_NOT_FOUND', `No anvil binary at ${tried}.`, {
+    super('DEVNET_ANVIL_NOT_FOUND', `No anvil binary at ${tried}.`, {
       hint: 'Install it from npm: `npx -y pnpm@10.34.9 add -D @foundry-rs/anvil` (the binary ships in @foundry-rs/anvil-<os>-<arch>), or pass `anvilPath`.',
       details: { tried },
       ...options,
@@ -18,7 +33,7 @@ export class AnvilNotFoundError extends DevnetError {
 export class PortInUseError extends DevnetError {
   override name = 'PortInUseError'
   constructor(host: string, port: number, options: HermitErrorOptions = {}) {
-    super('PORT_IN_USE', `Port ${port} on ${host} is already in use.`, {
+    super('DEVNET_PORT_IN_USE', `Port ${port} on ${host} is already in use.`, {
       hint: 'Stop whatever listens there, pick another `port`, or leave `port` unset (0) for a free one.',
       details: { host, port },
       ...options,
@@ -29,7 +44,7 @@ export class PortInUseError extends DevnetError {
 export class ForkError extends DevnetError {
   override name = 'ForkError'
   constructor(url: string, reason: string, options: HermitErrorOptions = {}) {
-    super('FORK_FAILED', `Cannot fork ${redactUrl(url)}: ${reason}`, {
+    super('DEVNET_FORK_FAILED', `Cannot fork ${redactUrl(url)}: ${reason}`, {
       hint: 'Check that the fork URL is a reachable JSON-RPC endpoint and that the block number exists on it.',
       details: { url: redactUrl(url) },
       ...options,

@@ -36,4 +36,6 @@ export {
   DeployError,
   DeploymentsFileError,
   redactUrl,
+  DEVNET_ERROR_CODES,
+  type DevnetErrorCode,
 } from './errors.ts'

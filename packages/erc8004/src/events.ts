@@ -1,8 +1,8 @@
-import { getAbiItem, type AbiEvent, type Address, type GetLogsReturnType, type Log } from 'viem'
+import type { GetLogsParameters, GetLogsReturnType, WatchEventOnLogsParameter } from 'viem'
 import type { ExtractAbiEvent, ExtractAbiEventNames } from 'abitype'
 import { identityRegistryAbi, reputationRegistryAbi, validationRegistryAbi } from '@hermit/contracts'
+import { getLogsPaged } from '@hermit/chain'
 import { requireValidation, type Erc8004Client } from './client.ts'
-import { getLogsPaged } from './logs.ts'
 
 const abis = {
   identity: identityRegistryAbi,
@@ -13,8 +13,17 @@ export type RegistryName = keyof typeof abis
 export type RegistryEventName<R extends RegistryName> = ExtractAbiEventNames<(typeof abis)[R]>
 type EventOf<R extends RegistryName, E extends RegistryEventName<R>> = ExtractAbiEvent<(typeof abis)[R], E>
 
-function addressOf(c: Erc8004Client, registry: RegistryName): Address {
+function addressOf(c: Erc8004Client, registry: RegistryName) {
   return registry === 'validation' ? requireValidation(c) : c.registries[registry]
+}
+
+/** The ABI item of one registry event, typed by its registry and name. */
+function eventOf<R extends RegistryName, E extends RegistryEventName<R>>(registry: R, eventName: E): EventOf<R, E> {
+  const abi: readonly { type: string; name?: string }[] = abis[registry]
+  const item = abi.find((entry) => entry.type === 'event' && entry.name === eventName)
+  if (!item) throw new TypeError(`${registry} registry has no event ${eventName}`)
+  // the find above is the runtime half of ExtractAbiEvent: the item it returns is that type
+  return item as EventOf<R, E>
 }
 
 /**
@@ -25,11 +34,18 @@ export function registryLogs<R extends RegistryName, E extends RegistryEventName
   c: Erc8004Client,
   registry: R,
   eventName: E,
-  o: { args?: Record<string, unknown>; fromBlock?: bigint; toBlock?: bigint; pageSize?: bigint } = {},
+  options: {
+    args?: GetLogsParameters<EventOf<R, E>>['args']
+    fromBlock?: bigint
+    toBlock?: bigint
+    pageSize?: bigint
+  } = {},
 ): Promise<GetLogsReturnType<EventOf<R, E>>> {
-  const event = getAbiItem({ abi: abis[registry] as never, name: eventName as never }) as unknown as EventOf<R, E> &
-    AbiEvent
-  return getLogsPaged(c.publicClient, { address: addressOf(c, registry), event, ...o }) as never
+  return getLogsPaged(c.publicClient, {
+    address: addressOf(c, registry),
+    event: eventOf(registry, eventName),
+    ...options,
+  })
 }
 
 /** Calls `onLogs` with every new event of that kind (polling); returns the function that stops it. */
@@ -37,15 +53,14 @@ export function watchRegistryEvent<R extends RegistryName, E extends RegistryEve
   c: Erc8004Client,
   registry: R,
   eventName: E,
-  onLogs: (logs: Array<Log & { args: Record<string, unknown>; eventName: E }>) => void,
-  o: { args?: Record<string, unknown>; pollingInterval?: number } = {},
+  onLogs: (logs: WatchEventOnLogsParameter<EventOf<R, E>>) => void,
+  options: { args?: GetLogsParameters<EventOf<R, E>>['args']; pollingInterval?: number } = {},
 ): () => void {
-  return c.publicClient.watchContractEvent({
+  return c.publicClient.watchEvent({
     address: addressOf(c, registry),
-    abi: abis[registry] as never,
-    eventName: eventName as never,
-    ...(o.args ? { args: o.args as never } : {}),
-    ...(o.pollingInterval ? { pollingInterval: o.pollingInterval } : {}),
-    onLogs: onLogs as never,
+    event: eventOf(registry, eventName),
+    ...(options.args ? { args: options.args } : {}),
+    ...(options.pollingInterval ? { pollingInterval: options.pollingInterval } : {}),
+    onLogs,
   })
 }

@@ -1,3 +1,4 @@
+import { ContractRevertError } from '@hermit/chain'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { identityRegistryAbi } from '@hermit/contracts'
 import { useDevnet } from '@hermit/devnet/testing'
@@ -6,7 +7,6 @@ import {
   REGISTRATION_TYPE,
   AgentUriError,
   Erc8004FileError,
-  RegistryRevertError,
   fetchJson,
   fetchUri,
   findAgents,
@@ -75,8 +75,8 @@ describe('identity registry bindings', () => {
     const stranger = clientFor(net(), 3)
     const { agentId } = await registerAgent(owner, { agentURI: 'ipfs://x' })
     const err = await setAgentURI(stranger, agentId, 'ipfs://evil').catch((e: unknown) => e)
-    expect(err).toBeInstanceOf(RegistryRevertError)
-    expect((err as RegistryRevertError).details.reason).toBe('Not authorized')
+    expect(err).toBeInstanceOf(ContractRevertError)
+    expect((err as ContractRevertError).reason).toBe('Not authorized')
     await expect(setMetadata(owner, agentId, 'agentWallet', '0x00')).rejects.toThrow(/reserved key/)
     await expect(getAgent(owner, 99n)).rejects.toThrow(/ERC721NonexistentToken/)
   })

@@ -1,8 +1,17 @@
-import { getAbiItem, parseEventLogs, type Address, type Hex, type LocalAccount, type TransactionReceipt } from 'viem'
+import {
+  getAbiItem,
+  isAddressEqual,
+  parseEventLogs,
+  type Address,
+  type Hex,
+  type LocalAccount,
+  type TransactionReceipt,
+} from 'viem'
 import { identityRegistryAbi } from '@hermit/contracts'
+import { shortMessageOf } from '@hermit/errors'
 import { Erc8004Error } from './errors.ts'
-import { read, send, type Erc8004Client } from './client.ts'
-import { getLogsPaged } from './logs.ts'
+import { getLogsPaged, readContract, writeAndWait } from '@hermit/chain'
+import type { Erc8004Client } from './client.ts'
 import {
   formatAgentRegistry,
   parseRegistrationFile,
@@ -54,7 +63,7 @@ export async function registerAgent(
   const file = args.registration ? parseRegistrationFile(args.registration) : undefined
   const uri = file ? toDataUri(file) : (args.agentURI ?? '')
   const metadata = (args.metadata ?? []).map((m) => ({ metadataKey: m.key, metadataValue: m.value }))
-  const receipt = await send(c, {
+  const receipt = await writeAndWait(c, {
     address: c.registries.identity,
     abi: identityRegistryAbi,
     functionName: 'register',
@@ -74,7 +83,7 @@ export async function registerAgent(
 }
 
 export function setAgentURI(c: Erc8004Client, agentId: bigint, agentURI: string): Promise<TransactionReceipt> {
-  return send(c, {
+  return writeAndWait(c, {
     address: c.registries.identity,
     abi: identityRegistryAbi,
     functionName: 'setAgentURI',
@@ -92,7 +101,7 @@ export function updateRegistration(
 }
 
 export function setMetadata(c: Erc8004Client, agentId: bigint, key: string, value: Hex): Promise<TransactionReceipt> {
-  return send(c, {
+  return writeAndWait(c, {
     address: c.registries.identity,
     abi: identityRegistryAbi,
     functionName: 'setMetadata',
@@ -101,14 +110,12 @@ export function setMetadata(c: Erc8004Client, agentId: bigint, key: string, valu
 }
 
 export function getMetadata(c: Erc8004Client, agentId: bigint, key: string): Promise<Hex> {
-  return read('getMetadata', () =>
-    c.publicClient.readContract({
-      address: c.registries.identity,
-      abi: identityRegistryAbi,
-      functionName: 'getMetadata',
-      args: [agentId, key],
-    }),
-  )
+  return readContract(c.publicClient, {
+    address: c.registries.identity,
+    abi: identityRegistryAbi,
+    functionName: 'getMetadata',
+    args: [agentId, key],
+  })
 }
 
 /** The new wallet's EIP-712 consent to become `agentId`'s wallet under `owner`, valid until `deadline`. */
@@ -153,7 +160,7 @@ export async function setAgentWallet(
     })
     wallet = account.address
   }
-  return send(c, {
+  return writeAndWait(c, {
     address: c.registries.identity,
     abi: identityRegistryAbi,
     functionName: 'setAgentWallet',
@@ -162,7 +169,7 @@ export async function setAgentWallet(
 }
 
 export function unsetAgentWallet(c: Erc8004Client, agentId: bigint): Promise<TransactionReceipt> {
-  return send(c, {
+  return writeAndWait(c, {
     address: c.registries.identity,
     abi: identityRegistryAbi,
     functionName: 'unsetAgentWallet',
@@ -171,25 +178,21 @@ export function unsetAgentWallet(c: Erc8004Client, agentId: bigint): Promise<Tra
 }
 
 export function ownerOf(c: Erc8004Client, agentId: bigint): Promise<Address> {
-  return read('ownerOf', () =>
-    c.publicClient.readContract({
-      address: c.registries.identity,
-      abi: identityRegistryAbi,
-      functionName: 'ownerOf',
-      args: [agentId],
-    }),
-  )
+  return readContract(c.publicClient, {
+    address: c.registries.identity,
+    abi: identityRegistryAbi,
+    functionName: 'ownerOf',
+    args: [agentId],
+  })
 }
 
 export async function getAgentWallet(c: Erc8004Client, agentId: bigint): Promise<Address | null> {
-  const w = await read('getAgentWallet', () =>
-    c.publicClient.readContract({
-      address: c.registries.identity,
-      abi: identityRegistryAbi,
-      functionName: 'getAgentWallet',
-      args: [agentId],
-    }),
-  )
+  const w = await readContract(c.publicClient, {
+    address: c.registries.identity,
+    abi: identityRegistryAbi,
+    functionName: 'getAgentWallet',
+    args: [agentId],
+  })
   return w === ZERO ? null : w
 }
 
@@ -201,14 +204,12 @@ export async function getAgent(
 ): Promise<AgentInfo> {
   const [owner, agentURI, agentWallet] = await Promise.all([
     ownerOf(c, agentId),
-    read('tokenURI', () =>
-      c.publicClient.readContract({
-        address: c.registries.identity,
-        abi: identityRegistryAbi,
-        functionName: 'tokenURI',
-        args: [agentId],
-      }),
-    ),
+    readContract(c.publicClient, {
+      address: c.registries.identity,
+      abi: identityRegistryAbi,
+      functionName: 'tokenURI',
+      args: [agentId],
+    }),
     getAgentWallet(c, agentId),
   ])
   const info: AgentInfo = { agentId, owner, agentURI, agentWallet }
@@ -218,7 +219,7 @@ export async function getAgent(
     const { json } = await fetchJson(agentURI, c.uri)
     return { ...info, registration: parseRegistrationFile(json) }
   } catch (error) {
-    return { ...info, registrationError: (error as Error).message.split('\n')[0]! }
+    return { ...info, registrationError: shortMessageOf(error) }
   }
 }
 
@@ -234,7 +235,7 @@ export type AgentFilter = {
 }
 
 function matches(agent: AgentInfo, f: AgentFilter): boolean {
-  if (f.owner && agent.owner.toLowerCase() !== f.owner.toLowerCase()) return false
+  if (f.owner && !isAddressEqual(agent.owner, f.owner)) return false
   const needsFile = f.service !== undefined || f.skill !== undefined || f.domain !== undefined || f.active !== undefined
   if (!needsFile) return true
   const r = agent.registration
@@ -295,12 +296,10 @@ export function watchRegistrations(
 
 /** The registry's own check: is `spender` the agent's owner, an operator of the owner, or approved for it? */
 export function isAuthorizedOrOwner(c: Erc8004Client, spender: Address, agentId: bigint): Promise<boolean> {
-  return read('isAuthorizedOrOwner', () =>
-    c.publicClient.readContract({
-      address: c.registries.identity,
-      abi: identityRegistryAbi,
-      functionName: 'isAuthorizedOrOwner',
-      args: [spender, agentId],
-    }),
-  )
+  return readContract(c.publicClient, {
+    address: c.registries.identity,
+    abi: identityRegistryAbi,
+    functionName: 'isAuthorizedOrOwner',
+    args: [spender, agentId],
+  })
 }

@@ -1,11 +1,4 @@
-export {
-  KNOWN_REGISTRIES,
-  registriesFromDeployments,
-  revertReason,
-  type Erc8004Client,
-  type Registries,
-} from './client.ts'
-export { getLogsPaged, type PagedLogsOptions } from './logs.ts'
+export { KNOWN_REGISTRIES, registriesFromDeployments, type Erc8004Client, type Registries } from './client.ts'
 export {
   REGISTRATION_TYPE,
   registrationFileSchema,
@@ -87,6 +80,6 @@ export {
   waitForValidation,
   type ValidationStatus,
 } from './validation.ts'
-export { Erc8004Error, AgentUriError, Erc8004FileError, RegistryRevertError, ValidationTimeoutError } from './errors.ts'
+export { Erc8004Error, AgentUriError, Erc8004FileError, ValidationTimeoutError } from './errors.ts'
 export { registryLogs, watchRegistryEvent, type RegistryName, type RegistryEventName } from './events.ts'
 export { registryVersions, checkRegistries } from './registries.ts'

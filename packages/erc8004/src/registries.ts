@@ -1,6 +1,7 @@
-import type { Address } from 'viem'
+import { isAddressEqual, type Address } from 'viem'
 import { identityRegistryAbi, reputationRegistryAbi, validationRegistryAbi } from '@hermit/contracts'
-import { read, type Erc8004Client } from './client.ts'
+import { readContract } from '@hermit/chain'
+import type { Erc8004Client } from './client.ts'
 import { Erc8004Error } from './errors.ts'
 
 /** getVersion() of each configured registry ("2.0.0" for the ERC-8004 v2 registries). */
@@ -10,11 +11,7 @@ export async function registryVersions(
   const v = (
     address: Address,
     abi: typeof identityRegistryAbi | typeof reputationRegistryAbi | typeof validationRegistryAbi,
-  ) =>
-    read(
-      'getVersion',
-      () => c.publicClient.readContract({ address, abi, functionName: 'getVersion' }) as Promise<string>,
-    )
+  ) => readContract(c.publicClient, { address, abi, functionName: 'getVersion' })
   const [identity, reputation, validation] = await Promise.all([
     v(c.registries.identity, identityRegistryAbi),
     v(c.registries.reputation, reputationRegistryAbi),
@@ -29,25 +26,21 @@ export async function registryVersions(
  */
 export async function checkRegistries(c: Erc8004Client): Promise<void> {
   const linked = await Promise.all([
-    read('getIdentityRegistry', () =>
-      c.publicClient.readContract({
-        address: c.registries.reputation,
-        abi: reputationRegistryAbi,
-        functionName: 'getIdentityRegistry',
-      }),
-    ),
+    readContract(c.publicClient, {
+      address: c.registries.reputation,
+      abi: reputationRegistryAbi,
+      functionName: 'getIdentityRegistry',
+    }),
     c.registries.validation
-      ? read('getIdentityRegistry', () =>
-          c.publicClient.readContract({
-            address: c.registries.validation!,
-            abi: validationRegistryAbi,
-            functionName: 'getIdentityRegistry',
-          }),
-        )
+      ? readContract(c.publicClient, {
+          address: c.registries.validation!,
+          abi: validationRegistryAbi,
+          functionName: 'getIdentityRegistry',
+        })
       : Promise.resolve(c.registries.identity),
   ])
   for (const [i, a] of linked.entries()) {
-    if (a.toLowerCase() !== c.registries.identity.toLowerCase()) {
+    if (!isAddressEqual(a, c.registries.identity)) {
       throw new Erc8004Error(
         'ERC8004_REGISTRY_MISMATCH',
         `The ${i === 0 ? 'reputation' : 'validation'} registry points at identity registry ${a}, not ${c.registries.identity}.`,

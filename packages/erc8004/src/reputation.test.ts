@@ -1,10 +1,10 @@
+import { ContractRevertError } from '@hermit/chain'
 import { describe, expect, it } from 'vitest'
 import { keccak256, parseEther, type Address, type Hash } from 'viem'
 import { devTokenAbi } from '@hermit/contracts'
 import { useDevnet } from '@hermit/devnet/testing'
 import {
   REGISTRATION_TYPE,
-  RegistryRevertError,
   appendResponse,
   feedbackHistory,
   getClients,
@@ -82,8 +82,8 @@ describe('reputation registry bindings', () => {
   it('refuses self-feedback and bad values before sending', async () => {
     const { owner, agentId } = await agent()
     const err = await giveFeedback(owner, { agentId, value: 100n, valueDecimals: 0 }).catch((e: unknown) => e)
-    expect(err).toBeInstanceOf(RegistryRevertError)
-    expect((err as RegistryRevertError).details.reason).toBe('Self-feedback not allowed')
+    expect(err).toBeInstanceOf(ContractRevertError)
+    expect((err as ContractRevertError).reason).toBe('Self-feedback not allowed')
     const client = clientFor(net(), 2)
     await expect(giveFeedback(client, { agentId, value: 1n, valueDecimals: 19 })).rejects.toThrow(/valueDecimals/)
     await expect(giveFeedback(client, { agentId, value: 10n ** 39n, valueDecimals: 0 })).rejects.toThrow(/1e38/)

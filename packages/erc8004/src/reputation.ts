@@ -1,6 +1,7 @@
 import {
   getAbiItem,
   getAddress,
+  isAddressEqual,
   keccak256,
   parseEventLogs,
   parseAbiItem,
@@ -10,10 +11,11 @@ import {
   type TransactionReceipt,
 } from 'viem'
 import { reputationRegistryAbi } from '@hermit/contracts'
-import { read, send, type Erc8004Client } from './client.ts'
+import { getLogsPaged, readContract, writeAndWait } from '@hermit/chain'
+import { shortMessageOf } from '@hermit/errors'
+import type { Erc8004Client } from './client.ts'
 import { Erc8004Error } from './errors.ts'
 import { agentRegistryOf, getAgent } from './identity.ts'
-import { getLogsPaged } from './logs.ts'
 import { clientAddressOf, parseFeedbackFile, type FeedbackFile, type ProofOfPayment } from './schemas.ts'
 import { fetchUri, storeJson, type FileStore } from './uri.ts'
 
@@ -89,7 +91,7 @@ export async function giveFeedback(
     file = buildFeedbackFile(c, client, a)
     ;({ uri: feedbackURI, hash: feedbackHash } = await storeJson(file, a.store))
   }
-  const receipt = await send(c, {
+  const receipt = await writeAndWait(c, {
     address: c.registries.reputation,
     abi: reputationRegistryAbi,
     functionName: 'giveFeedback',
@@ -109,7 +111,7 @@ export async function giveFeedback(
 }
 
 export function revokeFeedback(c: Erc8004Client, agentId: bigint, feedbackIndex: bigint): Promise<TransactionReceipt> {
-  return send(c, {
+  return writeAndWait(c, {
     address: c.registries.reputation,
     abi: reputationRegistryAbi,
     functionName: 'revokeFeedback',
@@ -133,7 +135,7 @@ export async function appendResponse(
   } else {
     ;({ uri: responseURI, hash: responseHash } = await storeJson(a.response, a.store))
   }
-  const receipt = await send(c, {
+  const receipt = await writeAndWait(c, {
     address: c.registries.reputation,
     abi: reputationRegistryAbi,
     functionName: 'appendResponse',
@@ -160,24 +162,24 @@ export async function readFeedback(
   client: Address,
   feedbackIndex: bigint,
 ): Promise<Feedback> {
-  const [value, valueDecimals, tag1, tag2, isRevoked] = await read('readFeedback', () =>
-    c.publicClient.readContract({ ...rep(c), functionName: 'readFeedback', args: [agentId, client, feedbackIndex] }),
-  )
+  const [value, valueDecimals, tag1, tag2, isRevoked] = await readContract(c.publicClient, {
+    ...rep(c),
+    functionName: 'readFeedback',
+    args: [agentId, client, feedbackIndex],
+  })
   return { client: getAddress(client), feedbackIndex, value, valueDecimals, tag1, tag2, isRevoked }
 }
 
 export async function readAllFeedback(
   c: Erc8004Client,
   agentId: bigint,
-  o: { clients?: Address[]; tag1?: string; tag2?: string; includeRevoked?: boolean } = {},
+  options: { clients?: Address[]; tag1?: string; tag2?: string; includeRevoked?: boolean } = {},
 ): Promise<Feedback[]> {
-  const [clients, indexes, values, decimals, tag1s, tag2s, revoked] = await read('readAllFeedback', () =>
-    c.publicClient.readContract({
-      ...rep(c),
-      functionName: 'readAllFeedback',
-      args: [agentId, o.clients ?? [], o.tag1 ?? '', o.tag2 ?? '', o.includeRevoked ?? false],
-    }),
-  )
+  const [clients, indexes, values, decimals, tag1s, tag2s, revoked] = await readContract(c.publicClient, {
+    ...rep(c),
+    functionName: 'readAllFeedback',
+    args: [agentId, options.clients ?? [], options.tag1 ?? '', options.tag2 ?? '', options.includeRevoked ?? false],
+  })
   return clients.map((client, i) => ({
     client,
     feedbackIndex: BigInt(indexes[i]!),
@@ -203,40 +205,36 @@ export async function getSummary(
     throw new Erc8004Error('ERC8004_BAD_ARGS', 'getSummary needs at least one client address.', {
       hint: 'Name the clients you trust, or use reputationOf().',
     })
-  const [count, value, valueDecimals] = await read('getSummary', () =>
-    c.publicClient.readContract({ ...rep(c), functionName: 'getSummary', args: [agentId, clients, tag1, tag2] }),
-  )
+  const [count, value, valueDecimals] = await readContract(c.publicClient, {
+    ...rep(c),
+    functionName: 'getSummary',
+    args: [agentId, clients, tag1, tag2],
+  })
   return { count: BigInt(count), value, valueDecimals }
 }
 
 export const getClients = (c: Erc8004Client, agentId: bigint) =>
-  read('getClients', () =>
-    c.publicClient.readContract({ ...rep(c), functionName: 'getClients', args: [agentId] }),
-  ) as Promise<readonly Address[]>
+  readContract(c.publicClient, { ...rep(c), functionName: 'getClients', args: [agentId] }) as Promise<
+    readonly Address[]
+  >
 export const getLastIndex = async (c: Erc8004Client, agentId: bigint, client: Address) =>
-  BigInt(
-    await read('getLastIndex', () =>
-      c.publicClient.readContract({ ...rep(c), functionName: 'getLastIndex', args: [agentId, client] }),
-    ),
-  )
+  BigInt(await readContract(c.publicClient, { ...rep(c), functionName: 'getLastIndex', args: [agentId, client] }))
 export const getResponseCount = async (
   c: Erc8004Client,
   agentId: bigint,
-  o: { client?: Address; feedbackIndex?: bigint; responders?: Address[] } = {},
+  options: { client?: Address; feedbackIndex?: bigint; responders?: Address[] } = {},
 ) =>
   BigInt(
-    await read('getResponseCount', () =>
-      c.publicClient.readContract({
-        ...rep(c),
-        functionName: 'getResponseCount',
-        args: [
-          agentId,
-          o.client ?? '0x0000000000000000000000000000000000000000',
-          o.feedbackIndex ?? 0n,
-          o.responders ?? [],
-        ],
-      }),
-    ),
+    await readContract(c.publicClient, {
+      ...rep(c),
+      functionName: 'getResponseCount',
+      args: [
+        agentId,
+        options.client ?? '0x0000000000000000000000000000000000000000',
+        options.feedbackIndex ?? 0n,
+        options.responders ?? [],
+      ],
+    }),
   )
 
 /**
@@ -318,7 +316,7 @@ export async function verifyPaymentProof(
   proof: ProofOfPayment,
   expect: { payer: Address; payees: Address[]; acceptedTokens?: Array<Address | 'native'>; minAmount?: bigint },
 ): Promise<PaymentCheck> {
-  const same = (a: string, b: string) => a.toLowerCase() === b.toLowerCase()
+  const same = (a: Address, b: Address) => isAddressEqual(a, b)
   const accepted = expect.acceptedTokens ?? ['native']
   const min = expect.minAmount ?? 1n
   if (proof.chainId !== c.publicClient.chain.id)
@@ -376,18 +374,22 @@ export type Reputation = Summary & {
  * `requirePaymentProof` reads every feedback file, checks its hash and its proofOfPayment
  * against the chain (the payer must be the author, the payee the agent, each payment used once).
  */
-export async function reputationOf(c: Erc8004Client, agentId: bigint, o: ReputationOptions = {}): Promise<Reputation> {
+export async function reputationOf(
+  c: Erc8004Client,
+  agentId: bigint,
+  options: ReputationOptions = {},
+): Promise<Reputation> {
   const display = (s: Summary) => (s.count === 0n ? null : Number(s.value) / 10 ** s.valueDecimals)
-  if (!o.requirePaymentProof) {
-    const clients = o.trustedClients ?? [...(await getClients(c, agentId))]
+  if (!options.requirePaymentProof) {
+    const clients = options.trustedClients ?? [...(await getClients(c, agentId))]
     const summary =
       clients.length === 0
         ? { count: 0n, value: 0n, valueDecimals: 0 }
-        : await getSummary(c, agentId, clients, o.tag1, o.tag2)
+        : await getSummary(c, agentId, clients, options.tag1, options.tag2)
     return {
       ...summary,
       average: display(summary),
-      filter: o.trustedClients ? 'trusted-clients' : 'none',
+      filter: options.trustedClients ? 'trusted-clients' : 'none',
       accepted: [],
       rejected: [],
     }
@@ -396,9 +398,13 @@ export async function reputationOf(c: Erc8004Client, agentId: bigint, o: Reputat
   // the agent's own verified wallet when it has one (one per agent: a payment to an owner of many
   // agents cannot back feedback on all of them), its owner otherwise
   const payees = agent.agentWallet ? [agent.agentWallet] : [agent.owner]
-  const insiders = [agent.owner, ...(agent.agentWallet ? [agent.agentWallet] : [])].map((a) => a.toLowerCase())
-  const trusted = o.trustedClients?.map((a) => a.toLowerCase())
-  const history = await feedbackHistory(c, agentId, o.fromBlock === undefined ? {} : { fromBlock: o.fromBlock })
+  const insiders = [agent.owner, ...(agent.agentWallet ? [agent.agentWallet] : [])]
+  const trusted = options.trustedClients
+  const history = await feedbackHistory(
+    c,
+    agentId,
+    options.fromBlock === undefined ? {} : { fromBlock: options.fromBlock },
+  )
   const accepted: Reputation['accepted'] = []
   const rejected: Reputation['rejected'] = []
   const counted: Array<{ value: bigint; valueDecimals: number }> = []
@@ -406,10 +412,10 @@ export async function reputationOf(c: Erc8004Client, agentId: bigint, o: Reputat
   for (const f of history) {
     const reject = (reason: string) => rejected.push({ client: f.client, feedbackIndex: f.feedbackIndex, reason })
     if (f.isRevoked) continue
-    if (o.tag1 && f.tag1 !== o.tag1) continue
-    if (o.tag2 && f.tag2 !== o.tag2) continue
-    if (trusted && !trusted.includes(f.client.toLowerCase())) continue
-    if (insiders.includes(f.client.toLowerCase())) {
+    if (options.tag1 && f.tag1 !== options.tag1) continue
+    if (options.tag2 && f.tag2 !== options.tag2) continue
+    if (trusted && !trusted.some((a) => isAddressEqual(a, f.client))) continue
+    if (insiders.some((a) => isAddressEqual(a, f.client))) {
       reject("feedback from the agent's own wallet")
       continue
     }
@@ -426,11 +432,11 @@ export async function reputationOf(c: Erc8004Client, agentId: bigint, o: Reputat
       }
       file = parseFeedbackFile(JSON.parse(Buffer.from(bytes).toString('utf8')))
     } catch (error) {
-      reject(`feedback file unusable: ${(error as Error).message.split('\n')[0]}`)
+      reject(`feedback file unusable: ${shortMessageOf(error)}`)
       continue
     }
     if (
-      clientAddressOf(file).toLowerCase() !== f.client.toLowerCase() ||
+      !isAddressEqual(clientAddressOf(file), f.client) ||
       file.agentId !== agentId ||
       file.value !== f.value ||
       file.valueDecimals !== f.valueDecimals
@@ -445,8 +451,8 @@ export async function reputationOf(c: Erc8004Client, agentId: bigint, o: Reputat
     const payment = await verifyPaymentProof(c, file.proofOfPayment, {
       payer: f.client,
       payees,
-      ...(o.acceptedTokens ? { acceptedTokens: o.acceptedTokens } : {}),
-      ...(o.minPayment !== undefined ? { minAmount: o.minPayment } : {}),
+      ...(options.acceptedTokens ? { acceptedTokens: options.acceptedTokens } : {}),
+      ...(options.minPayment !== undefined ? { minAmount: options.minPayment } : {}),
     })
     if (!payment.ok) {
       reject(payment.reason)

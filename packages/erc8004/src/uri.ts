@@ -30,67 +30,67 @@ export async function fetchUri(uri: string, options: UriOptions = {}): Promise<U
   const parsed = uriOptionsSchema.safeParse(settings)
   if (!parsed.success)
     throw new AgentUriError(
-      'URI_BAD_OPTIONS',
+      'ERC8004_URI_BAD_OPTIONS',
       `Invalid URI options: ${parsed.error.issues[0]?.path.join('.')}: ${parsed.error.issues[0]?.message}`,
     )
-  const o = parsed.data
+  const limits = parsed.data
   const doFetch = customFetch ?? fetch
   const short = uri.length > 80 ? `${uri.slice(0, 77)}…` : uri
   if (uri.startsWith('data:')) {
     const comma = uri.indexOf(',')
-    if (comma < 0) throw new AgentUriError('URI_INVALID', `Malformed data: URI ${short}.`)
+    if (comma < 0) throw new AgentUriError('ERC8004_URI_INVALID', `Malformed data: URI ${short}.`)
     const meta = uri.slice(5, comma)
     const payload = uri.slice(comma + 1)
     const bytes = meta.endsWith(';base64')
       ? Buffer.from(payload, 'base64')
       : Buffer.from(decodeURIComponent(payload), 'utf8')
-    if (bytes.length > o.maxBytes) throw tooLarge(short, o.maxBytes)
+    if (bytes.length > limits.maxBytes) throw tooLarge(short, limits.maxBytes)
     return new Uint8Array(bytes)
   }
   let url: URL
   try {
     url = new URL(uri)
   } catch {
-    throw new AgentUriError('URI_INVALID', `Not a URI: ${short}.`)
+    throw new AgentUriError('ERC8004_URI_INVALID', `Not a URI: ${short}.`)
   }
   let target: string
   if (url.protocol === 'ipfs:') {
     const path = uri.slice('ipfs://'.length).replace(/^ipfs\//, '')
-    target = `${o.ipfsGateway.replace(/\/+$/, '')}/ipfs/${path}`
+    target = `${limits.ipfsGateway.replace(/\/+$/, '')}/ipfs/${path}`
   } else if (
     url.protocol === 'https:' ||
-    (url.protocol === 'http:' && (o.allowInsecureHttp || LOOPBACK.has(url.hostname)))
+    (url.protocol === 'http:' && (limits.allowInsecureHttp || LOOPBACK.has(url.hostname)))
   ) {
     target = url.href
   } else {
-    throw new AgentUriError('URI_SCHEME', `Unsupported URI scheme in ${short}.`, {
+    throw new AgentUriError('ERC8004_URI_SCHEME', `Unsupported URI scheme in ${short}.`, {
       hint: 'Use data:, https:// or ipfs:// (plain http:// only on loopback or with allowInsecureHttp).',
     })
   }
   let res: Response
   try {
-    res = await doFetch(target, { signal: AbortSignal.timeout(o.timeoutMs), redirect: 'follow' })
+    res = await doFetch(target, { signal: AbortSignal.timeout(limits.timeoutMs), redirect: 'follow' })
   } catch (cause) {
     throw new AgentUriError(
-      'URI_FETCH_FAILED',
-      `Cannot fetch ${short}: ${(cause as Error)?.name === 'TimeoutError' ? `no answer in ${o.timeoutMs} ms` : (cause as Error)?.message}`,
+      'ERC8004_URI_FETCH_FAILED',
+      `Cannot fetch ${short}: ${(cause as Error)?.name === 'TimeoutError' ? `no answer in ${limits.timeoutMs} ms` : (cause as Error)?.message}`,
       { cause },
     )
   }
-  if (!res.ok) throw new AgentUriError('URI_FETCH_FAILED', `Fetching ${short} gave HTTP ${res.status}.`)
+  if (!res.ok) throw new AgentUriError('ERC8004_URI_FETCH_FAILED', `Fetching ${short} gave HTTP ${res.status}.`)
   const declared = Number(res.headers.get('content-length') ?? '0')
-  if (declared > o.maxBytes) throw tooLarge(short, o.maxBytes)
+  if (declared > limits.maxBytes) throw tooLarge(short, limits.maxBytes)
   const chunks: Uint8Array[] = []
   let size = 0
   try {
     for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
       size += chunk.length
-      if (size > o.maxBytes) throw tooLarge(short, o.maxBytes)
+      if (size > limits.maxBytes) throw tooLarge(short, limits.maxBytes)
       chunks.push(chunk)
     }
   } catch (error) {
     if (error instanceof AgentUriError) throw error
-    throw new AgentUriError('URI_FETCH_FAILED', `Reading ${short} failed: ${(error as Error)?.message}`, {
+    throw new AgentUriError('ERC8004_URI_FETCH_FAILED', `Reading ${short} failed: ${(error as Error)?.message}`, {
       cause: error,
     })
   }
@@ -103,12 +103,12 @@ export async function fetchJson(uri: string, options: UriOptions = {}): Promise<
   try {
     return { json: JSON.parse(Buffer.from(bytes).toString('utf8')), bytes }
   } catch (cause) {
-    throw new AgentUriError('URI_NOT_JSON', `${uri.slice(0, 60)} is not JSON.`, { cause })
+    throw new AgentUriError('ERC8004_URI_NOT_JSON', `${uri.slice(0, 60)} is not JSON.`, { cause })
   }
 }
 
 function tooLarge(uri: string, max: number): AgentUriError {
-  return new AgentUriError('URI_TOO_LARGE', `${uri} is larger than ${max} bytes.`, {
+  return new AgentUriError('ERC8004_URI_TOO_LARGE', `${uri} is larger than ${max} bytes.`, {
     hint: 'Raise maxBytes if you trust the source.',
   })
 }

@@ -66,6 +66,6 @@ describe('validation registry bindings', () => {
       (e: unknown) => e,
     )
     expect(err).toBeInstanceOf(ValidationTimeoutError)
-    expect((err as ValidationTimeoutError).code).toBe('VALIDATION_TIMEOUT')
+    expect((err as ValidationTimeoutError).code).toBe('ERC8004_VALIDATION_TIMEOUT')
   })
 })

@@ -1,8 +1,8 @@
 import { getAbiItem, type Address, type Hash, type TransactionReceipt } from 'viem'
 import { validationRegistryAbi } from '@hermit/contracts'
-import { read, requireValidation, send, type Erc8004Client } from './client.ts'
+import { getLogsPaged, readContract, writeAndWait } from '@hermit/chain'
+import { requireValidation, type Erc8004Client } from './client.ts'
 import { Erc8004Error, ValidationTimeoutError } from './errors.ts'
-import { getLogsPaged } from './logs.ts'
 import { storeJson, type FileStore } from './uri.ts'
 
 const ZERO_HASH = `0x${'0'.repeat(64)}` as Hash
@@ -27,7 +27,7 @@ export async function requestValidation(
     requestURI = a.requestURI
     requestHash = a.requestHash
   }
-  const receipt = await send(c, {
+  const receipt = await writeAndWait(c, {
     ...val(c),
     functionName: 'validationRequest',
     args: [a.validator, a.agentId, requestURI, requestHash],
@@ -42,7 +42,7 @@ export async function respondToValidation(
 ): Promise<TransactionReceipt> {
   if (!Number.isInteger(a.response) || a.response < 0 || a.response > 100)
     throw new Erc8004Error('ERC8004_BAD_ARGS', 'response must be an integer from 0 to 100.')
-  return send(c, {
+  return writeAndWait(c, {
     ...val(c),
     functionName: 'validationResponse',
     args: [a.requestHash, a.response, a.responseURI ?? '', a.responseHash ?? ZERO_HASH, a.tag ?? ''],
@@ -62,9 +62,11 @@ export type ValidationStatus = {
 }
 
 export async function validationStatus(c: Erc8004Client, requestHash: Hash): Promise<ValidationStatus> {
-  const [validator, agentId, response, responseHash, tag, lastUpdate] = await read('getValidationStatus', () =>
-    c.publicClient.readContract({ ...val(c), functionName: 'getValidationStatus', args: [requestHash] }),
-  )
+  const [validator, agentId, response, responseHash, tag, lastUpdate] = await readContract(c.publicClient, {
+    ...val(c),
+    functionName: 'getValidationStatus',
+    args: [requestHash],
+  })
   const logs = await getLogsPaged(c.publicClient, {
     address: requireValidation(c),
     event: getAbiItem({ abi: validationRegistryAbi, name: 'ValidationResponse' }),
@@ -76,26 +78,24 @@ export async function validationStatus(c: Erc8004Client, requestHash: Hash): Pro
 export async function validationSummary(
   c: Erc8004Client,
   agentId: bigint,
-  o: { validators?: Address[]; tag?: string } = {},
+  options: { validators?: Address[]; tag?: string } = {},
 ): Promise<{ count: bigint; average: number }> {
-  const [count, avg] = await read('getSummary', () =>
-    c.publicClient.readContract({
-      ...val(c),
-      functionName: 'getSummary',
-      args: [agentId, o.validators ?? [], o.tag ?? ''],
-    }),
-  )
+  const [count, avg] = await readContract(c.publicClient, {
+    ...val(c),
+    functionName: 'getSummary',
+    args: [agentId, options.validators ?? [], options.tag ?? ''],
+  })
   return { count: BigInt(count), average: avg }
 }
 
 export const agentValidations = (c: Erc8004Client, agentId: bigint) =>
-  read('getAgentValidations', () =>
-    c.publicClient.readContract({ ...val(c), functionName: 'getAgentValidations', args: [agentId] }),
-  ) as Promise<readonly Hash[]>
+  readContract(c.publicClient, { ...val(c), functionName: 'getAgentValidations', args: [agentId] }) as Promise<
+    readonly Hash[]
+  >
 export const validatorRequests = (c: Erc8004Client, validator: Address) =>
-  read('getValidatorRequests', () =>
-    c.publicClient.readContract({ ...val(c), functionName: 'getValidatorRequests', args: [validator] }),
-  ) as Promise<readonly Hash[]>
+  readContract(c.publicClient, { ...val(c), functionName: 'getValidatorRequests', args: [validator] }) as Promise<
+    readonly Hash[]
+  >
 
 /**
  * Resolves with the status once the validator has answered (polling the chain's logs), or throws
@@ -104,21 +104,21 @@ export const validatorRequests = (c: Erc8004Client, validator: Address) =>
 export async function waitForValidation(
   c: Erc8004Client,
   requestHash: Hash,
-  o: { timeoutMs?: number; pollingIntervalMs?: number; signal?: AbortSignal } = {},
+  options: { timeoutMs?: number; pollingIntervalMs?: number; signal?: AbortSignal } = {},
 ): Promise<ValidationStatus> {
-  const deadline = Date.now() + (o.timeoutMs ?? 60_000)
-  const interval = o.pollingIntervalMs ?? 250
+  const deadline = Date.now() + (options.timeoutMs ?? 60_000)
+  const interval = options.pollingIntervalMs ?? 250
   for (;;) {
     const status = await validationStatus(c, requestHash)
     if (status.responded) return status
-    if (o.signal?.aborted)
-      throw new ValidationTimeoutError('VALIDATION_WAIT_ABORTED', 'Stopped waiting for the validation.', {
-        cause: o.signal.reason,
+    if (options.signal?.aborted)
+      throw new ValidationTimeoutError('ERC8004_VALIDATION_WAIT_ABORTED', 'Stopped waiting for the validation.', {
+        cause: options.signal.reason,
       })
     if (Date.now() >= deadline) {
       throw new ValidationTimeoutError(
-        'VALIDATION_TIMEOUT',
-        `No validation response for ${requestHash} within ${o.timeoutMs ?? 60_000} ms.`,
+        'ERC8004_VALIDATION_TIMEOUT',
+        `No validation response for ${requestHash} within ${options.timeoutMs ?? 60_000} ms.`,
         {
           hint: 'The validator may be offline: wait longer, or ask another validator.',
           details: { requestHash, validator: status.validator },

@@ -1,6 +1,19 @@
 import { HermitError } from '@hermit/errors'
 
-export class LlmError extends HermitError {
+export const LLM_ERROR_CODES = [
+  'LLM_ABORTED',
+  'LLM_BAD_RESPONSE',
+  'LLM_BAD_SPEC',
+  'LLM_INVALID_OUTPUT',
+  'LLM_NONE',
+  'LLM_SERVER_ERROR',
+  'LLM_TIMEOUT',
+  'LLM_TOO_MANY_STEPS',
+  'LLM_UNAVAILABLE',
+] as const
+export type LlmErrorCode = (typeof LLM_ERROR_CODES)[number]
+
+export class LlmError extends HermitError<LlmErrorCode> {
   override name = 'LlmError'
 }
 

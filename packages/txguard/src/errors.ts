@@ -1,10 +1,18 @@
 import { HermitError } from '@hermit/errors'
 
-export class TxGuardError extends HermitError {
+export const TXGUARD_ERROR_CODES = [
+  'TXGUARD_CHAIN_MISMATCH',
+  'TXGUARD_NO_SIMULATION_CHAIN',
+  'TXGUARD_REQUEST_INVALID',
+  'TXGUARD_SIMULATION_FAILED',
+] as const
+export type TxGuardErrorCode = (typeof TXGUARD_ERROR_CODES)[number]
+
+export class TxGuardError extends HermitError<TxGuardErrorCode> {
   override name = 'TxGuardError'
 }
 
-/** The request to verify does not parse; names the field. */
+/** The request to verify does not parse, or does not fit the chain it is checked on; names the field. */
 export class RequestInvalidError extends TxGuardError {
   override name = 'RequestInvalidError'
 }

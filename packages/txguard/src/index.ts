@@ -1,3 +1,11 @@
+/**
+ * @hermit/txguard: check what a dapp asks you to sign before you sign it. `verify` decodes the
+ * request, simulates it on a devnet or fork (nothing is sent), reads its real effects, runs
+ * deterministic rules over them and, when a model is configured, asks it for a judgement that may
+ * only raise the verdict. The steps (`decodeCall`, `simulateTransaction`, `extractEffects`,
+ * `summarizeTypedData`) are exported for callers that need one of them alone; `rules` and the rule
+ * types let a caller add rules of its own.
+ */
 export { verify, type VerifyOptions } from './verify.ts'
 export {
   parseRequest,
@@ -10,11 +18,10 @@ export {
   type TypedDataRequest,
   type RawSignRequest,
 } from './request.ts'
-export { decodeCall, flattenCalls, type DecodedCall, type DecodeOptions } from './decode.ts'
-export { simulateTransaction, simulateFollowUps, type Simulation, type Frame, type SimulatedTx } from './simulate.ts'
+export { decodeCall, type DecodedCall, type DecodeOptions } from './decode.ts'
+export { simulateTransaction, type Simulation, type Frame, type SimulatedTx } from './simulate.ts'
 export {
   extractEffects,
-  balanceChanges,
   type Effects,
   type Approval,
   type Transfer,
@@ -23,8 +30,7 @@ export {
   type BalanceChange,
 } from './effects.ts'
 export { summarizeTypedData, type TypedDataSummary } from './typed-data.ts'
-export { parseIntent, type ParsedIntent } from './intent.ts'
-export { rules, runRules, looksAlike } from './rules/index.ts'
+export { rules } from './rules/index.ts'
 export {
   policySchema,
   type Policy,
@@ -37,9 +43,13 @@ export {
   type AccountInfo,
   type TokenInfo,
 } from './context.ts'
-export { judge, judgementSchema, buildJudgePrompt, quoteUntrusted, stricter, type Judgement } from './judge.ts'
-export { formatReport, reportToJson, verdictOf, type Report, type AssetChangeRow, type ModelReport } from './report.ts'
-export { knownAbis } from './abis.ts'
-export { selectorTableSize } from './selectors.ts'
+export type { Judgement } from './judge.ts'
+export { formatReport, reportToJson, type Report, type AssetChangeRow, type ModelReport } from './report.ts'
 export { startGuardProxy, type GuardProxy, type GuardProxyOptions } from './proxy.ts'
-export { TxGuardError, RequestInvalidError, SimulationError } from './errors.ts'
+export {
+  TxGuardError,
+  RequestInvalidError,
+  SimulationError,
+  TXGUARD_ERROR_CODES,
+  type TxGuardErrorCode,
+} from './errors.ts'

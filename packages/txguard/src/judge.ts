@@ -55,7 +55,7 @@ export function buildJudgePrompt(input: JudgeInput): { system: string; user: str
 export async function judge(
   provider: LlmProvider,
   input: JudgeInput,
-  o: { timeoutMs?: number; signal?: AbortSignal } = {},
+  options: { timeoutMs?: number; signal?: AbortSignal } = {},
 ): Promise<LlmResult<Judgement>> {
   const { system, user } = buildJudgePrompt(input)
   return generateObject(provider, {
@@ -64,8 +64,8 @@ export async function judge(
       { role: 'system', content: system },
       { role: 'user', content: user },
     ],
-    ...(o.timeoutMs === undefined ? {} : { timeoutMs: o.timeoutMs }),
-    ...(o.signal === undefined ? {} : { signal: o.signal }),
+    ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
+    ...(options.signal === undefined ? {} : { signal: options.signal }),
   })
 }
 

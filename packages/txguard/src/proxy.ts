@@ -5,6 +5,7 @@ import {
   recoverTransactionAddress,
   type Chain,
   type Hex,
+  type TransactionSerialized,
   type PublicClient,
   type Transport,
 } from 'viem'
@@ -47,13 +48,13 @@ export const REJECTED = -32003
  * eth_sendTransaction, eth_sendRawTransaction, eth_signTypedData_v4, eth_sign and personal_sign first,
  * and refuses what the verifier blocks.
  */
-export async function startGuardProxy(o: GuardProxyOptions): Promise<GuardProxy> {
-  const refuse = new Set(o.refuse ?? ['block'])
-  const chainId = o.simulation.chain.id
+export async function startGuardProxy(options: GuardProxyOptions): Promise<GuardProxy> {
+  const refuse = new Set(options.refuse ?? ['block'])
+  const chainId = options.simulation.chain.id
   let queue = Promise.resolve()
 
   const forward = async (body: unknown) => {
-    const res = await fetch(o.upstream, {
+    const res = await fetch(options.upstream, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify(body),
@@ -91,7 +92,7 @@ export async function startGuardProxy(o: GuardProxyOptions): Promise<GuardProxy>
       case 'eth_sendRawTransaction': {
         const raw = p[0] as Hex
         const tx = parseTransaction(raw)
-        const from = await recoverTransactionAddress({ serializedTransaction: raw as never })
+        const from = await recoverTransactionAddress({ serializedTransaction: raw as TransactionSerialized })
         return {
           chainId: tx.chainId ?? chainId,
           from,
@@ -154,8 +155,8 @@ export async function startGuardProxy(o: GuardProxyOptions): Promise<GuardProxy>
     if (input === null) return forward(raw)
     // one check at a time: the fork is shared
     const run = queue.then(async () => {
-      await o.beforeCheck?.()
-      return verify(input as never, { ...o, client: o.simulation })
+      await options.beforeCheck?.()
+      return verify(input, { ...options, client: options.simulation })
     })
     queue = run.then(
       () => undefined,
@@ -175,7 +176,7 @@ export async function startGuardProxy(o: GuardProxyOptions): Promise<GuardProxy>
         },
       }
     }
-    o.onCheck?.(r.method, report)
+    options.onCheck?.(r.method, report)
     if (refuse.has(report.verdict as 'warn' | 'block')) {
       return {
         jsonrpc: '2.0',
@@ -202,7 +203,7 @@ export async function startGuardProxy(o: GuardProxyOptions): Promise<GuardProxy>
       return reply(405, { jsonrpc: '2.0', id: null, error: { code: -32600, message: 'POST JSON-RPC only' } })
     let body: unknown
     try {
-      body = JSON.parse(await readBody(req, o.maxBodyBytes ?? 1_000_000))
+      body = JSON.parse(await readBody(req, options.maxBodyBytes ?? 1_000_000))
     } catch {
       return reply(400, { jsonrpc: '2.0', id: null, error: { code: -32700, message: 'Parse error' } })
     }
@@ -218,7 +219,7 @@ export async function startGuardProxy(o: GuardProxyOptions): Promise<GuardProxy>
   })
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject)
-    server.listen(o.port ?? 0, o.host ?? '127.0.0.1', () => resolve())
+    server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => resolve())
   })
   const { port, address } = server.address() as AddressInfo
   return {

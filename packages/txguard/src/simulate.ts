@@ -1,4 +1,5 @@
 import { getAddress, numberToHex, type Address, type Chain, type Hex, type PublicClient, type Transport } from 'viem'
+import { shortMessageOf } from '@hermit/errors'
 import { SimulationError } from './errors.ts'
 
 export type RawLog = { address: Address; topics: Hex[]; data: Hex }
@@ -55,6 +56,9 @@ export type SimulatedTx = {
   maxPriorityFeePerGas?: bigint
 }
 
+type RpcTx = ReturnType<typeof rpcTx>
+type TraceOptions = { tracer: 'callTracer'; tracerConfig: { withLog: boolean } }
+
 const rpcTx = (tx: SimulatedTx) => ({
   from: tx.from,
   ...(tx.to ? { to: tx.to } : {}),
@@ -76,14 +80,15 @@ export async function simulateTransaction(
 ): Promise<Simulation> {
   let root: TraceFrame
   try {
-    root = (await client.request({
-      method: 'debug_traceCall' as never,
-      params: [rpcTx(tx), 'latest', { tracer: 'callTracer', tracerConfig: { withLog: true } }] as never,
-    })) as TraceFrame
+    // not in viem's public schema: the override names its parameters and result
+    root = await client.request<{ Parameters: [RpcTx, 'latest', TraceOptions]; ReturnType: TraceFrame }>({
+      method: 'debug_traceCall',
+      params: [rpcTx(tx), 'latest', { tracer: 'callTracer', tracerConfig: { withLog: true } }],
+    })
   } catch (cause) {
     throw new SimulationError(
-      'SIMULATION_FAILED',
-      `The chain could not trace the transaction: ${(cause as Error)?.message?.split('\n')[0]}`,
+      'TXGUARD_SIMULATION_FAILED',
+      `The chain could not trace the transaction: ${shortMessageOf(cause)}`,
       {
         hint: 'Simulate on an Anvil devnet or fork (`hermit verify --rpc <url>` forks it for you).',
         cause,
@@ -140,12 +145,12 @@ export async function simulateFollowUps(
   tx: SimulatedTx,
   followUps: SimulatedTx[],
 ): Promise<boolean[]> {
-  const result = (await client.request({
-    method: 'eth_simulateV1' as never,
-    params: [
-      { blockStateCalls: [{ calls: [rpcTx(tx), ...followUps.map(rpcTx)] }], validation: false },
-      'latest',
-    ] as never,
-  })) as Array<{ calls: Array<{ status: string }> }>
+  const result = await client.request<{
+    Parameters: [{ blockStateCalls: Array<{ calls: RpcTx[] }>; validation: boolean }, 'latest']
+    ReturnType: Array<{ calls: Array<{ status: string }> }>
+  }>({
+    method: 'eth_simulateV1',
+    params: [{ blockStateCalls: [{ calls: [rpcTx(tx), ...followUps.map(rpcTx)] }], validation: false }, 'latest'],
+  })
   return (result[0]?.calls ?? []).slice(1).map((c) => c.status === '0x1')
 }

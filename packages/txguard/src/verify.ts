@@ -1,18 +1,19 @@
 import type { Abi, Address, Chain, PublicClient, Transport } from 'viem'
 import { noneProvider, type LlmProvider } from '@hermit/llm'
-import { policySchema, type PolicyInput, type Rule, type RuleContext } from './context.ts'
+import { shortMessageOf } from '@hermit/errors'
+import { policySchema, type PolicyInput, type Rule, type RuleContext, type Verdict } from './context.ts'
 import { decodeCall, flattenCalls } from './decode.ts'
-import { balanceChanges, extractEffects, type Effects } from './effects.ts'
+import { balanceChanges, extractEffects, type Approval, type Effects } from './effects.ts'
 import { RequestInvalidError } from './errors.ts'
 import { findUnsellable, inspectAccounts, inspectTokens } from './inspect.ts'
 import { parseIntent } from './intent.ts'
-import { judge, stricter } from './judge.ts'
+import { judge, stricter, type JudgeInput } from './judge.ts'
 import { changeRows, plainSummary, sortFindings, verdictOf, type ModelReport, type Report } from './report.ts'
 import { parseRequest, type VerifyRequest, type VerifyRequestInput } from './request.ts'
 import type { DecodedCall } from './decode.ts'
 import { runRules, rules as defaultRules } from './rules/index.ts'
-import { simulateTransaction, type Simulation } from './simulate.ts'
-import { summarizeTypedData } from './typed-data.ts'
+import { simulateTransaction, type SimulatedTx, type Simulation } from './simulate.ts'
+import { summarizeTypedData, type TypedDataSummary } from './typed-data.ts'
 
 export type VerifyOptions = {
   /** A client on a local devnet or fork (never a real network: nothing is sent, but it is traced there). */
@@ -51,6 +52,17 @@ function userAccountsOf(request: VerifyRequest, decoded: DecodedCall | undefined
 
 const EMPTY: Effects = { transfers: [], approvals: [], authority: [], created: [], delegateCalls: [] }
 
+/** What signing would do, observed without sending anything: the decoded call and its simulation, or the typed data read. */
+type Observation = {
+  tx: SimulatedTx | undefined
+  decoded: DecodedCall | undefined
+  simulation: Simulation | undefined
+  typedData: TypedDataSummary | undefined
+  effects: Effects
+  /** Every allowance granted: by the transaction's effects and by the typed data's terms. */
+  approvals: Approval[]
+}
+
 /**
  * Checks what a dapp asks the user to sign: decode → simulate → effects → deterministic rules →
  * (optionally) the model's judgement, which may only raise the verdict.
@@ -63,49 +75,130 @@ export async function verify(input: VerifyRequestInput | unknown, options: Verif
   const client = options.client
   if (client && request.chainId !== client.chain.id) {
     throw new RequestInvalidError(
-      'CHAIN_MISMATCH',
+      'TXGUARD_CHAIN_MISMATCH',
       `The request is for chain ${request.chainId} but the simulation chain is ${client.chain.id}.`,
       { hint: 'Point --rpc at (a fork of) the chain the dapp uses.' },
     )
   }
-  let simulation: Simulation | undefined
-  let effects = EMPTY
-  let decoded
-  let typedData
-  const tx =
-    request.kind === 'transaction'
+  const seen = await observe(request, client, options.abis)
+  const ctx = await ruleContext(request, seen, client, policy, options)
+  const reasons = sortFindings(runRules(ctx, options.rules ?? defaultRules))
+  const deterministicVerdict = verdictOf(reasons)
+  const summary = plainSummary(ctx)
+  const changes = changeRows(ctx)
+  const { verdict, model } = await consultModel(options, {
+    ...(options.intent ? { intent: options.intent } : {}),
+    ...(options.origin ? { origin: options.origin } : {}),
+    deterministicVerdict,
+    facts: {
+      request: {
+        kind: request.kind,
+        chainId: request.chainId,
+        from: request.from,
+        ...(seen.tx ? { to: seen.tx.to, value: seen.tx.value } : {}),
+      },
+      decoded: seen.decoded ?? null,
+      typedData: seen.typedData ?? null,
+      simulation: seen.simulation
+        ? { success: seen.simulation.success, revertReason: seen.simulation.revertReason ?? null }
+        : null,
+      assetChanges: changes.map((c) => ({ holder: c.holderName, change: c.formatted, symbol: c.symbol })),
+      approvals: seen.approvals,
+      authorityChanges: seen.effects.authority,
+      tokens: ctx.tokens,
+      plainSummary: summary,
+    },
+    findings: reasons,
+  })
+  return {
+    verdict,
+    deterministicVerdict,
+    reasons,
+    summary,
+    changes,
+    approvals: seen.approvals,
+    authority: seen.effects.authority,
+    decoded: seen.decoded ?? null,
+    simulation: seen.simulation
       ? {
-          from: request.from,
-          to: request.to ?? null,
-          value: request.value,
-          data: request.data,
-          // simulate with what will really be signed: code can branch on gasleft() or tx.gasprice
-          ...(request.gas !== undefined ? { gas: request.gas } : {}),
-          ...(request.gasPrice !== undefined ? { gasPrice: request.gasPrice } : {}),
-          ...(request.maxFeePerGas !== undefined ? { maxFeePerGas: request.maxFeePerGas } : {}),
-          ...(request.maxPriorityFeePerGas !== undefined ? { maxPriorityFeePerGas: request.maxPriorityFeePerGas } : {}),
+          success: seen.simulation.success,
+          ...(seen.simulation.revertReason ? { revertReason: seen.simulation.revertReason } : {}),
+          gasUsed: seen.simulation.gasUsed,
         }
-      : undefined
-  if (request.kind === 'transaction') {
-    decoded = decodeCall(
-      { to: request.to ?? null, data: request.data, value: request.value },
-      { ...(options.abis ? { abis: options.abis } : {}) },
-    )
-    if (!client)
-      throw new RequestInvalidError('NO_SIMULATION_CHAIN', 'Checking a transaction needs a chain to simulate on.', {
-        hint: 'Pass a devnet or fork client (hermit verify --rpc <url> forks one).',
-      })
-    simulation = await simulateTransaction(client, tx!)
-    effects = extractEffects(simulation)
-  } else if (request.kind === 'typed-data') {
-    typedData = summarizeTypedData(request)
+      : null,
+    model,
+    request: { kind: request.kind, chainId: request.chainId, from: request.from, to: seen.tx?.to ?? null },
+    durationMs: performance.now() - t0,
   }
+}
+
+/** Step 1: decode and simulate a transaction (nothing is sent), or read what typed data authorizes. */
+async function observe(
+  request: VerifyRequest,
+  client: VerifyOptions['client'],
+  abis: Abi[] | undefined,
+): Promise<Observation> {
+  if (request.kind === 'typed-data') {
+    const typedData = summarizeTypedData(request)
+    return {
+      tx: undefined,
+      decoded: undefined,
+      simulation: undefined,
+      typedData,
+      effects: EMPTY,
+      approvals: typedData.approvals,
+    }
+  }
+  if (request.kind !== 'transaction') {
+    return {
+      tx: undefined,
+      decoded: undefined,
+      simulation: undefined,
+      typedData: undefined,
+      effects: EMPTY,
+      approvals: [],
+    }
+  }
+  const tx: SimulatedTx = {
+    from: request.from,
+    to: request.to ?? null,
+    value: request.value,
+    data: request.data,
+    // simulate with what will really be signed: code can branch on gasleft() or tx.gasprice
+    ...(request.gas !== undefined ? { gas: request.gas } : {}),
+    ...(request.gasPrice !== undefined ? { gasPrice: request.gasPrice } : {}),
+    ...(request.maxFeePerGas !== undefined ? { maxFeePerGas: request.maxFeePerGas } : {}),
+    ...(request.maxPriorityFeePerGas !== undefined ? { maxPriorityFeePerGas: request.maxPriorityFeePerGas } : {}),
+  }
+  const decoded = decodeCall({ to: tx.to, data: request.data, value: request.value }, { ...(abis ? { abis } : {}) })
+  if (!client)
+    throw new RequestInvalidError(
+      'TXGUARD_NO_SIMULATION_CHAIN',
+      'Checking a transaction needs a chain to simulate on.',
+      {
+        hint: 'Pass a devnet or fork client (hermit verify --rpc <url> forks one).',
+      },
+    )
+  const simulation = await simulateTransaction(client, tx)
+  const effects = extractEffects(simulation)
+  return { tx, decoded, simulation, typedData: undefined, effects, approvals: effects.approvals }
+}
+
+/** Step 2: what the rules read: the observation, the accounts and tokens it touches, and the user's words. */
+async function ruleContext(
+  request: VerifyRequest,
+  seen: Observation,
+  client: VerifyOptions['client'],
+  policy: RuleContext['policy'],
+  options: VerifyOptions,
+): Promise<RuleContext> {
+  const { tx, decoded, simulation, typedData, effects } = seen
   const changes = balanceChanges(effects.transfers)
   const interesting: Address[] = [
     request.from,
     ...(tx?.to ? [tx.to] : []),
     ...effects.transfers.flatMap((t) => [t.from, t.to]),
-    ...[...effects.approvals, ...(typedData?.approvals ?? [])].map((a) => a.spender),
+    ...seen.approvals.map((a) => a.spender),
     ...effects.authority.flatMap((a) => ('to' in a ? [a.to] : 'implementation' in a ? [a.implementation] : [a.beacon])),
     ...(decoded ? flattenCalls(decoded).flatMap((c) => (c.to ? [c.to] : [])) : []),
     ...(request.kind === 'transaction' ? (request.authorizationList ?? []).map((a) => a.address) : []),
@@ -117,7 +210,7 @@ export async function verify(input: VerifyRequestInput | unknown, options: Verif
       ? findUnsellable(client, tx, request.from, changes, effects.transfers)
       : Promise.resolve({ unsellable: [], unchecked: [] }),
   ])
-  const ctx: RuleContext = {
+  return {
     request,
     user: request.from,
     userAccounts: userAccountsOf(request, decoded),
@@ -135,83 +228,43 @@ export async function verify(input: VerifyRequestInput | unknown, options: Verif
     sellUnchecked: unsellable.unchecked,
     dappContracts: options.dappContracts ?? [],
   }
-  const reasons = sortFindings(runRules(ctx, options.rules ?? defaultRules))
-  const deterministicVerdict = verdictOf(reasons)
-  const summary = plainSummary(ctx)
-  const changeTable = changeRows(ctx)
+}
 
+/**
+ * Step 3: the model's judgement, which may only raise the deterministic verdict. A model that says
+ * the request does not match the intent raises it to at least warn; a model that fails changes nothing.
+ */
+async function consultModel(
+  options: VerifyOptions,
+  input: JudgeInput,
+): Promise<{ verdict: Verdict; model: ModelReport }> {
   const provider = options.provider ?? noneProvider
-  let verdict = deterministicVerdict
-  let model: ModelReport
+  const deterministic = input.deterministicVerdict
   try {
-    const result = await judge(
-      provider,
-      {
-        ...(options.intent ? { intent: options.intent } : {}),
-        ...(options.origin ? { origin: options.origin } : {}),
-        deterministicVerdict,
-        facts: {
-          request: {
-            kind: request.kind,
-            chainId: request.chainId,
-            from: request.from,
-            ...(tx ? { to: tx.to, value: tx.value } : {}),
-          },
-          decoded: decoded ?? null,
-          typedData: typedData ?? null,
-          simulation: simulation
-            ? { success: simulation.success, revertReason: simulation.revertReason ?? null }
-            : null,
-          assetChanges: changeTable.map((c) => ({ holder: c.holderName, change: c.formatted, symbol: c.symbol })),
-          approvals: [...effects.approvals, ...(typedData?.approvals ?? [])],
-          authorityChanges: effects.authority,
-          tokens,
-          plainSummary: summary,
-        },
-        findings: reasons,
-      },
-      {
-        ...(options.modelTimeoutMs === undefined ? {} : { timeoutMs: options.modelTimeoutMs }),
-        ...(options.signal ? { signal: options.signal } : {}),
-      },
-    )
-    if (result.consulted) {
-      let raisedTo = stricter(deterministicVerdict, result.value.verdict)
-      if (result.value.matchesIntent === 'no') raisedTo = stricter(raisedTo, 'warn')
-      model = {
+    const result = await judge(provider, input, {
+      ...(options.modelTimeoutMs === undefined ? {} : { timeoutMs: options.modelTimeoutMs }),
+      ...(options.signal ? { signal: options.signal } : {}),
+    })
+    if (!result.consulted) return { verdict: deterministic, model: { consulted: false, reason: result.reason } }
+    let raisedTo = stricter(deterministic, result.value.verdict)
+    if (result.value.matchesIntent === 'no') raisedTo = stricter(raisedTo, 'warn')
+    return {
+      verdict: raisedTo,
+      model: {
         consulted: true,
         provider: result.provider,
         model: result.model,
         judgement: result.value,
-        raised: raisedTo !== deterministicVerdict,
-      }
-      verdict = raisedTo
-    } else model = { consulted: false, reason: result.reason }
-  } catch (error) {
-    // a model that fails never lowers anything: the deterministic verdict stands
-    model = {
-      consulted: false,
-      reason: `the model (${provider.label}) failed: ${(error as Error).message.split('\n')[0]}; deterministic verdict kept`,
+        raised: raisedTo !== deterministic,
+      },
     }
-  }
-  return {
-    verdict,
-    deterministicVerdict,
-    reasons,
-    summary,
-    changes: changeTable,
-    approvals: [...effects.approvals, ...(typedData?.approvals ?? [])],
-    authority: effects.authority,
-    decoded: decoded ?? null,
-    simulation: simulation
-      ? {
-          success: simulation.success,
-          ...(simulation.revertReason ? { revertReason: simulation.revertReason } : {}),
-          gasUsed: simulation.gasUsed,
-        }
-      : null,
-    model,
-    request: { kind: request.kind, chainId: request.chainId, from: request.from, to: tx?.to ?? null },
-    durationMs: performance.now() - t0,
+  } catch (error) {
+    return {
+      verdict: deterministic,
+      model: {
+        consulted: false,
+        reason: `the model (${provider.label}) failed: ${shortMessageOf(error)}; deterministic verdict kept`,
+      },
+    }
   }
 }

@@ -44,7 +44,7 @@ export function registerDeployments(program: Command, output: () => Output): voi
         check = { chainId, missingCode }
         if (chainId !== d.chainId || missingCode.length > 0) {
           throw new HermitError(
-            'DEPLOYMENTS_INVALID',
+            'DEVNET_DEPLOYMENTS_INVALID',
             `The chain at ${d.rpcUrl} does not match the deployments file.`,
             {
               hint: 'The devnet was restarted or is another chain: run `pnpm devnet` again.',

@@ -79,7 +79,7 @@ export function registerDevnet(program: Command, output: () => Output): void {
       // the chain is gone: a stale file would point the CLI at nothing
       rmSync(file, { force: true })
       if (how === 'anvil-exited') {
-        throw new DevnetError('ANVIL_EXITED', 'anvil exited on its own; the devnet is gone.', {
+        throw new DevnetError('DEVNET_ANVIL_EXITED', 'anvil exited on its own; the devnet is gone.', {
           hint: 'Start it again with `pnpm devnet`.',
         })
       }

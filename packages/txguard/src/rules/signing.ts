@@ -30,10 +30,10 @@ export const freeAssetsOrder: Rule = {
   id: 'order.free-assets',
   description: 'A marketplace order (Seaport, Blur) that gives assets away with nothing of known value coming back.',
   check: (ctx): Finding[] => {
-    const o = ctx.typedData?.order
-    if (!o || o.gives.length === 0) return []
+    const order = ctx.typedData?.order
+    if (!order || order.gives.length === 0) return []
     // only ETH or a token on the user's own list counts as value: any contract can mint "payment" tokens
-    const valuable = o.receives.filter(
+    const valuable = order.receives.filter(
       (i) => i.amount > 0n && (i.kind === 'native' || (i.kind === 'erc20' && trustedToken(ctx, i.token))),
     )
     if (valuable.length > 0) return []
@@ -41,10 +41,10 @@ export const freeAssetsOrder: Rule = {
       {
         id: 'order.free-assets',
         severity: 'block',
-        message: `This ${ctx.typedData!.kind} gives away ${o.gives.length} of your asset(s) with nothing of known value in return.`,
+        message: `This ${ctx.typedData!.kind} gives away ${order.gives.length} of your asset(s) with nothing of known value in return.`,
         evidence: {
-          gives: o.gives.map((g) => ({ ...g, amount: g.amount.toString(), id: g.id?.toString() })),
-          receives: o.receives.length,
+          gives: order.gives.map((g) => ({ ...g, amount: g.amount.toString(), id: g.id?.toString() })),
+          receives: order.receives.length,
         },
       },
     ]
@@ -55,10 +55,10 @@ export const listing: Rule = {
   id: 'order.listing',
   description: 'Every marketplace listing: an off-chain signature that lets anyone buy the asset at the signed price.',
   check: (ctx): Finding[] => {
-    const o = ctx.typedData?.order
-    if (!o || o.gives.length === 0) return []
+    const order = ctx.typedData?.order
+    if (!order || order.gives.length === 0) return []
     const back =
-      o.receives
+      order.receives
         .map((i) =>
           i.kind === 'native' ? `${formatUnits(i.amount, 18)} ETH` : `${i.amount} of ${i.token ?? 'an unknown asset'}`,
         )
@@ -67,7 +67,7 @@ export const listing: Rule = {
       {
         id: 'order.listing',
         severity: 'warn',
-        message: `Signing lists ${o.gives.length} asset(s) for ${back}: anyone can fill it until it expires. Check the price.`,
+        message: `Signing lists ${order.gives.length} asset(s) for ${back}: anyone can fill it until it expires. Check the price.`,
         evidence: { receives: back },
       },
     ]
