@@ -6,16 +6,16 @@ import {
   EvaluatorAgent,
   ProviderAgent,
   acceptJob,
-  approve,
+  approvePaymentToken,
   chainTime,
   claimRefund,
-  complete,
+  completeJob,
   createJob,
-  fund,
-  reject,
+  fundJob,
+  rejectJob,
   setBudget,
   settleExpiredBond,
-  submit,
+  submitWork,
   summarizeSkill,
   summaryChecks,
   validationRequestHash,
@@ -47,8 +47,8 @@ export const bench: BenchFile = {
       const add = (name: string, r: TransactionReceipt | number) =>
         (samples[name] ??= []).push(typeof r === 'number' ? r : gas(r))
       const budget = parseUnits('5', 6)
-      await approve(client.escrow, client.escrow.address, budget * 1000n)
-      await approve(provider.escrow, provider.escrow.hook, budget * 1000n)
+      await approvePaymentToken(client.escrow, client.escrow.address, budget * 1000n)
+      await approvePaymentToken(provider.escrow, provider.escrow.hook, budget * 1000n)
       const job = async (hooked: boolean, expiresIn = 3600n) => {
         const { jobId, receipt } = await createJob(client.escrow, {
           provider: provider.account.address,
@@ -63,7 +63,7 @@ export const bench: BenchFile = {
         if (hooked) add('acceptJob by the provider', await acceptJob(provider.escrow, jobId, budget, 0n, agentId))
         add(
           `fund (${tag}${hooked ? ': + acceptance and agent checks + bond lock' : ''})`,
-          await fund(client.escrow, jobId, budget),
+          await fundJob(client.escrow, jobId, budget),
         )
         return jobId
       }
@@ -79,15 +79,15 @@ export const bench: BenchFile = {
           requestHash: await validationRequestHash(client.escrow, a, deliverable, salt),
         })
         add('validationRequest by the provider', vr)
-        add('submit (hooked)', await submit(provider.escrow, a, deliverable, salt))
+        add('submit (hooked)', await submitWork(provider.escrow, a, deliverable, salt))
         add(
           'complete (hooked: + bond return + feedback with on-chain file + validation response)',
-          await complete(evaluator.escrow, a, ZERO, { value: 90n }),
+          await completeJob(evaluator.escrow, a, ZERO, { value: 90n }),
         )
         // rejection of a submitted job
         const b = await job(true)
-        await submit(provider.escrow, b, `0x${'ab'.repeat(32)}`)
-        add('reject a submitted job (hooked: + bond to client + feedback)', await reject(evaluator.escrow, b, ZERO))
+        await submitWork(provider.escrow, b, `0x${'ab'.repeat(32)}`)
+        add('reject a submitted job (hooked: + bond to client + feedback)', await rejectJob(evaluator.escrow, b, ZERO))
         // expiry without delivery
         const c = await job(true, 60n)
         await advanceChainPast(d, (await chainTime(client.escrow)) + 60n)
@@ -95,8 +95,8 @@ export const bench: BenchFile = {
         add('settleExpired (bond to client)', await settleExpiredBond(client.escrow, c))
         // the same happy path with no hook, as the baseline
         const z = await job(false)
-        add('submit (no hook)', await submit(provider.escrow, z, `0x${'cd'.repeat(32)}`))
-        add('complete (no hook)', await complete(evaluator.escrow, z, ZERO))
+        add('submit (no hook)', await submitWork(provider.escrow, z, `0x${'cd'.repeat(32)}`))
+        add('complete (no hook)', await completeJob(evaluator.escrow, z, ZERO))
       }
       const out: BenchResult[] = Object.entries(samples).map(([name, s]) => summarize(`gas: ${name}`, 'gas', s))
       const med = (name: string) => out.find((r) => r.name === `gas: ${name}`)!.median

@@ -12,7 +12,7 @@ import {
   summaryChecks,
   tokenBalance,
   jobRequestHash,
-  type JobHandler,
+  type SkillHandler,
   type ProviderEvent,
 } from './index.ts'
 import { advanceChainPast, devnetParty, type DevnetParty } from './testing/index.ts'
@@ -41,19 +41,19 @@ async function world(providers = 1): Promise<World> {
 function provider(
   w: World,
   k: number,
-  o: { handler?: JobHandler; name?: string; price?: string; events?: ProviderEvent[]; dataDir?: string } = {},
+  options: { handler?: SkillHandler; name?: string; price?: string; events?: ProviderEvent[]; dataDir?: string } = {},
 ) {
   const p = w.providers[k]!
-  const skill = summarizeSkill(usd(o.price ?? '5'))
+  const skill = summarizeSkill(usd(options.price ?? '5'))
   const agent = new ProviderAgent({
     escrow: p.escrow,
     erc8004: p.erc8004,
-    name: o.name ?? `Summarizer ${k}`,
+    name: options.name ?? `Summarizer ${k}`,
     description: 'Summaries, extractive when no model is configured.',
-    skills: { summarize: o.handler ? { ...skill, handler: o.handler } : skill },
-    dataDir: o.dataDir ?? p.dataDir,
+    skills: { summarize: options.handler ? { ...skill, handler: options.handler } : skill },
+    dataDir: options.dataDir ?? p.dataDir,
     pollMs: 50,
-    onEvent: (e) => o.events?.push(e),
+    onEvent: (e) => options.events?.push(e),
   })
   w.stop.push(() => agent.stop())
   return agent
@@ -163,7 +163,7 @@ describe('agents hiring agents (ERC-8183 escrow + ERC-8004 reputation, on the de
   it('a provider that vanishes after funding: the client claims the escrow back after expiry and takes the bond', async () => {
     const w = await world()
     try {
-      const stuck: JobHandler = ({ signal }) =>
+      const stuck: SkillHandler = ({ signal }) =>
         new Promise((_, reject) => signal.addEventListener('abort', () => reject(new Error('stopped'))))
       const gone = await provider(w, 0, { handler: stuck }).start()
       evaluator(w)
@@ -197,7 +197,7 @@ describe('agents hiring agents (ERC-8183 escrow + ERC-8004 reputation, on the de
       const events: ProviderEvent[] = []
       let started!: () => void
       const working = new Promise<void>((r) => (started = r))
-      const stuck: JobHandler = ({ signal }) => {
+      const stuck: SkillHandler = ({ signal }) => {
         started()
         return new Promise((_, reject) => signal.addEventListener('abort', () => reject(new Error('crashed'))))
       }

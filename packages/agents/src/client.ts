@@ -1,25 +1,20 @@
-import { zeroHash, type Address, type LocalAccount } from 'viem'
+import { isAddressEqual, zeroHash, type Address, type LocalAccount } from 'viem'
+import { ContractRevertError } from '@hermit/chain'
 import { findAgents, getAgent, type Erc8004Client } from '@hermit/erc8004'
-import { AgentError, JobRevertError, JobTimeoutError, NoAgentError } from './errors.ts'
+import { shortMessageOf } from '@hermit/errors'
+import { AgentError, JobTimeoutError, NoAgentError } from './errors.ts'
+import { claimRefund, createJob, fundJob, getJob, rejectJob, TERMINAL, type Job } from './escrow.ts'
+import { chainTime, type Escrow } from './handle.ts'
 import {
-  acceptanceOf,
-  acceptanceTerms,
+  acceptanceTermsHash,
   agentOfJob,
-  bondOf,
-  chainTime,
   expiredBondToProvider,
-  claimRefund,
-  createJob,
-  fund,
-  getJob,
-  reject,
+  lockedBond,
+  recordedAcceptance,
   settleExpiredBond,
-  TERMINAL,
-  type Escrow,
-  type Job,
-} from './escrow.ts'
+} from './hook.ts'
 import { fetchDeliverable } from './deliverable.ts'
-import { evaluateJob, type Checker, type Verdict } from './evaluator.ts'
+import { evaluateJob, type Checker, type Evaluation } from './evaluator.ts'
 import { encodeJobRequest, jobServiceOf, requireJobService, JOB_SERVICE, type JobService } from './job-request.ts'
 import { jobReputation, type JobReputation } from './reputation.ts'
 
@@ -76,11 +71,14 @@ export type HireResult = {
   deliverable?: Uint8Array
   /** Why the deliverable of a completed job could not be fetched. */
   deliverableError?: string
-  /** The verdict, when this client was the evaluator. */
-  verdict?: Verdict
+  /** The evaluation, when this client was the evaluator. */
+  evaluation?: Evaluation
   /** The provider's bond: back to the provider, or paid to this client ("none": the job had no bond). */
   bond: { amount: bigint; to: 'provider' | 'client' | 'none' }
 }
+
+/** What `resume` (and the end of `hire`) needs: how to judge, how long to wait, whom to tell. */
+export type FollowOptions = Pick<HireOptions, 'check' | 'timeoutMs' | 'pollMs' | 'onProgress'>
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 
@@ -92,27 +90,32 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 export async function findProviders(
   escrow: Escrow,
   erc8004: Erc8004Client,
-  o: { skill: string; maxPrice: bigint; minReputation?: HireOptions['minReputation']; exclude?: readonly Address[] },
+  options: {
+    skill: string
+    maxPrice: bigint
+    minReputation?: HireOptions['minReputation']
+    exclude?: readonly Address[]
+  },
 ): Promise<{ candidates: Candidate[]; skipped: Array<{ agentId: bigint; reason: string }> }> {
-  const min = o.minReputation ?? {}
-  const found = await findAgents(erc8004, { service: JOB_SERVICE, skill: o.skill, active: true })
+  const min = options.minReputation ?? {}
+  const found = await findAgents(erc8004, { service: JOB_SERVICE, skill: options.skill, active: true })
   const chainId = escrow.publicClient.chain.id
   const skipped = [...found.skipped]
   const candidates: Candidate[] = []
-  const excluded = (o.exclude ?? []).map((a) => a.toLowerCase())
+  const excluded = options.exclude ?? []
   for (const agent of found.agents) {
     const service = agent.registration && jobServiceOf(agent.registration.services, chainId, escrow.address)
-    const price = service?.prices[o.skill]
+    const price = service?.prices[options.skill]
     if (!service || price === undefined) {
       skipped.push({ agentId: agent.agentId, reason: 'no price for this skill on this escrow' })
       continue
     }
-    if (BigInt(price) > o.maxPrice) {
-      skipped.push({ agentId: agent.agentId, reason: `asks ${price}, above ${o.maxPrice}` })
+    if (BigInt(price) > options.maxPrice) {
+      skipped.push({ agentId: agent.agentId, reason: `asks ${price}, above ${options.maxPrice}` })
       continue
     }
     const wallet = agent.agentWallet ?? agent.owner
-    if (excluded.includes(wallet.toLowerCase())) continue
+    if (excluded.some((a) => isAddressEqual(a, wallet))) continue
     const reputation = await jobReputation(
       escrow,
       erc8004,
@@ -145,13 +148,15 @@ export async function findProviders(
  * (refund claimed, bond settled). Every wait is bounded; `resume(jobId)` continues from the chain.
  */
 export class ClientAgent {
-  constructor(private readonly o: { escrow: Escrow; erc8004: Erc8004Client; account: LocalAccount; pollMs?: number }) {
-    if (!o.escrow.walletClient)
+  constructor(
+    private readonly options: { escrow: Escrow; erc8004: Erc8004Client; account: LocalAccount; pollMs?: number },
+  ) {
+    if (!options.escrow.walletClient)
       throw new AgentError('AGENTS_NO_WALLET', 'A client needs an escrow handle with its wallet.')
   }
 
   get address(): Address {
-    return this.o.account.address
+    return this.options.account.address
   }
 
   /** Providers of `skill` on this escrow, with their price and job reputation, best first. */
@@ -160,7 +165,7 @@ export class ClientAgent {
     maxPrice: bigint,
     min: HireOptions['minReputation'] = {},
   ): Promise<{ candidates: Candidate[]; skipped: Array<{ agentId: bigint; reason: string }> }> {
-    return findProviders(this.o.escrow, this.o.erc8004, {
+    return findProviders(this.options.escrow, this.options.erc8004, {
       skill,
       maxPrice,
       ...(min ? { minReputation: min } : {}),
@@ -168,86 +173,89 @@ export class ClientAgent {
     })
   }
 
-  async hire(h: HireOptions): Promise<HireResult> {
-    if (h.evaluator === 'self' && !h.check)
+  async hire(options: HireOptions): Promise<HireResult> {
+    if (options.evaluator === 'self' && !options.check)
       throw new AgentError('AGENTS_BAD_ARGS', 'evaluator "self" needs a check function.')
-    const found = await this.candidates(h.skill, h.maxPrice, h.minReputation)
+    const found = await this.candidates(options.skill, options.maxPrice, options.minReputation)
     const candidates =
-      h.agentId === undefined ? found.candidates : found.candidates.filter((c) => c.agentId === h.agentId)
+      options.agentId === undefined ? found.candidates : found.candidates.filter((c) => c.agentId === options.agentId)
     const skipped = found.skipped
-    h.onProgress?.({ step: 'candidates', candidates, skipped })
-    for (const c of candidates) {
-      const started = await this.start(c, h)
-      if (started) return this.follow(started.jobId, c.agentId, h)
+    options.onProgress?.({ step: 'candidates', candidates, skipped })
+    for (const candidate of candidates) {
+      const started = await this.start(candidate, options)
+      if (started) return this.follow(started.jobId, candidate.agentId, options)
     }
-    throw new NoAgentError('AGENTS_NO_PROVIDER', `No provider of "${h.skill}" accepted a job within ${h.maxPrice}.`, {
-      details: { skill: h.skill, candidates: candidates.length, skipped: skipped.length },
-      hint: 'Raise maxPrice, lower minReputation, or wait for more providers.',
-    })
+    throw new NoAgentError(
+      'AGENTS_NO_PROVIDER',
+      `No provider of "${options.skill}" accepted a job within ${options.maxPrice}.`,
+      {
+        details: { skill: options.skill, candidates: candidates.length, skipped: skipped.length },
+        hint: 'Raise maxPrice, lower minReputation, or wait for more providers.',
+      },
+    )
   }
 
   /** Creates the job and funds it once quoted; undefined (and the open job withdrawn) when the provider does not take it. */
-  private async start(c: Candidate, h: HireOptions): Promise<{ jobId: bigint } | undefined> {
-    const e = this.o.escrow
-    const expiredAt = (await chainTime(e)) + (h.expiresIn ?? 3600n)
-    const evaluator = h.evaluator === 'self' ? this.address : h.evaluator
-    const { jobId } = await createJob(e, {
-      provider: c.wallet,
+  private async start(candidate: Candidate, options: HireOptions): Promise<{ jobId: bigint } | undefined> {
+    const escrow = this.options.escrow
+    const expiredAt = (await chainTime(escrow)) + (options.expiresIn ?? 3600n)
+    const evaluator = options.evaluator === 'self' ? this.address : options.evaluator
+    const { jobId } = await createJob(escrow, {
+      provider: candidate.wallet,
       evaluator,
       expiredAt,
-      description: encodeJobRequest({ v: 1, skill: h.skill, input: h.input }),
+      description: encodeJobRequest({ v: 1, skill: options.skill, input: options.input }),
     })
-    h.onProgress?.({ step: 'created', jobId, agentId: c.agentId, expiredAt })
+    options.onProgress?.({ step: 'created', jobId, agentId: candidate.agentId, expiredAt })
     const withdraw = async (reason: string) => {
-      if ((await getJob(e, jobId)).status === 'Open') await reject(e, jobId, zeroHash)
-      h.onProgress?.({ step: 'withdrawn', jobId, reason })
+      if ((await getJob(escrow, jobId)).status === 'Open') await rejectJob(escrow, jobId, zeroHash)
+      options.onProgress?.({ step: 'withdrawn', jobId, reason })
       return undefined
     }
     // the quote: a budget, and the provider's acceptance of exactly these terms in the job hook
-    const deadline = Date.now() + (h.quoteTimeoutMs ?? 15_000)
-    let job = await getJob(e, jobId)
-    let acceptance = await acceptanceOf(e, jobId)
-    const accepted = () => job.budget > 0n && acceptance.terms === acceptanceTerms(job, job.budget)
+    const deadline = Date.now() + (options.quoteTimeoutMs ?? 15_000)
+    let job = await getJob(escrow, jobId)
+    let acceptance = await recordedAcceptance(escrow, jobId)
+    const accepted = () => job.budget > 0n && acceptance.terms === acceptanceTermsHash(job, job.budget)
     while (!accepted()) {
-      if (Date.now() > deadline) return withdraw(`no quote in ${h.quoteTimeoutMs ?? 15_000} ms`)
-      await sleep(h.pollMs ?? this.o.pollMs ?? 200)
-      job = await getJob(e, jobId)
-      acceptance = await acceptanceOf(e, jobId)
+      if (Date.now() > deadline) return withdraw(`no quote in ${options.quoteTimeoutMs ?? 15_000} ms`)
+      await sleep(options.pollMs ?? this.options.pollMs ?? 200)
+      job = await getJob(escrow, jobId)
+      acceptance = await recordedAcceptance(escrow, jobId)
     }
-    h.onProgress?.({ step: 'quoted', jobId, budget: job.budget })
-    if (job.budget > h.maxPrice) return withdraw(`quoted ${job.budget}, above ${h.maxPrice}`)
+    options.onProgress?.({ step: 'quoted', jobId, budget: job.budget })
+    if (job.budget > options.maxPrice) return withdraw(`quoted ${job.budget}, above ${options.maxPrice}`)
     // the reputation checked was this agent's: the provider must have taken the job as this agent
-    if (acceptance.agentId !== c.agentId) return withdraw(`accepted as agent #${acceptance.agentId}, not #${c.agentId}`)
+    if (acceptance.agentId !== candidate.agentId)
+      return withdraw(`accepted as agent #${acceptance.agentId}, not #${candidate.agentId}`)
     try {
-      await fund(e, jobId, job.budget)
+      await fundJob(escrow, jobId, job.budget)
     } catch (error) {
       // e.g. the provider withdrew its bond approval: it no longer takes the job
-      if (error instanceof JobRevertError) return withdraw(`funding failed: ${error.shortMessage}`)
+      if (error instanceof ContractRevertError) return withdraw(`funding failed: ${error.shortMessage}`)
       throw error
     }
-    h.onProgress?.({ step: 'funded', jobId, budget: job.budget, bond: (await bondOf(e, jobId)).amount })
+    options.onProgress?.({
+      step: 'funded',
+      jobId,
+      budget: job.budget,
+      bond: (await lockedBond(escrow, jobId)).amount,
+    })
     return { jobId }
   }
 
   /** Picks a job up again from its state on-chain (after a restart) and follows it to its end. */
-  resume(
-    jobId: bigint,
-    h: Pick<HireOptions, 'check' | 'timeoutMs' | 'pollMs' | 'onProgress'> = {},
-  ): Promise<HireResult> {
-    return this.follow(jobId, undefined, h)
+  resume(jobId: bigint, options: FollowOptions = {}): Promise<HireResult> {
+    return this.follow(jobId, undefined, options)
   }
 
-  private async follow(
-    jobId: bigint,
-    knownAgent: bigint | undefined,
-    h: Pick<HireOptions, 'check' | 'timeoutMs' | 'pollMs' | 'onProgress'>,
-  ): Promise<HireResult> {
-    const e = this.o.escrow
-    const deadline = Date.now() + (h.timeoutMs ?? 120_000)
-    let job = await getJob(e, jobId)
-    if (job.client.toLowerCase() !== this.address.toLowerCase())
+  private async follow(jobId: bigint, knownAgent: bigint | undefined, options: FollowOptions): Promise<HireResult> {
+    const escrow = this.options.escrow
+    const deadline = Date.now() + (options.timeoutMs ?? 120_000)
+    let job = await getJob(escrow, jobId)
+    if (!isAddressEqual(job.client, this.address))
       throw new AgentError('AGENTS_NOT_CLIENT', `Job ${jobId} belongs to another client.`)
-    let verdict: Verdict | undefined
+    let evaluation: Evaluation | undefined
     let saidSubmitted = false
     // someone else may act first (the provider settles bonds too, anyone may claim a refund): a
     // revert here is re-read from the chain, not an error
@@ -255,51 +263,62 @@ export class ClientAgent {
       try {
         await act()
       } catch (error) {
-        if (!(error instanceof JobRevertError)) throw error
+        if (!(error instanceof ContractRevertError)) throw error
       }
     }
     for (;;) {
       if (job.status === 'Open') {
         // never funded: nothing is at stake, withdraw it
-        await race(() => reject(e, jobId, zeroHash))
-      } else if ((job.status === 'Funded' || job.status === 'Submitted') && (await chainTime(e)) >= job.expiredAt) {
-        await race(() => claimRefund(e, jobId))
+        await race(() => rejectJob(escrow, jobId, zeroHash))
+      } else if (
+        (job.status === 'Funded' || job.status === 'Submitted') &&
+        (await chainTime(escrow)) >= job.expiredAt
+      ) {
+        await race(() => claimRefund(escrow, jobId))
       } else if (job.status === 'Submitted') {
-        if (!saidSubmitted) h.onProgress?.({ step: 'submitted', jobId })
+        if (!saidSubmitted) options.onProgress?.({ step: 'submitted', jobId })
         saidSubmitted = true
-        if (job.evaluator.toLowerCase() === this.address.toLowerCase() && h.check) {
-          verdict = (
-            await evaluateJob({ escrow: e, erc8004: this.o.erc8004, account: this.o.account, check: h.check, jobId })
-          ).verdict
+        if (isAddressEqual(job.evaluator, this.address) && options.check) {
+          evaluation = (
+            await evaluateJob({
+              escrow,
+              erc8004: this.options.erc8004,
+              account: this.options.account,
+              check: options.check,
+              jobId,
+            })
+          ).evaluation
         }
       }
-      job = await getJob(e, jobId)
+      job = await getJob(escrow, jobId)
       if (TERMINAL.includes(job.status)) break
       if (Date.now() > deadline) {
         throw new JobTimeoutError(
           'AGENTS_JOB_TIMEOUT',
-          `Job ${jobId} is still ${job.status} after ${h.timeoutMs ?? 120_000} ms.`,
+          `Job ${jobId} is still ${job.status} after ${options.timeoutMs ?? 120_000} ms.`,
           {
-            hint: `Nothing is lost: the escrow is refundable from ${new Date(Number(job.expiredAt) * 1000).toISOString()} (chain time); call resume(${jobId}) later.`,
+            hint:
+              `Nothing is lost: the escrow is refundable from ${new Date(Number(job.expiredAt) * 1000).toISOString()} ` +
+              `(chain time); call resume(${jobId}) later.`,
             details: { jobId: jobId.toString(), status: job.status },
           },
         )
       }
-      await sleep(h.pollMs ?? this.o.pollMs ?? 200)
+      await sleep(options.pollMs ?? this.options.pollMs ?? 200)
     }
-    let bond = await bondOf(e, jobId)
+    let bond = await lockedBond(escrow, jobId)
     if (job.status === 'Expired' && bond.amount > 0n && !bond.settled) {
-      await race(() => settleExpiredBond(e, jobId))
-      bond = await bondOf(e, jobId)
+      await race(() => settleExpiredBond(escrow, jobId))
+      bond = await lockedBond(escrow, jobId)
     }
-    h.onProgress?.({ step: 'settled', jobId, status: job.status })
-    const agentId = knownAgent ?? (await agentOfJob(e, jobId))
+    options.onProgress?.({ step: 'settled', jobId, status: job.status })
+    const agentId = knownAgent ?? (await agentOfJob(escrow, jobId))
     let deliverable: Uint8Array | undefined
     let deliverableError: string | undefined
     if (job.status === 'Completed') {
       // paid already: a provider gone offline since is reported, not thrown
       deliverable = await this.deliverable(job, agentId).catch((error: unknown) => {
-        deliverableError = (error as Error).message.split('\n')[0]
+        deliverableError = shortMessageOf(error)
         return undefined
       })
     }
@@ -310,7 +329,7 @@ export class ClientAgent {
           ? 'provider'
           : job.status === 'Rejected'
             ? 'client'
-            : (await expiredBondToProvider(e, bond, job.expiredAt))
+            : (await expiredBondToProvider(escrow, bond, job.expiredAt))
               ? 'provider'
               : 'client'
     return {
@@ -321,25 +340,25 @@ export class ClientAgent {
       budget: job.budget,
       ...(deliverable ? { deliverable } : {}),
       ...(deliverableError ? { deliverableError } : {}),
-      ...(verdict ? { verdict } : {}),
+      ...(evaluation ? { evaluation } : {}),
       bond: { amount: bond.amount, to },
     }
   }
 
   private async deliverable(job: Job, agentId: bigint): Promise<Uint8Array> {
-    const agent = await getAgent(this.o.erc8004, agentId)
+    const agent = await getAgent(this.options.erc8004, agentId)
     const service = requireJobService(
       agent.registration?.services ?? [],
-      this.o.escrow.publicClient.chain.id,
-      this.o.escrow.address,
+      this.options.escrow.publicClient.chain.id,
+      this.options.escrow.address,
       agentId,
     )
     return fetchDeliverable({
       endpoint: service.endpoint,
-      escrow: this.o.escrow,
+      escrow: this.options.escrow,
       jobId: job.jobId,
       expected: job.deliverable,
-      account: this.o.account,
+      account: this.options.account,
     })
   }
 }

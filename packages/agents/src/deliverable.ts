@@ -2,11 +2,11 @@ import { existsSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { keccak256, verifyMessage, type Address, type Hash, type Hex, type LocalAccount } from 'viem'
 import { fetchUri } from '@hermit/erc8004'
-import { writeFileAtomic } from '@hermit/zkpay'
+import { writeFileAtomic } from '@hermit/chain'
 import { DeliverableError } from './errors.ts'
-import type { Escrow } from './escrow.ts'
+import type { Escrow } from './handle.ts'
 
-/** What `submit` puts on-chain for a deliverable: keccak256 of its bytes. */
+/** What `submitWork` puts on-chain for a deliverable: keccak256 of its bytes. */
 export const deliverableHash = (bytes: Uint8Array): Hash => keccak256(bytes)
 
 /**
@@ -39,7 +39,7 @@ export function deliverableAuthMessage(chainId: number, escrow: Address, jobId: 
 export const DELIVERABLE_AUTH_HEADER = 'x-hermit-deliverable-auth'
 
 /** Only the job's client and evaluator may read a deliverable: the request is signed by one of them. */
-export async function checkDeliverableAuth(o: {
+export async function checkDeliverableAuth(options: {
   header: string | undefined
   chainId: number
   escrow: Address
@@ -47,14 +47,14 @@ export async function checkDeliverableAuth(o: {
   allowed: readonly Address[]
   now?: number
 }): Promise<boolean> {
-  if (!o.header) return false
-  const m = /^(\d{1,12}):(0x[0-9a-fA-F]{130})$/.exec(o.header)
+  if (!options.header) return false
+  const m = /^(\d{1,12}):(0x[0-9a-fA-F]{130})$/.exec(options.header)
   if (!m) return false
   const issuedAt = Number(m[1])
-  const now = o.now ?? Math.floor(Date.now() / 1000)
+  const now = options.now ?? Math.floor(Date.now() / 1000)
   if (Math.abs(now - issuedAt) > 300) return false
-  const message = deliverableAuthMessage(o.chainId, o.escrow, o.jobId, issuedAt)
-  for (const address of o.allowed) {
+  const message = deliverableAuthMessage(options.chainId, options.escrow, options.jobId, issuedAt)
+  for (const address of options.allowed) {
     if (await verifyMessage({ address, message, signature: m[2] as Hex }).catch(() => false)) return true
   }
   return false
@@ -65,7 +65,7 @@ export async function checkDeliverableAuth(o: {
  * the evaluator), and checks it against the hash on-chain: a provider cannot swap the work after
  * submitting, and a wrong or truncated answer is an error, never a result.
  */
-export async function fetchDeliverable(o: {
+export async function fetchDeliverable(options: {
   endpoint: string
   escrow: Escrow
   jobId: bigint
@@ -75,15 +75,20 @@ export async function fetchDeliverable(o: {
   timeoutMs?: number
 }): Promise<Uint8Array> {
   const issuedAt = Math.floor(Date.now() / 1000)
-  const signature = await o.account.signMessage({
-    message: deliverableAuthMessage(o.escrow.publicClient.chain.id, o.escrow.address, o.jobId, issuedAt),
+  const signature = await options.account.signMessage({
+    message: deliverableAuthMessage(
+      options.escrow.publicClient.chain.id,
+      options.escrow.address,
+      options.jobId,
+      issuedAt,
+    ),
   })
-  const url = `${o.endpoint.replace(/\/$/, '')}/jobs/${o.jobId}/deliverable`
+  const url = `${options.endpoint.replace(/\/$/, '')}/jobs/${options.jobId}/deliverable`
   let bytes: Uint8Array
   try {
     bytes = await fetchUri(url, {
-      maxBytes: o.maxBytes ?? 1024 * 1024,
-      timeoutMs: o.timeoutMs ?? 10_000,
+      maxBytes: options.maxBytes ?? 1024 * 1024,
+      timeoutMs: options.timeoutMs ?? 10_000,
       // no redirects: the signed header must not travel to another host, nor plain http leave loopback
       fetch: (input, init) =>
         fetch(input, {
@@ -94,19 +99,19 @@ export async function fetchDeliverable(o: {
     })
   } catch (cause) {
     throw new DeliverableError(
-      'DELIVERABLE_UNAVAILABLE',
-      `Could not fetch the deliverable of job ${o.jobId} from ${url}.`,
-      { cause, details: { jobId: o.jobId.toString(), url } },
+      'AGENTS_DELIVERABLE_UNAVAILABLE',
+      `Could not fetch the deliverable of job ${options.jobId} from ${url}.`,
+      { cause, details: { jobId: options.jobId.toString(), url } },
     )
   }
   const got = deliverableHash(bytes)
-  if (got !== o.expected) {
+  if (got !== options.expected) {
     throw new DeliverableError(
-      'DELIVERABLE_MISMATCH',
-      `The deliverable of job ${o.jobId} does not match its on-chain hash.`,
+      'AGENTS_DELIVERABLE_MISMATCH',
+      `The deliverable of job ${options.jobId} does not match its on-chain hash.`,
       {
         hint: 'The provider served something other than what it submitted: reject it.',
-        details: { jobId: o.jobId.toString(), expected: o.expected, got },
+        details: { jobId: options.jobId.toString(), expected: options.expected, got },
       },
     )
   }

@@ -1,4 +1,4 @@
-import type { Address } from 'viem'
+import { isAddressEqual } from 'viem'
 import { registerAgent, type Erc8004Client, type RegistrationFileInput } from '@hermit/erc8004'
 import { AgentError } from './errors.ts'
 import { readAgentFile, writeAgentFile } from './state.ts'
@@ -12,7 +12,7 @@ export async function ensureRegistered(
   const chainId = erc8004.publicClient.chain.id
   const known = readAgentFile(dataDir)
   if (known) {
-    if (known.chainId !== chainId || known.identity.toLowerCase() !== erc8004.registries.identity.toLowerCase()) {
+    if (known.chainId !== chainId || !isAddressEqual(known.identity, erc8004.registries.identity)) {
       throw new AgentError('AGENTS_OTHER_CHAIN', `${dataDir} belongs to an agent on another chain or registry.`, {
         hint: 'Use one data folder per agent and chain.',
       })
@@ -20,6 +20,6 @@ export async function ensureRegistered(
     return { agentId: known.agentId, agentURI: known.agentURI, registered: false }
   }
   const { agentId, agentURI } = await registerAgent(erc8004, { registration })
-  writeAgentFile(dataDir, { agentId, agentURI, chainId, identity: erc8004.registries.identity as Address })
+  writeAgentFile(dataDir, { agentId, agentURI, chainId, identity: erc8004.registries.identity })
   return { agentId, agentURI, registered: true }
 }

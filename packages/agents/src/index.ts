@@ -1,78 +1,77 @@
 // @hermit/agents: agents hiring agents over an ERC-8183 escrow, with ERC-8004 identity, payment-backed reputation and validation.
-export {
-  JOB_STATUS,
-  TERMINAL,
-  escrowFromDeployments,
-  withWallet,
-  getJob,
-  createJob,
-  setBudget,
-  setProvider,
-  fund,
-  submit,
-  complete,
-  reject,
-  claimRefund,
-  attestation,
-  paymentToken,
-  approve,
-  tokenBalance,
-  bondOf,
-  bondFor,
-  settleExpiredBond,
-  expiredBondToProvider,
-  acceptJob,
-  acceptanceOf,
-  acceptanceTerms,
-  validationRequestHash,
-  jobRequestHash,
-  agentOfJob,
-  jobsOf,
-  chainTime,
-  type Escrow,
-  type Job,
-  type JobStatus,
-  type Bond,
-  type Acceptance,
-} from './escrow.ts'
-export {
-  JOB_SERVICE,
-  jobRequestSchema,
-  jobServiceSchema,
-  encodeJobRequest,
-  parseJobRequest,
-  jobServiceOf,
-  escrowId,
-  type JobRequest,
-  type JobService,
-} from './job-request.ts'
-export {
-  DeliverableStore,
-  deliverableHash,
-  fetchDeliverable,
-  deliverableAuthMessage,
-  checkDeliverableAuth,
-  DELIVERABLE_AUTH_HEADER,
-} from './deliverable.ts'
-export { jobReputation, type JobReputation } from './reputation.ts'
-export { ensureRegistered } from './identity.ts'
-export { ProviderAgent, type ProviderOptions, type ProviderEvent, type JobHandler, type Skill } from './provider.ts'
-export {
-  EvaluatorAgent,
-  evaluateJob,
-  withModelReview,
-  type Checker,
-  type Verdict,
-  type EvaluatorEvent,
-} from './evaluator.ts'
+
+// the agents
+export { ProviderAgent } from './provider/agent.ts'
+export type {
+  ProviderOptions,
+  ProviderEvent,
+  Skill,
+  SkillHandler,
+  SkillContext,
+  JobContext,
+  OneShotContext,
+  OneShotGate,
+} from './provider/types.ts'
+export { EvaluatorAgent, withModelReview, type Checker, type Evaluation, type EvaluatorEvent } from './evaluator.ts'
 export {
   ClientAgent,
   findProviders,
   type HireOptions,
   type HireResult,
   type HireStep,
+  type FollowOptions,
   type Candidate,
 } from './client.ts'
-export { AgentError, JobRevertError, JobTimeoutError, DeliverableError, NoAgentError } from './errors.ts'
-export { summarizeSkill, summaryChecks, extractiveSummary } from './skills.ts'
-export { JobScanner } from './scan.ts'
+export { summarizeSkill, summaryChecks } from './skills.ts'
+export { jobReputation, type JobReputation } from './reputation.ts'
+
+// the escrow and its hook, one call each
+export { escrowFromDeployments, withWallet, chainTime, type Escrow } from './handle.ts'
+export {
+  getJob,
+  createJob,
+  setBudget,
+  setProvider,
+  fundJob,
+  submitWork,
+  completeJob,
+  rejectJob,
+  claimRefund,
+  type Job,
+  type JobStatus,
+  type Score,
+} from './escrow.ts'
+export {
+  acceptJob,
+  recordedAcceptance,
+  lockedBond,
+  requiredBond,
+  expiredBondToProvider,
+  settleExpiredBond,
+  validationRequestHash,
+  jobRequestHash,
+  type Acceptance,
+  type Bond,
+} from './hook.ts'
+export { paymentToken, approvePaymentToken, tokenBalance } from './token.ts'
+export { jobsOf, type JobRole } from './scan.ts'
+
+// what travels between agents
+export {
+  JOB_SERVICE,
+  encodeJobRequest,
+  parseJobRequest,
+  escrowId,
+  type JobRequest,
+  type JobService,
+} from './job-request.ts'
+export { deliverableHash, fetchDeliverable, deliverableAuthMessage, DELIVERABLE_AUTH_HEADER } from './deliverable.ts'
+
+export {
+  AgentError,
+  JobTimeoutError,
+  DeliverableError,
+  NoAgentError,
+  AGENTS_ERROR_CODES,
+  type AgentsErrorCode,
+} from './errors.ts'

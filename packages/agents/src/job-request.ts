@@ -1,4 +1,4 @@
-import { getAddress, type Address } from 'viem'
+import { getAddress, isAddress, isAddressEqual, type Address } from 'viem'
 import { z } from 'zod'
 import { formatPath } from '@hermit/errors'
 import type { Service } from '@hermit/erc8004'
@@ -18,8 +18,8 @@ export const jobRequestSchema = z.strictObject({
 })
 export type JobRequest = z.output<typeof jobRequestSchema>
 
-export function encodeJobRequest(r: JobRequest): string {
-  return JSON.stringify(jobRequestSchema.parse(r))
+export function encodeJobRequest(request: JobRequest): string {
+  return JSON.stringify(jobRequestSchema.parse(request))
 }
 
 /** The request in a job's description, or why it is not one. */
@@ -68,7 +68,9 @@ export function jobServiceOf(services: readonly Service[], chainId: number, escr
     if (s.name !== JOB_SERVICE) continue
     const parsed = jobServiceSchema.safeParse(s)
     if (!parsed.success) continue
-    if (parsed.data.escrow.toLowerCase() !== escrowId(chainId, escrow).toLowerCase()) continue
+    const [, listedChain, listedEscrow = ''] = parsed.data.escrow.split(':')
+    if (Number(listedChain) !== chainId) continue
+    if (!isAddress(listedEscrow, { strict: false }) || !isAddressEqual(listedEscrow, escrow)) continue
     return parsed.data
   }
   return undefined

@@ -1,7 +1,8 @@
-import { getAbiItem, type Address } from 'viem'
+import { getAbiItem, isAddressEqual, type Address } from 'viem'
 import { agenticCommerceAbi, hermitJobHookAbi } from '@hermit/contracts'
-import { getLogsPaged, getSummary, type Erc8004Client } from '@hermit/erc8004'
-import type { Escrow } from './escrow.ts'
+import { getLogsPaged, readContract } from '@hermit/chain'
+import { getSummary, type Erc8004Client } from '@hermit/erc8004'
+import type { Escrow } from './handle.ts'
 
 export type JobReputation = {
   agentId: bigint
@@ -34,9 +35,9 @@ export async function jobReputation(
   escrow: Escrow,
   erc8004: Erc8004Client,
   agentId: bigint,
-  o: { trustedEvaluators?: readonly Address[] } = {},
+  options: { trustedEvaluators?: readonly Address[] } = {},
 ): Promise<JobReputation> {
-  const trusted = o.trustedEvaluators?.map((a) => a.toLowerCase())
+  const trusted = options.trustedEvaluators
   const logs = await getLogsPaged(escrow.publicClient, {
     address: escrow.hook,
     event: getAbiItem({ abi: hermitJobHookAbi, name: 'JobOutcome' }),
@@ -54,7 +55,7 @@ export async function jobReputation(
   // the jobs' terms (no descriptions), read together
   const terms = await Promise.all(
     logs.map((l) =>
-      escrow.publicClient.readContract({
+      readContract(escrow.publicClient, {
         address: escrow.address,
         abi: agenticCommerceAbi,
         functionName: 'getTerms',
@@ -70,10 +71,11 @@ export async function jobReputation(
     } = l.args as { value: bigint; valueDecimals: number; completed: boolean }
     const job = terms[k]!
     // the evaluator is the one attesting: only the ones you trust count, when you name them
-    if (trusted && !trusted.includes(job.evaluator.toLowerCase())) continue
+    if (trusted && !trusted.some((t) => isAddressEqual(t, job.evaluator))) continue
     jobs++
-    clients.add(job.client.toLowerCase())
-    evaluators.add(job.evaluator.toLowerCase())
+    // viem decodes addresses checksummed: one spelling per party
+    clients.add(job.client)
+    evaluators.add(job.evaluator)
     const v = Number(value) / 10 ** valueDecimals
     sum += v
     weighted += (value * job.budget * 100n) / 10n ** BigInt(valueDecimals)

@@ -4,10 +4,9 @@ import { useDevnet } from '@hermit/devnet/testing'
 import {
   ClientAgent,
   DELIVERABLE_AUTH_HEADER,
-  JobScanner,
   chainTime,
   createJob,
-  reject,
+  rejectJob,
   encodeJobRequest,
   EvaluatorAgent,
   NoAgentError,
@@ -21,19 +20,21 @@ import {
   type EvaluatorEvent,
   type ProviderEvent,
 } from './index.ts'
+import { JobScanner } from './scan.ts'
 import { devnetParty } from './testing/index.ts'
 
 const net = useDevnet()
 const usd = (v: string) => parseUnits(v, 6)
 const TEXT =
-  'Escrow holds the budget until the evaluator decides. The provider locks a bond. A rejected job refunds the client and pays it the bond. Reputation is written by the hook.'
+  'Escrow holds the budget until the evaluator decides. The provider locks a bond. ' +
+  'A rejected job refunds the client and pays it the bond. Reputation is written by the hook.'
 
-async function setup(o: { evaluatorIndex?: number } = {}) {
+async function setup(options: { evaluatorIndex?: number } = {}) {
   const d = net()
   const [client, provider, evaluator, stranger] = await Promise.all([
     devnetParty(d, 1),
     devnetParty(d, 2),
-    devnetParty(d, o.evaluatorIndex ?? 3, { mint: '0' }),
+    devnetParty(d, options.evaluatorIndex ?? 3, { mint: '0' }),
     devnetParty(d, 4, { mint: '0' }),
   ])
   const events: ProviderEvent[] = []
@@ -70,7 +71,7 @@ describe('agent runtime details', () => {
     expect((await scanner.poll()).map((j) => [j.jobId, j.status])).toEqual([[a, 'Open']])
     const head = await d.publicClient.getBlockNumber()
     const b = await create()
-    await reject(client.escrow, a, `0x${'0'.repeat(64)}`)
+    await rejectJob(client.escrow, a, `0x${'0'.repeat(64)}`)
     const getLogs = vi.spyOn(provider.escrow.publicClient, 'getLogs')
     expect((await scanner.poll()).map((j) => [j.jobId, j.status])).toEqual([
       [a, 'Rejected'],
@@ -198,7 +199,7 @@ describe('agent runtime details', () => {
       expect(r.status).toBe('Rejected')
       expect(events.some((e) => e.kind === 'failed' && /Could not fetch/.test(e.reason))).toBe(true)
       expect(events.find((e) => e.kind === 'evaluated')).toMatchObject({
-        verdict: { ok: false, reason: expect.stringMatching(/does not serve/) },
+        evaluation: { ok: false, reason: expect.stringMatching(/does not serve/) },
       })
       expect((await tokenBalance(s.client.escrow, s.client.account.address)) - c0).toBe(usd('0.4'))
     } finally {

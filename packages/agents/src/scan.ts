@@ -1,7 +1,10 @@
-import { getAbiItem, type Address } from 'viem'
+import { getAbiItem, isAddressEqual, type Address } from 'viem'
 import { agenticCommerceAbi } from '@hermit/contracts'
-import { getLogsPaged } from '@hermit/erc8004'
-import { getJob, TERMINAL, type Escrow, type Job } from './escrow.ts'
+import { getLogsPaged } from '@hermit/chain'
+import { getJob, TERMINAL, type Job } from './escrow.ts'
+import type { Escrow } from './handle.ts'
+
+export type JobRole = 'client' | 'provider' | 'evaluator'
 
 /**
  * Follows the jobs of one party without rescanning history on every poll: each `poll()` reads the
@@ -16,18 +19,18 @@ export class JobScanner {
   constructor(
     private readonly escrow: Escrow,
     private readonly who: Address,
-    private readonly role: 'client' | 'provider' | 'evaluator',
+    private readonly role: JobRole,
   ) {}
 
   /** The party's jobs that are not final, as the chain has them now. */
   async poll(): Promise<Job[]> {
-    const e = this.escrow
-    const head = await e.publicClient.getBlockNumber({ cacheTime: 0 })
-    const from = this.nextBlock ?? e.fromBlock ?? 0n
+    const escrow = this.escrow
+    const head = await escrow.publicClient.getBlockNumber({ cacheTime: 0 })
+    const from = this.nextBlock ?? escrow.fromBlock ?? 0n
     if (from <= head) {
       const range = { fromBlock: from, toBlock: head }
-      const created = await getLogsPaged(e.publicClient, {
-        address: e.address,
+      const created = await getLogsPaged(escrow.publicClient, {
+        address: escrow.address,
         event: getAbiItem({ abi: agenticCommerceAbi, name: 'JobCreated' }),
         ...(this.role === 'client'
           ? { args: { client: this.who } }
@@ -39,8 +42,8 @@ export class JobScanner {
       for (const l of created) this.live.add(l.args.jobId!)
       if (this.role === 'provider') {
         // a provider set after creation
-        const set = await getLogsPaged(e.publicClient, {
-          address: e.address,
+        const set = await getLogsPaged(escrow.publicClient, {
+          address: escrow.address,
           event: getAbiItem({ abi: agenticCommerceAbi, name: 'ProviderSet' }),
           args: { provider: this.who },
           ...range,
@@ -49,9 +52,15 @@ export class JobScanner {
       }
       this.nextBlock = head + 1n
     }
-    const jobs = await Promise.all([...this.live].map((id) => getJob(e, id)))
-    const mine = jobs.filter((j) => j[this.role].toLowerCase() === this.who.toLowerCase())
+    const jobs = await Promise.all([...this.live].map((id) => getJob(escrow, id)))
+    const mine = jobs.filter((j) => isAddressEqual(j[this.role], this.who))
     for (const j of jobs) if (TERMINAL.includes(j.status) || !mine.includes(j)) this.live.delete(j.jobId)
     return mine.sort((a, b) => (a.jobId < b.jobId ? -1 : 1))
   }
+}
+
+/** Jobs where `who` is client, provider or evaluator, read back from the chain (not from memory). */
+export async function jobsOf(escrow: Escrow, who: Address, role: JobRole): Promise<Job[]> {
+  // a fresh scanner reads the whole history once: final jobs included
+  return new JobScanner(escrow, who, role).poll()
 }

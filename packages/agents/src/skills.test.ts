@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { noneProvider, ollamaProvider } from '@hermit/llm'
 import { startScriptedModelServer, type ScriptedModelServer } from '@hermit/llm/testing'
-import { extractiveSummary, summarizeSkill, summaryChecks, withModelReview, type Job } from './index.ts'
+import { summarizeSkill, summaryChecks, withModelReview, type Job } from './index.ts'
+import { extractiveSummary } from './skills.ts'
 
 const TEXT =
   'The escrow holds the budget until the evaluator decides. The provider locks a bond when the job is funded. ' +
@@ -21,7 +22,7 @@ describe('the summarize skill and its checks', () => {
     const s = extractiveSummary(TEXT)
     expect(s.split(/(?<=\.) /)).toHaveLength(2)
     for (const sentence of s.split(/(?<=\.) /)) expect(TEXT).toContain(sentence)
-    expect(await summarizeSkill(1n).handler({ job, request, signal: AbortSignal.timeout(1000) })).toBe(s)
+    expect(await summarizeSkill(1n).handler({ kind: 'job', job, request, signal: AbortSignal.timeout(1000) })).toBe(s)
     expect(await summaryChecks({ job, request, deliverable: bytes(s) })).toMatchObject({ ok: true, score: 100 })
   })
 
@@ -49,7 +50,7 @@ describe('the summarize skill and its checks', () => {
   })
 })
 
-describe('withModelReview: the model may lower a verdict, never raise it', () => {
+describe('withModelReview: the model may lower an evaluation, never raise it', () => {
   const reviewer = () => withModelReview(summaryChecks, ollamaProvider({ model: 'scripted-reviewer', host: model.url }))
 
   it('a model that finds the summary unacceptable fails it, and sees the text as untrusted data', async () => {
@@ -80,7 +81,7 @@ describe('withModelReview: the model may lower a verdict, never raise it', () =>
     expect(lorem).toMatchObject({ ok: false, modelConsulted: false }) // the checks failed: the model is not asked to clear it
   })
 
-  it('with no model, the checks stand and the verdict says no model was consulted', async () => {
+  it('with no model, the checks stand and the evaluation says no model was consulted', async () => {
     const v = await withModelReview(
       summaryChecks,
       noneProvider,

@@ -1,6 +1,6 @@
 import { untrusted, UNTRUSTED_NOTICE, type LlmProvider } from '@hermit/llm'
 import type { Checker } from './evaluator.ts'
-import type { Skill } from './provider.ts'
+import type { Skill } from './provider/types.ts'
 
 const words = (text: string): string[] => text.toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? []
 const contentWords = (text: string): string[] => words(text).filter((w) => w.length > 3)

@@ -1,14 +1,15 @@
 import { existsSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
+import { isAddress, type Address } from 'viem'
 import { z } from 'zod'
-import { writeFileAtomic } from '@hermit/zkpay'
+import { writeFileAtomic } from '@hermit/chain'
 import { AgentError } from './errors.ts'
 
 const agentFileSchema = z.strictObject({
   agentId: z.string().regex(/^\d+$/),
   agentURI: z.string(),
   chainId: z.number().int(),
-  identity: z.string(),
+  identity: z.custom<Address>((v) => typeof v === 'string' && isAddress(v, { strict: false }), 'expected an address'),
 })
 
 /**
@@ -17,7 +18,7 @@ const agentFileSchema = z.strictObject({
  */
 export function readAgentFile(
   dir: string,
-): { agentId: bigint; agentURI: string; chainId: number; identity: string } | undefined {
+): { agentId: bigint; agentURI: string; chainId: number; identity: Address } | undefined {
   const path = join(dir, 'agent.json')
   if (!existsSync(path)) return undefined
   const parsed = agentFileSchema.safeParse(JSON.parse(readFileSync(path, 'utf8')))
@@ -30,7 +31,10 @@ export function readAgentFile(
 
 export function writeAgentFile(
   dir: string,
-  a: { agentId: bigint; agentURI: string; chainId: number; identity: string },
+  agent: { agentId: bigint; agentURI: string; chainId: number; identity: Address },
 ): void {
-  writeFileAtomic(join(dir, 'agent.json'), `${JSON.stringify({ ...a, agentId: a.agentId.toString() }, null, 2)}\n`)
+  writeFileAtomic(
+    join(dir, 'agent.json'),
+    `${JSON.stringify({ ...agent, agentId: agent.agentId.toString() }, null, 2)}\n`,
+  )
 }

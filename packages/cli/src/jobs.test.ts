@@ -10,12 +10,12 @@ import { useDevnet } from '@hermit/devnet/testing'
 import { REGISTRATION_TYPE, registerAgent } from '@hermit/erc8004'
 import {
   acceptJob,
-  approve,
+  approvePaymentToken,
   chainTime,
   createJob,
   encodeJobRequest,
   escrowId,
-  fund,
+  fundJob,
   setBudget,
   tokenBalance,
 } from '@hermit/agents'
@@ -69,10 +69,10 @@ describe('hermit jobs / hermit agents', () => {
       expiredAt: (await chainTime(client.escrow)) + 3600n,
       description: encodeJobRequest({ v: 1, skill: 'summarize', input: 'text' }),
     })
-    await approve(provider.escrow, provider.escrow.hook, budget)
+    await approvePaymentToken(provider.escrow, provider.escrow.hook, budget)
     await setBudget(provider.escrow, jobId, budget)
     await acceptJob(provider.escrow, jobId, budget, 0n, agentId)
-    await fund(client.escrow, jobId, budget)
+    await fundJob(client.escrow, jobId, budget)
 
     const list = await hermit(['jobs', 'list', '--address', client.account.address, ...args])
     expect(JSON.parse(list.stdout).jobs).toMatchObject([
@@ -85,7 +85,7 @@ describe('hermit jobs / hermit agents', () => {
 
     const early = await hermit(['jobs', 'refund', jobId.toString(), ...args], { HERMIT_PRIVATE_KEY: devKey(4) })
     expect(early.code).toBe(ExitCode.unavailable)
-    expect(JSON.parse(early.stdout).error.code).toBe('JOB_NOT_EXPIRED')
+    expect(JSON.parse(early.stdout).error.code).toBe('AGENTS_JOB_NOT_EXPIRED')
     expect((await hermit(['jobs', 'refund', jobId.toString(), ...args])).code).toBe(ExitCode.usage) // no key in the environment
 
     await advanceChainPast(d, (await chainTime(client.escrow)) + 3600n)

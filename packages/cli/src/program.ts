@@ -6,6 +6,7 @@ import { registerDeployments } from './commands/deployments.ts'
 import { registerGuard, registerVerify } from './commands/verify.ts'
 import { registerPay } from './commands/pay.ts'
 import { registerJobs } from './commands/jobs.ts'
+import { registerAgents } from './commands/agents.ts'
 
 export function buildProgram(): { program: Command; output: () => Output; exitCode: () => number } {
   let exit = 0
@@ -31,6 +32,7 @@ export function buildProgram(): { program: Command; output: () => Output; exitCo
   registerGuard(program, output)
   registerPay(program, output)
   registerJobs(program, output)
+  registerAgents(program, output)
   for (const command of program.commands) {
     if (!command.options.some((o) => o.long === '--json'))
       command.option('--json', 'machine-readable JSON on stdout (errors too)')

@@ -5,7 +5,7 @@ import { parseUnits, type HDAccount } from 'viem'
 import { devTokenAbi } from '@hermit/contracts'
 import type { Devnet } from '@hermit/devnet'
 import { registriesFromDeployments, type Erc8004Client } from '@hermit/erc8004'
-import { escrowFromDeployments, type Escrow } from '../escrow.ts'
+import { escrowFromDeployments, type Escrow } from '../handle.ts'
 
 export type DevnetParty = { account: HDAccount; escrow: Escrow; erc8004: Erc8004Client; dataDir: string }
 
@@ -13,7 +13,7 @@ export type DevnetParty = { account: HDAccount; escrow: Escrow; erc8004: Erc8004
 export async function devnetParty(
   devnet: Devnet,
   index: number,
-  o: { mint?: string; dataDir?: string } = {},
+  options: { mint?: string; dataDir?: string } = {},
 ): Promise<DevnetParty> {
   const account = devnet.accounts[index]!
   const walletClient = devnet.walletFor(account)
@@ -23,7 +23,7 @@ export async function devnetParty(
     walletClient,
     registries: registriesFromDeployments(devnet.deployments),
   }
-  const amount = parseUnits(o.mint ?? '1000', 6)
+  const amount = parseUnits(options.mint ?? '1000', 6)
   if (amount > 0n) {
     const hash = await walletClient.writeContract({
       address: devnet.deployments.contracts.DevToken!.address,
@@ -33,7 +33,7 @@ export async function devnetParty(
     })
     await devnet.publicClient.waitForTransactionReceipt({ hash })
   }
-  return { account, escrow, erc8004, dataDir: o.dataDir ?? mkdtempSync(join(tmpdir(), `hermit-agent-${index}-`)) }
+  return { account, escrow, erc8004, dataDir: options.dataDir ?? mkdtempSync(join(tmpdir(), `hermit-agent-${index}-`)) }
 }
 
 /** Moves the chain's clock past `timestamp` (the devnet mines a block with the new time). */
