@@ -9,17 +9,20 @@ import type { Chain, PublicClient, Transport } from 'viem'
 import { verify, reportToJson } from '@hermit/txguard'
 import { type PaidHandler, type PaidRequest, type ZkPayGate } from '@hermit/zkpay'
 
-export function gatewayHandler(o: { simulation: PublicClient<Transport, Chain>; ollamaHost?: string }): PaidHandler {
+export function gatewayHandler(options: {
+  simulation: PublicClient<Transport, Chain>
+  ollamaHost?: string
+}): PaidHandler {
   return async (req: PaidRequest, { body }) => {
     const path = (req.url ?? '/').split('?')[0]
     if (req.method === 'POST' && path === '/api/chat') {
-      if (!o.ollamaHost)
+      if (!options.ollamaHost)
         return {
           status: 503,
           headers: { 'content-type': 'application/json' },
           body: JSON.stringify({ error: 'no model backend on this gateway: set OLLAMA_HOST' }),
         }
-      const upstream = await fetch(`${o.ollamaHost.replace(/\/$/, '')}/api/chat`, {
+      const upstream = await fetch(`${options.ollamaHost.replace(/\/$/, '')}/api/chat`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
         body,
@@ -32,7 +35,7 @@ export function gatewayHandler(o: { simulation: PublicClient<Transport, Chain>; 
     }
     if (req.method === 'POST' && path === '/v1/txguard/verify') {
       try {
-        const report = await verify(JSON.parse(body.toString('utf8')), { client: o.simulation })
+        const report = await verify(JSON.parse(body.toString('utf8')), { client: options.simulation })
         return { headers: { 'content-type': 'application/json' }, body: reportToJson(report) }
       } catch (e) {
         return {

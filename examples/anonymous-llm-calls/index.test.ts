@@ -10,6 +10,7 @@ describe('examples/anonymous-llm-calls', () => {
     const r = await anonymousCalls(net(), { step: (t) => lines.push(t), line: (t) => lines.push(t) })
     expect(new Set(r.nullifiers).size).toBe(3)
     expect(r.slashed).toBe(true)
+    expect(r.anonymitySet).toBe(3) // the 402 after three deposits
     expect(r.events.filter((e) => e.kind === 'paid')).toHaveLength(4)
   }, 180_000)
 })

@@ -10,28 +10,19 @@ import { join } from 'node:path'
 import { formatEther, parseEther } from 'viem'
 import { creditPoolAbi } from '@hermit/contracts'
 import type { Devnet } from '@hermit/devnet'
-import { loadVerificationKey, proveCredit, terminateProver, toSolidityCalldata } from '@hermit/circuits'
+import { proveCredit, terminateProver, toSolidityCalldata } from '@hermit/circuits'
 import {
   HEADER_REQUIRED,
   HEADER_SIGNATURE,
-  ProofVerifierPool,
-  SqliteNullifierStore,
-  TicketStore,
-  ZkIdentity,
   createZkPayClient,
-  createZkPayGate,
   decodeHeader,
-  deployCreditPool,
-  depositToPool,
-  prepareDeposit,
   encodeHeader,
   paymentRequiredSchema,
-  readPool,
   requestBinding,
   syncTree,
-  zkInfraFromDeployments,
   type GateEvent,
 } from '@hermit/zkpay'
+import { devnetZkPay } from '@hermit/zkpay/testing'
 import type { Flow } from '../flows.ts'
 import { short, type Log } from '../lib/log.ts'
 import { gatewayHandler, startGateway } from './gateway.ts'
@@ -39,79 +30,54 @@ import { gatewayHandler, startGateway } from './gateway.ts'
 export async function anonymousCalls(
   devnet: Devnet,
   log: Log,
-): Promise<{ nullifiers: string[]; slashed: boolean; events: GateEvent[] }> {
-  const dir = mkdtempSync(join(tmpdir(), 'hermit-anon-calls-'))
-  const provider = devnet.accounts[5]!
-  const fromBlock = await devnet.publicClient.getBlockNumber()
-  const address = await deployCreditPool(
-    devnet.publicClient,
-    devnet.walletFor(provider),
-    zkInfraFromDeployments(devnet.deployments),
-    {
-      provider: provider.address,
-      price: parseEther('0.001'),
-      stake: parseEther('0.05'),
-    },
-  )
-  const pool = await readPool(devnet.publicClient, address)
+): Promise<{ nullifiers: string[]; slashed: boolean; events: GateEvent[]; anonymitySet: number }> {
+  // the provider (dev account 5) opens a pool; its gate slashes double-spends
+  const zk = await devnetZkPay(devnet, {
+    dir: mkdtempSync(join(tmpdir(), 'hermit-anon-calls-')),
+    providerIndex: 5,
+    price: parseEther('0.001'),
+    stake: parseEther('0.05'),
+  })
+  const { pool, fromBlock, events } = zk
+  const address = pool.address
   log.step(`A provider opens a CreditPool at ${short(address)}: 0.001 ETH a call, 0.05 ETH stake per deposit`)
 
-  const store = SqliteNullifierStore.open(join(dir, 'nullifiers.sqlite'))
-  const verifier = new ProofVerifierPool(loadVerificationKey('credit'), { workers: 2 })
-  const events: GateEvent[] = []
-  const gate = createZkPayGate({
-    publicClient: devnet.publicClient,
-    pool,
-    store,
-    verifier,
-    slasher: devnet.walletFor(provider),
-    fromBlock,
-    onEvent: (e) => events.push(e),
-  })
   const gateway = await startGateway(
-    gate,
+    zk.gate,
     gatewayHandler({
       simulation: devnet.publicClient,
       ...(process.env.OLLAMA_HOST ? { ollamaHost: process.env.OLLAMA_HOST } : {}),
     }),
   )
-  log.line(
-    `gateway on ${gateway.url}: POST /v1/txguard/verify (deterministic), POST /api/chat (${process.env.OLLAMA_HOST ? `→ ${process.env.OLLAMA_HOST}` : 'needs OLLAMA_HOST: not set, no model here'})`,
-  )
+  const chat = process.env.OLLAMA_HOST ? `→ ${process.env.OLLAMA_HOST}` : 'needs OLLAMA_HOST: not set, no model here'
+  log.line(`gateway on ${gateway.url}: POST /v1/txguard/verify (deterministic), POST /api/chat (${chat})`)
 
   try {
-    const deposit = async (index: number, tickets: bigint) => {
-      const identity = ZkIdentity.random()
-      const d = prepareDeposit(identity, tickets)
-      const { leafIndex } = await depositToPool(
-        devnet.publicClient,
-        devnet.walletFor(devnet.accounts[index]!),
-        pool,
-        d.leaf,
-        tickets,
-      )
-      const ticketsFile = TicketStore.create(join(dir, `tickets-${index}.json`), {
-        pool: address,
-        chainId: pool.chainId,
-        leafIndex,
-        tickets: Number(tickets),
-        secretNonce: d.secretNonce,
-      })
-      return { identity, ticketsFile, leafIndex, secret: d.secret }
-    }
     log.step('Three users deposit once each (the anonymity set); Alice buys 10 calls')
     const before = await devnet.publicClient.getBalance({ address: devnet.accounts[1]!.address })
-    const alice = await deposit(1, 10n)
-    await deposit(3, 5n)
-    await deposit(4, 5n)
+    const alice = await zk.deposit(1, 10n)
+    await zk.deposit(3, 5n)
+    await zk.deposit(4, 5n)
     const after = await devnet.publicClient.getBalance({ address: devnet.accounts[1]!.address })
     log.line(
-      `Alice ${short(devnet.accounts[1]!.address)} paid ${formatEther(before - after)} ETH (10 calls + stake + gas); her identity is a secret, the pool only holds Poseidon(Poseidon(sk_deposit), 10)`,
+      `Alice ${short(devnet.accounts[1]!.address)} paid ${formatEther(before - after)} ETH (10 calls + stake + gas); ` +
+        'her identity is a secret, the pool only holds Poseidon(Poseidon(sk_deposit), 10)',
+    )
+
+    const paymentRequired = async () =>
+      decodeHeader(
+        paymentRequiredSchema,
+        (await fetch(`${gateway.url}/v1/txguard/verify`, { method: 'POST' })).headers.get(HEADER_REQUIRED) ?? undefined,
+        'PAYMENT-REQUIRED',
+      )
+    const { anonymitySet } = (await paymentRequired()).accepts[0]!.extra
+    log.line(
+      `the gateway's 402 advertises an anonymity set of ${anonymitySet} live deposits, counted from the pool's events`,
     )
 
     const client = createZkPayClient({
       identity: alice.identity,
-      tickets: alice.ticketsFile,
+      tickets: alice.tickets,
       publicClient: devnet.publicClient,
       fromBlock,
       minAnonymitySet: 3,
@@ -135,7 +101,8 @@ export async function anonymousCalls(
       const report = (await res.json()) as { verdict: string }
       nullifiers.push(res.payment!.nullifier)
       log.line(
-        `call ${res.ticket}: HTTP ${res.status}, verdict ${report.verdict}, nullifier ${res.payment!.nullifier.slice(0, 10)}… (${(performance.now() - t0).toFixed(0)} ms incl. proving)`,
+        `call ${res.ticket}: HTTP ${res.status}, verdict ${report.verdict}, nullifier ${res.payment!.nullifier.slice(0, 10)}… ` +
+          `(${(performance.now() - t0).toFixed(0)} ms incl. proving)`,
       )
     }
     log.line(
@@ -143,10 +110,10 @@ export async function anonymousCalls(
     )
 
     log.step('A cheater deposits 2 calls, then spends its ticket 0 twice')
-    const cheater = await deposit(2, 2n)
+    const cheater = await zk.deposit(2, 2n)
     const cheaterClient = createZkPayClient({
       identity: cheater.identity,
-      tickets: cheater.ticketsFile,
+      tickets: cheater.tickets,
       publicClient: devnet.publicClient,
       fromBlock,
     })
@@ -176,11 +143,7 @@ export async function anonymousCalls(
       x: requestBinding('POST', '/v1/txguard/verify', body),
     })
     const cd = toSolidityCalldata(proved.proof, proved.publicSignals)
-    const required = decodeHeader(
-      paymentRequiredSchema,
-      (await fetch(`${gateway.url}/v1/txguard/verify`, { method: 'POST' })).headers.get(HEADER_REQUIRED) ?? undefined,
-      'PAYMENT-REQUIRED',
-    )
+    const required = await paymentRequired()
     const earnedBefore = await devnet.publicClient.readContract({
       address,
       abi: creditPoolAbi,
@@ -209,17 +172,18 @@ export async function anonymousCalls(
       args: [BigInt(cheater.leafIndex)],
     })
     const slash = events.find((e) => e.kind === 'double-spend')
+    const slashTx = slash && 'slashTx' in slash ? slash.slashTx : null
     log.line(
       `second use of ticket 0: HTTP ${cheat.status} — same nullifier, different request: two points of one line reveal the secret`,
     )
     log.line(
-      `the gateway slashed deposit #${cheater.leafIndex} on-chain (tx ${slash && 'slashTx' in slash && slash.slashTx ? short(slash.slashTx) : 'none'}); status ${status === 4 ? 'Slashed' : status}; provider earnings ${formatEther(earnedBefore)} → ${formatEther(earnedAfter)} ETH`,
+      `the gateway slashed deposit #${cheater.leafIndex} on-chain (tx ${slashTx ? short(slashTx) : 'none'}); ` +
+        `status ${status === 4 ? 'Slashed' : status}; provider earnings ${formatEther(earnedBefore)} → ${formatEther(earnedAfter)} ETH`,
     )
-    return { nullifiers, slashed: status === 4, events }
+    return { nullifiers, slashed: status === 4, events, anonymitySet }
   } finally {
     await gateway.close()
-    await verifier.close()
-    await store.close()
+    await zk.close()
     await terminateProver()
   }
 }

@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { formatEther, parseEther, parseUnits, type Address } from 'viem'
 import type { Devnet } from '@hermit/devnet'
-import { loadVerificationKey, terminateProver } from '@hermit/circuits'
+import { terminateProver } from '@hermit/circuits'
 import { REGISTRATION_TYPE, registerAgent, validationStatus } from '@hermit/erc8004'
 import { providerFromSpec } from '@hermit/llm'
 import {
@@ -27,22 +27,11 @@ import {
   withModelReview,
   type HireResult,
   type HireStep,
-  type JobHandler,
+  type SkillHandler,
 } from '@hermit/agents'
 import { advanceChainPast, devnetParty } from '@hermit/agents/testing'
-import {
-  ProofVerifierPool,
-  SqliteNullifierStore,
-  TicketStore,
-  ZkIdentity,
-  createZkPayClient,
-  createZkPayGate,
-  deployCreditPool,
-  depositToPool,
-  prepareDeposit,
-  readPool,
-  zkInfraFromDeployments,
-} from '@hermit/zkpay'
+import { createZkPayClient } from '@hermit/zkpay'
+import { devnetZkPay } from '@hermit/zkpay/testing'
 import type { Flow } from '../flows.ts'
 import { short, usd, type Log } from '../lib/log.ts'
 
@@ -91,23 +80,23 @@ export async function hireAnAgent(
   log.step('Three agents register on the ERC-8004 identity registry')
   let mode: 'good' | 'garbage' | 'vanish' = 'good'
   const skill = summarizeSkill(parseUnits('5', 6), model)
-  const handler: JobHandler = async (ctx) => {
+  const handler: SkillHandler = async (ctx) => {
     if (mode === 'garbage') return 'Lorem ipsum dolor sit amet, consectetur adipiscing elit, sed do eiusmod tempor.'
     if (mode === 'vanish')
       return new Promise((_, reject) => ctx.signal.addEventListener('abort', () => reject(new Error('offline'))))
     return skill.handler(ctx)
   }
-  const dir = mkdtempSync(join(tmpdir(), 'hermit-hire-'))
-  const store = SqliteNullifierStore.open(join(dir, 'nullifiers.sqlite'))
-  const verifier = new ProofVerifierPool(loadVerificationKey('credit'), { workers: 1 })
-  const poolAddress = await deployCreditPool(
-    devnet.publicClient,
-    provider.escrow.walletClient!,
-    zkInfraFromDeployments(devnet.deployments),
-    { provider: provider.account.address, price: parseEther('0.001'), stake: parseEther('0.01') },
-  )
-  const pool = await readPool(devnet.publicClient, poolAddress)
-  const gate = createZkPayGate({ publicClient: devnet.publicClient, pool, store, verifier })
+  // the provider (dev account 2) also sells one-shot calls over zk-rln: its pool and gate
+  const zk = await devnetZkPay(devnet, {
+    dir: mkdtempSync(join(tmpdir(), 'hermit-hire-')),
+    providerIndex: 2,
+    price: parseEther('0.001'),
+    stake: parseEther('0.01'),
+    slash: false,
+    workers: 1,
+  })
+  const { gate, pool } = zk
+  const poolAddress = pool.address
   const summarizer = new ProviderAgent({
     escrow: provider.escrow,
     erc8004: provider.erc8004,
@@ -151,13 +140,18 @@ export async function hireAnAgent(
     ).agentId
     checker.start()
     log.line(
-      `#${summarizer.agentId} Summarizer (provider ${short(provider.account.address)}): skill "summarize" at 5 dUSD a job, serves deliverables at ${summarizer.url}`,
+      `#${summarizer.agentId} Summarizer (provider ${short(provider.account.address)}): ` +
+        `skill "summarize" at 5 dUSD a job, serves deliverables at ${summarizer.url}`,
     )
     log.line(
-      `#${evaluatorId} Checker (evaluator ${short(evaluator.account.address)}): deterministic checks${model.kind === 'none' ? '; no model consulted (HERMIT_MODEL unset: deterministic mode)' : ` + ${model.label} review (may only lower a verdict)`}`,
+      `#${evaluatorId} Checker (evaluator ${short(evaluator.account.address)}): deterministic checks` +
+        (model.kind === 'none'
+          ? '; no model consulted (HERMIT_MODEL unset: deterministic mode)'
+          : ` + ${model.label} review (may only lower a verdict)`),
     )
     log.line(
-      `#${clientId} Researcher (client ${short(client.account.address)}), 100 dUSD; escrow ${short(client.escrow.address)}, job hook ${short(client.escrow.hook)} (provider bond 20%)`,
+      `#${clientId} Researcher (client ${short(client.account.address)}), 100 dUSD; ` +
+        `escrow ${short(client.escrow.address)}, job hook ${short(client.escrow.hook)} (provider bond 20%)`,
     )
 
     const hirer = new ClientAgent({
@@ -188,7 +182,9 @@ export async function hireAnAgent(
       log.line(show(before, after))
       const rep = await jobReputation(client.escrow, client.erc8004, summarizer.agentId!)
       log.line(
-        `reputation of #${summarizer.agentId} (paid jobs only, by the hook): ${rep.jobs} job(s), ${rep.completed} completed, ${rep.rejected} rejected, weighted average ${rep.weightedAverage ?? 'n/a'}, earned ${usd(rep.earned)}`,
+        `reputation of #${summarizer.agentId} (paid jobs only, by the hook): ${rep.jobs} job(s), ` +
+          `${rep.completed} completed, ${rep.rejected} rejected, ` +
+          `weighted average ${rep.weightedAverage ?? 'n/a'}, earned ${usd(rep.earned)}`,
       )
       stories.push({ result, before, after })
       return result
@@ -243,29 +239,16 @@ export async function hireAnAgent(
     })
     await again.start()
     log.line(
-      `the provider is back (same agent #${again.agentId}, read from its data folder); its pool ${short(poolAddress)} sells calls at ${formatEther(pool.price)} ETH`,
+      `the provider is back (same agent #${again.agentId}, read from its data folder); ` +
+        `its pool ${short(poolAddress)} sells calls at ${formatEther(pool.price)} ETH`,
     )
-    const identity = ZkIdentity.random()
-    const d = prepareDeposit(identity, 3n)
-    const { leafIndex } = await depositToPool(
-      devnet.publicClient,
-      devnet.walletFor(devnet.accounts[4]!),
-      pool,
-      d.leaf,
-      3n,
-    )
-    const tickets = TicketStore.create(join(dir, 'tickets.json'), {
-      pool: poolAddress,
-      chainId: pool.chainId,
-      leafIndex,
-      tickets: 3,
-      secretNonce: d.secretNonce,
-    })
-    const anon = createZkPayClient({ identity, tickets, publicClient: devnet.publicClient })
+    const { identity, tickets } = await zk.deposit(4, 3n)
+    const anon = createZkPayClient({ identity, tickets, publicClient: devnet.publicClient, fromBlock: zk.fromBlock })
     const res = await anon.fetch(`${again.url}/call/summarize`, { method: 'POST', body: ARTICLE })
     const text = await res.text()
     log.line(
-      `an anonymous caller deposited once (3 calls) and paid one: HTTP ${res.status}, nullifier ${res.payment?.nullifier.slice(0, 10)}…; the provider never learns who asked`,
+      `an anonymous caller deposited once (3 calls) and paid one: HTTP ${res.status}, ` +
+        `nullifier ${res.payment?.nullifier.slice(0, 10)}…; the provider never learns who asked`,
     )
     log.line(`answer: "${text.slice(0, 120)}…"`)
     await again.stop()
@@ -273,8 +256,7 @@ export async function hireAnAgent(
   } finally {
     await summarizer.stop()
     await checker.stop()
-    await verifier.close()
-    await store.close()
+    await zk.close()
     await terminateProver()
   }
 }

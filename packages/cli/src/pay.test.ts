@@ -12,7 +12,7 @@ import { useDevnet } from '@hermit/devnet/testing'
 import { ProofVerifierPool, SqliteNullifierStore, createZkPayGate, readPool } from '@hermit/zkpay'
 import { loadVerificationKey } from '@hermit/circuits'
 import { ExitCode } from './exit.ts'
-import { HERMIT_BIN as bin, runHermit } from './testing/index.ts'
+import { runHermit } from './testing/index.ts'
 
 const dir = mkdtempSync(join(tmpdir(), 'hermit-pay-cli-'))
 const net = useDevnet()

@@ -1,8 +1,12 @@
-import { getAddress, type Chain, type PublicClient, type Transport } from 'viem'
+import { readFileSync } from 'node:fs'
+import { getAddress, isAddressEqual, zeroAddress, type Address } from 'viem'
 import { secp256k1 } from '@noble/curves/secp256k1.js'
 import { bytesToHex } from '@noble/hashes/utils.js'
-import { proveCredit, toSolidityCalldata, type CreditTree } from '@hermit/circuits'
-import { PaymentError, ZkPayError } from './errors.ts'
+import type { Reader } from '@hermit/chain'
+import { creditPoolAbi } from '@hermit/contracts'
+import { artifactPaths, proveCredit, toSolidityCalldata, type CreditTree } from '@hermit/circuits'
+import { shortMessageOf } from '@hermit/errors'
+import { ZkPayError, type PaymentErrorCode } from './errors.ts'
 import type { ZkIdentity } from './identity.ts'
 import {
   HEADER_PREVERIFY,
@@ -12,6 +16,7 @@ import {
   SCHEME,
   decodeHeader,
   encodeHeader,
+  errorBodySchema,
   paymentRequiredSchema,
   paymentResponseSchema,
   oneTimeKeyX,
@@ -23,17 +28,14 @@ import {
   type PaymentRequirements,
   type PaymentResponse,
 } from './protocol.ts'
-import { readFileSync } from 'node:fs'
-import { creditPoolAbi } from '@hermit/contracts'
-import { artifactPaths } from '@hermit/circuits'
 import { isKnownRoot, readPool } from './pool.ts'
-import { syncTree, type SyncedTree } from './sync.ts'
+import { liveLeaves, syncTree, type SyncedTree } from './sync.ts'
 import type { TicketStore } from './tickets.ts'
 
 export type ZkPayClientOptions = {
   identity: ZkIdentity
   tickets: TicketStore
-  publicClient: PublicClient<Transport, Chain>
+  publicClient: Reader
   /** Block the pool was deployed at, for event scans. */
   fromBlock?: bigint
   /** Below this many live deposits in the pool, calls are easy to link to you. */
@@ -52,27 +54,41 @@ export type ZkPayClientOptions = {
 
 export type PaidResponse = Response & { payment?: PaymentResponse; ticket?: number }
 
+/** The code of a refusal from the gate (its JSON error body), if the response carries one. */
+async function refusalCode(res: Response): Promise<string | undefined> {
+  let json: unknown
+  try {
+    json = await res.json()
+  } catch {
+    return undefined
+  }
+  const parsed = errorBodySchema.safeParse(json)
+  return parsed.success ? parsed.data.error.code : undefined
+}
+
 /**
  * fetch() that pays with a zk-rln ticket when the server answers 402. The ticket index is
  * persisted before the proof is made; the request carries no identifying header from this layer.
  */
-export function createZkPayClient(o: ZkPayClientOptions) {
-  const state = o.tickets.read()
+export function createZkPayClient(options: ZkPayClientOptions) {
+  const state = options.tickets.read()
   const pool = getAddress(state.pool)
-  const doFetch = o.fetch ?? fetch
+  const doFetch = options.fetch ?? fetch
   let synced: SyncedTree | undefined
   let syncing: Promise<SyncedTree> | undefined
 
   const sync = async (force = false): Promise<SyncedTree> => {
     if (synced && !force) return synced
-    syncing ??= syncTree(o.publicClient, pool, o.fromBlock === undefined ? {} : { fromBlock: o.fromBlock }).finally(
-      () => (syncing = undefined),
-    )
+    syncing ??= syncTree(
+      options.publicClient,
+      pool,
+      options.fromBlock === undefined ? {} : { fromBlock: options.fromBlock },
+    ).finally(() => (syncing = undefined))
     synced = await syncing
     return synced
   }
 
-  let onChain: Promise<{ scope: bigint; price: bigint; token: string | null }> | undefined
+  let onChain: Promise<{ scope: bigint; price: bigint; token: Address | null }> | undefined
   const vkeyHash = sha256Hex(readFileSync(artifactPaths('credit').vkey))
 
   /**
@@ -80,19 +96,20 @@ export function createZkPayClient(o: ZkPayClientOptions) {
    * against the pool on-chain and the local key, so a server cannot tag clients with a unique scope.
    */
   async function pick(reqs: PaymentRequirements[]): Promise<PaymentRequirements> {
-    const r = reqs.find((a) => a.scheme === SCHEME && a.payTo === pool && a.network === `eip155:${state.chainId}`)
+    const r = reqs.find(
+      (a) => a.scheme === SCHEME && isAddressEqual(a.payTo, pool) && a.network === `eip155:${state.chainId}`,
+    )
     if (!r)
       throw new ZkPayError(
         'ZKPAY_NO_MATCHING_POOL',
         `The server does not accept payments from pool ${pool} on chain ${state.chainId}.`,
       )
-    onChain ??= readPool(o.publicClient, pool).then((p) => ({ scope: p.scope, price: p.price, token: p.token }))
+    onChain ??= readPool(options.publicClient, pool).then((p) => ({ scope: p.scope, price: p.price, token: p.token }))
     const p = await onChain
-    const asset = p.token ?? '0x0000000000000000000000000000000000000000'
     if (
       BigInt(r.extra.scope) !== p.scope ||
       BigInt(r.amount) !== p.price ||
-      r.asset.toLowerCase() !== asset.toLowerCase() ||
+      !isAddressEqual(r.asset, p.token ?? zeroAddress) ||
       r.extra.vkeyHash !== vkeyHash
     ) {
       throw new ZkPayError(
@@ -105,21 +122,21 @@ export function createZkPayClient(o: ZkPayClientOptions) {
   }
 
   function checkAnonymity(tree: SyncedTree): void {
-    const live = tree.leaves.length - tree.removed.size
-    if (o.minAnonymitySet && live < o.minAnonymitySet) {
-      const message = `Only ${live} live deposits in pool ${pool}: calls are easy to link (wanted ≥ ${o.minAnonymitySet}).`
-      if (o.refuseSmallAnonymitySet)
+    const live = liveLeaves(tree)
+    if (options.minAnonymitySet && live < options.minAnonymitySet) {
+      const message = `Only ${live} live deposits in pool ${pool}: calls are easy to link (wanted ≥ ${options.minAnonymitySet}).`
+      if (options.refuseSmallAnonymitySet)
         throw new ZkPayError('ZKPAY_ANONYMITY_TOO_SMALL', message, {
           hint: 'Wait for more deposits, or lower minAnonymitySet.',
         })
-      o.onWarning?.(message)
+      options.onWarning?.(message)
     }
   }
 
   /** The synced tree, resynced when the pool's root moved (a proof against an old root would set us apart). */
   async function freshTree(): Promise<SyncedTree> {
     const tree = await sync()
-    const current = await o.publicClient.readContract({
+    const current = await options.publicClient.readContract({
       address: pool,
       abi: creditPoolAbi,
       functionName: 'currentRoot',
@@ -136,10 +153,10 @@ export function createZkPayClient(o: ZkPayClientOptions) {
     const tree = await freshTree()
     checkAnonymity(tree)
     // persisted before any proof exists: this index is never handed out again
-    const i = await o.tickets.reserve()
+    const i = await options.tickets.reserve()
     const u = new URL(url)
     const x = requestBinding(init.method ?? 'GET', `${u.pathname}${u.search}`, body)
-    const sk = o.identity.depositSecret(BigInt(state.secretNonce))
+    const sk = options.identity.depositSecret(BigInt(state.secretNonce))
     let proved
     try {
       proved = await proveCredit({
@@ -151,11 +168,9 @@ export function createZkPayClient(o: ZkPayClientOptions) {
         x,
       })
     } catch (error) {
-      throw new ZkPayError(
-        'ZKPAY_PROOF_FAILED',
-        `Could not prove ticket ${i}: ${(error as Error).message.split('\n')[0]}`,
-        { hint: 'Is the deposit in the pool (syncTree)?' },
-      )
+      throw new ZkPayError('ZKPAY_PROOF_FAILED', `Could not prove ticket ${i}: ${shortMessageOf(error)}`, {
+        hint: 'Is the deposit in the pool (syncTree)?',
+      })
     }
     const calldata = toSolidityCalldata(proved.proof, proved.publicSignals)
     const payload: PaymentPayload = {
@@ -197,11 +212,11 @@ export function createZkPayClient(o: ZkPayClientOptions) {
   async function precomputeOne(requirement: PaymentRequirements): Promise<void> {
     const tree = await freshTree()
     checkAnonymity(tree)
-    const i = await o.tickets.reserve()
+    const i = await options.tickets.reserve()
     const secretKey = secp256k1.utils.randomSecretKey()
     const publicKey = `0x${bytesToHex(secp256k1.getPublicKey(secretKey, true))}`
     const proved = await proveCredit({
-      sk: o.identity.depositSecret(BigInt(state.secretNonce)),
+      sk: options.identity.depositSecret(BigInt(state.secretNonce)),
       n: BigInt(state.tickets),
       i: BigInt(i),
       tree: tree.tree as CreditTree,
@@ -220,7 +235,8 @@ export function createZkPayClient(o: ZkPayClientOptions) {
       checkedAt: Date.now(),
       ticket: i,
     }
-    if (o.preverify && requirement.extra.preverify && knownUrl && !(await sendAhead(knownUrl, requirement, r))) return
+    if (options.preverify && requirement.extra.preverify && knownUrl && !(await sendAhead(knownUrl, requirement, r)))
+      return
     ready.push(r)
   }
 
@@ -238,12 +254,14 @@ export function createZkPayClient(o: ZkPayClientOptions) {
     try {
       const res = await doFetch(url, { method: 'POST', headers: { [HEADER_PREVERIFY]: encodeHeader(ahead) } })
       if (res.status === 204) return true
-      const text = await res.text()
-      o.onWarning?.(`the server refused a precomputed proof ahead of its call (${res.status})`)
+      const code = await refusalCode(res)
+      options.onWarning?.(
+        `the server refused a precomputed proof ahead of its call (${res.status}${code ? ` ${code}` : ''})`,
+      )
       // only a proof the server found invalid is dropped; a stale root (a lagging server) is for the call to decide
-      return !/PAYMENT_INVALID_PROOF/.test(text)
+      return code !== ('ZKPAY_INVALID_PROOF' satisfies PaymentErrorCode)
     } catch (e) {
-      o.onWarning?.(`could not send a precomputed proof ahead: ${(e as Error).message}`)
+      options.onWarning?.(`could not send a precomputed proof ahead: ${shortMessageOf(e)}`)
       return true // the call verifies it then
     }
   }
@@ -252,7 +270,7 @@ export function createZkPayClient(o: ZkPayClientOptions) {
     if (!known || filling) return filling ?? Promise.resolve()
     const requirement = known
     filling = (async () => {
-      while (ready.length < target && o.tickets.remaining() > 0) await precomputeOne(requirement)
+      while (ready.length < target && options.tickets.remaining() > 0) await precomputeOne(requirement)
     })().finally(() => (filling = undefined))
     return filling
   }
@@ -262,7 +280,7 @@ export function createZkPayClient(o: ZkPayClientOptions) {
   async function rootAccepted(r: Ready): Promise<boolean> {
     const at = Math.max(r.checkedAt, rootChecked.get(r.root) ?? 0)
     if (Date.now() - at < 2_000) return true
-    if (!(await isKnownRoot(o.publicClient, pool, r.root))) return false
+    if (!(await isKnownRoot(options.publicClient, pool, r.root))) return false
     rootChecked.set(r.root, Date.now())
     return true
   }
@@ -308,7 +326,7 @@ export function createZkPayClient(o: ZkPayClientOptions) {
 
   return {
     pool,
-    remainingTickets: () => o.tickets.remaining(),
+    remainingTickets: () => options.tickets.remaining(),
     sync: () => sync(true),
     /** Proofs ready to spend right now. */
     readyProofs: () => ready.length,
@@ -348,10 +366,10 @@ export function createZkPayClient(o: ZkPayClientOptions) {
           const res = await payPrecomputed(url, init, body, known, r)
           // refill only after the call: witness generation would hold up this very request
           setImmediate(
-            () => void refill().catch((e: unknown) => o.onWarning?.(`precomputing failed: ${(e as Error).message}`)),
+            () => void refill().catch((e: unknown) => options.onWarning?.(`precomputing failed: ${shortMessageOf(e)}`)),
           )
           if (res.status !== 402) return res
-          o.onWarning?.(`precomputed proof refused (${res.status}); proving on demand`)
+          options.onWarning?.(`precomputed proof refused (${res.status}); proving on demand`)
         }
       }
       const first = await doFetch(url, {
@@ -367,7 +385,7 @@ export function createZkPayClient(o: ZkPayClientOptions) {
       await first.body?.cancel()
       const requirement = await pick(required.accepts)
       let res = await pay(url, init, body, requirement)
-      if (res.status === 402 && /STALE_ROOT/.test(await res.clone().text())) {
+      if (res.status === 402 && (await refusalCode(res.clone())) === ('ZKPAY_STALE_ROOT' satisfies PaymentErrorCode)) {
         await sync(true) // a deposit moved the root on: prove again against the fresh tree
         res = await pay(url, init, body, requirement)
       }
@@ -377,4 +395,3 @@ export function createZkPayClient(o: ZkPayClientOptions) {
 }
 
 export type ZkPayClient = ReturnType<typeof createZkPayClient>
-export { PaymentError }

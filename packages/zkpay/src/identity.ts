@@ -7,7 +7,7 @@ import { randomBytes } from '@noble/hashes/utils.js'
 import { z } from 'zod'
 import { identityCommitment, randomFieldElement, SNARK_FIELD } from '@hermit/circuits'
 import { KeystoreError } from './errors.ts'
-import { writeFileAtomic } from './fsutil.ts'
+import { writeFileAtomic } from '@hermit/chain'
 
 const SECRET = Symbol('sk')
 
@@ -21,7 +21,7 @@ export class ZkIdentity {
 
   constructor(sk: bigint) {
     if (sk <= 0n || sk >= SNARK_FIELD)
-      throw new KeystoreError('IDENTITY_INVALID', 'An identity secret must be a non-zero field element.')
+      throw new KeystoreError('ZKPAY_IDENTITY_INVALID', 'An identity secret must be a non-zero field element.')
     this[SECRET] = sk
     this.commitment = identityCommitment(sk)
   }
@@ -89,10 +89,15 @@ const toBytes = (v: bigint) => {
 }
 
 /** Encrypts the identity (scrypt → AES-256-GCM) and writes it atomically with mode 0600. */
-export function saveKeystore(path: string, identity: ZkIdentity, password: string, o: KeystoreOptions = {}): void {
+export function saveKeystore(
+  path: string,
+  identity: ZkIdentity,
+  password: string,
+  options: KeystoreOptions = {},
+): void {
   if (password.length < 8)
-    throw new KeystoreError('KEYSTORE_WEAK_PASSWORD', 'The keystore password must have at least 8 characters.')
-  const N = o.N ?? 2 ** 17
+    throw new KeystoreError('ZKPAY_KEYSTORE_WEAK_PASSWORD', 'The keystore password must have at least 8 characters.')
+  const N = options.N ?? 2 ** 17
   const salt = randomBytes(16)
   const nonce = randomBytes(12)
   const key = scrypt(new TextEncoder().encode(password), salt, { N, r: 8, p: 1, dkLen: 32 })
@@ -114,7 +119,7 @@ export function loadKeystore(path: string, password: string): ZkIdentity {
   try {
     json = JSON.parse(readFileSync(path, 'utf8'))
   } catch (cause) {
-    throw new KeystoreError('KEYSTORE_UNREADABLE', `Cannot read keystore ${path}.`, {
+    throw new KeystoreError('ZKPAY_KEYSTORE_UNREADABLE', `Cannot read keystore ${path}.`, {
       cause,
       hint: 'Create one with saveKeystore() (or `hermit pay init`).',
     })
@@ -122,7 +127,7 @@ export function loadKeystore(path: string, password: string): ZkIdentity {
   const parsed = keystoreSchema.safeParse(json)
   if (!parsed.success)
     throw new KeystoreError(
-      'KEYSTORE_INVALID',
+      'ZKPAY_KEYSTORE_INVALID',
       `Keystore ${path}: field ${parsed.error.issues[0]?.path.join('.')}: ${parsed.error.issues[0]?.message}`,
     )
   const k = parsed.data
@@ -136,10 +141,13 @@ export function loadKeystore(path: string, password: string): ZkIdentity {
   try {
     plain = gcm(key, unhex(k.cipher.nonce), new TextEncoder().encode(k.commitment)).decrypt(unhex(k.ciphertext))
   } catch {
-    throw new KeystoreError('KEYSTORE_WRONG_PASSWORD', `Wrong password for keystore ${path} (or the file was altered).`)
+    throw new KeystoreError(
+      'ZKPAY_KEYSTORE_WRONG_PASSWORD',
+      `Wrong password for keystore ${path} (or the file was altered).`,
+    )
   }
   const identity = new ZkIdentity(BigInt(`0x${hex(plain)}`))
   if (identity.commitment.toString() !== k.commitment)
-    throw new KeystoreError('KEYSTORE_INVALID', `Keystore ${path} does not match its commitment.`)
+    throw new KeystoreError('ZKPAY_KEYSTORE_INVALID', `Keystore ${path} does not match its commitment.`)
   return identity
 }

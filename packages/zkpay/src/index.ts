@@ -1,3 +1,8 @@
+/**
+ * @hermit/zkpay: anonymous paid calls. The client side (identity, keystore, deposits, tickets,
+ * paid fetch), the server side (the 402 gate, proof verification, nullifier store) and the wire
+ * protocol both speak. Devnet scaffolding for tests and examples is behind `@hermit/zkpay/testing`.
+ */
 export { ZkIdentity, saveKeystore, loadKeystore, type KeystoreOptions } from './identity.ts'
 export { TicketStore, type TicketState } from './tickets.ts'
 export {
@@ -5,7 +10,6 @@ export {
   readPool,
   depositToPool,
   prepareDeposit,
-  isKnownRoot,
   zkInfraFromDeployments,
   type PoolConfig,
   type PoolInfo,
@@ -18,19 +22,14 @@ export {
   HEADER_SIGNATURE,
   HEADER_RESPONSE,
   HEADER_PREVERIFY,
-  MAX_HEADER_BYTES,
   requestBinding,
   encodeHeader,
   decodeHeader,
   paymentRequiredSchema,
-  paymentPayloadSchema,
   paymentResponseSchema,
-  preverifyPayloadSchema,
-  requirementsSchema,
   type PaymentRequired,
   type PaymentRequirements,
   type PaymentPayload,
-  type PreverifyPayload,
   type PaymentResponse,
 } from './protocol.ts'
 export { createZkPayClient, type ZkPayClient, type ZkPayClientOptions, type PaidResponse } from './client.ts'
@@ -44,5 +43,14 @@ export {
 } from './server.ts'
 export { SqliteNullifierStore, type NullifierStore, type ClaimResult, type StoredResponse } from './store.ts'
 export { ProofVerifierPool, type VerifierOptions } from './verifier.ts'
-export { ZkPayError, KeystoreError, TicketError, PaymentError } from './errors.ts'
-export { writeFileAtomic } from './fsutil.ts'
+export {
+  ZkPayError,
+  KeystoreError,
+  TicketError,
+  PaymentError,
+  ZKPAY_ERROR_CODES,
+  type ZkPayErrorCode,
+  type PaymentErrorCode,
+  type KeystoreErrorCode,
+  type TicketErrorCode,
+} from './errors.ts'

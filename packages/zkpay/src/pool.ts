@@ -1,26 +1,8 @@
-import {
-  getAddress,
-  parseEventLogs,
-  zeroAddress,
-  type Account,
-  type Address,
-  type Chain,
-  type PublicClient,
-  type Transport,
-  type WalletClient,
-} from 'viem'
-import {
-  creditPoolAbi,
-  creditPoolBytecode,
-  creditPoolLinkReferences,
-  devTokenAbi,
-  linkBytecode,
-} from '@hermit/contracts'
+import { erc20Abi, isAddressEqual, parseEventLogs, zeroAddress, type Address } from 'viem'
+import { deployAndWait, readContract, writeAndWait, type Reader, type Wallet } from '@hermit/chain'
+import { creditPoolAbi, creditPoolBytecode, creditPoolLinkReferences, linkBytecode } from '@hermit/contracts'
 import { creditLeaf, randomFieldElement } from '@hermit/circuits'
 import { ZkPayError } from './errors.ts'
-
-type Wallet = WalletClient<Transport, Chain, Account>
-type Public = PublicClient<Transport, Chain>
 
 export type PoolConfig = {
   /** Payment token, or omitted / zero for native ETH. */
@@ -39,9 +21,9 @@ export type PoolConfig = {
 /** Libraries and verifiers a pool links to (from the devnet deployments or any chain's). */
 export type ZkInfra = { PoseidonT2: Address; PoseidonT3: Address; CreditVerifier: Address; ExitVerifier: Address }
 
-export function zkInfraFromDeployments(d: { contracts: Record<string, { address: Address }> }): ZkInfra {
+export function zkInfraFromDeployments(deployments: { contracts: Record<string, { address: Address }> }): ZkInfra {
   const get = (n: keyof ZkInfra) => {
-    const c = d.contracts[n]
+    const c = deployments.contracts[n]
     if (!c)
       throw new ZkPayError('ZKPAY_NOT_DEPLOYED', `${n} is not in the deployments.`, {
         hint: 'Use a devnet from `pnpm devnet` (it deploys the ZK contracts).',
@@ -58,7 +40,7 @@ export function zkInfraFromDeployments(d: { contracts: Record<string, { address:
 
 /** Deploys a CreditPool for one provider and price, linked to the Poseidon libraries. */
 export async function deployCreditPool(
-  publicClient: Public,
+  publicClient: Reader,
   wallet: Wallet,
   infra: ZkInfra,
   config: PoolConfig,
@@ -67,24 +49,25 @@ export async function deployCreditPool(
     PoseidonT2: infra.PoseidonT2,
     PoseidonT3: infra.PoseidonT3,
   })
-  const hash = await wallet.deployContract({
-    abi: creditPoolAbi,
-    bytecode,
-    args: [
-      config.token ?? zeroAddress,
-      config.provider,
-      config.price,
-      config.stake,
-      config.rootWindow ?? 600n,
-      config.exitDelay ?? 3600n,
-      infra.CreditVerifier,
-      infra.ExitVerifier,
-    ],
-  })
-  const receipt = await publicClient.waitForTransactionReceipt({ hash })
-  if (receipt.status !== 'success' || !receipt.contractAddress)
-    throw new ZkPayError('ZKPAY_DEPLOY_FAILED', 'CreditPool deployment reverted.')
-  return getAddress(receipt.contractAddress)
+  const { address } = await deployAndWait(
+    { publicClient, walletClient: wallet },
+    {
+      abi: creditPoolAbi,
+      bytecode,
+      args: [
+        config.token ?? zeroAddress,
+        config.provider,
+        config.price,
+        config.stake,
+        config.rootWindow ?? 600n,
+        config.exitDelay ?? 3600n,
+        infra.CreditVerifier,
+        infra.ExitVerifier,
+      ],
+      name: 'CreditPool',
+    },
+  )
+  return address
 }
 
 export type PoolInfo = {
@@ -99,22 +82,21 @@ export type PoolInfo = {
   scope: bigint
 }
 
-export async function readPool(publicClient: Public, address: Address): Promise<PoolInfo> {
-  const read = <T>(functionName: string) =>
-    publicClient.readContract({ address, abi: creditPoolAbi, functionName } as never) as Promise<T>
+export async function readPool(publicClient: Reader, address: Address): Promise<PoolInfo> {
+  const pool = { address, abi: creditPoolAbi } as const
   const [token, provider, price, stake, rootWindow, exitDelay, scope] = await Promise.all([
-    read<Address>('token'),
-    read<Address>('provider'),
-    read<bigint>('price'),
-    read<bigint>('stake'),
-    read<bigint>('rootWindow'),
-    read<bigint>('exitDelay'),
-    read<bigint>('scope'),
+    readContract(publicClient, { ...pool, functionName: 'token' }),
+    readContract(publicClient, { ...pool, functionName: 'provider' }),
+    readContract(publicClient, { ...pool, functionName: 'price' }),
+    readContract(publicClient, { ...pool, functionName: 'stake' }),
+    readContract(publicClient, { ...pool, functionName: 'rootWindow' }),
+    readContract(publicClient, { ...pool, functionName: 'exitDelay' }),
+    readContract(publicClient, { ...pool, functionName: 'scope' }),
   ])
   return {
     address,
     chainId: publicClient.chain.id,
-    token: token === zeroAddress ? null : token,
+    token: isAddressEqual(token, zeroAddress) ? null : token,
     provider,
     price,
     stake,
@@ -126,36 +108,34 @@ export async function readPool(publicClient: Public, address: Address): Promise<
 
 /** Deposits `leaf` for `tickets` calls (approving the token first when the pool takes one). */
 export async function depositToPool(
-  publicClient: Public,
+  publicClient: Reader,
   wallet: Wallet,
   pool: PoolInfo,
   leaf: bigint,
   tickets: bigint,
 ): Promise<{ leafIndex: number; root: bigint }> {
+  const clients = { publicClient, walletClient: wallet }
   const amount = tickets * pool.price + pool.stake
-  if (pool.token) {
-    const hash = await wallet.writeContract({
+  if (pool.token)
+    await writeAndWait(clients, {
       address: pool.token,
-      abi: devTokenAbi,
+      abi: erc20Abi,
       functionName: 'approve',
       args: [pool.address, amount],
     })
-    await publicClient.waitForTransactionReceipt({ hash })
-  }
-  const hash = await wallet.writeContract({
+  const receipt = await writeAndWait(clients, {
     address: pool.address,
     abi: creditPoolAbi,
     functionName: 'deposit',
     args: [leaf, tickets],
     value: pool.token ? 0n : amount,
   })
-  const receipt = await publicClient.waitForTransactionReceipt({ hash })
   const [event] = parseEventLogs({ abi: creditPoolAbi, eventName: 'Deposited', logs: receipt.logs })
-  if (receipt.status !== 'success' || !event) throw new ZkPayError('ZKPAY_DEPOSIT_FAILED', 'The deposit reverted.')
+  if (!event) throw new ZkPayError('ZKPAY_DEPOSIT_FAILED', 'The deposit left no Deposited event.')
   return { leafIndex: Number(event.args.index), root: event.args.root }
 }
 
-export async function isKnownRoot(publicClient: Public, pool: Address, root: bigint): Promise<boolean> {
+export async function isKnownRoot(publicClient: Reader, pool: Address, root: bigint): Promise<boolean> {
   return publicClient.readContract({ address: pool, abi: creditPoolAbi, functionName: 'isKnownRoot', args: [root] })
 }
 

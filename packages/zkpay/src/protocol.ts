@@ -9,7 +9,7 @@ import { getAddress, isAddress, type Address } from 'viem'
 import { z } from 'zod'
 import { messageX, SNARK_FIELD } from '@hermit/circuits'
 import { formatPath } from '@hermit/errors'
-import { PaymentError } from './errors.ts'
+import { PaymentError, type PaymentErrorCode } from './errors.ts'
 
 export const SCHEME = 'zk-rln'
 export const HEADER_REQUIRED = 'payment-required'
@@ -54,7 +54,10 @@ export const requirementsSchema = z.strictObject({
     /** sha256 of the credit verification key the server checks with. */
     vkeyHash: z.string().regex(/^[0-9a-f]{64}$/),
     rootWindowSeconds: z.number().int().nonnegative(),
-    /** Fewer live deposits than this and calls are easy to link: clients warn or refuse. */
+    /**
+     * Live deposits in the pool (leaves neither slashed nor exiting) when this was sent: the set a
+     * proof hides among. Advisory: a client counts them itself from the chain before it pays.
+     */
     anonymitySet: z.number().int().nonnegative(),
     /** The server accepts precomputed proofs ahead of their call (PAYMENT-PREVERIFY). */
     preverify: z.boolean().optional(),
@@ -145,6 +148,15 @@ export const paymentResponseSchema = z.strictObject({
 })
 export type PaymentResponse = z.output<typeof paymentResponseSchema>
 
+/**
+ * The JSON body of every refusal the gate sends (4xx, 5xx): a code of the `ZKPAY_` family and a
+ * one-line message. The client reads it with this same schema.
+ */
+export const errorBodySchema = z.object({
+  error: z.object({ code: z.string().max(80), message: z.string() }),
+})
+export type ErrorBody = { error: { code: PaymentErrorCode; message: string } }
+
 export function encodeHeader(value: unknown): string {
   return Buffer.from(
     JSON.stringify(value, (_, v) => (typeof v === 'bigint' ? v.toString() : v)),
@@ -154,20 +166,20 @@ export function encodeHeader(value: unknown): string {
 
 /** Decodes and validates a base64 JSON header; every failure is a 400-class PaymentError naming the field. */
 export function decodeHeader<S extends z.ZodType>(schema: S, header: string | undefined, what: string): z.output<S> {
-  if (!header) throw new PaymentError('PAYMENT_MISSING', `No ${what} header.`, 402)
+  if (!header) throw new PaymentError('ZKPAY_HEADER_MISSING', `No ${what} header.`, 402)
   if (header.length > MAX_HEADER_BYTES)
-    throw new PaymentError('PAYMENT_TOO_LARGE', `${what} header is larger than ${MAX_HEADER_BYTES} bytes.`, 431)
-  if (!/^[A-Za-z0-9+/=_-]+$/.test(header)) throw new PaymentError('PAYMENT_MALFORMED', `${what} header is not base64.`)
+    throw new PaymentError('ZKPAY_HEADER_TOO_LARGE', `${what} header is larger than ${MAX_HEADER_BYTES} bytes.`, 431)
+  if (!/^[A-Za-z0-9+/=_-]+$/.test(header)) throw new PaymentError('ZKPAY_MALFORMED', `${what} header is not base64.`)
   let json: unknown
   try {
     json = JSON.parse(Buffer.from(header, 'base64').toString('utf8'))
   } catch {
-    throw new PaymentError('PAYMENT_MALFORMED', `${what} header is not base64 JSON.`)
+    throw new PaymentError('ZKPAY_MALFORMED', `${what} header is not base64 JSON.`)
   }
   const parsed = schema.safeParse(json)
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!
-    throw new PaymentError('PAYMENT_MALFORMED', `${what}: field ${formatPath(issue.path)}: ${issue.message}`)
+    throw new PaymentError('ZKPAY_MALFORMED', `${what}: field ${formatPath(issue.path)}: ${issue.message}`)
   }
   return parsed.data
 }

@@ -56,7 +56,7 @@ export class SqliteNullifierStore implements NullifierStore {
       const pid = Number(content.trim() || '0')
       if (pid === process.pid || (pid > 0 && processAlive(pid))) {
         throw new ZkPayError(
-          'NULLIFIER_DB_IN_USE',
+          'ZKPAY_NULLIFIER_DB_IN_USE',
           `Nullifier database ${path} is already open in process ${pid}${pid === process.pid ? ' (this one)' : ''}.`,
           { hint: 'Run one gateway per database file, and open it once per process.' },
         )

@@ -1,9 +1,8 @@
-import { getAbiItem, type Address, type Chain, type PublicClient, type Transport } from 'viem'
+import { getAbiItem, type Address } from 'viem'
+import { getLogsPaged, type Reader } from '@hermit/chain'
 import { creditPoolAbi } from '@hermit/contracts'
 import { createCreditTree, type CreditTree } from '@hermit/circuits'
 import { ZkPayError } from './errors.ts'
-
-type Public = PublicClient<Transport, Chain>
 
 export type SyncedTree = {
   tree: CreditTree
@@ -14,23 +13,33 @@ export type SyncedTree = {
   block: bigint
 }
 
+const depositedEvent = getAbiItem({ abi: creditPoolAbi, name: 'Deposited' })
+const slashedEvent = getAbiItem({ abi: creditPoolAbi, name: 'Slashed' })
+const exitRequestedEvent = getAbiItem({ abi: creditPoolAbi, name: 'ExitRequested' })
+
+/** The pool's tree events in a block range: deposits add a leaf, slashes and exit requests set one to 0. */
+async function treeEvents(publicClient: Reader, pool: Address, fromBlock: bigint, toBlock: bigint) {
+  const range = { address: pool, fromBlock, toBlock }
+  const [deposits, slashes, exits] = await Promise.all([
+    getLogsPaged(publicClient, { ...range, event: depositedEvent }),
+    getLogsPaged(publicClient, { ...range, event: slashedEvent }),
+    getLogsPaged(publicClient, { ...range, event: exitRequestedEvent }),
+  ])
+  return { deposits, removals: [...slashes, ...exits] }
+}
+
 /**
  * Rebuilds the pool's LeanIMT from its events (Deposited adds, Slashed and ExitRequested set the
  * leaf to 0, as the contract does), and checks the result against the on-chain root.
  */
 export async function syncTree(
-  publicClient: Public,
+  publicClient: Reader,
   pool: Address,
-  o: { fromBlock?: bigint } = {},
+  options: { fromBlock?: bigint } = {},
 ): Promise<SyncedTree> {
   // cacheTime 0: a cached head could be a block behind the transaction just mined
   const toBlock = await publicClient.getBlockNumber({ cacheTime: 0 })
-  const range = { address: pool, fromBlock: o.fromBlock ?? 0n, toBlock }
-  const [deposits, slashes, exits] = await Promise.all([
-    publicClient.getLogs({ ...range, event: getAbiItem({ abi: creditPoolAbi, name: 'Deposited' }) }),
-    publicClient.getLogs({ ...range, event: getAbiItem({ abi: creditPoolAbi, name: 'Slashed' }) }),
-    publicClient.getLogs({ ...range, event: getAbiItem({ abi: creditPoolAbi, name: 'ExitRequested' }) }),
-  ])
+  const { deposits, removals } = await treeEvents(publicClient, pool, options.fromBlock ?? 0n, toBlock)
   type Ev = { order: [bigint, number]; apply: () => void }
   const leaves: bigint[] = []
   const tickets: bigint[] = []
@@ -45,7 +54,7 @@ export async function syncTree(
         tree.insert(l.args.leaf!)
       },
     })),
-    ...[...slashes, ...exits].map((l) => ({
+    ...removals.map((l) => ({
       order: [l.blockNumber, l.logIndex] as [bigint, number],
       apply: () => {
         const i = Number(l.args.index!)
@@ -69,6 +78,38 @@ export async function syncTree(
       hint: 'Sync from the pool deployment block (fromBlock).',
     })
   return { tree, leaves, tickets, removed, root, block: toBlock }
+}
+
+/** The anonymity set of a synced tree: its live leaves (deposited, neither slashed nor exiting). */
+export function liveLeaves(tree: Pick<SyncedTree, 'leaves' | 'removed'>): number {
+  return tree.leaves.length - tree.removed.size
+}
+
+/**
+ * Counts a pool's live deposits (the leaves a proof hides among: deposited, neither slashed nor
+ * exiting) from the same events `syncTree` reads, without building the tree. Incremental: each
+ * call scans only the blocks since the last one. Concurrent calls share one scan.
+ */
+export function liveDepositCounter(
+  publicClient: Reader,
+  pool: Address,
+  options: { fromBlock?: bigint } = {},
+): () => Promise<number> {
+  let next = options.fromBlock ?? 0n
+  let deposits = 0
+  const removed = new Set<bigint>()
+  let scanning: Promise<number> | undefined
+  const scan = async (): Promise<number> => {
+    const head = await publicClient.getBlockNumber({ cacheTime: 0 })
+    if (head >= next) {
+      const found = await treeEvents(publicClient, pool, next, head)
+      deposits += found.deposits.length
+      for (const l of found.removals) removed.add(l.args.index!)
+      next = head + 1n
+    }
+    return deposits - removed.size
+  }
+  return () => (scanning ??= scan().finally(() => (scanning = undefined)))
 }
 
 /** LeanIMT siblings of a leaf as CreditPool.slash / requestExit take them. */

@@ -83,6 +83,7 @@ describe('ticket store: an index is never handed out twice', () => {
     await store.reserve()
     await store.reserve()
     await expect(store.reserve()).rejects.toBeInstanceOf(TicketError)
+    await expect(store.reserve()).rejects.toMatchObject({ code: 'ZKPAY_TICKETS_EXHAUSTED' })
     expect(() =>
       TicketStore.create(store.path, {
         pool: `0x${'11'.repeat(20)}`,
@@ -107,6 +108,9 @@ describe('identity keystore', () => {
     expect(text).not.toContain(id.revealSecret().toString())
     expect(loadKeystore(path, 'correct horse battery').commitment).toBe(id.commitment)
     expect(() => loadKeystore(path, 'wrong password!')).toThrow(KeystoreError)
+    expect(() => loadKeystore(path, 'wrong password!')).toThrow(
+      expect.objectContaining({ code: 'ZKPAY_KEYSTORE_WRONG_PASSWORD' }),
+    )
     for (const shown of [JSON.stringify(id), inspect(id), String(id), `${id}`])
       expect(shown).not.toContain(id.revealSecret().toString())
     expect(() => saveKeystore(path, id, 'short')).toThrow(/8 characters/)

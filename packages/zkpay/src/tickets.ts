@@ -1,7 +1,8 @@
 import { existsSync, readFileSync, unlinkSync } from 'node:fs'
 import { z } from 'zod'
 import { TicketError } from './errors.ts'
-import { claimPidFile, processAlive, takeOverStaleLock, writeFileAtomic } from './fsutil.ts'
+import { writeFileAtomic } from '@hermit/chain'
+import { claimPidFile, processAlive, takeOverStaleLock } from './fsutil.ts'
 
 /**
  * Ticket state is money: reusing an index gets an honest user slashed. The next index is written
@@ -33,7 +34,7 @@ async function withFileLock<T>(path: string, fn: () => T, timeoutMs = 10_000): P
     // stale: its process died holding it; taken over atomically (see takeOverStaleLock)
     if (owner > 0 && !processAlive(owner) && takeOverStaleLock(lock, lockState.content)) continue
     if (Date.now() > deadline)
-      throw new TicketError('TICKETS_LOCKED', `Ticket file ${path} stays locked by process ${owner}.`, {
+      throw new TicketError('ZKPAY_TICKETS_LOCKED', `Ticket file ${path} stays locked by process ${owner}.`, {
         hint: 'Another client is using these tickets; wait or stop it.',
       })
     await new Promise((r) => setTimeout(r, Math.min(50, 2 + attempt)))
@@ -53,7 +54,7 @@ export class TicketStore {
   /** Creates the state of a new deposit (refuses to overwrite one: that could rewind the index). */
   static create(path: string, init: Omit<TicketState, 'version' | 'next'>): TicketStore {
     if (existsSync(path))
-      throw new TicketError('TICKETS_EXIST', `Ticket file ${path} already exists.`, {
+      throw new TicketError('ZKPAY_TICKETS_EXIST', `Ticket file ${path} already exists.`, {
         hint: 'Open it with TicketStore.open(); never recreate it, that would reuse tickets.',
       })
     writeFileAtomic(path, `${JSON.stringify({ version: 1, ...init, next: 0 })}\n`)
@@ -71,12 +72,12 @@ export class TicketStore {
     try {
       json = JSON.parse(readFileSync(this.path, 'utf8'))
     } catch (cause) {
-      throw new TicketError('TICKETS_UNREADABLE', `Cannot read ticket file ${this.path}.`, { cause })
+      throw new TicketError('ZKPAY_TICKETS_UNREADABLE', `Cannot read ticket file ${this.path}.`, { cause })
     }
     const parsed = stateSchema.safeParse(json)
     if (!parsed.success)
       throw new TicketError(
-        'TICKETS_INVALID',
+        'ZKPAY_TICKETS_INVALID',
         `Ticket file ${this.path}: field ${parsed.error.issues[0]?.path.join('.')}: ${parsed.error.issues[0]?.message}`,
       )
     return parsed.data
@@ -93,9 +94,13 @@ export class TicketStore {
       withFileLock(this.path, () => {
         const s = this.read()
         if (s.next >= s.tickets)
-          throw new TicketError('TICKETS_EXHAUSTED', `All ${s.tickets} tickets of deposit #${s.leafIndex} are spent.`, {
-            hint: 'Deposit again to buy more calls.',
-          })
+          throw new TicketError(
+            'ZKPAY_TICKETS_EXHAUSTED',
+            `All ${s.tickets} tickets of deposit #${s.leafIndex} are spent.`,
+            {
+              hint: 'Deposit again to buy more calls.',
+            },
+          )
         writeFileAtomic(this.path, `${JSON.stringify({ ...s, next: s.next + 1 })}\n`)
         return s.next
       }),

@@ -2,6 +2,7 @@ import { cpus } from 'node:os'
 import { Worker } from 'node:worker_threads'
 import { fileURLToPath } from 'node:url'
 import type { Groth16Proof, VerificationKey } from '@hermit/circuits'
+import { shortMessageOf } from '@hermit/errors'
 import { ZkPayError } from './errors.ts'
 
 type Pending = { resolve: (ok: boolean) => void; reject: (e: Error) => void; worker: number }
@@ -31,16 +32,16 @@ export class ProofVerifierPool {
   private turn = 0
   private closed = false
 
-  constructor(vkey: VerificationKey, o: VerifierOptions = {}) {
-    const n = Math.max(1, o.workers ?? cpus().length)
+  constructor(vkey: VerificationKey, options: VerifierOptions = {}) {
+    const n = Math.max(1, options.workers ?? cpus().length)
     const url = fileURLToPath(new URL('./verify-worker.mjs', import.meta.url))
     // `mod` keeps the web-worker polyfill that snarkjs bundles quiet inside a worker thread
     const workerData = {
       vkey,
-      engine: o.engine ?? 'mcl',
-      batchSize: o.batchSize ?? 32,
-      batchWaitMs: o.batchWaitMs ?? 0,
-      warmUp: o.warmUp ?? 8,
+      engine: options.engine ?? 'mcl',
+      batchSize: options.batchSize ?? 32,
+      batchWaitMs: options.batchWaitMs ?? 0,
+      warmUp: options.warmUp ?? 8,
       mod: 'data:,0',
       name: 'hermit-proof-verifier',
     }
@@ -60,7 +61,7 @@ export class ProofVerifierPool {
         for (const [id, p] of this.pending) {
           if (p.worker !== k) continue
           this.pending.delete(id)
-          p.reject(new ZkPayError('VERIFIER_CRASHED', `A proof verifier worker stopped: ${(e as Error)?.message ?? e}`))
+          p.reject(new ZkPayError('ZKPAY_VERIFIER_CRASHED', `A proof verifier worker stopped: ${shortMessageOf(e)}`))
         }
         if (this.workers[k] === w) void spawnAt(k).catch(() => {})
       }
@@ -76,7 +77,7 @@ export class ProofVerifierPool {
   }
 
   async verify(proof: Groth16Proof, publicSignals: readonly string[]): Promise<boolean> {
-    if (this.closed) throw new ZkPayError('VERIFIER_CLOSED', 'The proof verifier pool is closed.')
+    if (this.closed) throw new ZkPayError('ZKPAY_VERIFIER_CLOSED', 'The proof verifier pool is closed.')
     await this.ready
     const id = this.nextId++
     const k = this.turn++ % this.workers.length

@@ -2,6 +2,7 @@ import { mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
+import { writeAndWait } from '@hermit/chain'
 import { creditPoolAbi } from '@hermit/contracts'
 import { useDevnet } from '@hermit/devnet/testing'
 import { proveCredit, terminateProver, toSolidityCalldata } from '@hermit/circuits'
@@ -15,7 +16,9 @@ import {
   paymentRequiredSchema,
   requestBinding,
 } from './protocol.ts'
-import { syncTree } from './sync.ts'
+import { liveLeaves, removalSiblings, syncTree } from './sync.ts'
+import { createZkPayGate } from './server.ts'
+import { SqliteNullifierStore } from './store.ts'
 import { devnetDepositor, devnetPool, startPaidServer, type PaidServer } from './testing/index.ts'
 import type { PoolInfo } from './pool.ts'
 
@@ -94,6 +97,48 @@ describe('anonymous paid calls (zk-rln over HTTP 402)', () => {
     ).toBe(20n * pool.price)
   }, 120_000)
 
+  it('the 402 advertises the anonymity set counted from the pool: N after N deposits, one fewer after a slash', async () => {
+    const fresh = await devnetPool(net())
+    const store = SqliteNullifierStore.open(join(dir, 'anonymity.sqlite'))
+    try {
+      const gate = createZkPayGate({
+        publicClient: net().publicClient,
+        pool: fresh.pool,
+        store,
+        fromBlock: fresh.fromBlock,
+        rootCacheMs: 0,
+      })
+      const advertised = async () => {
+        const res = await gate.process({ method: 'GET', url: '/v1/chat', headers: {} }, Buffer.alloc(0), handler)
+        expect(res.status).toBe(402)
+        const required = decodeHeader(paymentRequiredSchema, res.headers[HEADER_REQUIRED], 'PAYMENT-REQUIRED')
+        return required.accepts[0]!.extra.anonymitySet
+      }
+      expect(await advertised()).toBe(0)
+      const depositors = []
+      for (const index of [1, 2, 3]) depositors.push(await devnetDepositor(net(), fresh.pool, index, 2n, dir))
+      expect(await advertised()).toBe(3)
+      expect((await gate.requirements('/v1/chat')).accepts[0]!.extra.anonymitySet).toBe(3)
+      // a slashed deposit leaves the tree, so it no longer hides anyone
+      const victim = depositors[1]!
+      const before = await syncTree(net().publicClient, fresh.pool.address, { fromBlock: fresh.fromBlock })
+      await writeAndWait(
+        { publicClient: net().publicClient, walletClient: net().walletFor(net().accounts[5]!) },
+        {
+          address: fresh.pool.address,
+          abi: creditPoolAbi,
+          functionName: 'slash',
+          args: [victim.secret, 2n, BigInt(victim.leafIndex), removalSiblings(before.tree, victim.leafIndex)],
+        },
+      )
+      expect(await advertised()).toBe(2)
+      // the same count a client makes from the tree it proves against
+      expect(liveLeaves(await syncTree(net().publicClient, fresh.pool.address, { fromBlock: fresh.fromBlock }))).toBe(2)
+    } finally {
+      await store.close()
+    }
+  }, 60_000)
+
   it('a retry of the same payment replays the recorded answer without a second charge', async () => {
     const depositor = await devnetDepositor(net(), pool, 2, 5n, dir)
     const capture = capturingFetch()
@@ -114,7 +159,9 @@ describe('anonymous paid calls (zk-rln over HTTP 402)', () => {
     // the same payment cannot pay for another request
     const other = await fetch(`${server.url}/v1/other`, { headers: { [HEADER_SIGNATURE]: capture.last() } })
     expect(other.status).toBe(400)
-    expect(await other.text()).toMatch(/bound to another request/)
+    expect(await other.json()).toMatchObject({
+      error: { code: 'ZKPAY_WRONG_REQUEST', message: expect.stringMatching(/bound to another request/) },
+    })
   }, 120_000)
 
   it('one identity, two deposits: each has its own secret, so their tickets never collide', async () => {
@@ -190,7 +237,9 @@ describe('anonymous paid calls (zk-rln over HTTP 402)', () => {
       headers: { [HEADER_SIGNATURE]: header },
     })
     expect(cheat.status).toBe(402)
-    expect(await cheat.text()).toMatch(/already spent.*slashed/)
+    expect(await cheat.json()).toMatchObject({
+      error: { code: 'ZKPAY_DOUBLE_SPEND', message: expect.stringMatching(/already spent.*slashed/) },
+    })
     const [, , status] = await net().publicClient.readContract({
       address: pool.address,
       abi: creditPoolAbi,
@@ -309,7 +358,9 @@ describe('anonymous paid calls (zk-rln over HTTP 402)', () => {
       headers: { [HEADER_SIGNATURE]: capture.last() },
     })
     expect(stolen.status).toBe(400)
-    expect(await stolen.text()).toMatch(/did not sign this request/)
+    expect(await stolen.json()).toMatchObject({
+      error: { code: 'ZKPAY_WRONG_REQUEST', message: expect.stringMatching(/did not sign this request/) },
+    })
   }, 120_000)
 
   it('preverify: precomputed proofs are checked before their call, which then skips the pairing check; nothing is spent ahead', async () => {
@@ -362,7 +413,7 @@ describe('anonymous paid calls (zk-rln over HTTP 402)', () => {
         headers: { [HEADER_PREVERIFY]: encodeHeader(tampered) },
       })
       expect(bad.status).toBe(402)
-      expect(await bad.text()).toMatch(/PAYMENT_INVALID_PROOF/)
+      expect(await bad.json()).toMatchObject({ error: { code: 'ZKPAY_INVALID_PROOF' } })
       expect(verify).toHaveBeenCalledTimes(1)
       // it did not displace the honest proof for that ticket: the second call also takes the fast path
       expect((await client.fetch(`${fast.url}/v1/chat`, { method: 'POST', body: 'again' })).status).toBe(200)
@@ -378,7 +429,9 @@ describe('anonymous paid calls (zk-rln over HTTP 402)', () => {
         headers: { [HEADER_SIGNATURE]: held },
       })
       expect(stolen.status).toBe(400)
-      expect(await stolen.text()).toMatch(/did not sign this request/)
+      expect(await stolen.json()).toMatchObject({
+        error: { code: 'ZKPAY_WRONG_REQUEST', message: expect.stringMatching(/did not sign this request/) },
+      })
       const genuine = await fetch(`${fast.url}/v1/chat`, {
         method: 'POST',
         body: 'mine',
@@ -392,7 +445,7 @@ describe('anonymous paid calls (zk-rln over HTTP 402)', () => {
         headers: { [HEADER_PREVERIFY]: sent[0]! },
       })
       expect(unsupported.status).toBe(400)
-      expect(await unsupported.text()).toMatch(/PREVERIFY_UNSUPPORTED/)
+      expect(await unsupported.json()).toMatchObject({ error: { code: 'ZKPAY_PREVERIFY_UNSUPPORTED' } })
       const other = await devnetDepositor(net(), pool, 9, 2n, dir)
       const before = sent.length
       const plain = createZkPayClient({

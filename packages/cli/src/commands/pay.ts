@@ -7,6 +7,8 @@ import { HermitError } from '@hermit/errors'
 import { readDeployments } from '@hermit/devnet'
 import { terminateProver } from '@hermit/circuits'
 import {
+  KeystoreError,
+  TicketError,
   TicketStore,
   ZkIdentity,
   createZkPayClient,
@@ -44,7 +46,7 @@ export function registerPay(program: Command, output: () => Output): void {
       )
       const path = resolve(o.keystore)
       if (existsSync(path))
-        throw new HermitError('KEYSTORE_EXISTS', `${path} already exists.`, {
+        throw new KeystoreError('ZKPAY_KEYSTORE_EXISTS', `${path} already exists.`, {
           hint: 'Never overwrite a keystore: its deposits would be lost. Pick another path.',
         })
       const identity = ZkIdentity.random()
@@ -128,7 +130,7 @@ export function registerPay(program: Command, output: () => Output): void {
       )
       const ticketsPath = resolve(o.ticketsFile)
       if (existsSync(ticketsPath))
-        throw new HermitError('TICKETS_EXIST', `${ticketsPath} already exists.`, {
+        throw new TicketError('ZKPAY_TICKETS_EXIST', `${ticketsPath} already exists.`, {
           hint: 'Each deposit gets its own ticket file; reusing one would reuse tickets.',
         })
       const identity = loadKeystore(resolve(o.keystore), secret('HERMIT_KEYSTORE_PASSWORD'))

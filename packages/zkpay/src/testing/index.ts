@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net'
 import { mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { parseEther, type Address } from 'viem'
+import { parseEther } from 'viem'
 import type { Devnet } from '@hermit/devnet'
 import { ZkIdentity } from '../identity.ts'
 import {
@@ -14,7 +14,7 @@ import {
   zkInfraFromDeployments,
   type PoolInfo,
 } from '../pool.ts'
-import { createZkPayGate, type GateEvent, type PaidHandler, type ZkPayGate } from '../server.ts'
+import { createZkPayGate, type GateEvent, type PaidHandler, type ZkPayGate, type ZkPayGateOptions } from '../server.ts'
 import { SqliteNullifierStore } from '../store.ts'
 import { TicketStore } from '../tickets.ts'
 import { ProofVerifierPool } from '../verifier.ts'
@@ -23,9 +23,9 @@ import { loadVerificationKey } from '@hermit/circuits'
 /** A pool on the devnet with the provider as dev account `providerIndex`. */
 export async function devnetPool(
   devnet: Devnet,
-  o: { providerIndex?: number; price?: bigint; stake?: bigint } = {},
+  options: { providerIndex?: number; price?: bigint; stake?: bigint } = {},
 ): Promise<{ pool: PoolInfo; fromBlock: bigint }> {
-  const provider = devnet.accounts[o.providerIndex ?? 5]!
+  const provider = devnet.accounts[options.providerIndex ?? 5]!
   const fromBlock = await devnet.publicClient.getBlockNumber()
   const address = await deployCreditPool(
     devnet.publicClient,
@@ -33,21 +33,23 @@ export async function devnetPool(
     zkInfraFromDeployments(devnet.deployments),
     {
       provider: provider.address,
-      price: o.price ?? parseEther('0.001'),
-      stake: o.stake ?? parseEther('0.1'),
+      price: options.price ?? parseEther('0.001'),
+      stake: options.stake ?? parseEther('0.1'),
     },
   )
   return { pool: await readPool(devnet.publicClient, address), fromBlock }
 }
 
-/** A depositor: a fresh identity, `tickets` bought from dev account `index`, a ticket file. */
+export type Depositor = { identity: ZkIdentity; tickets: TicketStore; leafIndex: number; secret: bigint }
+
+/** A depositor: a fresh identity, `tickets` bought from dev account `index`, a ticket file in `dir`. */
 export async function devnetDepositor(
   devnet: Devnet,
   pool: PoolInfo,
   index: number,
   tickets: bigint,
   dir = mkdtempSync(join(tmpdir(), 'hermit-zkpay-')),
-) {
+): Promise<Depositor> {
   const identity = ZkIdentity.random()
   const d = prepareDeposit(identity, tickets)
   const { leafIndex } = await depositToPool(
@@ -64,57 +66,118 @@ export async function devnetDepositor(
   return { identity, tickets: store, leafIndex, secret: d.secret }
 }
 
-export type PaidServer = {
-  url: string
+export type DevnetGate = {
   gate: ZkPayGate
+  /** Everything the gate reported, in order. */
   events: GateEvent[]
   store: SqliteNullifierStore
   verifier: ProofVerifierPool
   close(): Promise<void>
 }
 
-/** An HTTP server behind the zk-rln gate, with its nullifiers in SQLite at `dbPath`. */
-export async function startPaidServer(
-  devnet: Devnet,
-  pool: PoolInfo,
-  o: {
-    dbPath: string
-    handler: PaidHandler
-    slasherIndex?: number
-    fromBlock?: bigint
-    workers?: number
-    port?: number
-    preverify?: boolean
-  },
-): Promise<PaidServer> {
-  const store = SqliteNullifierStore.open(o.dbPath)
-  const verifier = new ProofVerifierPool(loadVerificationKey('credit'), { workers: o.workers ?? 2 })
+export type DevnetGateOptions = {
+  /** Where the nullifiers are kept (SQLite). */
+  dbPath: string
+  /** The dev account that signs slash() on a double-spend (default 5); `null`: the cheat is only refused. */
+  slasherIndex?: number | null
+  fromBlock?: bigint
+  /** Proof verifier worker threads (default 2). */
+  workers?: number
+  preverify?: boolean
+  rootCacheMs?: number
+}
+
+/** The zk-rln gate over `pool`: nullifiers in SQLite at `dbPath`, proofs verified in worker threads. */
+export function devnetGate(devnet: Devnet, pool: PoolInfo, options: DevnetGateOptions): DevnetGate {
+  const store = SqliteNullifierStore.open(options.dbPath)
+  const verifier = new ProofVerifierPool(loadVerificationKey('credit'), { workers: options.workers ?? 2 })
   const events: GateEvent[] = []
-  const gate = createZkPayGate({
+  const slasherIndex = options.slasherIndex === undefined ? 5 : options.slasherIndex
+  const gateOptions: ZkPayGateOptions = {
     publicClient: devnet.publicClient,
     pool,
     store,
     verifier,
-    slasher: devnet.walletFor(devnet.accounts[o.slasherIndex ?? 5]!),
-    ...(o.fromBlock === undefined ? {} : { fromBlock: o.fromBlock }),
-    ...(o.preverify ? { preverify: true } : {}),
+    ...(slasherIndex === null ? {} : { slasher: devnet.walletFor(devnet.accounts[slasherIndex]!) }),
+    ...(options.fromBlock === undefined ? {} : { fromBlock: options.fromBlock }),
+    ...(options.preverify ? { preverify: true } : {}),
+    ...(options.rootCacheMs === undefined ? {} : { rootCacheMs: options.rootCacheMs }),
     onEvent: (e) => events.push(e),
-  })
-  const server: Server = createServer((req, res) => void gate.handle(req, res, o.handler))
-  await new Promise<void>((r) => server.listen(o.port ?? 0, '127.0.0.1', r))
+  }
   return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    gate,
+    gate: createZkPayGate(gateOptions),
     events,
     store,
     verifier,
     close: async () => {
-      server.closeAllConnections()
-      await new Promise<void>((r) => server.close(() => r()))
       await verifier.close()
       await store.close()
     },
   }
 }
 
-export type { Address }
+export type DevnetZkPay = DevnetGate & {
+  pool: PoolInfo
+  /** The block the pool was deployed at (for event scans). */
+  fromBlock: bigint
+  /** A fresh identity buys `tickets` calls from dev account `index`; its ticket file goes in `dir`. */
+  deposit(index: number, tickets: bigint): Promise<Depositor>
+}
+
+/**
+ * A provider's whole zk-rln setup on the devnet, as the examples use it: a CreditPool opened by dev
+ * account `providerIndex`, the gate over it (nullifiers in SQLite in `dir`, proofs verified in
+ * worker threads, a double-spend slashed by the provider unless `slash: false`), and depositors.
+ */
+export async function devnetZkPay(
+  devnet: Devnet,
+  options: {
+    dir: string
+    providerIndex?: number
+    price?: bigint
+    stake?: bigint
+    slash?: boolean
+    workers?: number
+  },
+): Promise<DevnetZkPay> {
+  const providerIndex = options.providerIndex ?? 5
+  const { pool, fromBlock } = await devnetPool(devnet, {
+    providerIndex,
+    ...(options.price === undefined ? {} : { price: options.price }),
+    ...(options.stake === undefined ? {} : { stake: options.stake }),
+  })
+  const gate = devnetGate(devnet, pool, {
+    dbPath: join(options.dir, 'nullifiers.sqlite'),
+    slasherIndex: options.slash === false ? null : providerIndex,
+    fromBlock,
+    ...(options.workers === undefined ? {} : { workers: options.workers }),
+  })
+  return {
+    ...gate,
+    pool,
+    fromBlock,
+    deposit: (index, tickets) => devnetDepositor(devnet, pool, index, tickets, options.dir),
+  }
+}
+
+export type PaidServer = DevnetGate & { url: string }
+
+/** An HTTP server behind the zk-rln gate, with its nullifiers in SQLite at `dbPath`. */
+export async function startPaidServer(
+  devnet: Devnet,
+  pool: PoolInfo,
+  options: DevnetGateOptions & { handler: PaidHandler; port?: number },
+): Promise<PaidServer> {
+  const paid = devnetGate(devnet, pool, options)
+  const server: Server = createServer((req, res) => void paid.gate.handle(req, res, options.handler))
+  await new Promise<void>((r) => server.listen(options.port ?? 0, '127.0.0.1', r))
+  return {
+    ...paid,
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    close: async () => {
+      server.closeAllConnections()
+      await new Promise<void>((r) => server.close(() => r()))
+      await paid.close()
+    },
+  }
+}
