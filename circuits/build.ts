@@ -95,7 +95,7 @@ function compile(name: CircuitName): void {
   if (log !== '') console.log(log.replace(/^/gm, '  circom: '))
   // circom2 exits 0 even on some errors; its last line says whether it wrote everything.
   if (result.status !== 0 || !result.stdout.includes('Everything went okay')) {
-    throw new CircuitBuildError('CIRCOM_FAILED', `circom could not compile ${name}.circom.`, {
+    throw new CircuitBuildError('CIRCUIT_CIRCOM_FAILED', `circom could not compile ${name}.circom.`, {
       hint: 'Read the circom errors above.',
       details: { stderr: result.stderr.slice(-4000), status: result.status },
     })
@@ -145,7 +145,10 @@ async function preparePtau(power: number, fresh: boolean): Promise<string> {
 function writeVerifier(name: CircuitName, solidity: string): string {
   const contract = CIRCUITS[name].verifierContract
   if (!solidity.includes('contract Groth16Verifier')) {
-    throw new CircuitBuildError('VERIFIER_TEMPLATE_CHANGED', 'snarkjs no longer names its verifier Groth16Verifier.')
+    throw new CircuitBuildError(
+      'CIRCUIT_VERIFIER_TEMPLATE_CHANGED',
+      'snarkjs no longer names its verifier Groth16Verifier.',
+    )
   }
   const renamed = solidity
     .replace('contract Groth16Verifier', `contract ${contract}`)
@@ -175,7 +178,7 @@ async function main(): Promise<void> {
     const publicSignals = publicSignalsFromSym(name, r1cs.nOutputs + r1cs.nPubInputs)
     if (publicSignals.join() !== CIRCUITS[name].publicSignals.join()) {
       throw new CircuitBuildError(
-        'PUBLIC_SIGNALS_CHANGED',
+        'CIRCUIT_PUBLIC_SIGNALS_CHANGED',
         `${name}'s public signals are [${publicSignals.join(', ')}].`,
         {
           hint: 'Update src/signals.ts (and every reader of publicSignals) to the new order.',
@@ -251,7 +254,8 @@ function packageDir(name: string): string {
   for (;;) {
     const pkg = join(dir, 'package.json')
     if (existsSync(pkg) && (JSON.parse(readFileSync(pkg, 'utf8')) as { name?: string }).name === name) return dir
-    if (dirname(dir) === dir) throw new CircuitBuildError('PACKAGE_NOT_FOUND', `Cannot find the folder of ${name}.`)
+    if (dirname(dir) === dir)
+      throw new CircuitBuildError('CIRCUIT_PACKAGE_NOT_FOUND', `Cannot find the folder of ${name}.`)
     dir = dirname(dir)
   }
 }

@@ -1,5 +1,6 @@
 /**
  * The project's one test command (`pnpm test`, also what `.ci/run` calls):
+ *   0. format            — biome (print width 120) has nothing to change; no source line over 160
  *   1. forge test        — builds contracts/ offline and runs the Solidity unit, fuzz and invariant tests
  *   2. bindings check    — generated @hermit/contracts must match the fresh forge artifacts
  *   3. typecheck         — tsc, strict, over every package, script, example and test
@@ -27,6 +28,11 @@ type Step = {
 const vitestJson = join(mkdtempSync(join(tmpdir(), 'hermit-test-')), 'vitest.json')
 
 const steps: Step[] = [
+  {
+    name: 'format (biome, width 120; no line over 160)',
+    cmd: process.execPath,
+    args: ['--import', 'tsx', join(root, 'scripts/check-format.ts')],
+  },
   {
     name: 'forge test (contracts, fuzz, invariants)',
     cmd: bin('forge'),

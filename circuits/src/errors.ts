@@ -1,7 +1,19 @@
 import { HermitError, type HermitErrorOptions } from '@hermit/errors'
 
+export const CIRCUIT_ERROR_CODES = [
+  'CIRCUIT_ARTIFACTS_STALE',
+  'CIRCUIT_CIRCOM_FAILED',
+  'CIRCUIT_INPUT_INVALID',
+  'CIRCUIT_PACKAGE_NOT_FOUND',
+  'CIRCUIT_PUBLIC_SIGNALS_CHANGED',
+  'CIRCUIT_SAME_X',
+  'CIRCUIT_VERIFIER_TEMPLATE_CHANGED',
+  'CIRCUIT_WITNESS_FAILED',
+] as const
+export type CircuitErrorCode = (typeof CIRCUIT_ERROR_CODES)[number]
+
 /** Base of every error thrown by `@hermit/circuits`. */
-export class CircuitError extends HermitError {
+export class CircuitError extends HermitError<CircuitErrorCode> {
   override name = 'CircuitError'
 }
 

@@ -52,4 +52,6 @@ export {
   SameXError,
   ArtifactsMismatchError,
   CircuitBuildError,
+  CIRCUIT_ERROR_CODES,
+  type CircuitErrorCode,
 } from './errors.ts'

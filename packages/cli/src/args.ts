@@ -1,9 +1,6 @@
 import { z } from 'zod'
-import { HermitError, formatPath } from '@hermit/errors'
-
-export class CliArgumentError extends HermitError {
-  override name = 'CliArgumentError'
-}
+import { formatPath } from '@hermit/errors'
+import { CliArgumentError } from './errors.ts'
 
 /** Validates parsed command-line options with zod; the error names the flag. */
 export function parseArgs<S extends z.ZodType>(schema: S, raw: unknown, command: string): z.output<S> {

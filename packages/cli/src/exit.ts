@@ -1,5 +1,14 @@
 import { CommanderError } from 'commander'
-import { isHermitError, type HermitError } from '@hermit/errors'
+import { isHermitError } from '@hermit/errors'
+import type { AgentsErrorCode } from '@hermit/agents'
+import type { ChainErrorCode } from '@hermit/chain'
+import type { CircuitErrorCode } from '@hermit/circuits'
+import type { DevnetErrorCode } from '@hermit/devnet'
+import type { Erc8004ErrorCode } from '@hermit/erc8004'
+import type { LlmErrorCode } from '@hermit/llm'
+import type { TxGuardErrorCode } from '@hermit/txguard'
+import type { ZkPayErrorCode } from '@hermit/zkpay'
+import type { CliErrorCode } from './errors.ts'
 
 /**
  * Exit statuses of `hermit`. 0–2 are verdicts where a command gives one (`verify`: allow, warn,
@@ -17,40 +26,57 @@ export const ExitCode = {
 } as const
 export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode]
 
-const byCode: Record<string, ExitCode> = {
+/** Every code a Hermit package can throw; the map below is checked against it, so a typo fails to compile. */
+export type HermitErrorCode =
+  | AgentsErrorCode
+  | ChainErrorCode
+  | CircuitErrorCode
+  | CliErrorCode
+  | DevnetErrorCode
+  | Erc8004ErrorCode
+  | LlmErrorCode
+  | TxGuardErrorCode
+  | ZkPayErrorCode
+
+// codes not named here exit 70 (internal): a bug or a case the CLI does not expect
+const byCode = {
   CLI_BAD_ARGUMENT: ExitCode.usage,
   DEVNET_BAD_OPTIONS: ExitCode.usage,
-  DEPLOYMENTS_INVALID: ExitCode.dataError,
-  DEPLOYMENTS_NOT_JSON: ExitCode.dataError,
-  DEPLOYMENTS_UNREADABLE: ExitCode.ioError,
-  ANVIL_NOT_FOUND: ExitCode.unavailable,
-  PORT_IN_USE: ExitCode.unavailable,
-  FORK_FAILED: ExitCode.unavailable,
-  RPC_UNREACHABLE: ExitCode.unavailable,
-  REQUEST_INVALID: ExitCode.dataError,
-  CHAIN_MISMATCH: ExitCode.dataError,
-  POLICY_INVALID: ExitCode.dataError,
-  INPUT_NOT_JSON: ExitCode.dataError,
-  INPUT_UNREADABLE: ExitCode.ioError,
-  SIMULATION_FAILED: ExitCode.unavailable,
+  DEVNET_DEPLOYMENTS_INVALID: ExitCode.dataError,
+  DEVNET_DEPLOYMENTS_NOT_JSON: ExitCode.dataError,
+  DEVNET_DEPLOYMENTS_UNREADABLE: ExitCode.ioError,
+  DEVNET_ANVIL_NOT_FOUND: ExitCode.unavailable,
+  DEVNET_PORT_IN_USE: ExitCode.unavailable,
+  DEVNET_FORK_FAILED: ExitCode.unavailable,
+  CLI_RPC_UNREACHABLE: ExitCode.unavailable,
+  TXGUARD_REQUEST_INVALID: ExitCode.dataError,
+  TXGUARD_CHAIN_MISMATCH: ExitCode.dataError,
+  CLI_POLICY_INVALID: ExitCode.dataError,
+  CLI_INPUT_NOT_JSON: ExitCode.dataError,
+  CLI_INPUT_UNREADABLE: ExitCode.ioError,
+  TXGUARD_SIMULATION_FAILED: ExitCode.unavailable,
   LLM_BAD_SPEC: ExitCode.usage,
   CLI_MISSING_SECRET: ExitCode.usage,
-  KEYSTORE_EXISTS: ExitCode.dataError,
-  TICKETS_EXIST: ExitCode.dataError,
-  KEYSTORE_WRONG_PASSWORD: ExitCode.dataError,
-  KEYSTORE_UNREADABLE: ExitCode.ioError,
-  KEYSTORE_INVALID: ExitCode.dataError,
-  TICKETS_EXHAUSTED: ExitCode.unavailable,
+  ZKPAY_KEYSTORE_EXISTS: ExitCode.dataError,
+  ZKPAY_TICKETS_EXIST: ExitCode.dataError,
+  ZKPAY_KEYSTORE_WRONG_PASSWORD: ExitCode.dataError,
+  ZKPAY_KEYSTORE_UNREADABLE: ExitCode.ioError,
+  ZKPAY_KEYSTORE_INVALID: ExitCode.dataError,
+  ZKPAY_TICKETS_EXHAUSTED: ExitCode.unavailable,
   ZKPAY_ANONYMITY_TOO_SMALL: ExitCode.unavailable,
   CLI_WRONG_CHAIN: ExitCode.dataError,
-  JOB_UNKNOWN: ExitCode.dataError,
-  JOB_NOT_EXPIRED: ExitCode.unavailable,
-  JOB_NOTHING_TO_REFUND: ExitCode.dataError,
-  JOB_REVERTED: ExitCode.dataError,
-}
+  AGENTS_JOB_UNKNOWN: ExitCode.dataError,
+  AGENTS_JOB_NOT_EXPIRED: ExitCode.unavailable,
+  AGENTS_JOB_NOTHING_TO_REFUND: ExitCode.dataError,
+  CHAIN_REVERTED: ExitCode.dataError,
+  CHAIN_NO_WALLET: ExitCode.usage,
+  TXGUARD_NO_SIMULATION_CHAIN: ExitCode.usage,
+} as const satisfies Partial<Record<HermitErrorCode, ExitCode>>
+
+const exitOf: Partial<Record<string, ExitCode>> = byCode
 
 export function exitCodeFor(error: unknown): ExitCode {
   if (error instanceof CommanderError) return error.exitCode === 0 ? ExitCode.ok : ExitCode.usage
-  if (isHermitError(error)) return byCode[(error as HermitError).code] ?? ExitCode.internal
+  if (isHermitError(error)) return exitOf[error.code] ?? ExitCode.internal
   return ExitCode.internal
 }

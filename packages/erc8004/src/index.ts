@@ -80,6 +80,13 @@ export {
   waitForValidation,
   type ValidationStatus,
 } from './validation.ts'
-export { Erc8004Error, AgentUriError, Erc8004FileError, ValidationTimeoutError } from './errors.ts'
+export {
+  Erc8004Error,
+  AgentUriError,
+  Erc8004FileError,
+  ValidationTimeoutError,
+  ERC8004_ERROR_CODES,
+  type Erc8004ErrorCode,
+} from './errors.ts'
 export { registryLogs, watchRegistryEvent, type RegistryName, type RegistryEventName } from './events.ts'
 export { registryVersions, checkRegistries } from './registries.ts'

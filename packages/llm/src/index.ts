@@ -24,4 +24,11 @@ export {
 } from './structured.ts'
 export { providerFromSpec, normalizeHost, type ProviderEnv } from './provider.ts'
 export { untrusted, UNTRUSTED_NOTICE } from './untrusted.ts'
-export { LlmError, LlmOutputError, LlmUnavailableError, LlmAbortedError } from './errors.ts'
+export {
+  LlmError,
+  LlmOutputError,
+  LlmUnavailableError,
+  LlmAbortedError,
+  LLM_ERROR_CODES,
+  type LlmErrorCode,
+} from './errors.ts'

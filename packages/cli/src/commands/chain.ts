@@ -10,7 +10,7 @@ import {
 } from 'viem'
 import { privateKeyToAccount } from 'viem/accounts'
 import { z } from 'zod'
-import { HermitError } from '@hermit/errors'
+import { CliError } from '../errors.ts'
 import { devnetChain } from '@hermit/devnet'
 
 /** What the chain-facing commands share: argument schemas, the RPC client, and the wallet from the environment. */
@@ -28,7 +28,7 @@ export const units = z
 export function secret(name: 'HERMIT_KEYSTORE_PASSWORD' | 'HERMIT_PRIVATE_KEY'): string {
   const v = process.env[name]
   if (!v)
-    throw new HermitError('CLI_MISSING_SECRET', `Set ${name} in the environment.`, {
+    throw new CliError('CLI_MISSING_SECRET', `Set ${name} in the environment.`, {
       hint:
         name === 'HERMIT_PRIVATE_KEY'
           ? 'The key of the wallet that pays (0x…, 32 bytes).'
@@ -40,7 +40,7 @@ export function secret(name: 'HERMIT_KEYSTORE_PASSWORD' | 'HERMIT_PRIVATE_KEY'):
 export function wallet(rpcUrl: string, chainId: number) {
   const key = secret('HERMIT_PRIVATE_KEY')
   if (!isHex(key) || key.length !== 66)
-    throw new HermitError('CLI_BAD_ARGUMENT', 'HERMIT_PRIVATE_KEY is not a 32-byte hex key.')
+    throw new CliError('CLI_BAD_ARGUMENT', 'HERMIT_PRIVATE_KEY is not a 32-byte hex key.')
   return createWalletClient({
     chain: devnetChain(chainId, rpcUrl),
     transport: http(rpcUrl),
@@ -54,7 +54,7 @@ export async function chainClient(rpcUrl: string) {
   try {
     chainId = await probe.getChainId()
   } catch (cause) {
-    throw new HermitError('RPC_UNREACHABLE', `The chain at ${new URL(rpcUrl).host} does not answer.`, {
+    throw new CliError('CLI_RPC_UNREACHABLE', `The chain at ${new URL(rpcUrl).host} does not answer.`, {
       cause,
       hint: 'Check --rpc (e.g. start `pnpm devnet`).',
     })

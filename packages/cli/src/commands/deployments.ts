@@ -2,8 +2,8 @@ import { resolve } from 'node:path'
 import type { Command } from 'commander'
 import { createPublicClient, http } from 'viem'
 import { z } from 'zod'
-import { HermitError } from '@hermit/errors'
-import { readDeployments } from '@hermit/devnet'
+import { CliError } from '../errors.ts'
+import { DeploymentsFileError, readDeployments } from '@hermit/devnet'
 import { parseArgs } from '../args.ts'
 import type { Output } from '../output.ts'
 import { DEFAULT_DEPLOYMENTS_PATH, describeDeployments } from './devnet.ts'
@@ -31,7 +31,7 @@ export function registerDeployments(program: Command, output: () => Output): voi
         try {
           chainId = await client.getChainId()
         } catch (cause) {
-          throw new HermitError('RPC_UNREACHABLE', `The devnet at ${d.rpcUrl} does not answer.`, {
+          throw new CliError('CLI_RPC_UNREACHABLE', `The devnet at ${d.rpcUrl} does not answer.`, {
             hint: 'Start it with `pnpm devnet`, or point --file at a current deployments file.',
             cause,
           })
@@ -43,7 +43,7 @@ export function registerDeployments(program: Command, output: () => Output): voi
         }
         check = { chainId, missingCode }
         if (chainId !== d.chainId || missingCode.length > 0) {
-          throw new HermitError(
+          throw new DeploymentsFileError(
             'DEVNET_DEPLOYMENTS_INVALID',
             `The chain at ${d.rpcUrl} does not match the deployments file.`,
             {

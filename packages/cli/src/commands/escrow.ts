@@ -1,7 +1,7 @@
 import { resolve } from 'node:path'
 import type { Command } from 'commander'
 import { formatUnits } from 'viem'
-import { HermitError } from '@hermit/errors'
+import { CliError } from '../errors.ts'
 import { readDeployments } from '@hermit/devnet'
 import { registriesFromDeployments, type Erc8004Client } from '@hermit/erc8004'
 import { escrowFromDeployments, type Escrow } from '@hermit/agents'
@@ -16,7 +16,7 @@ export async function openEscrow(options: {
   const publicClient = await chainClient(options.rpc)
   const d = readDeployments(resolve(options.deployments))
   if (d.chainId !== publicClient.chain.id)
-    throw new HermitError(
+    throw new CliError(
       'CLI_WRONG_CHAIN',
       `The deployments file is for chain ${d.chainId}, the RPC serves chain ${publicClient.chain.id}.`,
       { hint: 'Pass the deployments of this chain with -f.' },

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs'
 import type { Command } from 'commander'
 import { z } from 'zod'
-import { HermitError } from '@hermit/errors'
+import { CliError } from '../errors.ts'
 import { startDevnet, type Devnet } from '@hermit/devnet'
 import { providerFromSpec } from '@hermit/llm'
 import {
@@ -24,7 +24,7 @@ function readJsonInput(source: string, what: string): unknown {
   try {
     text = readFileSync(source === '-' ? 0 : source, 'utf8')
   } catch (cause) {
-    throw new HermitError('INPUT_UNREADABLE', `Cannot read ${what} from ${source === '-' ? 'stdin' : source}.`, {
+    throw new CliError('CLI_INPUT_UNREADABLE', `Cannot read ${what} from ${source === '-' ? 'stdin' : source}.`, {
       cause,
       hint: 'Pass a file path, or - to read stdin.',
     })
@@ -32,7 +32,7 @@ function readJsonInput(source: string, what: string): unknown {
   try {
     return JSON.parse(text)
   } catch (cause) {
-    throw new HermitError('INPUT_NOT_JSON', `The ${what} in ${source === '-' ? 'stdin' : source} is not valid JSON.`, {
+    throw new CliError('CLI_INPUT_NOT_JSON', `The ${what} in ${source === '-' ? 'stdin' : source} is not valid JSON.`, {
       cause,
     })
   }
@@ -43,8 +43,8 @@ function readPolicy(path: string | undefined): PolicyInput | undefined {
   const parsed = policySchema.safeParse(readJsonInput(path, 'policy'))
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!
-    throw new HermitError(
-      'POLICY_INVALID',
+    throw new CliError(
+      'CLI_POLICY_INVALID',
       `Policy ${path}: field ${issue.path.join('.') || '(root)'}: ${issue.message}`,
       {
         hint: 'A policy is { addressBook: { name: address }, history: [address], outflowLimits: { native|token: amount }, recentBlocks }.',
@@ -128,7 +128,8 @@ export function registerGuard(program: Command, output: () => Output): void {
   program
     .command('guard')
     .description(
-      'a JSON-RPC proxy for any wallet: forwards to --upstream, but checks eth_sendTransaction, eth_sendRawTransaction, eth_signTypedData_v4, eth_sign and personal_sign first and refuses what is blocked',
+      'a JSON-RPC proxy for any wallet: forwards to --upstream, but checks eth_sendTransaction, eth_sendRawTransaction, ' +
+        'eth_signTypedData_v4, eth_sign and personal_sign first and refuses what is blocked',
     )
     .requiredOption('--upstream <url>', 'the RPC the wallet would use')
     .option('-p, --port <port>', 'port to listen on', '8546')
