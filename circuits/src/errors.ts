@@ -13,13 +13,10 @@ export const CIRCUIT_ERROR_CODES = [
 export type CircuitErrorCode = (typeof CIRCUIT_ERROR_CODES)[number]
 
 /** Base of every error thrown by `@hermit/circuits`. */
-export class CircuitError extends HermitError<CircuitErrorCode> {
-  override name = 'CircuitError'
-}
+export class CircuitError extends HermitError<CircuitErrorCode> {}
 
 /** A prover input that the circuit would reject (or that would leak the secret); names the field. */
 export class CircuitInputError extends CircuitError {
-  override name = 'CircuitInputError'
   constructor(field: string, problem: string, options: HermitErrorOptions = {}) {
     super('CIRCUIT_INPUT_INVALID', `Invalid circuit input \`${field}\`: ${problem}.`, {
       details: { field },
@@ -30,7 +27,6 @@ export class CircuitInputError extends CircuitError {
 
 /** Witness generation failed: some constraint of the circuit does not hold for these inputs. */
 export class WitnessError extends CircuitError {
-  override name = 'WitnessError'
   constructor(circuit: string, options: HermitErrorOptions = {}) {
     super('CIRCUIT_WITNESS_FAILED', `The ${circuit} circuit rejected its inputs (a constraint does not hold).`, {
       hint: 'Check that the leaf is in the tree with this root, that i < n < 2^32, and that the Merkle proof matches the tree.',
@@ -42,7 +38,6 @@ export class WitnessError extends CircuitError {
 
 /** Two shares with the same x cannot be solved for the secret (the line is not determined). */
 export class SameXError extends CircuitError {
-  override name = 'SameXError'
   constructor() {
     super('CIRCUIT_SAME_X', 'Cannot recover the secret from two shares with the same x.', {
       hint: 'Two shares of one ticket with the same message are the same point; a double spend needs two different messages.',
@@ -52,7 +47,6 @@ export class SameXError extends CircuitError {
 
 /** The committed artifacts no longer match the circuit sources (or are missing). */
 export class ArtifactsMismatchError extends CircuitError {
-  override name = 'ArtifactsMismatchError'
   constructor(problems: readonly string[], options: HermitErrorOptions = {}) {
     super(
       'CIRCUIT_ARTIFACTS_STALE',
@@ -67,6 +61,4 @@ export class ArtifactsMismatchError extends CircuitError {
 }
 
 /** A step of `circuits/build.ts` failed. */
-export class CircuitBuildError extends CircuitError {
-  override name = 'CircuitBuildError'
-}
+export class CircuitBuildError extends CircuitError {}

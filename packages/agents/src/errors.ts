@@ -23,21 +23,13 @@ export const AGENTS_ERROR_CODES = [
 export type AgentsErrorCode = (typeof AGENTS_ERROR_CODES)[number]
 
 /** An escrow or hook call that reverts is chain's `ContractRevertError` (CHAIN_REVERTED), not one of these. */
-export class AgentError extends HermitError<AgentsErrorCode> {
-  override name = 'AgentError'
-}
+export class AgentError extends HermitError<AgentsErrorCode> {}
 
 /** A wait that ran out: nobody quoted, delivered or decided in time. */
-export class JobTimeoutError extends AgentError {
-  override name = 'JobTimeoutError'
-}
+export class JobTimeoutError extends AgentError {}
 
 /** A deliverable that cannot be fetched, is too large, or does not match its on-chain hash. */
-export class DeliverableError extends AgentError {
-  override name = 'DeliverableError'
-}
+export class DeliverableError extends AgentError {}
 
 /** No registered agent offers the skill within the price and reputation asked. */
-export class NoAgentError extends AgentError {
-  override name = 'NoAgentError'
-}
+export class NoAgentError extends AgentError {}

@@ -1,4 +1,9 @@
-// @hermit/agents: agents hiring agents over an ERC-8183 escrow, with ERC-8004 identity, payment-backed reputation and validation.
+/**
+ * @hermit/agents: agents hiring agents over an ERC-8183 escrow. A client finds providers by their
+ * ERC-8004 registration and payment-backed job reputation, funds a job, and an evaluator checks
+ * the hash-committed deliverable; Hermit's job hook holds the provider's bond and writes feedback
+ * and validation on-chain. Every runtime reads its state from the chain, so it survives restarts.
+ */
 
 // the agents
 export { ProviderAgent } from './provider/agent.ts'

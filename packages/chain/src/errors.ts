@@ -8,16 +8,13 @@ export const CHAIN_ERROR_CODES = [
 ] as const
 export type ChainErrorCode = (typeof CHAIN_ERROR_CODES)[number]
 
-export class ChainError extends HermitError<ChainErrorCode> {
-  override name = 'ChainError'
-}
+export class ChainError extends HermitError<ChainErrorCode> {}
 
 /**
  * A contract call that reverted, in simulation or on-chain. `reason` is the contract's own words:
  * a revert string ("Not authorized") or a custom error's name ("PastExpiry").
  */
 export class ContractRevertError extends ChainError {
-  override name = 'ContractRevertError'
   readonly functionName: string
   readonly reason: string | undefined
 

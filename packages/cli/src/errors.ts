@@ -12,11 +12,7 @@ export const CLI_ERROR_CODES = [
 export type CliErrorCode = (typeof CLI_ERROR_CODES)[number]
 
 /** What the CLI itself refuses: its arguments, its input files and the chain it is pointed at. */
-export class CliError extends HermitError<CliErrorCode> {
-  override name = 'CliError'
-}
+export class CliError extends HermitError<CliErrorCode> {}
 
 /** A command-line option that does not parse; names the flag. */
-export class CliArgumentError extends CliError {
-  override name = 'CliArgumentError'
-}
+export class CliArgumentError extends CliError {}

@@ -15,12 +15,9 @@ export const DEVNET_ERROR_CODES = [
 ] as const
 export type DevnetErrorCode = (typeof DEVNET_ERROR_CODES)[number]
 
-export class DevnetError extends HermitError<DevnetErrorCode> {
-  override name = 'DevnetError'
-}
+export class DevnetError extends HermitError<DevnetErrorCode> {}
 
 export class AnvilNotFoundError extends DevnetError {
-  override name = 'AnvilNotFoundError'
   constructor(tried: string, options: HermitErrorOptions = {}) {
     super('DEVNET_ANVIL_NOT_FOUND', `No anvil binary at ${tried}.`, {
       hint: 'Install it from npm: `npx -y pnpm@10.34.9 add -D @foundry-rs/anvil` (the binary ships in @foundry-rs/anvil-<os>-<arch>), or pass `anvilPath`.',
@@ -31,7 +28,6 @@ export class AnvilNotFoundError extends DevnetError {
 }
 
 export class PortInUseError extends DevnetError {
-  override name = 'PortInUseError'
   constructor(host: string, port: number, options: HermitErrorOptions = {}) {
     super('DEVNET_PORT_IN_USE', `Port ${port} on ${host} is already in use.`, {
       hint: 'Stop whatever listens there, pick another `port`, or leave `port` unset (0) for a free one.',
@@ -42,7 +38,6 @@ export class PortInUseError extends DevnetError {
 }
 
 export class ForkError extends DevnetError {
-  override name = 'ForkError'
   constructor(url: string, reason: string, options: HermitErrorOptions = {}) {
     super('DEVNET_FORK_FAILED', `Cannot fork ${redactUrl(url)}: ${reason}`, {
       hint: 'Check that the fork URL is a reachable JSON-RPC endpoint and that the block number exists on it.',
@@ -52,17 +47,11 @@ export class ForkError extends DevnetError {
   }
 }
 
-export class AnvilStartError extends DevnetError {
-  override name = 'AnvilStartError'
-}
+export class AnvilStartError extends DevnetError {}
 
-export class DeploymentsFileError extends DevnetError {
-  override name = 'DeploymentsFileError'
-}
+export class DeploymentsFileError extends DevnetError {}
 
-export class DeployError extends DevnetError {
-  override name = 'DeployError'
-}
+export class DeployError extends DevnetError {}
 
 /** RPC URLs often carry an API key in the path or query: keep only scheme, host and port. */
 export function redactUrl(url: string): string {

@@ -1,3 +1,8 @@
+/**
+ * @hermit/devnet: a real Anvil on a free port (embedded or forking another chain), Hermit's
+ * contracts deployed on it, typed viem clients for its dev accounts, snapshots, and a deployments
+ * file. No anvil outlives its host process, whatever way the host ends.
+ */
 export {
   startAnvil,
   resolveAnvilBinary,

@@ -19,20 +19,12 @@ export const ERC8004_ERROR_CODES = [
 export type Erc8004ErrorCode = (typeof ERC8004_ERROR_CODES)[number]
 
 /** Registry reverts are @hermit/chain's ContractRevertError (CHAIN_REVERTED), with the registry's reason. */
-export class Erc8004Error extends HermitError<Erc8004ErrorCode> {
-  override name = 'Erc8004Error'
-}
+export class Erc8004Error extends HermitError<Erc8004ErrorCode> {}
 
 /** An agentURI / feedbackURI that cannot be fetched or is too large. */
-export class AgentUriError extends Erc8004Error {
-  override name = 'AgentUriError'
-}
+export class AgentUriError extends Erc8004Error {}
 
 /** A registration or feedback file that does not follow the ERC-8004 schema; names the field. */
-export class Erc8004FileError extends Erc8004Error {
-  override name = 'Erc8004FileError'
-}
+export class Erc8004FileError extends Erc8004Error {}
 
-export class ValidationTimeoutError extends Erc8004Error {
-  override name = 'ValidationTimeoutError'
-}
+export class ValidationTimeoutError extends Erc8004Error {}

@@ -1,3 +1,9 @@
+/**
+ * @hermit/erc8004: typed viem actions over the ERC-8004 identity, reputation and validation
+ * registries, and the registration and feedback files they point at (zod-checked). Reputation
+ * counts only feedback backed by a real payment; registry reverts come back as @hermit/chain's
+ * ContractRevertError with the registry's reason.
+ */
 export { KNOWN_REGISTRIES, registriesFromDeployments, type Erc8004Client, type Registries } from './client.ts'
 export {
   REGISTRATION_TYPE,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { HermitError, formatPath, isHermitError } from './index.ts'
+import { HermitError, formatPath, isHermitError, shortMessageOf } from './index.ts'
 
 describe('HermitError', () => {
   it('carries code, short message, hint, cause and details', () => {
@@ -18,6 +18,24 @@ describe('HermitError', () => {
       hint: 'Try again.',
       details: { port: 1 },
     })
+  })
+
+  it('names itself after its subclass, keeps the code type, and serializes that name', () => {
+    class ForkFailure extends HermitError<'DEMO_FORK_FAILED'> {}
+    const err = new ForkFailure('DEMO_FORK_FAILED', 'No fork.', { hint: 'Check the URL.' })
+    expect(err.name).toBe('ForkFailure')
+    expect(err).toBeInstanceOf(HermitError)
+    expect(err.toJSON().name).toBe('ForkFailure')
+    expect(String(err)).toMatch(/^ForkFailure: No fork\./)
+  })
+
+  it('shortMessageOf gives one line without the hint, from any error', () => {
+    expect(shortMessageOf(new HermitError('DEMO_FAILED', 'The demo failed.', { hint: 'Try again.' }))).toBe(
+      'The demo failed.',
+    )
+    expect(shortMessageOf(Object.assign(new Error('long\ndetails'), { shortMessage: 'short' }))).toBe('short')
+    expect(shortMessageOf(new Error('first line\nsecond line'))).toBe('first line')
+    expect(shortMessageOf('plain')).toBe('plain')
   })
 
   it('formats issue paths', () => {

@@ -11,7 +11,6 @@ export type HermitErrorOptions = {
 }
 
 export class HermitError<C extends string = string> extends Error {
-  override name = 'HermitError'
   readonly code: C
   readonly hint: string | undefined
   readonly details: Record<string, unknown>
@@ -19,6 +18,8 @@ export class HermitError<C extends string = string> extends Error {
 
   constructor(code: C, message: string, options: HermitErrorOptions = {}) {
     super(withHint(message, options.hint), options.cause === undefined ? undefined : { cause: options.cause })
+    // the subclass's own name ("ForkError", "PaymentError"…), so no subclass has to restate it
+    this.name = new.target.name
     this.code = code
     this.shortMessage = message
     this.hint = options.hint

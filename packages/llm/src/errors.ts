@@ -13,20 +13,12 @@ export const LLM_ERROR_CODES = [
 ] as const
 export type LlmErrorCode = (typeof LLM_ERROR_CODES)[number]
 
-export class LlmError extends HermitError<LlmErrorCode> {
-  override name = 'LlmError'
-}
+export class LlmError extends HermitError<LlmErrorCode> {}
 
 /** The model answered, but not with what the schema asks for (after every retry). */
-export class LlmOutputError extends LlmError {
-  override name = 'LlmOutputError'
-}
+export class LlmOutputError extends LlmError {}
 
 /** The model server could not be reached, answered with an error, or timed out. */
-export class LlmUnavailableError extends LlmError {
-  override name = 'LlmUnavailableError'
-}
+export class LlmUnavailableError extends LlmError {}
 
-export class LlmAbortedError extends LlmError {
-  override name = 'LlmAbortedError'
-}
+export class LlmAbortedError extends LlmError {}

@@ -1,3 +1,8 @@
+/**
+ * @hermit/llm: one interface to a local model (Ollama, an OpenAI-compatible server, or `none`),
+ * with zod-typed structured output and tool calls. Data from a chain or a dapp is quoted as
+ * untrusted before a model sees it; `none` is always there, and says that no model was consulted.
+ */
 export type {
   ChatChunk,
   ChatMessage,

@@ -8,16 +8,10 @@ export const TXGUARD_ERROR_CODES = [
 ] as const
 export type TxGuardErrorCode = (typeof TXGUARD_ERROR_CODES)[number]
 
-export class TxGuardError extends HermitError<TxGuardErrorCode> {
-  override name = 'TxGuardError'
-}
+export class TxGuardError extends HermitError<TxGuardErrorCode> {}
 
 /** The request to verify does not parse, or does not fit the chain it is checked on; names the field. */
-export class RequestInvalidError extends TxGuardError {
-  override name = 'RequestInvalidError'
-}
+export class RequestInvalidError extends TxGuardError {}
 
 /** The chain to simulate on could not trace the call. */
-export class SimulationError extends TxGuardError {
-  override name = 'SimulationError'
-}
+export class SimulationError extends TxGuardError {}

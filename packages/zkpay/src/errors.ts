@@ -62,23 +62,16 @@ export const ZKPAY_ERROR_CODES = [
 ] as const
 export type ZkPayErrorCode = (typeof ZKPAY_ERROR_CODES)[number]
 
-export class ZkPayError<C extends ZkPayErrorCode = ZkPayErrorCode> extends HermitError<C> {
-  override name = 'ZkPayError'
-}
+export class ZkPayError<C extends ZkPayErrorCode = ZkPayErrorCode> extends HermitError<C> {}
 
 /** The keystore cannot be opened: wrong password, corrupt or foreign file. Never carries the secret. */
-export class KeystoreError extends ZkPayError<KeystoreErrorCode> {
-  override name = 'KeystoreError'
-}
+export class KeystoreError extends ZkPayError<KeystoreErrorCode> {}
 
 /** Ticket state on disk is locked, corrupt, or exhausted. */
-export class TicketError extends ZkPayError<TicketErrorCode> {
-  override name = 'TicketError'
-}
+export class TicketError extends ZkPayError<TicketErrorCode> {}
 
 /** A payment header that does not parse or does not pay; `status` is the HTTP status the gate answers with. */
 export class PaymentError extends ZkPayError<PaymentErrorCode> {
-  override name = 'PaymentError'
   readonly status: number
   constructor(code: PaymentErrorCode, message: string, status = 400, options: HermitErrorOptions = {}) {
     super(code, message, options)
