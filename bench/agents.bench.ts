@@ -166,7 +166,8 @@ export const bench: BenchFile = {
       }
       out.push(
         summarize(
-          'hire() → completed and hash-checked deliverable (discovery, reputation, quote, bond approval, funding, submission, validation request, evaluation; agents poll every 50 ms)',
+          'hire() → completed and hash-checked deliverable (discovery, reputation, quote, bond approval, funding, ' +
+            'submission, validation request, evaluation; agents poll every 50 ms)',
           'ms',
           ms,
         ),

@@ -55,7 +55,9 @@ writeFileSync(
 )
 
 const cell = (r: BenchResult) => (r.baseline ? `${r.baseline.median} (${r.baseline.name})` : '')
-let md = `# Benchmarks\n\nWritten by \`pnpm bench\` (bench/run.ts) on ${machine.cpus} × ${machine.cpu}, Node ${machine.node}, ${new Date().toISOString().slice(0, 10)}.\nMachine-readable figures: [results.json](./results.json). Not part of the tests.\n`
+let md =
+  `# Benchmarks\n\nWritten by \`pnpm bench\` (bench/run.ts) on ${machine.cpus} × ${machine.cpu}, Node ${machine.node}, ` +
+  `${new Date().toISOString().slice(0, 10)}.\nMachine-readable figures: [results.json](./results.json). Not part of the tests.\n`
 for (const s of sections) {
   md += `\n## ${s.title} (\`${s.file}\`)\n\n| measure | unit | median | p95 | n | baseline median (same run) |\n|---|---|---:|---:|---:|---|\n`
   for (const r of s.results) md += `| ${r.name} | ${r.unit} | ${r.median} | ${r.p95} | ${r.n} | ${cell(r)} |\n`

@@ -137,7 +137,8 @@ export async function registerAndReview(
     without.push(all)
     withProof.push(paid)
     log.line(
-      `${name.padEnd(10)} everyone: ${describeRep(all).padEnd(22)} payment-backed: ${describeRep(paid)} (${paid.rejected.length} rejected: ${[...new Set(paid.rejected.map((r) => r.reason))].join('; ') || '-'})`,
+      `${name.padEnd(10)} everyone: ${describeRep(all).padEnd(22)} payment-backed: ${describeRep(paid)} ` +
+        `(${paid.rejected.length} rejected: ${[...new Set(paid.rejected.map((r) => r.reason))].join('; ') || '-'})`,
     )
   }
   return { summarizer: summarizer.agentId, translator: translator.agentId, withProof, without }

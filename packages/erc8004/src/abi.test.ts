@@ -40,9 +40,12 @@ const ERC8004 = {
       'getVersion()',
     ],
     events: [
-      'NewFeedback(uint256 indexed agentId, address indexed clientAddress, uint64 feedbackIndex, int128 value, uint8 valueDecimals, string indexed indexedTag1, string tag1, string tag2, string endpoint, string feedbackURI, bytes32 feedbackHash)',
+      'NewFeedback(uint256 indexed agentId, address indexed clientAddress, uint64 feedbackIndex, int128 value, ' +
+        'uint8 valueDecimals, string indexed indexedTag1, string tag1, string tag2, string endpoint, string feedbackURI, ' +
+        'bytes32 feedbackHash)',
       'FeedbackRevoked(uint256 indexed agentId, address indexed clientAddress, uint64 indexed feedbackIndex)',
-      'ResponseAppended(uint256 indexed agentId, address indexed clientAddress, uint64 feedbackIndex, address indexed responder, string responseURI, bytes32 responseHash)',
+      'ResponseAppended(uint256 indexed agentId, address indexed clientAddress, uint64 feedbackIndex, ' +
+        'address indexed responder, string responseURI, bytes32 responseHash)',
     ],
   },
   validation: {
@@ -58,7 +61,8 @@ const ERC8004 = {
     ],
     events: [
       'ValidationRequest(address indexed validatorAddress, uint256 indexed agentId, string requestURI, bytes32 indexed requestHash)',
-      'ValidationResponse(address indexed validatorAddress, uint256 indexed agentId, bytes32 indexed requestHash, uint8 response, string responseURI, bytes32 responseHash, string tag)',
+      'ValidationResponse(address indexed validatorAddress, uint256 indexed agentId, bytes32 indexed requestHash, ' +
+        'uint8 response, string responseURI, bytes32 responseHash, string tag)',
     ],
   },
 }

@@ -2,7 +2,7 @@
  * ABIs Hermit knows offline, by family. Signatures only (the interfaces are public standards);
  * calldata is decoded against each in turn and nested calls are decoded again.
  */
-import { erc20Abi, erc721Abi, parseAbi, type Abi } from 'viem'
+import { erc20Abi, erc721Abi, parseAbi, parseAbiParameters, type Abi } from 'viem'
 import { devTokenAbi, identityRegistryAbi, reputationRegistryAbi, validationRegistryAbi } from '@hermit/contracts'
 
 export const erc1155Abi = parseAbi([
@@ -39,25 +39,87 @@ export const permit2Abi = parseAbi([
   'event Permit(address indexed owner, address indexed token, address indexed spender, uint160 amount, uint48 expiration, uint48 nonce)',
 ])
 
-export const uniswapV2RouterAbi = parseAbi([
-  'function swapExactTokensForTokens(uint256 amountIn, uint256 amountOutMin, address[] path, address to, uint256 deadline) returns (uint256[] amounts)',
-  'function swapTokensForExactTokens(uint256 amountOut, uint256 amountInMax, address[] path, address to, uint256 deadline) returns (uint256[] amounts)',
-  'function swapExactETHForTokens(uint256 amountOutMin, address[] path, address to, uint256 deadline) payable returns (uint256[] amounts)',
-  'function swapExactTokensForETH(uint256 amountIn, uint256 amountOutMin, address[] path, address to, uint256 deadline) returns (uint256[] amounts)',
-  'function addLiquidity(address tokenA, address tokenB, uint256 amountADesired, uint256 amountBDesired, uint256 amountAMin, uint256 amountBMin, address to, uint256 deadline) returns (uint256, uint256, uint256)',
-  'function removeLiquidity(address tokenA, address tokenB, uint256 liquidity, uint256 amountAMin, uint256 amountBMin, address to, uint256 deadline) returns (uint256, uint256)',
-])
+// Signatures too long for one line are written out as JSON ABI items (same values and types as parseAbi gives),
+// each below its signature.
+export const uniswapV2RouterAbi = [
+  ...parseAbi([
+    'function swapExactTokensForTokens(uint256 amountIn, uint256 amountOutMin, address[] path, address to, uint256 deadline) returns (uint256[] amounts)',
+    'function swapTokensForExactTokens(uint256 amountOut, uint256 amountInMax, address[] path, address to, uint256 deadline) returns (uint256[] amounts)',
+    'function swapExactETHForTokens(uint256 amountOutMin, address[] path, address to, uint256 deadline) payable returns (uint256[] amounts)',
+    'function swapExactTokensForETH(uint256 amountIn, uint256 amountOutMin, address[] path, address to, uint256 deadline) returns (uint256[] amounts)',
+  ]),
+  // function addLiquidity(address tokenA, address tokenB, uint256 amountADesired, uint256 amountBDesired,
+  //   uint256 amountAMin, uint256 amountBMin, address to, uint256 deadline) returns (uint256, uint256, uint256)
+  {
+    name: 'addLiquidity',
+    type: 'function',
+    stateMutability: 'nonpayable',
+    inputs: [
+      { type: 'address', name: 'tokenA' },
+      { type: 'address', name: 'tokenB' },
+      { type: 'uint256', name: 'amountADesired' },
+      { type: 'uint256', name: 'amountBDesired' },
+      { type: 'uint256', name: 'amountAMin' },
+      { type: 'uint256', name: 'amountBMin' },
+      { type: 'address', name: 'to' },
+      { type: 'uint256', name: 'deadline' },
+    ],
+    outputs: parseAbiParameters('uint256, uint256, uint256'),
+  },
+  // function removeLiquidity(address tokenA, address tokenB, uint256 liquidity, uint256 amountAMin,
+  //   uint256 amountBMin, address to, uint256 deadline) returns (uint256, uint256)
+  {
+    name: 'removeLiquidity',
+    type: 'function',
+    stateMutability: 'nonpayable',
+    inputs: [
+      { type: 'address', name: 'tokenA' },
+      { type: 'address', name: 'tokenB' },
+      { type: 'uint256', name: 'liquidity' },
+      { type: 'uint256', name: 'amountAMin' },
+      { type: 'uint256', name: 'amountBMin' },
+      { type: 'address', name: 'to' },
+      { type: 'uint256', name: 'deadline' },
+    ],
+    outputs: parseAbiParameters('uint256, uint256'),
+  },
+] as const
 
-export const uniswapV3RouterAbi = parseAbi([
-  'struct ExactInputSingleParams { address tokenIn; address tokenOut; uint24 fee; address recipient; uint256 deadline; uint256 amountIn; uint256 amountOutMinimum; uint160 sqrtPriceLimitX96; }',
-  'struct ExactInputParams { bytes path; address recipient; uint256 deadline; uint256 amountIn; uint256 amountOutMinimum; }',
-  'function exactInputSingle(ExactInputSingleParams params) payable returns (uint256 amountOut)',
-  'function exactInput(ExactInputParams params) payable returns (uint256 amountOut)',
-  'function multicall(bytes[] data) payable returns (bytes[] results)',
-  'function multicall(uint256 deadline, bytes[] data) payable returns (bytes[] results)',
-  'function sweepToken(address token, uint256 amountMinimum, address recipient) payable',
-  'function unwrapWETH9(uint256 amountMinimum, address recipient) payable',
-])
+export const uniswapV3RouterAbi = [
+  // struct ExactInputSingleParams { address tokenIn; address tokenOut; uint24 fee; address recipient;
+  //   uint256 deadline; uint256 amountIn; uint256 amountOutMinimum; uint160 sqrtPriceLimitX96; }
+  // function exactInputSingle(ExactInputSingleParams params) payable returns (uint256 amountOut)
+  {
+    name: 'exactInputSingle',
+    type: 'function',
+    stateMutability: 'payable',
+    inputs: [
+      {
+        type: 'tuple',
+        name: 'params',
+        components: [
+          { type: 'address', name: 'tokenIn' },
+          { type: 'address', name: 'tokenOut' },
+          { type: 'uint24', name: 'fee' },
+          { type: 'address', name: 'recipient' },
+          { type: 'uint256', name: 'deadline' },
+          { type: 'uint256', name: 'amountIn' },
+          { type: 'uint256', name: 'amountOutMinimum' },
+          { type: 'uint160', name: 'sqrtPriceLimitX96' },
+        ],
+      },
+    ],
+    outputs: [{ type: 'uint256', name: 'amountOut' }],
+  },
+  ...parseAbi([
+    'struct ExactInputParams { bytes path; address recipient; uint256 deadline; uint256 amountIn; uint256 amountOutMinimum; }',
+    'function exactInput(ExactInputParams params) payable returns (uint256 amountOut)',
+    'function multicall(bytes[] data) payable returns (bytes[] results)',
+    'function multicall(uint256 deadline, bytes[] data) payable returns (bytes[] results)',
+    'function sweepToken(address token, uint256 amountMinimum, address recipient) payable',
+    'function unwrapWETH9(uint256 amountMinimum, address recipient) payable',
+  ]),
+] as const
 
 export const universalRouterAbi = parseAbi([
   'function execute(bytes commands, bytes[] inputs, uint256 deadline) payable',
@@ -75,15 +137,36 @@ export const multicall3Abi = parseAbi([
   'function tryAggregate(bool requireSuccess, Call[] calls) payable returns (Result[] returnData)',
 ])
 
-export const safeAbi = parseAbi([
-  'function execTransaction(address to, uint256 value, bytes data, uint8 operation, uint256 safeTxGas, uint256 baseGas, uint256 gasPrice, address gasToken, address refundReceiver, bytes signatures) payable returns (bool success)',
-  'function addOwnerWithThreshold(address owner, uint256 _threshold)',
-  'function removeOwner(address prevOwner, address owner, uint256 _threshold)',
-  'function swapOwner(address prevOwner, address oldOwner, address newOwner)',
-  'function changeThreshold(uint256 _threshold)',
-  'function enableModule(address module)',
-  'function setGuard(address guard)',
-])
+export const safeAbi = [
+  // function execTransaction(address to, uint256 value, bytes data, uint8 operation, uint256 safeTxGas, uint256 baseGas,
+  //   uint256 gasPrice, address gasToken, address refundReceiver, bytes signatures) payable returns (bool success)
+  {
+    name: 'execTransaction',
+    type: 'function',
+    stateMutability: 'payable',
+    inputs: [
+      { type: 'address', name: 'to' },
+      { type: 'uint256', name: 'value' },
+      { type: 'bytes', name: 'data' },
+      { type: 'uint8', name: 'operation' },
+      { type: 'uint256', name: 'safeTxGas' },
+      { type: 'uint256', name: 'baseGas' },
+      { type: 'uint256', name: 'gasPrice' },
+      { type: 'address', name: 'gasToken' },
+      { type: 'address', name: 'refundReceiver' },
+      { type: 'bytes', name: 'signatures' },
+    ],
+    outputs: [{ type: 'bool', name: 'success' }],
+  },
+  ...parseAbi([
+    'function addOwnerWithThreshold(address owner, uint256 _threshold)',
+    'function removeOwner(address prevOwner, address owner, uint256 _threshold)',
+    'function swapOwner(address prevOwner, address oldOwner, address newOwner)',
+    'function changeThreshold(uint256 _threshold)',
+    'function enableModule(address module)',
+    'function setGuard(address guard)',
+  ]),
+] as const
 
 export const adminAbi = parseAbi([
   'function transferOwnership(address newOwner)',

@@ -98,7 +98,8 @@ export function plainSummary(ctx: RuleContext): string[] {
       lines.push(`Lets ${nameOf(ctx, a.spender)} take your ${symbolOf(ctx, a.token)} #${a.tokenId}.`)
     else
       lines.push(
-        `Lets ${nameOf(ctx, a.spender)} spend ${a.amount >= 2n ** 159n ? 'UNLIMITED' : formatAmount(ctx, a.token, a.amount)} of your ${symbolOf(ctx, a.token)}.`,
+        `Lets ${nameOf(ctx, a.spender)} spend ${a.amount >= 2n ** 159n ? 'UNLIMITED' : formatAmount(ctx, a.token, a.amount)} ` +
+          `of your ${symbolOf(ctx, a.token)}.`,
       )
   }
   for (const a of ctx.effects.authority) {

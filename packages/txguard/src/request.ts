@@ -98,7 +98,9 @@ export function parseRequest(input: unknown): VerifyRequest {
     const issue = result.error.issues[0]!
     const field = formatPath(issue.path)
     throw new RequestInvalidError('TXGUARD_REQUEST_INVALID', `Request field ${field}: ${issue.message}`, {
-      hint: 'Give { chainId, from, to, value, data } for a transaction, { chainId, from, typedData } for EIP-712, or { chainId, from, method, message } for eth_sign.',
+      hint:
+        'Give { chainId, from, to, value, data } for a transaction, { chainId, from, typedData } for EIP-712, ' +
+        'or { chainId, from, method, message } for eth_sign.',
       details: { field },
       cause: result.error,
     })

@@ -35,8 +35,10 @@ const SIGNATURES = [
   'upgradeToAndCall(address,bytes)',
   'execute(address,uint256,bytes)',
   'executeBatch(address[],uint256[],bytes[])',
-  'fulfillBasicOrder((address,uint256,uint256,address,address,address,uint256,uint256,uint8,uint256,uint256,bytes32,uint256,bytes32,bytes32,uint256,(uint256,address)[],bytes))',
-  'cancel((address,address,(uint8,address,uint256,uint256,uint256)[],(uint8,address,uint256,uint256,uint256,address)[],uint8,uint256,uint256,bytes32,uint256,bytes32,uint256)[])',
+  'fulfillBasicOrder((address,uint256,uint256,address,address,address,uint256,uint256,uint8,uint256,uint256,' +
+    'bytes32,uint256,bytes32,bytes32,uint256,(uint256,address)[],bytes))',
+  'cancel((address,address,(uint8,address,uint256,uint256,uint256)[],(uint8,address,uint256,uint256,uint256,address)[],' +
+    'uint8,uint256,uint256,bytes32,uint256,bytes32,uint256)[])',
   'incrementCounter()',
   'delegate(address)',
   'vote(uint256,bool)',

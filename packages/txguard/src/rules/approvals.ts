@@ -50,7 +50,9 @@ export const approvalExceedsBalance: Rule = {
         {
           id: 'approval.exceeds-balance',
           severity: 'warn',
-          message: `Allows ${nameOf(ctx, a.spender)} to take ${formatAmount(ctx, a.token, amount)}, more than the ${formatAmount(ctx, a.token, balance)} you hold.`,
+          message:
+            `Allows ${nameOf(ctx, a.spender)} to take ${formatAmount(ctx, a.token, amount)}, ` +
+            `more than the ${formatAmount(ctx, a.token, balance)} you hold.`,
           evidence: { token: a.token, spender: a.spender, amount: amount.toString(), balance: balance.toString() },
         },
       ]
@@ -69,7 +71,9 @@ export const approvalToEoa: Rule = {
         {
           id: 'approval.to-eoa',
           severity: 'block',
-          message: `The ${describe(a)} goes to ${nameOf(ctx, a.spender)}, a plain account (no contract): it could take your ${symbolOf(ctx, a.token)} at any time.`,
+          message:
+            `The ${describe(a)} goes to ${nameOf(ctx, a.spender)}, a plain account (no contract): ` +
+            `it could take your ${symbolOf(ctx, a.token)} at any time.`,
           evidence: { token: a.token, spender: a.spender, kind: a.kind },
         },
       ]
@@ -89,7 +93,9 @@ export const approvalToNewContract: Rule = {
         {
           id: 'approval.to-new-contract',
           severity: severe ? 'block' : 'warn',
-          message: `The ${describe(a)} goes to ${nameOf(ctx, a.spender)}, a contract created within the last ${ctx.policy.recentBlocks} blocks that is not in your address book.`,
+          message:
+            `The ${describe(a)} goes to ${nameOf(ctx, a.spender)}, ` +
+            `a contract created within the last ${ctx.policy.recentBlocks} blocks that is not in your address book.`,
           evidence: { token: a.token, spender: a.spender },
         },
       ]
@@ -111,7 +117,9 @@ export const unexpectedSpender: Rule = {
         {
           id: 'counterparty.unexpected-spender',
           severity: 'warn',
-          message: `${nameOf(ctx, a.spender)} would be allowed to move your ${symbolOf(ctx, a.token)}, but it is not a contract this dapp declared nor one you know.`,
+          message:
+            `${nameOf(ctx, a.spender)} would be allowed to move your ${symbolOf(ctx, a.token)}, ` +
+            'but it is not a contract this dapp declared nor one you know.',
           evidence: { spender: a.spender, token: a.token },
         },
       ]

@@ -12,7 +12,9 @@ export const ownershipTransfer: Rule = {
         {
           id: 'authority.ownership-transfer',
           severity: known ? 'warn' : 'block',
-          message: `${a.kind === 'admin' ? 'Admin' : 'Ownership'} of ${nameOf(ctx, a.contract)} moves from ${nameOf(ctx, a.from)} to ${nameOf(ctx, a.to)}${known ? '' : ', an address you do not know'}.`,
+          message:
+            `${a.kind === 'admin' ? 'Admin' : 'Ownership'} of ${nameOf(ctx, a.contract)} ` +
+            `moves from ${nameOf(ctx, a.from)} to ${nameOf(ctx, a.to)}${known ? '' : ', an address you do not know'}.`,
           evidence: { ...a },
         },
       ]
@@ -91,7 +93,9 @@ export const eip7702Authorization: Rule = {
       (a): Finding => ({
         id: 'eip7702.authorization',
         severity: isKnown(ctx, a.address) ? 'warn' : 'block',
-        message: `Delegates your account to the code at ${nameOf(ctx, a.address)}${isKnown(ctx, a.address) ? '' : ', which you do not know'}: it could spend everything, now and later.`,
+        message:
+          `Delegates your account to the code at ${nameOf(ctx, a.address)}` +
+          `${isKnown(ctx, a.address) ? '' : ', which you do not know'}: it could spend everything, now and later.`,
         evidence: { delegate: a.address, chainId: a.chainId.toString() },
       }),
     )

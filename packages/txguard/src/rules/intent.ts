@@ -145,7 +145,8 @@ export const intentMismatch: Rule = {
         if (amount !== null && units !== null && amount > units)
           findings.push(
             mismatch(
-              `Approves ${amount >= UNLIMITED_THRESHOLD ? 'an unlimited amount' : formatAmount(ctx, ap.token, amount)}, more than the ${a.amount} ${a.symbol} you meant.`,
+              `Approves ${amount >= UNLIMITED_THRESHOLD ? 'an unlimited amount' : formatAmount(ctx, ap.token, amount)}, ` +
+                `more than the ${a.amount} ${a.symbol} you meant.`,
               { amount: amount.toString() },
             ),
           )
