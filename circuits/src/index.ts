@@ -1,5 +1,5 @@
 // @hermit/circuits: the zero-knowledge layer of Hermit's anonymous API payments.
-export { SNARK_FIELD, MAX_TICKETS, randomFieldElement, toField, modInverse } from './field.ts'
+export { SNARK_FIELD, MAX_TICKETS, randomFieldElement, toField } from './field.ts'
 export { identityCommitment, creditLeaf, ticketA1, ticketNullifier } from './hashes.ts'
 export { messageX, shareY, recoverSecret, type Share } from './shares.ts'
 export {

@@ -13,7 +13,6 @@ import {
   identityCommitment,
   merkleProofInputs,
   messageX,
-  modInverse,
   proveCredit,
   randomFieldElement,
   recoverSecret,
@@ -22,6 +21,7 @@ import {
   ticketNullifier,
   toField,
 } from '../src/index.ts'
+import { modInverse } from '../src/field.ts'
 import { deposit } from './fixtures.ts'
 
 describe('field helpers', () => {

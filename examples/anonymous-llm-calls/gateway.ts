@@ -8,6 +8,7 @@ import type { AddressInfo } from 'node:net'
 import type { Chain, PublicClient, Transport } from 'viem'
 import { verify, reportToJson } from '@hermit/txguard'
 import { type PaidHandler, type PaidRequest, type ZkPayGate } from '@hermit/zkpay'
+import { shortMessageOf } from '@hermit/errors'
 
 export function gatewayHandler(options: {
   simulation: PublicClient<Transport, Chain>
@@ -41,7 +42,7 @@ export function gatewayHandler(options: {
         return {
           status: 400,
           headers: { 'content-type': 'application/json' },
-          body: JSON.stringify({ error: (e as Error).message.split('\n')[0] }),
+          body: JSON.stringify({ error: shortMessageOf(e) }),
         }
       }
     }

@@ -2,6 +2,7 @@ import {
   encodeFunctionData,
   erc20Abi,
   getAddress,
+  isAddressEqual,
   type Address,
   type Chain,
   type PublicClient,
@@ -27,8 +28,7 @@ export async function inspectAccounts(
   const unique = [...new Set(addresses.map((a) => getAddress(a)))]
   const latest = client ? await client.getBlockNumber({ cacheTime: 0 }) : 0n
   const past = latest > BigInt(policy.recentBlocks) ? latest - BigInt(policy.recentBlocks) : 0n
-  const nameFor = (a: Address) =>
-    Object.entries(policy.addressBook).find(([, v]) => v.toLowerCase() === a.toLowerCase())?.[0] ?? null
+  const nameFor = (a: Address) => Object.entries(policy.addressBook).find(([, v]) => isAddressEqual(v, a))?.[0] ?? null
   const entries = await Promise.all(
     unique.map(async (a): Promise<[Address, AccountInfo]> => {
       if (!client) return [a, { isContract: false, delegated: false, recent: null, name: nameFor(a) }]
@@ -36,7 +36,7 @@ export async function inspectAccounts(
       const delegated = code.startsWith('0xef0100')
       const isContract = code !== '0x' && !delegated
       let recent: boolean | null = null
-      if (createdNow.some((c) => c.toLowerCase() === a.toLowerCase())) recent = true
+      if (createdNow.some((c) => isAddressEqual(c, a))) recent = true
       else if (isContract) {
         // a fork without archive access cannot answer for old blocks: age unknown, not "old"
         const then = await client.getCode({ address: a, blockNumber: past }).catch(() => null)

@@ -10,6 +10,7 @@ import {
   type Transport,
 } from 'viem'
 import { z } from 'zod'
+import { shortMessageOf } from '@hermit/errors'
 import type { Report } from './report.ts'
 import { verify, type VerifyOptions } from './verify.ts'
 
@@ -149,7 +150,7 @@ export async function startGuardProxy(options: GuardProxyOptions): Promise<Guard
       return {
         jsonrpc: '2.0',
         id: r.id ?? null,
-        error: { code: -32602, message: `Invalid params: ${(error as Error).message.split('\n')[0]}` },
+        error: { code: -32602, message: `Invalid params: ${shortMessageOf(error)}` },
       }
     }
     if (input === null) return forward(raw)
@@ -172,7 +173,7 @@ export async function startGuardProxy(options: GuardProxyOptions): Promise<Guard
         id: r.id ?? null,
         error: {
           code: REJECTED,
-          message: `Hermit could not check this request: ${(error as Error).message.split('\n')[0]}`,
+          message: `Hermit could not check this request: ${shortMessageOf(error)}`,
         },
       }
     }

@@ -1,5 +1,6 @@
+import type { Address } from 'viem'
 import type { Finding, Rule } from '../context.ts'
-import { isKnown, nameOf } from './helpers.ts'
+import { isKnown, nameOf, same } from './helpers.ts'
 
 export const ownershipTransfer: Rule = {
   id: 'authority.ownership-transfer',
@@ -69,9 +70,8 @@ export const unknownDelegatecall: Rule = {
     // (A smart wallet's proxy delegatecalls its implementation on every call: that is checked
     // through the decoded operation above instead.)
     for (const d of ctx.simulation?.delegateCalls ?? []) {
-      if (d.from.toLowerCase() !== ctx.user.toLowerCase() || isKnown(ctx, d.to)) continue
-      if (findings.some((f) => (f.evidence.target as string | undefined)?.toLowerCase() === d.to.toLowerCase()))
-        continue
+      if (!same(d.from, ctx.user) || isKnown(ctx, d.to)) continue
+      if (findings.some((f) => same(f.evidence.target as Address | undefined, d.to))) continue
       findings.push({
         id: 'call.delegatecall',
         severity: 'block',

@@ -1,9 +1,13 @@
-import { formatUnits, type Address } from 'viem'
+import { formatUnits, isAddress, isAddressEqual, type Address } from 'viem'
 import type { Approval, BalanceChange } from '../effects.ts'
 import type { RuleContext } from '../context.ts'
 
-export const same = (a: string | null | undefined, b: string | null | undefined) =>
-  !!a && !!b && a.toLowerCase() === b.toLowerCase()
+/**
+ * Two addresses are the same whatever their case; what is not an address (`native`, a symbol) only
+ * equals itself, and a missing side (no recipient, a contract creation) equals nothing.
+ */
+export const same = (a: string | null | undefined, b: string | null | undefined): boolean =>
+  !!a && !!b && (isAddress(a, { strict: false }) && isAddress(b, { strict: false }) ? isAddressEqual(a, b) : a === b)
 export const short = (a: Address) => `${a.slice(0, 6)}…${a.slice(-4)}`
 
 export function nameOf(ctx: RuleContext, a: Address): string {

@@ -1,4 +1,4 @@
-import type { Address } from 'viem'
+import { isAddressEqual, type Address } from 'viem'
 import type { Finding, Rule, RuleContext } from '../context.ts'
 import { UNLIMITED_THRESHOLD } from '../context.ts'
 import { intentUnits, resolveName } from '../intent.ts'
@@ -21,7 +21,7 @@ import {
  * matches are reported (intent.unverified-token).
  */
 function listedSymbol(ctx: RuleContext, token: Address): string | undefined {
-  return Object.entries(ctx.policy.tokens).find(([, a]) => a.toLowerCase() === token.toLowerCase())?.[0]
+  return Object.entries(ctx.policy.tokens).find(([, a]) => isAddressEqual(a, token))?.[0]
 }
 const symbolOfAsset = (ctx: RuleContext, token: Address | 'native') =>
   token === 'native' ? 'ETH' : (listedSymbol(ctx, token) ?? ctx.tokens[token]?.symbol ?? token)

@@ -1,6 +1,6 @@
 import { formatUnits } from 'viem'
 import type { Finding, Rule, RuleContext } from '../context.ts'
-import { nameOf, symbolOf } from './helpers.ts'
+import { nameOf, same, symbolOf } from './helpers.ts'
 
 export const rawHashSignature: Rule = {
   id: 'sign.raw-hash',
@@ -24,7 +24,7 @@ export const rawHashSignature: Rule = {
 }
 
 const trustedToken = (ctx: RuleContext, token: string | null) =>
-  !!token && Object.values(ctx.policy.tokens).some((t) => t.toLowerCase() === token.toLowerCase())
+  Object.values(ctx.policy.tokens).some((t) => same(t, token))
 
 export const freeAssetsOrder: Rule = {
   id: 'order.free-assets',
