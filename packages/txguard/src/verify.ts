@@ -263,7 +263,7 @@ async function consultModel(
       verdict: deterministic,
       model: {
         consulted: false,
-        reason: `the model (${provider.label}) failed: ${shortMessageOf(error)}; deterministic verdict kept`,
+        reason: `the model (${provider.label}) failed: ${shortMessageOf(error).replace(/\.$/, '')}; deterministic verdict kept`,
       },
     }
   }

@@ -14,6 +14,8 @@ export type ScriptedReply = {
   error?: string
   /** Never answer (until the client gives up): for timeout and cancellation tests. */
   hang?: boolean
+  /** Answer only after this many milliseconds (a slow model): for timeout tests where a late answer must be ignored. */
+  delayMs?: number
 }
 
 export type RecordedRequest = {
@@ -48,6 +50,7 @@ export async function startScriptedModelServer(
   let script: Script = options.script ?? []
   const requests: RecordedRequest[] = []
   const hanging = new Set<ServerResponse>()
+  const delayed = new Set<ReturnType<typeof setTimeout>>()
 
   const next = (req: RecordedRequest): ScriptedReply => {
     const index = requests.length - 1
@@ -95,9 +98,25 @@ export async function startScriptedModelServer(
           res.on('close', () => hanging.delete(res))
           return
         }
-        if (reply.status && reply.status >= 400)
-          return json(res, reply.status, { error: reply.error ?? 'scripted error' })
-        return api === 'ollama' ? ollamaReply(res, recorded, reply) : openAiReply(res, recorded, reply)
+        const answer = () => {
+          if (reply.status && reply.status >= 400)
+            return json(res, reply.status, { error: reply.error ?? 'scripted error' })
+          return api === 'ollama' ? ollamaReply(res, recorded, reply) : openAiReply(res, recorded, reply)
+        }
+        if (reply.delayMs && reply.delayMs > 0) {
+          const timer = setTimeout(() => {
+            delayed.delete(timer)
+            // the client may have given up meanwhile: a late answer goes nowhere
+            if (!res.destroyed) answer()
+          }, reply.delayMs)
+          delayed.add(timer)
+          res.on('close', () => {
+            clearTimeout(timer)
+            delayed.delete(timer)
+          })
+          return
+        }
+        return answer()
       }
       json(res, 404, { error: 'not found' })
     } catch (error) {
@@ -113,6 +132,8 @@ export async function startScriptedModelServer(
       script = s
     },
     async close() {
+      for (const timer of delayed) clearTimeout(timer)
+      delayed.clear()
       for (const res of hanging) res.destroy()
       server.closeAllConnections()
       await new Promise<void>((r) => server.close(() => r()))
