@@ -7,6 +7,7 @@ import {
   EvaluatorAgent,
   JobTimeoutError,
   ProviderAgent,
+  getJob,
   jobReputation,
   summarizeSkill,
   summaryChecks,
@@ -15,7 +16,13 @@ import {
   type SkillHandler,
   type ProviderEvent,
 } from './index.ts'
-import { advanceChainPast, devnetParty, type DevnetParty } from './testing/index.ts'
+import {
+  advanceChainPast,
+  devnetParty,
+  spawnProvider,
+  type DevnetParty,
+  type ProviderProcess,
+} from './testing/index.ts'
 
 const net = useDevnet()
 const usd = (v: string) => parseUnits(v, 6)
@@ -191,44 +198,49 @@ describe('agents hiring agents (ERC-8183 escrow + ERC-8004 reputation, on the de
     }
   }, 60_000)
 
-  it('restart in the middle of a job: provider and client come back and finish it from the chain', async () => {
+  it('restart in the middle of a job: provider process SIGKILLed mid-work; a new one on the same data folder finishes it from the chain', async () => {
     const w = await world()
+    const d = net()
+    const dataDir = w.providers[0]!.dataDir
+    // the provider runs in a process of its own; its handler never returns, so it is killed in the middle of the work
+    const first = await spawnProvider(d, 3, { dataDir, handler: 'hang' })
+    let second: ProviderProcess | undefined
     try {
-      const events: ProviderEvent[] = []
-      let started!: () => void
-      const working = new Promise<void>((r) => (started = r))
-      const stuck: SkillHandler = ({ signal }) => {
-        started()
-        return new Promise((_, reject) => signal.addEventListener('abort', () => reject(new Error('crashed'))))
-      }
-      const first = await provider(w, 0, { handler: stuck, events }).start()
-      // the provider process dies in the middle of the work
-      void working.then(() => first.stop())
       evaluator(w)
+      const p0 = await balance(w, w.providers[0]!)
       let jobId = 0n
       // the client gives up waiting (its process ends) while the provider is down
-      const hire = clientOf(w).hire({
-        skill: 'summarize',
-        input: TEXT,
-        maxPrice: usd('10'),
-        evaluator: w.evaluator.account.address,
-        timeoutMs: 1_500,
-        onProgress: (s) => {
-          if (s.step === 'funded') jobId = s.jobId
-        },
-      })
-      await expect(hire).rejects.toBeInstanceOf(JobTimeoutError)
-      expect(events.some((e) => e.kind === 'working')).toBe(true)
-      expect(events.some((e) => e.kind === 'submitted')).toBe(false)
+      const gaveUp = expect(
+        clientOf(w).hire({
+          skill: 'summarize',
+          input: TEXT,
+          maxPrice: usd('10'),
+          evaluator: w.evaluator.account.address,
+          timeoutMs: 1_500,
+          onProgress: (s) => {
+            if (s.step === 'funded') jobId = s.jobId
+          },
+        }),
+      ).rejects.toBeInstanceOf(JobTimeoutError)
+      const working = await first.waitFor((e) => e.kind === 'working')
+      expect(await first.kill('SIGKILL')).toEqual({ code: null, signal: 'SIGKILL' })
+      await gaveUp
+      expect(BigInt(working.jobId!)).toBe(jobId)
+      expect(first.events.some((e) => e.kind === 'submitted')).toBe(false)
+      expect((await getJob(w.client.escrow, jobId)).status).toBe('Funded')
       // a new provider process on the same data folder: same agent, finds the funded job on-chain
-      const second = await provider(w, 0, { events }).start()
+      second = await spawnProvider(d, 3, { dataDir })
       expect(second.agentId).toBe(first.agentId)
       const r = await clientOf(w).resume(jobId, { timeoutMs: 30_000 })
       expect(r.status).toBe('Completed')
       expect(r.agentId).toBe(first.agentId)
       expect(new TextDecoder().decode(r.deliverable).length).toBeGreaterThan(20)
-      expect(r.bond.to).toBe('provider')
+      expect(r.bond).toEqual({ amount: usd('1'), to: 'provider' })
+      expect((await balance(w, w.providers[0]!)) - p0).toBe(usd('5'))
+      expect(second.events.find((e) => e.kind === 'submitted')).toMatchObject({ jobId: jobId.toString() })
     } finally {
+      await first.kill()
+      await second?.kill()
       await finish(w)
     }
   }, 60_000)

@@ -1,9 +1,12 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
+import type { AddressInfo } from 'node:net'
 import { describe, expect, it, vi } from 'vitest'
 import { parseUnits } from 'viem'
 import { useDevnet } from '@hermit/devnet/testing'
 import {
   ClientAgent,
   DELIVERABLE_AUTH_HEADER,
+  DeliverableError,
   chainTime,
   createJob,
   rejectJob,
@@ -12,14 +15,18 @@ import {
   NoAgentError,
   ProviderAgent,
   deliverableAuthMessage,
+  deliverableHash,
+  fetchDeliverable,
   getJob,
   parseJobRequest,
   summarizeSkill,
   summaryChecks,
   tokenBalance,
   type EvaluatorEvent,
+  type HireStep,
   type ProviderEvent,
 } from './index.ts'
+import { DeliverableStore } from './deliverable.ts'
 import { JobScanner } from './scan.ts'
 import { devnetParty } from './testing/index.ts'
 
@@ -29,7 +36,7 @@ const TEXT =
   'Escrow holds the budget until the evaluator decides. The provider locks a bond. ' +
   'A rejected job refunds the client and pays it the bond. Reputation is written by the hook.'
 
-async function setup(options: { evaluatorIndex?: number } = {}) {
+async function setup(options: { evaluatorIndex?: number; publicUrl?: string } = {}) {
   const d = net()
   const [client, provider, evaluator, stranger] = await Promise.all([
     devnetParty(d, 1),
@@ -45,12 +52,44 @@ async function setup(options: { evaluatorIndex?: number } = {}) {
     description: 'p',
     skills: { summarize: summarizeSkill(usd('2')) },
     dataDir: provider.dataDir,
+    ...(options.publicUrl ? { publicUrl: options.publicUrl } : {}),
     pollMs: 50,
     onEvent: (e) => events.push(e),
   })
   await agent.start()
   const hirer = new ClientAgent({ escrow: client.escrow, erc8004: client.erc8004, account: client.account, pollMs: 50 })
   return { d, client, provider, evaluator, stranger, agent, events, hirer }
+}
+
+/** A plain HTTP server on 127.0.0.1 that counts the requests it gets. */
+async function listen(
+  handle: (req: IncomingMessage, res: ServerResponse) => void,
+): Promise<{ url: string; requests: string[]; close: () => Promise<void> }> {
+  const requests: string[] = []
+  const server: Server = createServer((req, res) => {
+    requests.push(req.url ?? '')
+    handle(req, res)
+  })
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r))
+  const close = () => {
+    server.closeAllConnections()
+    return new Promise<void>((r) => server.close(() => r()))
+  }
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, requests, close }
+}
+
+/** Polls `read` (bounded, no fixed sleep) until it returns something; `seen` goes into the error. */
+async function until<T>(read: () => T | undefined, seen: () => unknown, ms = 20_000): Promise<T> {
+  const deadline = Date.now() + ms
+  for (;;) {
+    const value = read()
+    if (value !== undefined) return value
+    if (Date.now() > deadline)
+      throw new Error(
+        `condition not met in ${ms} ms; seen: ${JSON.stringify(seen(), (_, v) => (typeof v === 'bigint' ? `${v}` : v))}`,
+      )
+    await new Promise((r) => setTimeout(r, 20))
+  }
 }
 
 describe('agent runtime details', () => {
@@ -207,4 +246,157 @@ describe('agent runtime details', () => {
       await s.agent.stop()
     }
   }, 30_000)
+
+  it('a provider serving other bytes than the hash it submitted is caught: AGENTS_DELIVERABLE_MISMATCH, and the evaluator rejects the job', async () => {
+    const s = await setup()
+    const events: EvaluatorEvent[] = []
+    const evaluator = new EvaluatorAgent({
+      escrow: s.evaluator.escrow,
+      erc8004: s.evaluator.erc8004,
+      account: s.evaluator.account,
+      check: summaryChecks,
+      pollMs: 50,
+      onEvent: (e) => events.push(e),
+    })
+    try {
+      const c0 = await tokenBalance(s.client.escrow, s.client.account.address)
+      const steps: HireStep[] = []
+      const hired = s.hirer.hire({
+        skill: 'summarize',
+        input: TEXT,
+        maxPrice: usd('5'),
+        evaluator: s.evaluator.account.address,
+        timeoutMs: 15_000,
+        onProgress: (p) => steps.push(p),
+      })
+      hired.catch(() => {}) // awaited below
+      const submitted = await until(
+        () => s.events.find((e) => e.kind === 'submitted'),
+        () => ({ provider: s.events, client: steps }),
+      )
+      const job = await getJob(s.client.escrow, submitted.jobId)
+      const store = new DeliverableStore(s.provider.dataDir)
+      expect(deliverableHash(store.get(s.client.escrow.address, job.jobId)!)).toBe(job.deliverable)
+      // after its hash is on-chain, the provider serves other work: a summary the checks would pass
+      const swapped = new TextEncoder().encode(
+        'A rejected job refunds the client and pays it the bond. Reputation is written by the hook.',
+      )
+      expect(
+        (await summaryChecks({ job, request: { v: 1, skill: 'summarize', input: TEXT }, deliverable: swapped })).ok,
+      ).toBe(true)
+      expect(deliverableHash(swapped)).not.toBe(job.deliverable)
+      store.put(s.client.escrow.address, job.jobId, swapped)
+      const fetched = await fetchDeliverable({
+        endpoint: s.agent.url,
+        escrow: s.client.escrow,
+        jobId: job.jobId,
+        expected: job.deliverable,
+        account: s.client.account,
+      }).then(
+        () => undefined,
+        (error: unknown) => error,
+      )
+      expect(fetched).toBeInstanceOf(DeliverableError)
+      expect(fetched).toMatchObject({
+        code: 'AGENTS_DELIVERABLE_MISMATCH',
+        details: { expected: job.deliverable, got: deliverableHash(swapped) },
+      })
+      evaluator.start()
+      const r = await hired
+      expect(r.status).toBe('Rejected')
+      expect(events.find((e) => e.kind === 'evaluated')).toMatchObject({
+        evaluation: { ok: false, reason: expect.stringMatching(/does not match the submitted hash/) },
+      })
+      expect(r.bond).toEqual({ amount: usd('0.4'), to: 'client' })
+      expect((await tokenBalance(s.client.escrow, s.client.account.address)) - c0).toBe(usd('0.4'))
+    } finally {
+      await evaluator.stop()
+      await s.agent.stop()
+    }
+  }, 60_000)
+
+  it('deliverables are fetched without following redirects: a 301/302/303/307/308 is refused, and its target (the right bytes) never requested', async () => {
+    let right: Uint8Array | undefined
+    const target = await listen((_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/octet-stream' })
+      res.end(Buffer.from(right ?? new Uint8Array()))
+    })
+    let status = 302
+    const redirector = await listen((req, res) => {
+      res.writeHead(status, { location: `${target.url}${req.url}` })
+      res.end()
+    })
+    // the provider's registered endpoint is the redirecting server
+    const s = await setup({ publicUrl: redirector.url })
+    const events: EvaluatorEvent[] = []
+    const evaluator = new EvaluatorAgent({
+      escrow: s.evaluator.escrow,
+      erc8004: s.evaluator.erc8004,
+      account: s.evaluator.account,
+      check: summaryChecks,
+      pollMs: 50,
+      unreachableAfterMs: 300,
+      onEvent: (e) => events.push(e),
+    })
+    try {
+      const c0 = await tokenBalance(s.client.escrow, s.client.account.address)
+      const steps: HireStep[] = []
+      const hired = s.hirer.hire({
+        skill: 'summarize',
+        input: TEXT,
+        maxPrice: usd('5'),
+        evaluator: s.evaluator.account.address,
+        timeoutMs: 15_000,
+        onProgress: (p) => steps.push(p),
+      })
+      hired.catch(() => {}) // awaited below
+      const submitted = await until(
+        () => s.events.find((e) => e.kind === 'submitted'),
+        () => ({ provider: s.events, client: steps }),
+      )
+      const job = await getJob(s.client.escrow, submitted.jobId)
+      right = new DeliverableStore(s.provider.dataDir).get(s.client.escrow.address, job.jobId)
+      expect(deliverableHash(right!)).toBe(job.deliverable)
+      const fetchFrom = (endpoint: string) =>
+        fetchDeliverable({
+          endpoint,
+          escrow: s.client.escrow,
+          jobId: job.jobId,
+          expected: job.deliverable,
+          account: s.client.account,
+        })
+      for (const code of [301, 302, 303, 307, 308]) {
+        status = code
+        const asked = redirector.requests.length
+        const error = await fetchFrom(redirector.url).then(
+          () => undefined,
+          (e: unknown) => e,
+        )
+        expect(error, `HTTP ${code}`).toBeInstanceOf(DeliverableError)
+        expect(error, `HTTP ${code}`).toMatchObject({ code: 'AGENTS_DELIVERABLE_UNAVAILABLE' })
+        expect(redirector.requests.length, `HTTP ${code}`).toBe(asked + 1)
+      }
+      expect(target.requests).toEqual([])
+      // the target does serve the right bytes: only the redirect is refused
+      expect(await fetchFrom(target.url)).toEqual(right)
+      expect(target.requests).toHaveLength(1)
+      status = 307
+      const askedBefore = redirector.requests.length
+      evaluator.start()
+      const r = await hired
+      expect(r.status).toBe('Rejected')
+      expect(events.some((e) => e.kind === 'failed' && /Could not fetch/.test(e.reason))).toBe(true)
+      expect(events.find((e) => e.kind === 'evaluated')).toMatchObject({
+        evaluation: { ok: false, reason: expect.stringMatching(/does not serve/) },
+      })
+      expect(redirector.requests.length).toBeGreaterThan(askedBefore) // the evaluator asked the listed endpoint…
+      expect(target.requests).toHaveLength(1) // …and never reached the target
+      expect((await tokenBalance(s.client.escrow, s.client.account.address)) - c0).toBe(usd('0.4'))
+    } finally {
+      await evaluator.stop()
+      await s.agent.stop()
+      await target.close()
+      await redirector.close()
+    }
+  }, 60_000)
 })
