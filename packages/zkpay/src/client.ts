@@ -43,6 +43,11 @@ export type ZkPayClientOptions = {
   /** Refuse to pay (instead of warning) below minAnonymitySet. */
   refuseSmallAnonymitySet?: boolean
   onWarning?: (message: string) => void
+  /**
+   * The transport, used as given (default: Node's fetch with `connection: close` on every request,
+   * so no two requests share a connection). Over HTTPS, pass a fetch with a dispatcher of its own
+   * that keeps no TLS sessions, or calls are linkable by session resumption (see the README).
+   */
   fetch?: typeof fetch
   /**
    * Send each precomputed proof to the server as soon as it is made (when the server offers it),
@@ -67,13 +72,25 @@ async function refusalCode(res: Response): Promise<string | undefined> {
 }
 
 /**
+ * Node's fetch keeps connections alive and hands an idle one to the next request to the same
+ * origin, so two paid calls could reach the server on one TCP connection: linked. With
+ * `connection: close` (undici's per-request reset) each request ends its connection, and the
+ * header is the same for every client. Nothing else is added to what fetch sends.
+ */
+const closingFetch = (url: string, init: RequestInit = {}): Promise<Response> => {
+  const headers = new Headers(init.headers)
+  headers.set('connection', 'close')
+  return fetch(url, { ...init, headers })
+}
+
+/**
  * fetch() that pays with a zk-rln ticket when the server answers 402. The ticket index is
  * persisted before the proof is made; the request carries no identifying header from this layer.
  */
 export function createZkPayClient(options: ZkPayClientOptions) {
   const state = options.tickets.read()
   const pool = getAddress(state.pool)
-  const doFetch = options.fetch ?? fetch
+  const doFetch = options.fetch ?? closingFetch
   let synced: SyncedTree | undefined
   let syncing: Promise<SyncedTree> | undefined
 

@@ -67,4 +67,23 @@ describe('ProofVerifierPool', () => {
       ])
     }, 60_000)
   }
+
+  it('mcl: a valid batch is accepted by the batch check (one pairing product), not by the per-proof fallback', async () => {
+    const pool = new ProofVerifierPool(loadVerificationKey('credit'), { workers: 1, batchSize: 8, batchWaitMs: 5 })
+    pools.push(pool)
+    const none = { batchesPassed: 0, proofsInPassedBatches: 0, batchesFailed: 0, checkedOneByOne: 0 }
+    expect(pool.stats()).toEqual(none)
+    // four distinct valid proofs sent together: one batch, which passes as a batch
+    expect(await Promise.all(proofs.map((p) => pool.verify(p.proof, p.publicSignals)))).toEqual([
+      true,
+      true,
+      true,
+      true,
+    ])
+    expect(pool.stats()).toEqual({ ...none, batchesPassed: 1, proofsInPassedBatches: 4 })
+    // the counter does see the fallback: a batch with a tampered proof is re-checked one by one
+    const mixed = [proofs[0]!, tamperedSignal(proofs[1]!), proofs[2]!]
+    expect(await Promise.all(mixed.map((p) => pool.verify(p.proof, p.publicSignals)))).toEqual([true, false, true])
+    expect(pool.stats()).toEqual({ batchesPassed: 1, proofsInPassedBatches: 4, batchesFailed: 1, checkedOneByOne: 3 })
+  }, 60_000)
 })

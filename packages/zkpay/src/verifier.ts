@@ -5,6 +5,18 @@ import type { Groth16Proof, VerificationKey } from '@hermit/circuits'
 import { shortMessageOf } from '@hermit/errors'
 import { ZkPayError } from './errors.ts'
 
+/** How the pool's workers checked the proofs so far (counted since the pool started). */
+export type VerifierStats = {
+  /** Groups of two or more proofs that passed as one batch check (mcl: one pairing product). */
+  batchesPassed: number
+  /** Proofs accepted by those batch checks. */
+  proofsInPassedBatches: number
+  /** Groups whose batch check failed, so each of their proofs was re-checked one by one (the per-proof fallback). */
+  batchesFailed: number
+  /** Proofs checked one by one: lone proofs, the fallback's re-checks, and every proof of the snarkjs engine. */
+  checkedOneByOne: number
+}
+
 type Pending = { resolve: (ok: boolean) => void; reject: (e: Error) => void; worker: number }
 
 export type VerifierOptions = {
@@ -31,6 +43,12 @@ export class ProofVerifierPool {
   private nextId = 0
   private turn = 0
   private closed = false
+  private readonly counts: VerifierStats = {
+    batchesPassed: 0,
+    proofsInPassedBatches: 0,
+    batchesFailed: 0,
+    checkedOneByOne: 0,
+  }
 
   constructor(vkey: VerificationKey, options: VerifierOptions = {}) {
     const n = Math.max(1, options.workers ?? cpus().length)
@@ -49,7 +67,9 @@ export class ProofVerifierPool {
     const spawnAt = (k: number): Promise<void> => {
       const w = new Worker(url, { workerData })
       this.workers[k] = w
-      w.on('message', (m: { id?: number; ok?: boolean }) => {
+      w.on('message', (m: { id?: number; ok?: boolean; stats?: VerifierStats }) => {
+        if (m.stats)
+          for (const key of Object.keys(this.counts) as Array<keyof VerifierStats>) this.counts[key] += m.stats[key]
         if (m.id === undefined) return
         const p = this.pending.get(m.id)
         this.pending.delete(m.id)
@@ -103,6 +123,11 @@ export class ProofVerifierPool {
       if (items && items.length > 0) this.workers[k]!.postMessage({ batch: items })
     })
     this.outbox = []
+  }
+
+  /** How the proofs were checked so far: batch checks that passed, batches that fell back to one by one. */
+  stats(): VerifierStats {
+    return { ...this.counts }
   }
 
   async close(): Promise<void> {

@@ -8,6 +8,9 @@ import { parentPort, workerData } from 'node:worker_threads'
 const { vkey, engine, batchSize, batchWaitMs, warmUp } = workerData
 let verifyOne
 let verifyMany
+// how the proofs of each flush were checked, reported to the pool (ProofVerifierPool.stats())
+const stats = () => ({ batchesPassed: 0, proofsInPassedBatches: 0, batchesFailed: 0, checkedOneByOne: 0 })
+let counts = stats()
 
 if (engine === 'snarkjs') {
   const snarkjs = await import('snarkjs')
@@ -93,9 +96,19 @@ if (engine === 'snarkjs') {
     const parsed = proofs.map(parse)
     const good = parsed.map((x, k) => (x ? k : -1)).filter((k) => k >= 0)
     const out = parsed.map(() => false)
-    if (good.length === 1) out[good[0]] = checkOne(parsed[good[0]])
-    else if (good.length > 1 && check(good.map((k) => parsed[k]))) good.forEach((k) => (out[k] = true))
-    else for (const k of good) out[k] = checkOne(parsed[k])
+    if (good.length === 1) {
+      counts.checkedOneByOne++
+      out[good[0]] = checkOne(parsed[good[0]])
+    } else if (good.length > 1 && check(good.map((k) => parsed[k]))) {
+      counts.batchesPassed++
+      counts.proofsInPassedBatches += good.length
+      good.forEach((k) => (out[k] = true))
+    } else {
+      // the per-proof fallback: a batch with a bad proof in it is re-checked one by one
+      if (good.length > 1) counts.batchesFailed++
+      counts.checkedOneByOne += good.length
+      for (const k of good) out[k] = checkOne(parsed[k])
+    }
     return out
   }
   // warm-up: the first pairings run in V8's baseline wasm tier at about twice the cost; a few
@@ -118,6 +131,10 @@ const flush = async () => {
     const results = verifyMany
       ? verifyMany(batch.map((b) => b.item))
       : await Promise.all(batch.map((b) => verifyOne(b.item)))
+    if (!verifyMany) counts.checkedOneByOne += batch.length
+    // sent before the results, so a resolved verify() is already counted
+    parentPort.postMessage({ stats: counts })
+    counts = stats()
     batch.forEach((b, k) => parentPort.postMessage({ id: b.id, ok: results[k] }))
   } catch (error) {
     batch.forEach((b) => parentPort.postMessage({ id: b.id, ok: false, error: String(error?.message ?? error) }))
