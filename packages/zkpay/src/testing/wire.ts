@@ -3,13 +3,10 @@
  * framework sees them: the headers exactly as the client sent them (order and case kept), and the
  * TCP connection (and TLS session) each request came on.
  */
-import { execFileSync } from 'node:child_process'
-import { mkdtempSync, readFileSync } from 'node:fs'
+import { readFileSync } from 'node:fs'
 import { createServer as createHttpServer, type IncomingMessage, type ServerResponse } from 'node:http'
 import { createServer as createHttpsServer } from 'node:https'
 import type { AddressInfo, Socket } from 'node:net'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import type { TLSSocket } from 'node:tls'
 
 export type WireConnection = {
@@ -95,26 +92,15 @@ export async function startWireServer(
   }
 }
 
-/** A throwaway self-signed certificate for 127.0.0.1 (made with the openssl command-line tool). */
+/**
+ * A throwaway self-signed certificate for 127.0.0.1, committed beside this file: a fresh machine
+ * need not have the openssl command. Its key protects nothing; it exists only for these tests.
+ * Made once with: openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes
+ * -days 36500 -subj /CN=127.0.0.1 -addext subjectAltName=IP:127.0.0.1
+ */
 export function selfSignedCert(): { key: string; cert: string } {
-  const dir = mkdtempSync(join(tmpdir(), 'hermit-wire-tls-'))
-  const key = join(dir, 'key.pem')
-  const cert = join(dir, 'cert.pem')
-  execFileSync(
-    'openssl',
-    ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '2'].concat([
-      '-keyout',
-      key,
-      '-out',
-      cert,
-      '-subj',
-      '/CN=127.0.0.1',
-      '-addext',
-      'subjectAltName=IP:127.0.0.1',
-    ]),
-    { stdio: 'ignore' },
-  )
-  return { key: readFileSync(key, 'utf8'), cert: readFileSync(cert, 'utf8') }
+  const read = (name: string) => readFileSync(new URL(`./${name}`, import.meta.url), 'utf8')
+  return { key: read('tls-test-key.pem'), cert: read('tls-test-cert.pem') }
 }
 
 /** The header value of `name` (case-insensitive) in a recorded request. */
