@@ -22,9 +22,10 @@ import {
 } from '@hermit/agents'
 import { advanceChainPast, devnetParty } from '@hermit/agents/testing'
 import { registerAgent, REGISTRATION_TYPE } from '@hermit/erc8004'
-import { summarize, type BenchFile, type BenchResult } from './lib.ts'
+import { baselineOf, iterations, summarize, type BenchFile, type BenchResult } from './lib.ts'
 
-const N = 8
+const N = iterations(8, 1)
+const HIRES = iterations(5, 1)
 const gas = (r: TransactionReceipt) => Number(r.gasUsed)
 const ZERO = `0x${'0'.repeat(64)}` as const
 const TEXT =
@@ -32,6 +33,14 @@ const TEXT =
 
 export const bench: BenchFile = {
   title: 'Agents hiring agents (ERC-8183 escrow + Hermit job hook: gas per lifecycle step, measured receipts)',
+  // the runtime and SDK, the escrow and its hook, and the ERC-8004 registries the hook writes to
+  measures: [
+    'packages/agents',
+    'packages/erc8004',
+    'packages/chain',
+    'contracts/src/commerce',
+    'contracts/src/erc8004',
+  ],
   async run() {
     const d = await startDevnet()
     try {
@@ -44,8 +53,14 @@ export const bench: BenchFile = {
         registration: { type: REGISTRATION_TYPE, name: 'Bench provider', description: 'x', services: [], active: true },
       })
       const samples: Record<string, number[]> = {}
-      const add = (name: string, r: TransactionReceipt | number) =>
-        (samples[name] ??= []).push(typeof r === 'number' ? r : gas(r))
+      /** Records one receipt's gas under `name` and returns it (so one run of a path can be summed). */
+      const add = (name: string, r: TransactionReceipt): number => {
+        ;(samples[name] ??= []).push(gas(r))
+        return gas(r)
+      }
+      // whole paths: per run, the sum of the receipts of that one run
+      const hookedPath: number[] = []
+      const plainPath: number[] = []
       const budget = parseUnits('5', 6)
       await approvePaymentToken(client.escrow, client.escrow.address, budget * 1000n)
       await approvePaymentToken(provider.escrow, provider.escrow.hook, budget * 1000n)
@@ -58,18 +73,19 @@ export const bench: BenchFile = {
           hook: hooked ? client.escrow.hook : '0x0000000000000000000000000000000000000000',
         })
         const tag = hooked ? 'hooked' : 'no hook'
-        add(`createJob (${tag})`, receipt)
-        add(`setBudget by the provider (${tag})`, await setBudget(provider.escrow, jobId, budget))
-        if (hooked) add('acceptJob by the provider', await acceptJob(provider.escrow, jobId, budget, 0n, agentId))
-        add(
+        let spent = add(`createJob (${tag})`, receipt)
+        spent += add(`setBudget by the provider (${tag})`, await setBudget(provider.escrow, jobId, budget))
+        if (hooked)
+          spent += add('acceptJob by the provider', await acceptJob(provider.escrow, jobId, budget, 0n, agentId))
+        spent += add(
           `fund (${tag}${hooked ? ': + acceptance and agent checks + bond lock' : ''})`,
           await fundJob(client.escrow, jobId, budget),
         )
-        return jobId
+        return { jobId, spent }
       }
       for (let i = 0; i < N; i++) {
         // happy path with the hook: the provider also asks for the validation record
-        const a = await job(true)
+        const { jobId: a, spent } = await job(true)
         const deliverable = `0x${(i + 1).toString(16).padStart(64, '0')}` as const
         const salt = `0x${(i + 7).toString(16).padStart(64, '0')}` as const
         const { receipt: vr } = await requestValidation(provider.erc8004, {
@@ -78,51 +94,51 @@ export const bench: BenchFile = {
           requestURI: 'http://127.0.0.1/jobs/1',
           requestHash: await validationRequestHash(client.escrow, a, deliverable, salt),
         })
-        add('validationRequest by the provider', vr)
-        add('submit (hooked)', await submitWork(provider.escrow, a, deliverable, salt))
-        add(
-          'complete (hooked: + bond return + feedback with on-chain file + validation response)',
-          await completeJob(evaluator.escrow, a, ZERO, { value: 90n }),
+        hookedPath.push(
+          spent +
+            add('validationRequest by the provider', vr) +
+            add('submit (hooked)', await submitWork(provider.escrow, a, deliverable, salt)) +
+            add(
+              'complete (hooked: + bond return + feedback with on-chain file + validation response)',
+              await completeJob(evaluator.escrow, a, ZERO, { value: 90n }),
+            ),
         )
         // rejection of a submitted job
-        const b = await job(true)
+        const { jobId: b } = await job(true)
         await submitWork(provider.escrow, b, `0x${'ab'.repeat(32)}`)
         add('reject a submitted job (hooked: + bond to client + feedback)', await rejectJob(evaluator.escrow, b, ZERO))
         // expiry without delivery
-        const c = await job(true, 60n)
+        const { jobId: c } = await job(true, 60n)
         await advanceChainPast(d, (await chainTime(client.escrow)) + 60n)
         add('claimRefund after expiry (never hooked)', await claimRefund(client.escrow, c))
         add('settleExpired (bond to client)', await settleExpiredBond(client.escrow, c))
         // the same happy path with no hook, as the baseline
-        const z = await job(false)
-        add('submit (no hook)', await submitWork(provider.escrow, z, `0x${'cd'.repeat(32)}`))
-        add('complete (no hook)', await completeJob(evaluator.escrow, z, ZERO))
+        const { jobId: z, spent: plainSpent } = await job(false)
+        plainPath.push(
+          plainSpent +
+            add('submit (no hook)', await submitWork(provider.escrow, z, `0x${'cd'.repeat(32)}`)) +
+            add('complete (no hook)', await completeJob(evaluator.escrow, z, ZERO)),
+        )
       }
       const out: BenchResult[] = Object.entries(samples).map(([name, s]) => summarize(`gas: ${name}`, 'gas', s))
-      const med = (name: string) => out.find((r) => r.name === `gas: ${name}`)!.median
-      const plain =
-        med('createJob (no hook)') +
-        med('setBudget by the provider (no hook)') +
-        med('fund (no hook)') +
-        med('submit (no hook)') +
-        med('complete (no hook)')
-      const hooked =
-        med('createJob (hooked)') +
-        med('setBudget by the provider (hooked)') +
-        med('acceptJob by the provider') +
-        med('fund (hooked: + acceptance and agent checks + bond lock)') +
-        med('submit (hooked)') +
-        med('validationRequest by the provider') +
-        med('complete (hooked: + bond return + feedback with on-chain file + validation response)')
-      out.push({
-        name: 'gas: whole happy path with the hook (create → quote → accept → fund → submit → validation request → complete)',
-        unit: 'gas',
-        median: hooked,
-        p95: hooked,
-        n: N,
-        baseline: { name: 'the same without a hook', median: plain, p95: plain },
-        note: 'token approvals not included',
-      })
+      const plain = summarize(
+        'gas: whole happy path without a hook, one run summed (create → quote → fund → submit → complete)',
+        'gas',
+        plainPath,
+      )
+      out.push(
+        summarize(
+          'gas: whole happy path with the hook, one run summed ' +
+            '(create → quote → accept → fund → validation request → submit → complete)',
+          'gas',
+          hookedPath,
+          {
+            baseline: { ...baselineOf(plain), name: 'the same path without a hook, one run summed' },
+            note: 'each sample is the sum of the receipts of one run of the path; token approvals not included',
+          },
+        ),
+        plain,
+      )
 
       // the runtime end to end: hire() until settled, all three agents polling every 50 ms
       const p = await new ProviderAgent({
@@ -149,7 +165,7 @@ export const bench: BenchFile = {
       })
       const ms: number[] = []
       try {
-        for (let i = 0; i < 5; i++) {
+        for (let i = 0; i < HIRES; i++) {
           const t0 = performance.now()
           const r = await hirer.hire({
             skill: 'summarize',

@@ -2,12 +2,14 @@ import { encodeFunctionData, parseEther } from 'viem'
 import { startDevnet } from '@hermit/devnet'
 import { verify } from '@hermit/txguard'
 import { deployTestbed } from '@hermit/txguard/testing'
-import { summarize, timeMs, type BenchFile } from './lib.ts'
+import { baselineOf, iterations, summarize, timeMs, type BenchFile } from './lib.ts'
 
-const N = 50
+const N = iterations(50, 5)
 
 export const bench: BenchFile = {
   title: 'txguard verify() without a model, on a local devnet',
+  // verify() and its rules, and the test bed's contracts the scenarios call
+  measures: ['packages/txguard', 'contracts/src/testbed'],
   async run() {
     const d = await startDevnet()
     try {
@@ -93,7 +95,7 @@ export const bench: BenchFile = {
         3,
       )
       const floor = summarize('debug_traceCall alone (plain transfer)', 'ms', trace)
-      results[0]!.baseline = { name: floor.name, median: floor.median, p95: floor.p95 }
+      results[0]!.baseline = baselineOf(floor)
       results.push(floor)
       return results
     } finally {
