@@ -1,6 +1,6 @@
 // Hermit's registries must be ABI-identical to the official ERC-8004 registries, so one set of bindings works on the
 // devnet and on the official deployments. The official repository (erc-8004/erc-8004-contracts) commits no ABI JSON,
-// so this compiles its sources, kept verbatim in ./testing/official (provenance: SOURCES.json there), with solc-js and
+// so this compiles its sources, kept verbatim in ./testing/third_party/erc-8004-contracts (provenance: SOURCES.json there), with solc-js and
 // compares them with the generated bindings of ours: every function (selector, stateMutability, output types), every
 // event (topic, indexed flags) and every error. What differs by design is listed below with its reason; any other
 // difference, on either side, fails.
@@ -13,7 +13,7 @@ import { identityRegistryAbi, reputationRegistryAbi, validationRegistryAbi } fro
 import { type Abi, type AbiParameter, keccak256, parseAbiItem, toBytes } from 'viem'
 import { beforeAll, describe, expect, it } from 'vitest'
 
-const OFFICIAL_DIR = join(dirname(fileURLToPath(import.meta.url)), 'testing', 'official')
+const OFFICIAL_DIR = join(dirname(fileURLToPath(import.meta.url)), 'testing', 'third_party', 'erc-8004-contracts')
 const MARKER = '// ---- verbatim copy below this line ----\n'
 
 type Official = 'IdentityRegistryUpgradeable' | 'ReputationRegistryUpgradeable' | 'ValidationRegistryUpgradeable'
