@@ -23,6 +23,11 @@ export const anvilOptionsSchema = z.strictObject({
       blockNumber: z.union([z.bigint().nonnegative(), z.number().int().nonnegative()]).optional(),
     })
     .optional(),
+  /**
+   * Keep no archive state, like most RPCs a wallet has: `true` keeps anvil's default few states,
+   * a number at most that many (anvil's `--prune-history <n>`). Old blocks' state is then refused.
+   */
+  pruneHistory: z.union([z.literal(true), z.number().int().positive()]).optional(),
   anvilPath: z.string().min(1).optional(),
   startTimeoutMs: z.number().int().positive().default(30_000),
 })
@@ -120,6 +125,9 @@ function buildArgs(options: z.output<typeof anvilOptionsSchema>): string[] {
     args.push('--fork-url', options.fork.url)
     if (options.fork.blockNumber !== undefined) args.push('--fork-block-number', String(options.fork.blockNumber))
   }
+  // last: the flag's value is optional, so a bare flag must not swallow the next argument
+  if (options.pruneHistory === true) args.push('--prune-history')
+  else if (options.pruneHistory !== undefined) args.push('--prune-history', String(options.pruneHistory))
   return args
 }
 

@@ -91,6 +91,19 @@ describe('devnet', () => {
     })
   })
 
+  it('pruneHistory keeps only the newest states, as a non-archive node does', async () => {
+    for (const pruneHistory of [8, true] as const) {
+      await withDevnet({ pruneHistory, deploy: false }, async (d) => {
+        await d.testClient.mine({ blocks: 300 })
+        const address = d.accounts[0]!.address
+        expect(await d.publicClient.getBalance({ address, blockNumber: 300n })).toBe(parseEther('10000'))
+        await expect(d.publicClient.getBalance({ address, blockNumber: 2n })).rejects.toThrow(/BlockOutOfRange/)
+        // blocks themselves are kept: only their state is gone
+        expect((await d.publicClient.getBlock({ blockNumber: 2n })).number).toBe(2n)
+      })
+    }
+  })
+
   it('hands out distinct free ports and a clean stop', async () => {
     const a = await startDevnet({ deploy: false })
     const b = await startDevnet({ deploy: false })

@@ -56,6 +56,7 @@ describe('clear errors for bad input', () => {
     expect(err).toBeInstanceOf(DevnetError)
     expect((err as DevnetError).message).toMatch(/port/)
     await expect(startDevnet({ fork: { url: 'not a url' } })).rejects.toThrow(/fork\.url/)
+    await expect(startDevnet({ pruneHistory: 0 })).rejects.toThrow(/pruneHistory/)
   })
 
   it('redacts API keys from fork URLs', () => {

@@ -1,4 +1,6 @@
 import type { Address } from 'viem'
+import type { ContractActivity } from './activity.ts'
+import type { ContractAge } from './age.ts'
 import { z } from 'zod'
 import { getAddress, isAddress } from 'viem'
 import type { DecodedCall } from './decode.ts'
@@ -22,6 +24,13 @@ export type AccountInfo = {
   recent: boolean | null
   /** The user's own name for it, from the address book. */
   name: string | null
+  /**
+   * When the contract was created: the block or a bound, which method answered, and what every
+   * method tried said (so "unknown" comes with its reason). null for an account without code.
+   */
+  age: ContractAge | null
+  /** Distinct accounts that used it within `recentBlocks`; null when not counted (only approval spenders are). */
+  activity: ContractActivity | null
 }
 
 export type TokenInfo = {
@@ -51,6 +60,11 @@ export const policySchema = z.strictObject({
   outflowLimits: z.record(z.string(), quantity).default({}),
   /** A contract younger than this many blocks counts as new (default 7200, about a day). */
   recentBlocks: z.number().int().nonnegative().default(7200),
+  /**
+   * A contract of unknown age that at least this many accounts used within `recentBlocks` is not
+   * "unpopular": an unlimited approval or a permit to it is not flagged for its unknown age alone.
+   */
+  activeAccounts: z.number().int().positive().default(5),
 })
 export type Policy = z.output<typeof policySchema>
 export type PolicyInput = z.input<typeof policySchema>

@@ -44,6 +44,30 @@ export {
   type TokenInfo,
 } from './context.ts'
 export type { Judgement } from './judge.ts'
+export {
+  contractAge,
+  describeAge,
+  isRecent,
+  type ContractAge,
+  type AgeMethod,
+  type AgeAttempt,
+  type AgeQuery,
+} from './age.ts'
+export {
+  contractActivity,
+  describeActivity,
+  isActive,
+  ACTIVITY_CAP,
+  type ContractActivity,
+  type ActivityQuery,
+} from './activity.ts'
+export {
+  ContractFacts,
+  contractFactsOptionsSchema,
+  sharedContractFacts,
+  type ContractFactsOptions,
+  type EndpointCapabilities,
+} from './facts.ts'
 export { formatReport, reportToJson, type Report, type AssetChangeRow, type ModelReport } from './report.ts'
 export { startGuardProxy, type GuardProxy, type GuardProxyOptions } from './proxy.ts'
 export {

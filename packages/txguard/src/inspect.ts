@@ -8,9 +8,12 @@ import {
   type PublicClient,
   type Transport,
 } from 'viem'
+import { contractActivity } from './activity.ts'
+import { contractAge, isRecent, type ContractAge } from './age.ts'
 import type { AccountInfo, Policy, TokenInfo } from './context.ts'
 import type { DecodedCall } from './decode.ts'
 import { flattenCalls } from './decode.ts'
+import type { ContractFacts } from './facts.ts'
 import type { BalanceChange, Effects, Transfer } from './effects.ts'
 import { simulateFollowUps, type SimulatedTx } from './simulate.ts'
 import type { TypedDataSummary } from './typed-data.ts'
@@ -18,34 +21,75 @@ import type { TypedDataSummary } from './typed-data.ts'
 type Client = PublicClient<Transport, Chain>
 const DEAD = '0x000000000000000000000000000000000000dEaD' as const
 
-/** Every address the rules will ask about, with code, age and address-book name. */
+export type InspectOptions = {
+  /** Contracts this very transaction creates: new by definition. */
+  createdNow: Address[]
+  /** Approval spenders: their activity is counted too (the only accounts whose popularity a rule reads). */
+  spenders: Address[]
+  facts: ContractFacts
+}
+
+/** Every address the rules will ask about, with code, age, activity and address-book name. */
 export async function inspectAccounts(
   client: Client | undefined,
   addresses: Address[],
   policy: Policy,
-  createdNow: Address[],
+  options: InspectOptions,
 ): Promise<Record<Address, AccountInfo>> {
   const unique = [...new Set(addresses.map((a) => getAddress(a)))]
-  const latest = client ? await client.getBlockNumber({ cacheTime: 0 }) : 0n
-  const past = latest > BigInt(policy.recentBlocks) ? latest - BigInt(policy.recentBlocks) : 0n
   const nameFor = (a: Address) => Object.entries(policy.addressBook).find(([, v]) => isAddressEqual(v, a))?.[0] ?? null
+  if (!client) {
+    const none = (a: Address): AccountInfo => ({
+      isContract: false,
+      delegated: false,
+      recent: null,
+      name: nameFor(a),
+      age: null,
+      activity: null,
+    })
+    return Object.fromEntries(unique.map((a) => [a, none(a)]))
+  }
+  const latest = await client.getBlockNumber({ cacheTime: 0 })
   const entries = await Promise.all(
     unique.map(async (a): Promise<[Address, AccountInfo]> => {
-      if (!client) return [a, { isContract: false, delegated: false, recent: null, name: nameFor(a) }]
       const code = (await client.getCode({ address: a }).catch(() => undefined)) ?? '0x'
       const delegated = code.startsWith('0xef0100')
-      const isContract = code !== '0x' && !delegated
-      let recent: boolean | null = null
-      if (createdNow.some((c) => isAddressEqual(c, a))) recent = true
-      else if (isContract) {
-        // a fork without archive access cannot answer for old blocks: age unknown, not "old"
-        const then = await client.getCode({ address: a, blockNumber: past }).catch(() => null)
-        recent = then === null ? null : !then || then === '0x'
-      }
-      return [a, { isContract: isContract || createdNow.includes(a), delegated, recent, name: nameFor(a) }]
+      const createdNow = options.createdNow.some((c) => isAddressEqual(c, a))
+      const isContract = (code !== '0x' && !delegated) || createdNow
+      const facts = await ageAndActivity(client, a, { latest, policy, options, createdNow, isContract })
+      return [a, { isContract, delegated, name: nameFor(a), ...facts }]
     }),
   )
   return Object.fromEntries(entries)
+}
+
+/** Age (and, for a spender, activity) of one contract, within the facts' time budget. */
+async function ageAndActivity(
+  client: Client,
+  address: Address,
+  at: { latest: bigint; policy: Policy; options: InspectOptions; createdNow: boolean; isContract: boolean },
+): Promise<Pick<AccountInfo, 'recent' | 'age' | 'activity'>> {
+  const { latest, policy, options } = at
+  if (!at.isContract) return { recent: null, age: null, activity: null }
+  const query = {
+    latest,
+    recentBlocks: policy.recentBlocks,
+    deadline: Date.now() + options.facts.options.lookupTimeoutMs,
+    facts: options.facts,
+  }
+  const spender = options.spenders.some((s) => isAddressEqual(s, address))
+  const [age, activity] = await Promise.all([
+    at.createdNow
+      ? Promise.resolve<ContractAge>({
+          status: 'exact',
+          createdAt: latest + 1n,
+          method: 'this-transaction',
+          tried: [],
+        })
+      : contractAge(client, address, query),
+    spender ? contractActivity(client, address, query) : Promise.resolve(null),
+  ])
+  return { recent: at.createdNow ? true : isRecent(age, latest, policy.recentBlocks), age, activity }
 }
 
 async function tryRead<T>(run: () => Promise<T>): Promise<T | undefined> {

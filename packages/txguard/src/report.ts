@@ -1,5 +1,7 @@
 import { formatUnits, type Address } from 'viem'
-import type { Finding, RuleContext, Verdict } from './context.ts'
+import { describeActivity } from './activity.ts'
+import { describeAge } from './age.ts'
+import type { AccountInfo, Finding, RuleContext, Verdict } from './context.ts'
 import type { DecodedCall } from './decode.ts'
 import type { Approval, AuthorityChange } from './effects.ts'
 import type { Judgement } from './judge.ts'
@@ -32,6 +34,8 @@ export type Report = {
   simulation: { success: boolean; revertReason?: string; gasUsed: bigint } | null
   model: ModelReport
   request: { kind: string; chainId: number; from: Address; to: Address | null }
+  /** Every address involved: code, age (and which method said so, or why unknown), activity, address-book name. */
+  accounts: Record<Address, AccountInfo>
   durationMs: number
 }
 
@@ -102,6 +106,7 @@ export function plainSummary(ctx: RuleContext): string[] {
           `of your ${symbolOf(ctx, a.token)}.`,
       )
   }
+  for (const line of spenderLines(ctx)) lines.push(line)
   for (const a of ctx.effects.authority) {
     if (a.kind === 'upgrade')
       lines.push(`Switches ${nameOf(ctx, a.contract)} to new code at ${nameOf(ctx, a.implementation)}.`)
@@ -113,6 +118,17 @@ export function plainSummary(ctx: RuleContext): string[] {
       `Lists ${ctx.typedData.order.gives.length} asset(s) for ${ctx.typedData.order.receives.length} asset(s) in return.`,
     )
   return lines
+}
+
+/** What the chain says about each contract granted an allowance: its age (or why unknown) and its use. */
+function spenderLines(ctx: RuleContext): string[] {
+  const spenders = [...new Set([...ctx.effects.approvals, ...(ctx.typedData?.approvals ?? [])].map((a) => a.spender))]
+  return spenders.flatMap((s) => {
+    const info = ctx.accounts[s]
+    if (!info?.age) return []
+    const use = info.activity ? `; ${describeActivity(info.activity)}` : ''
+    return [`${nameOf(ctx, s)} is a contract ${describeAge(info.age)}${use}.`]
+  })
 }
 
 const pad = (s: string, n: number) => (s.length >= n ? s : s + ' '.repeat(n - s.length))

@@ -1,7 +1,8 @@
 // Each rule is a pure function of the context: tested here on hand-made contexts, one block per rule.
 import { describe, expect, it } from 'vitest'
 import { getAddress, maxUint256, type Address } from 'viem'
-import { policySchema, type RuleContext } from './context.ts'
+import type { ContractAge } from './age.ts'
+import { policySchema, type AccountInfo, type RuleContext } from './context.ts'
 import type { Approval, Effects, Transfer } from './effects.ts'
 import { balanceChanges } from './effects.ts'
 import { parseIntent } from './intent.ts'
@@ -14,6 +15,9 @@ const token = A(0x7001)
 const router = A(0xc001)
 const eoa = A(0xe001)
 const alice = getAddress('0xAbCd00000000000000000000000000000000123A')
+
+const old: ContractAge = { status: 'bounded', createdBy: 10n, createdAfter: null, method: 'first-log', tried: [] }
+const young: ContractAge = { status: 'exact', createdAt: 990n, method: 'ots', tried: [] }
 
 function ctx(
   over: Partial<RuleContext> & { transfers?: Transfer[]; approvals?: Approval[]; intentText?: string } = {},
@@ -35,9 +39,9 @@ function ctx(
     intent: parseIntent(over.intentText),
     policy: policySchema.parse({ addressBook: { router, alice }, tokens: { USDC: token } }),
     accounts: {
-      [router]: { isContract: true, delegated: false, recent: false, name: 'router' },
-      [eoa]: { isContract: false, delegated: false, recent: null, name: null },
-      [token]: { isContract: true, delegated: false, recent: false, name: null },
+      [router]: { isContract: true, delegated: false, recent: false, name: 'router', age: old, activity: null },
+      [eoa]: { isContract: false, delegated: false, recent: null, name: null, age: null, activity: null },
+      [token]: { isContract: true, delegated: false, recent: false, name: null, age: old, activity: null },
     },
     tokens: { [token]: { kind: 'erc20', symbol: 'USDC', decimals: 6, userBalance: 1_000_000_000n } },
     unsellable: [],
@@ -89,12 +93,52 @@ describe('rules', () => {
   it('approval.to-new-contract', () => {
     const fresh = A(0xf001)
     const c = ctx({ approvals: [erc20(maxUint256, fresh)] })
-    c.accounts[fresh] = { isContract: true, delegated: false, recent: true, name: null }
+    c.accounts[fresh] = { isContract: true, delegated: false, recent: true, name: null, age: young, activity: null }
     expect(run('approval.to-new-contract', c)[0]!.severity).toBe('block')
     const small = ctx({ approvals: [erc20(5n, fresh)] })
-    small.accounts[fresh] = { isContract: true, delegated: false, recent: true, name: null }
+    small.accounts[fresh] = { isContract: true, delegated: false, recent: true, name: null, age: young, activity: null }
     expect(run('approval.to-new-contract', small)[0]!.severity).toBe('warn')
     expect(run('approval.to-new-contract', ctx({ approvals: [erc20(maxUint256, router)] }))).toEqual([])
+    expect(run('approval.to-new-contract', c)[0]!.message).toMatch(
+      /created in block 990 \(per ots_getContractCreator\)/,
+    )
+  })
+
+  it('approval.to-unknown-contract: unlimited, operator or permit, unknown age, little use, not in the address book', () => {
+    const odd = A(0xf002)
+    const unknown: AccountInfo = {
+      isContract: true,
+      delegated: false,
+      recent: null,
+      name: null,
+      age: { status: 'unknown', tried: [{ method: 'ots', said: 'refused: the method does not exist' }] },
+      activity: { status: 'counted', accounts: 1, atLeast: false, fromBlock: 1n, toBlock: 1000n },
+    }
+    const withOdd = (over: Parameters<typeof ctx>[0], info: Partial<AccountInfo> = {}) => {
+      const c = ctx(over)
+      c.accounts[odd] = { ...unknown, ...info }
+      return run('approval.to-unknown-contract', c)
+    }
+    const [finding] = withOdd({ approvals: [erc20(maxUint256, odd)] })
+    expect(finding).toMatchObject({ severity: 'warn', evidence: { spender: odd, ageMethod: null } })
+    expect(finding!.message).toMatch(
+      /its age is unknown \(ots_getContractCreator: refused: the method does not exist\)/,
+    )
+    expect(finding!.message).toMatch(/1 account approved it or sent it tokens in blocks 1–1000, fewer than the 5/)
+    expect(
+      withOdd({ approvals: [{ kind: 'operator', token, owner: user, spender: odd, approved: true }] }),
+    ).toHaveLength(1)
+    expect(withOdd({ approvals: [erc20(maxUint256, odd)] }, { activity: null })[0]!.message).toMatch(/not counted/)
+    // a permit of any amount: a signature is the drainer's favourite
+    const permit = erc20(5n, odd)
+    const typedData = { kind: 'permit', primaryType: 'Permit', approvals: [{ ...permit, via: 'permit' as const }] }
+    expect(withOdd({ typedData } as Parameters<typeof ctx>[0])).toHaveLength(1)
+    // not flagged: a limited on-chain approval, a well-used contract, a bound that decides, a contract in the address book
+    expect(withOdd({ approvals: [erc20(5n, odd)] })).toEqual([])
+    const busy = { status: 'counted', accounts: 12, atLeast: false, fromBlock: 1n, toBlock: 1000n } as const
+    expect(withOdd({ approvals: [erc20(maxUint256, odd)] }, { activity: busy })).toEqual([])
+    expect(withOdd({ approvals: [erc20(maxUint256, odd)] }, { recent: false, age: old })).toEqual([])
+    expect(withOdd({ approvals: [erc20(maxUint256, router)] })).toEqual([])
   })
 
   it('counterparty.unexpected-spender', () => {

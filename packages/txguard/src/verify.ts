@@ -5,6 +5,7 @@ import { policySchema, type PolicyInput, type Rule, type RuleContext, type Verdi
 import { decodeCall, flattenCalls } from './decode.ts'
 import { balanceChanges, extractEffects, type Approval, type Effects } from './effects.ts'
 import { RequestInvalidError } from './errors.ts'
+import { sharedContractFacts, type ContractFacts } from './facts.ts'
 import { findUnsellable, inspectAccounts, inspectTokens } from './inspect.ts'
 import { parseIntent } from './intent.ts'
 import { judge, stricter, type JudgeInput } from './judge.ts'
@@ -32,6 +33,11 @@ export type VerifyOptions = {
   rules?: readonly Rule[]
   modelTimeoutMs?: number
   signal?: AbortSignal
+  /**
+   * Where contracts' ages and activity are remembered, per chain (bounded). Default: one cache
+   * shared by the process; pass a fresh `new ContractFacts()` to start from nothing.
+   */
+  facts?: ContractFacts
 }
 
 /**
@@ -128,6 +134,7 @@ export async function verify(input: VerifyRequestInput | unknown, options: Verif
       : null,
     model,
     request: { kind: request.kind, chainId: request.chainId, from: request.from, to: seen.tx?.to ?? null },
+    accounts: ctx.accounts,
     durationMs: performance.now() - t0,
   }
 }
@@ -204,7 +211,11 @@ async function ruleContext(
     ...(request.kind === 'transaction' ? (request.authorizationList ?? []).map((a) => a.address) : []),
   ]
   const [accounts, tokens, unsellable] = await Promise.all([
-    inspectAccounts(client, interesting, policy, effects.created),
+    inspectAccounts(client, interesting, policy, {
+      createdNow: effects.created,
+      spenders: seen.approvals.map((a) => a.spender),
+      facts: options.facts ?? sharedContractFacts,
+    }),
     inspectTokens(client, request.from, effects, typedData, decoded),
     client && tx && simulation?.success
       ? findUnsellable(client, tx, request.from, changes, effects.transfers)

@@ -1,5 +1,8 @@
-import type { Finding, Rule } from '../context.ts'
+import { describeActivity, isActive } from '../activity.ts'
+import { describeAge } from '../age.ts'
+import type { AccountInfo, Finding, Rule, RuleContext } from '../context.ts'
 import { UNLIMITED_THRESHOLD } from '../context.ts'
+import type { Approval } from '../effects.ts'
 import { approvalAmount, approvalsOf, formatAmount, isDappContract, isKnown, nameOf, symbolOf } from './helpers.ts'
 
 const describe = (a: ReturnType<typeof approvalsOf>[number]) =>
@@ -80,6 +83,14 @@ export const approvalToEoa: Rule = {
     }),
 }
 
+/** Unlimited, over a whole collection, or signed off-chain: the approvals a drainer asks for. */
+const isSevere = (ctx: RuleContext, a: Approval): boolean => {
+  const amount = approvalAmount(a)
+  return a.kind === 'operator' || (amount !== null && amount >= UNLIMITED_THRESHOLD) || isPermit(ctx, a)
+}
+/** Granted by signing typed data (Permit, Permit2), not by a transaction: approvalsOf hands out the same objects. */
+const isPermit = (ctx: RuleContext, a: Approval) => (ctx.typedData?.approvals ?? []).includes(a)
+
 export const approvalToNewContract: Rule = {
   id: 'approval.to-new-contract',
   description: 'An approval to a contract created only recently that the user does not know.',
@@ -95,12 +106,48 @@ export const approvalToNewContract: Rule = {
           severity: severe ? 'block' : 'warn',
           message:
             `The ${describe(a)} goes to ${nameOf(ctx, a.spender)}, ` +
-            `a contract created within the last ${ctx.policy.recentBlocks} blocks that is not in your address book.`,
-          evidence: { token: a.token, spender: a.spender },
+            `a contract created within the last ${ctx.policy.recentBlocks} blocks that is not in your address book` +
+            `${info.age ? `: ${describeAge(info.age)}` : ''}.`,
+          evidence: { token: a.token, spender: a.spender, ...ageEvidence(info) },
         },
       ]
     }),
 }
+
+export const approvalToUnknownContract: Rule = {
+  id: 'approval.to-unknown-contract',
+  description:
+    'An unlimited approval, operator approval or permit to a contract whose age the node cannot tell, ' +
+    'that few accounts use and the user does not know: unknown is not old.',
+  check: (ctx) =>
+    approvalsOf(ctx).flatMap((a): Finding[] => {
+      const info = ctx.accounts[a.spender]
+      if (!info?.isContract || info.age === null || info.recent !== null || isKnown(ctx, a.spender)) return []
+      if (!isSevere(ctx, a) || isActive(info.activity, ctx.policy.activeAccounts)) return []
+      const use = info.activity
+        ? `${describeActivity(info.activity)}, fewer than the ${ctx.policy.activeAccounts} that make it well used`
+        : 'its use was not counted'
+      return [
+        {
+          id: 'approval.to-unknown-contract',
+          severity: 'warn',
+          message:
+            `The ${describe(a)} goes to ${nameOf(ctx, a.spender)}, a contract not in your address book ` +
+            `that may have been created within the last ${ctx.policy.recentBlocks} blocks: ` +
+            `${describeAge(info.age)}; ${use}.`,
+          evidence: { token: a.token, spender: a.spender, ...ageEvidence(info) },
+        },
+      ]
+    }),
+}
+
+/** The age and activity answers, as JSON-safe evidence. */
+const ageEvidence = (info: AccountInfo) => ({
+  ...(info.age
+    ? { age: describeAge(info.age), ageMethod: info.age.status === 'unknown' ? null : info.age.method }
+    : {}),
+  ...(info.activity ? { activity: describeActivity(info.activity) } : {}),
+})
 
 export const unexpectedSpender: Rule = {
   id: 'counterparty.unexpected-spender',

@@ -3,6 +3,7 @@ import {
   approvalExceedsBalance,
   approvalToEoa,
   approvalToNewContract,
+  approvalToUnknownContract,
   unexpectedSpender,
   unlimitedApproval,
 } from './approvals.ts'
@@ -28,6 +29,7 @@ export const rules: readonly Rule[] = [
   approvalExceedsBalance,
   approvalToEoa,
   approvalToNewContract,
+  approvalToUnknownContract,
   unexpectedSpender,
   unexpectedRecipient,
   intentMismatch,

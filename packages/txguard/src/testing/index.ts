@@ -14,6 +14,7 @@ import {
   type Hex,
   type LocalAccount,
 } from 'viem'
+import { devTokenAbi, devTokenBytecode } from '@hermit/contracts'
 import {
   benignNftMarketAbi,
   benignNftMarketBytecode,
@@ -21,8 +22,6 @@ import {
   benignSwapRouterBytecode,
   devNftAbi,
   devNftBytecode,
-  devTokenAbi,
-  devTokenBytecode,
   evilVaultAbi,
   evilVaultBytecode,
   honeypotTokenAbi,
@@ -33,7 +32,7 @@ import {
   ownedProxyBytecode,
   vaultV1Abi,
   vaultV1Bytecode,
-} from '@hermit/contracts'
+} from '@hermit/contracts/testbed'
 import type { Devnet } from '@hermit/devnet'
 import type { PolicyInput } from '../context.ts'
 import type { VerifyRequestInput } from '../request.ts'
