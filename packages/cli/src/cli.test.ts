@@ -5,21 +5,44 @@ import { join } from 'node:path'
 import { createInterface } from 'node:readline'
 import { describe, expect, it } from 'vitest'
 import { createPublicClient, http } from 'viem'
+import type { Command } from 'commander'
 import { ExitCode } from './exit.ts'
+import { buildProgram } from './program.ts'
 import { HERMIT_BIN as bin, runHermit } from './testing/index.ts'
 
 const dir = mkdtempSync(join(tmpdir(), 'hermit-cli-'))
 
 const hermit = (args: string[]) => runHermit(args)
 
+/** Every command under `command` (itself first), with the words that invoke it: [], ['devnet'], ['pay', 'init']… */
+function commandsOf(command: Command, words: string[] = []): { words: string[]; command: Command }[] {
+  return [{ words, command }, ...command.commands.flatMap((c) => commandsOf(c, [...words, c.name()]))]
+}
+
+/** Runs `fn` on every item, `width` at a time (each is a child process; the machine has 2 cores). */
+async function inBatches<T>(items: T[], width: number, fn: (item: T) => Promise<void>): Promise<void> {
+  for (let i = 0; i < items.length; i += width) await Promise.all(items.slice(i, i + width).map(fn))
+}
+
 describe('hermit CLI', () => {
-  it('has --help on every command', async () => {
-    for (const args of [['--help'], ['devnet', '--help'], ['deployments', '--help']]) {
-      const r = await hermit(args)
-      expect(r.code).toBe(ExitCode.ok)
-      expect(r.stdout).toMatch(/Usage: hermit/)
-    }
-  })
+  it('every command commander knows, nested ones included, answers --help with status 0, its usage line and its description', async () => {
+    const all = commandsOf(buildProgram().program)
+    const names = all.map((c) => c.words.join(' '))
+    // the walk reaches the nested commands (a walk of the top level only would pass on too little)
+    expect(names).toEqual(
+      expect.arrayContaining(['', 'devnet', 'verify', 'guard', 'pay init', 'pay fetch', 'jobs refund', 'agents find']),
+    )
+    expect(new Set(names).size).toBe(names.length)
+    await inBatches(all, 2, async ({ words, command }) => {
+      const name = ['hermit', ...words].join(' ')
+      const r = await hermit([...words, '--help'])
+      expect(r.code, `${name} --help: ${r.stderr}`).toBe(ExitCode.ok)
+      expect(r.stderr, `${name} --help`).toBe('')
+      expect(r.stdout, `${name} --help`).toMatch(new RegExp(`^Usage: ${name} \\[options\\]`, 'm'))
+      expect(command.description(), `${name} has no description`).not.toBe('')
+      expect(r.stdout.replace(/\s+/g, ' '), `${name} --help`).toContain(command.description().replace(/\s+/g, ' '))
+    })
+  }, 600_000)
 
   it('bad arguments exit with the usage status and name the flag', async () => {
     const r = await hermit(['devnet', '--port', 'abc'])

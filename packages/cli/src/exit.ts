@@ -58,6 +58,7 @@ const byCode = {
   LLM_BAD_SPEC: ExitCode.usage,
   CLI_MISSING_SECRET: ExitCode.usage,
   ZKPAY_KEYSTORE_EXISTS: ExitCode.dataError,
+  ZKPAY_KEYSTORE_WEAK_PASSWORD: ExitCode.usage,
   ZKPAY_TICKETS_EXIST: ExitCode.dataError,
   ZKPAY_KEYSTORE_WRONG_PASSWORD: ExitCode.dataError,
   ZKPAY_KEYSTORE_UNREADABLE: ExitCode.ioError,

@@ -1,4 +1,5 @@
 import { isHermitError } from '@hermit/errors'
+import { redactUrl } from '@hermit/devnet'
 
 export type Output = {
   json: boolean
@@ -9,6 +10,16 @@ export type Output = {
 }
 
 const replacer = (_: string, v: unknown) => (typeof v === 'bigint' ? v.toString() : v)
+
+/**
+ * RPC URLs often carry an API key in their path or query, and a library's error message may quote
+ * the URL it failed on (viem's does): an error shows only scheme, host and port of every URL in it.
+ */
+export const redactUrls = (text: string) =>
+  text.replace(/\b(?:https?|wss?):\/\/[^\s"'`<>]+/g, (match) => {
+    const [, url, tail] = /^(.*?)([.,:;!?)\]]*)$/.exec(match)! // a sentence's punctuation is not part of the URL
+    return `${redactUrl(url!)}${tail}`
+  })
 
 export function createOutput(json: boolean, out = process.stdout, err = process.stderr): Output {
   return {
@@ -25,11 +36,15 @@ export function createOutput(json: boolean, out = process.stdout, err = process.
         const body = isHermitError(error)
           ? error.toJSON()
           : { name: 'Error', code: 'INTERNAL', message: String((error as Error)?.message ?? error) }
-        out.write(`${JSON.stringify({ error: body }, replacer)}\n`)
+        const redacted = (k: string, v: unknown) => {
+          const x = replacer(k, v)
+          return typeof x === 'string' ? redactUrls(x) : x
+        }
+        out.write(`${JSON.stringify({ error: body }, redacted)}\n`)
       } else if (isHermitError(error)) {
-        err.write(`error: ${error.shortMessage}\n${error.hint ? `hint: ${error.hint}\n` : ''}`)
+        err.write(redactUrls(`error: ${error.shortMessage}\n${error.hint ? `hint: ${error.hint}\n` : ''}`))
       } else {
-        err.write(`error: ${String((error as Error)?.message ?? error)}\n`)
+        err.write(redactUrls(`error: ${String((error as Error)?.message ?? error)}\n`))
       }
     },
   }

@@ -8,7 +8,7 @@ import {
   type Address,
   type Hex,
 } from 'viem'
-import { privateKeyToAccount } from 'viem/accounts'
+import { privateKeyToAccount, type PrivateKeyAccount } from 'viem/accounts'
 import { z } from 'zod'
 import { CliError } from '../errors.ts'
 import { devnetChain } from '@hermit/devnet'
@@ -41,11 +41,17 @@ export function wallet(rpcUrl: string, chainId: number) {
   const key = secret('HERMIT_PRIVATE_KEY')
   if (!isHex(key) || key.length !== 66)
     throw new CliError('CLI_BAD_ARGUMENT', 'HERMIT_PRIVATE_KEY is not a 32-byte hex key.')
-  return createWalletClient({
-    chain: devnetChain(chainId, rpcUrl),
-    transport: http(rpcUrl),
-    account: privateKeyToAccount(key as Hex),
-  })
+  let account: PrivateKeyAccount
+  try {
+    account = privateKeyToAccount(key as Hex)
+  } catch {
+    // not even as the cause: the curve library's message quotes the key (in decimal)
+    throw new CliError(
+      'CLI_BAD_ARGUMENT',
+      'HERMIT_PRIVATE_KEY is not a valid private key (0 or not below the curve order).',
+    )
+  }
+  return createWalletClient({ chain: devnetChain(chainId, rpcUrl), transport: http(rpcUrl), account })
 }
 
 export async function chainClient(rpcUrl: string) {

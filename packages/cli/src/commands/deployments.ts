@@ -6,7 +6,7 @@ import { CliError } from '../errors.ts'
 import { DeploymentsFileError, readDeployments } from '@hermit/devnet'
 import { parseArgs } from '../args.ts'
 import type { Output } from '../output.ts'
-import { DEFAULT_DEPLOYMENTS_PATH, describeDeployments } from './devnet.ts'
+import { DEFAULT_DEPLOYMENTS_PATH, describeDeployments, shownDeployments } from './devnet.ts'
 
 const optionsSchema = z.strictObject({
   file: z.string().min(1).default(DEFAULT_DEPLOYMENTS_PATH),
@@ -54,7 +54,7 @@ export function registerDeployments(program: Command, output: () => Output): voi
         }
       }
       out.result(
-        { ...d, ...(check ? { check } : {}) },
+        { ...shownDeployments(d), ...(check ? { check } : {}) },
         () => `${describeDeployments(d)}${check ? '\n\ncheck: chain id and code at every address match' : ''}`,
       )
     })

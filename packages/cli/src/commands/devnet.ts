@@ -2,7 +2,7 @@ import { rmSync } from 'node:fs'
 import { resolve } from 'node:path'
 import type { Command } from 'commander'
 import { z } from 'zod'
-import { DevnetError, startDevnet, writeDeployments, type Deployments } from '@hermit/devnet'
+import { DevnetError, redactUrl, startDevnet, writeDeployments, type Deployments } from '@hermit/devnet'
 import { blockNumberSchema, parseArgs, portSchema } from '../args.ts'
 import { table, type Output } from '../output.ts'
 
@@ -18,6 +18,10 @@ const optionsSchema = z.strictObject({
   deploy: z.boolean().default(true),
   json: z.boolean().optional(),
 })
+
+/** Deployments as the CLI prints them: the fork URL (an RPC that may hold an API key) without its path or query. */
+export const shownDeployments = (d: Deployments): Deployments =>
+  d.fork ? { ...d, fork: { ...d.fork, url: redactUrl(d.fork.url) } } : d
 
 export function describeDeployments(d: Deployments): string {
   const rows = Object.entries(d.contracts).map(([name, c]) => [name, c.address, c.gasUsed.toString()])
@@ -58,14 +62,10 @@ export function registerDevnet(program: Command, output: () => Output): void {
       })
       const file = resolve(o.out)
       writeDeployments(file, devnet.deployments)
-      out.result(
-        { deploymentsFile: file, pid: devnet.pid, ...devnet.deployments },
-        () =>
-          `${describeDeployments(devnet.deployments)}\n\ndeployments written to ${file}\nrunning — press Ctrl-C to stop`,
-      )
       // anvil does not hold the event loop open (so scripts that forget stop() still exit): this does
       const keepAlive = setInterval(() => {}, 2 ** 30)
-      const how = await new Promise<'signal' | 'anvil-exited'>((resolveStop) => {
+      // listening before the line that says it runs: a script may send SIGINT the moment it reads that line
+      const stopped = new Promise<'signal' | 'anvil-exited'>((resolveStop) => {
         const stop = (signal: NodeJS.Signals) => {
           out.info(`${signal}: stopping the devnet…`)
           resolveStop('signal')
@@ -74,6 +74,12 @@ export function registerDevnet(program: Command, output: () => Output): void {
         process.once('SIGTERM', stop)
         void devnet.exited.then(() => resolveStop('anvil-exited'))
       })
+      out.result(
+        { deploymentsFile: file, pid: devnet.pid, ...shownDeployments(devnet.deployments) },
+        () =>
+          `${describeDeployments(devnet.deployments)}\n\ndeployments written to ${file}\nrunning — press Ctrl-C to stop`,
+      )
+      const how = await stopped
       clearInterval(keepAlive)
       await devnet.stop()
       // the chain is gone: a stale file would point the CLI at nothing

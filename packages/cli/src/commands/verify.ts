@@ -156,16 +156,18 @@ export function registerGuard(program: Command, output: () => Output): void {
         onCheck: (method, report) =>
           out.info(`${method}: ${report.verdict}${report.reasons[0] ? ` — ${report.reasons[0].message}` : ''}`),
       })
+      const keepAlive = setInterval(() => {}, 2 ** 30)
+      // listening before the line that says it runs: a script may send SIGINT the moment it reads that line
+      const stopped = new Promise<void>((r) => {
+        process.once('SIGINT', () => r())
+        process.once('SIGTERM', () => r())
+      })
       out.result(
         { url: proxy.url, upstream: new URL(o.upstream).host, model: provider.label },
         () =>
           `hermit guard on ${proxy.url} → ${new URL(o.upstream).host} (model: ${provider.label}); point your wallet's RPC here. Ctrl-C stops.`,
       )
-      const keepAlive = setInterval(() => {}, 2 ** 30)
-      await new Promise<void>((r) => {
-        process.once('SIGINT', () => r())
-        process.once('SIGTERM', () => r())
-      })
+      await stopped
       clearInterval(keepAlive)
       await proxy.close()
       await fork.stop()
