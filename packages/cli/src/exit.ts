@@ -71,6 +71,9 @@ const byCode = {
   AGENTS_JOB_NOTHING_TO_REFUND: ExitCode.dataError,
   CHAIN_REVERTED: ExitCode.dataError,
   CHAIN_NO_WALLET: ExitCode.usage,
+  CHAIN_TX_FAILED: ExitCode.unavailable,
+  CHAIN_DEPLOY_FAILED: ExitCode.unavailable,
+  ZKPAY_PROOF_FAILED: ExitCode.dataError,
   TXGUARD_NO_SIMULATION_CHAIN: ExitCode.usage,
 } as const satisfies Partial<Record<HermitErrorCode, ExitCode>>
 

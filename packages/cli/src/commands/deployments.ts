@@ -22,10 +22,10 @@ export function registerDeployments(program: Command, output: () => Output): voi
     .option('--check', 'ask the chain: same chain id, and code at every address')
     .action(async (raw: Record<string, unknown>) => {
       const out = output()
-      const o = parseArgs(optionsSchema, raw, 'deployments')
-      const d = readDeployments(resolve(o.file))
+      const options = parseArgs(optionsSchema, raw, 'deployments')
+      const d = readDeployments(resolve(options.file))
       let check: { chainId: number; missingCode: string[] } | undefined
-      if (o.check) {
+      if (options.check) {
         const client = createPublicClient({ transport: http(d.rpcUrl, { retryCount: 0, timeout: 5_000 }) })
         let chainId: number
         try {

@@ -48,19 +48,19 @@ export function registerDevnet(program: Command, output: () => Output): void {
     .option('--no-deploy', 'start the chain without deploying Hermit contracts')
     .action(async (raw: Record<string, unknown>) => {
       const out = output()
-      const o = parseArgs(optionsSchema, raw, 'devnet')
-      const fork = o.forkUrl
-        ? { url: o.forkUrl, ...(o.forkBlock === undefined ? {} : { blockNumber: o.forkBlock }) }
+      const options = parseArgs(optionsSchema, raw, 'devnet')
+      const fork = options.forkUrl
+        ? { url: options.forkUrl, ...(options.forkBlock === undefined ? {} : { blockNumber: options.forkBlock }) }
         : undefined
       out.info('starting anvil…')
       const devnet = await startDevnet({
-        port: o.port,
-        host: o.host,
-        deploy: o.deploy,
-        ...(o.chainId === undefined ? {} : { chainId: o.chainId }),
+        port: options.port,
+        host: options.host,
+        deploy: options.deploy,
+        ...(options.chainId === undefined ? {} : { chainId: options.chainId }),
         ...(fork ? { fork } : {}),
       })
-      const file = resolve(o.out)
+      const file = resolve(options.out)
       writeDeployments(file, devnet.deployments)
       // anvil does not hold the event loop open (so scripts that forget stop() still exit): this does
       const keepAlive = setInterval(() => {}, 2 ** 30)

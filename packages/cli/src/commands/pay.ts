@@ -39,12 +39,12 @@ export function registerPay(program: Command, output: () => Output): void {
     .option('--json', 'machine-readable JSON')
     .action(async (raw: Record<string, unknown>) => {
       const out = output()
-      const o = parseArgs(
+      const options = parseArgs(
         z.strictObject({ keystore: z.string().min(1), json: z.boolean().optional() }),
         raw,
         'pay init',
       )
-      const path = resolve(o.keystore)
+      const path = resolve(options.keystore)
       if (existsSync(path))
         throw new KeystoreError('ZKPAY_KEYSTORE_EXISTS', `${path} already exists.`, {
           hint: 'Never overwrite a keystore: its deposits would be lost. Pick another path.',
@@ -68,7 +68,7 @@ export function registerPay(program: Command, output: () => Output): void {
     .option('--json', 'machine-readable JSON')
     .action(async (raw: Record<string, unknown>) => {
       const out = output()
-      const o = parseArgs(
+      const options = parseArgs(
         z.strictObject({
           rpc,
           price: units,
@@ -80,24 +80,29 @@ export function registerPay(program: Command, output: () => Output): void {
         raw,
         'pay open-pool',
       )
-      const publicClient = await chainClient(o.rpc)
-      const w = wallet(o.rpc, publicClient.chain.id)
+      const publicClient = await chainClient(options.rpc)
+      const w = wallet(options.rpc, publicClient.chain.id)
       const pool = await deployCreditPool(
         publicClient,
         w,
-        zkInfraFromDeployments(readDeployments(resolve(o.deployments))),
-        { provider: w.account.address, price: o.price, stake: o.stake, ...(o.token ? { token: o.token } : {}) },
+        zkInfraFromDeployments(readDeployments(resolve(options.deployments))),
+        {
+          provider: w.account.address,
+          price: options.price,
+          stake: options.stake,
+          ...(options.token ? { token: options.token } : {}),
+        },
       )
       out.result(
         {
           pool,
           provider: w.account.address,
-          price: o.price.toString(),
-          stake: o.stake.toString(),
-          token: o.token ?? zeroAddress,
+          price: options.price.toString(),
+          stake: options.stake.toString(),
+          token: options.token ?? zeroAddress,
         },
         () =>
-          `CreditPool ${pool} opened by ${w.account.address}: ${formatEther(o.price)} per call, ${formatEther(o.stake)} stake`,
+          `CreditPool ${pool} opened by ${w.account.address}: ${formatEther(options.price)} per call, ${formatEther(options.stake)} stake`,
       )
     })
 
@@ -112,7 +117,7 @@ export function registerPay(program: Command, output: () => Output): void {
     .option('--json', 'machine-readable JSON')
     .action(async (raw: Record<string, unknown>) => {
       const out = output()
-      const o = parseArgs(
+      const options = parseArgs(
         z.strictObject({
           rpc,
           pool: address,
@@ -128,34 +133,34 @@ export function registerPay(program: Command, output: () => Output): void {
         raw,
         'pay deposit',
       )
-      const ticketsPath = resolve(o.ticketsFile)
+      const ticketsPath = resolve(options.ticketsFile)
       if (existsSync(ticketsPath))
         throw new TicketError('ZKPAY_TICKETS_EXIST', `${ticketsPath} already exists.`, {
           hint: 'Each deposit gets its own ticket file; reusing one would reuse tickets.',
         })
-      const identity = loadKeystore(resolve(o.keystore), secret('HERMIT_KEYSTORE_PASSWORD'))
-      const publicClient = await chainClient(o.rpc)
-      const pool = await readPool(publicClient, o.pool)
+      const identity = loadKeystore(resolve(options.keystore), secret('HERMIT_KEYSTORE_PASSWORD'))
+      const publicClient = await chainClient(options.rpc)
+      const pool = await readPool(publicClient, options.pool)
       // each deposit has its own secret (derived from the identity and a nonce kept in the ticket file)
-      const d = prepareDeposit(identity, BigInt(o.tickets))
+      const d = prepareDeposit(identity, BigInt(options.tickets))
       const { leafIndex } = await depositToPool(
         publicClient,
-        wallet(o.rpc, publicClient.chain.id),
+        wallet(options.rpc, publicClient.chain.id),
         pool,
         d.leaf,
-        BigInt(o.tickets),
+        BigInt(options.tickets),
       )
       TicketStore.create(ticketsPath, {
         pool: pool.address,
         chainId: pool.chainId,
         leafIndex,
-        tickets: o.tickets,
+        tickets: options.tickets,
         secretNonce: d.secretNonce,
       })
       out.result(
-        { pool: pool.address, leafIndex, tickets: o.tickets, ticketsFile: ticketsPath },
+        { pool: pool.address, leafIndex, tickets: options.tickets, ticketsFile: ticketsPath },
         () =>
-          `deposited ${o.tickets} tickets into ${pool.address} (deposit #${leafIndex}); ticket state in ${ticketsPath}`,
+          `deposited ${options.tickets} tickets into ${pool.address} (deposit #${leafIndex}); ticket state in ${ticketsPath}`,
       )
     })
 
@@ -173,7 +178,7 @@ export function registerPay(program: Command, output: () => Output): void {
     .option('--json', 'machine-readable JSON')
     .action(async (url: string, raw: Record<string, unknown>) => {
       const out = output()
-      const o = parseArgs(
+      const options = parseArgs(
         z.strictObject({
           rpc,
           keystore: z.string(),
@@ -190,25 +195,25 @@ export function registerPay(program: Command, output: () => Output): void {
       const target = rpc.safeParse(url)
       if (!target.success)
         throw new HermitError('CLI_BAD_ARGUMENT', `pay fetch: <url>: ${target.error.issues[0]?.message}`)
-      const identity = loadKeystore(resolve(o.keystore), secret('HERMIT_KEYSTORE_PASSWORD'))
-      const publicClient = await chainClient(o.rpc)
+      const identity = loadKeystore(resolve(options.keystore), secret('HERMIT_KEYSTORE_PASSWORD'))
+      const publicClient = await chainClient(options.rpc)
       const client = createZkPayClient({
         identity,
-        tickets: TicketStore.open(resolve(o.ticketsFile)),
+        tickets: TicketStore.open(resolve(options.ticketsFile)),
         publicClient,
-        ...(o.minAnonymity > 0 ? { minAnonymitySet: o.minAnonymity, refuseSmallAnonymitySet: true } : {}),
+        ...(options.minAnonymity > 0 ? { minAnonymitySet: options.minAnonymity, refuseSmallAnonymitySet: true } : {}),
         onWarning: (m) => out.info(`warning: ${m}`),
       })
       const headers: Record<string, string> = {}
-      for (const h of o.header ?? []) {
+      for (const h of options.header ?? []) {
         const i = h.indexOf(':')
         headers[h.slice(0, i).trim()] = h.slice(i + 1).trim()
       }
       try {
         const res = await client.fetch(url, {
-          method: o.method.toUpperCase(),
+          method: options.method.toUpperCase(),
           headers,
-          ...(o.data !== undefined ? { body: o.data } : {}),
+          ...(options.data !== undefined ? { body: options.data } : {}),
         })
         const body = await res.text()
         out.result(

@@ -90,20 +90,20 @@ export function registerVerify(program: Command, output: () => Output, setExit: 
     .option('--origin <url>', "the dapp's origin")
     .action(async (file: string, raw: Record<string, unknown>) => {
       const out = output()
-      const o = parseArgs(verifySchema, raw, 'verify')
-      const provider = model(o.model)
-      const policy = readPolicy(o.policy)
+      const options = parseArgs(verifySchema, raw, 'verify')
+      const provider = model(options.model)
+      const policy = readPolicy(options.policy)
       const input = readJsonInput(file, 'request')
       parseRequest(input) // a bad request fails here, before any fork starts
-      out.info(`forking ${new URL(o.rpc).host} for the simulation…`)
+      out.info(`forking ${new URL(options.rpc).host} for the simulation…`)
       let fork: Devnet | undefined
       try {
-        fork = await startDevnet({ fork: { url: o.rpc }, deploy: false })
+        fork = await startDevnet({ fork: { url: options.rpc }, deploy: false })
         const report = await verify(input, {
           client: fork.publicClient,
           provider,
-          ...(o.intent ? { intent: o.intent } : {}),
-          ...(o.origin ? { origin: o.origin } : {}),
+          ...(options.intent ? { intent: options.intent } : {}),
+          ...(options.origin ? { origin: options.origin } : {}),
           ...(policy ? { policy } : {}),
         })
         out.result(JSON.parse(reportToJson(report)), () => formatReport(report))
@@ -139,19 +139,19 @@ export function registerGuard(program: Command, output: () => Output): void {
     .option('--refuse-warn', 'refuse warn verdicts too, not only block')
     .action(async (raw: Record<string, unknown>) => {
       const out = output()
-      const o = parseArgs(guardSchema, raw, 'guard')
-      const provider = model(o.model)
-      const policy = readPolicy(o.policy)
-      const fork = await startDevnet({ fork: { url: o.upstream }, deploy: false })
+      const options = parseArgs(guardSchema, raw, 'guard')
+      const provider = model(options.model)
+      const policy = readPolicy(options.policy)
+      const fork = await startDevnet({ fork: { url: options.upstream }, deploy: false })
       const proxy = await startGuardProxy({
-        upstream: o.upstream,
+        upstream: options.upstream,
         simulation: fork.publicClient,
         // bring the fork to the upstream's head before each check
-        beforeCheck: () => fork.testClient.reset({ jsonRpcUrl: o.upstream }),
+        beforeCheck: () => fork.testClient.reset({ jsonRpcUrl: options.upstream }),
         provider,
-        port: o.port,
-        host: o.host,
-        refuse: o.refuseWarn ? ['warn', 'block'] : ['block'],
+        port: options.port,
+        host: options.host,
+        refuse: options.refuseWarn ? ['warn', 'block'] : ['block'],
         ...(policy ? { policy } : {}),
         onCheck: (method, report) =>
           out.info(`${method}: ${report.verdict}${report.reasons[0] ? ` — ${report.reasons[0].message}` : ''}`),
@@ -163,9 +163,9 @@ export function registerGuard(program: Command, output: () => Output): void {
         process.once('SIGTERM', () => r())
       })
       out.result(
-        { url: proxy.url, upstream: new URL(o.upstream).host, model: provider.label },
+        { url: proxy.url, upstream: new URL(options.upstream).host, model: provider.label },
         () =>
-          `hermit guard on ${proxy.url} → ${new URL(o.upstream).host} (model: ${provider.label}); point your wallet's RPC here. Ctrl-C stops.`,
+          `hermit guard on ${proxy.url} → ${new URL(options.upstream).host} (model: ${provider.label}); point your wallet's RPC here. Ctrl-C stops.`,
       )
       await stopped
       clearInterval(keepAlive)
