@@ -1,5 +1,6 @@
 import { keccak256 } from 'viem'
 import { z } from 'zod'
+import { shortMessageOf } from '@hermit/errors'
 import { AgentUriError } from './errors.ts'
 
 export const uriOptionsSchema = z.strictObject({
@@ -53,30 +54,18 @@ export async function fetchUri(uri: string, options: UriOptions = {}): Promise<U
   } catch {
     throw new AgentUriError('ERC8004_URI_INVALID', `Not a URI: ${short}.`)
   }
-  let target: string
+  let target: URL
   if (url.protocol === 'ipfs:') {
     const path = uri.slice('ipfs://'.length).replace(/^ipfs\//, '')
-    target = `${limits.ipfsGateway.replace(/\/+$/, '')}/ipfs/${path}`
-  } else if (
-    url.protocol === 'https:' ||
-    (url.protocol === 'http:' && (limits.allowInsecureHttp || LOOPBACK.has(url.hostname)))
-  ) {
-    target = url.href
+    target = new URL(`${limits.ipfsGateway.replace(/\/+$/, '')}/ipfs/${path}`)
+  } else if (allowedTarget(url, limits.allowInsecureHttp)) {
+    target = url
   } else {
     throw new AgentUriError('ERC8004_URI_SCHEME', `Unsupported URI scheme in ${short}.`, {
       hint: 'Use data:, https:// or ipfs:// (plain http:// only on loopback or with allowInsecureHttp).',
     })
   }
-  let res: Response
-  try {
-    res = await doFetch(target, { signal: AbortSignal.timeout(limits.timeoutMs), redirect: 'follow' })
-  } catch (cause) {
-    throw new AgentUriError(
-      'ERC8004_URI_FETCH_FAILED',
-      `Cannot fetch ${short}: ${(cause as Error)?.name === 'TimeoutError' ? `no answer in ${limits.timeoutMs} ms` : (cause as Error)?.message}`,
-      { cause },
-    )
-  }
+  const res = await fetchFollowing(doFetch, target, short, limits)
   if (!res.ok) throw new AgentUriError('ERC8004_URI_FETCH_FAILED', `Fetching ${short} gave HTTP ${res.status}.`)
   const declared = Number(res.headers.get('content-length') ?? '0')
   if (declared > limits.maxBytes) throw tooLarge(short, limits.maxBytes)
@@ -95,6 +84,55 @@ export async function fetchUri(uri: string, options: UriOptions = {}): Promise<U
     })
   }
   return new Uint8Array(Buffer.concat(chunks))
+}
+
+/** https anywhere; plain http only on loopback, or anywhere when the caller allows it. */
+function allowedTarget(url: URL, allowInsecureHttp: boolean): boolean {
+  return url.protocol === 'https:' || (url.protocol === 'http:' && (allowInsecureHttp || LOOPBACK.has(url.hostname)))
+}
+
+const MAX_REDIRECTS = 5
+
+/**
+ * Fetches, following redirects by hand so that every hop passes the rules the first URL passed:
+ * a redirect could otherwise take an https:// URI to plain http:// anywhere, or from a remote host
+ * to a service on this machine's loopback.
+ */
+async function fetchFollowing(
+  doFetch: typeof fetch,
+  first: URL,
+  short: string,
+  limits: { timeoutMs: number; allowInsecureHttp: boolean },
+): Promise<Response> {
+  const signal = AbortSignal.timeout(limits.timeoutMs)
+  let target = first
+  for (let hop = 0; ; hop++) {
+    let res: Response
+    try {
+      res = await doFetch(target, { signal, redirect: 'manual' })
+    } catch (cause) {
+      throw new AgentUriError(
+        'ERC8004_URI_FETCH_FAILED',
+        `Cannot fetch ${short}: ${(cause as Error)?.name === 'TimeoutError' ? `no answer in ${limits.timeoutMs} ms` : shortMessageOf(cause)}`,
+        { cause },
+      )
+    }
+    const location = res.status >= 300 && res.status < 400 ? res.headers.get('location') : null
+    if (location === null) return res
+    await res.body?.cancel()
+    if (hop >= MAX_REDIRECTS)
+      throw new AgentUriError(
+        'ERC8004_URI_FETCH_FAILED',
+        `Fetching ${short} redirected more than ${MAX_REDIRECTS} times.`,
+      )
+    const next = new URL(location, target)
+    const intoLoopback = LOOPBACK.has(next.hostname) && !LOOPBACK.has(target.hostname)
+    if (!allowedTarget(next, limits.allowInsecureHttp) || intoLoopback)
+      throw new AgentUriError('ERC8004_URI_SCHEME', `Fetching ${short} redirected to a URL it may not fetch.`, {
+        hint: 'A redirect must keep to https:// (plain http:// only on loopback or with allowInsecureHttp).',
+      })
+    target = next
+  }
 }
 
 /** Fetches a URI and parses it as JSON. */
