@@ -8,12 +8,12 @@ import { checkGenerated, isStale, renderGenerated, writeGenerated } from './gen-
 
 const script = fileURLToPath(new URL('./gen-contracts.ts', import.meta.url))
 
-function artifact(name: string, abi: unknown[], bytecode = '0x6001') {
+function artifact(name: string, abi: unknown[], bytecode = '0x6001', source = `src/${name}.sol`) {
   return {
     abi,
     bytecode: { object: bytecode },
     deployedBytecode: { object: bytecode },
-    metadata: { settings: { compilationTarget: { [`src/${name}.sol`]: name } } },
+    metadata: { settings: { compilationTarget: { [source]: name } } },
   }
 }
 
@@ -37,7 +37,7 @@ describe('generated contract bindings', () => {
 
   it('renders `as const` ABIs and bytecode for src/ contracts only', () => {
     const files = renderGenerated(artifacts)
-    expect([...files.keys()].sort()).toEqual(['Thing.ts', 'index.ts'])
+    expect([...files.keys()].sort()).toEqual(['Thing.ts', 'index.ts', 'testbed/index.ts'])
     expect(files.get('Thing.ts')).toContain('export const thingAbi = [')
     expect(files.get('Thing.ts')).toContain('] as const')
     expect(files.get('Thing.ts')).toContain("export const thingBytecode = '0x6001' as const")
@@ -48,6 +48,63 @@ describe('generated contract bindings', () => {
     expect(isStale(checkGenerated(artifacts, generated))).toBe(false)
     writeFileSync(join(artifacts, 'Thing.sol/Thing.json'), JSON.stringify(artifact('Thing', [fn('a'), fn('b')])))
     expect(checkGenerated(artifacts, generated)).toEqual({ missing: [], changed: ['Thing.ts'], extra: [] })
+  })
+
+  it('exports the test bed (src/testbed) from its own index only', () => {
+    mkdirSync(join(artifacts, 'Honeypot.sol'))
+    const honeypot = artifact('Honeypot', [fn('h')], '0x6002', 'src/testbed/Honeypot.sol')
+    writeFileSync(join(artifacts, 'Honeypot.sol/Honeypot.json'), JSON.stringify(honeypot))
+    const files = renderGenerated(artifacts)
+    expect([...files.keys()].sort()).toEqual(['Thing.ts', 'index.ts', 'testbed/Honeypot.ts', 'testbed/index.ts'])
+    expect(files.get('index.ts')).toContain("export * from './Thing.ts'")
+    expect(files.get('index.ts')).not.toContain('Honeypot')
+    expect(files.get('testbed/index.ts')).toContain("export * from './Honeypot.ts'")
+    expect(files.get('testbed/index.ts')).not.toContain('Thing')
+    expect(files.get('testbed/Honeypot.ts')).toContain('// Source: contracts/src/testbed/Honeypot.sol')
+    // a test-bed binding that goes stale (or missing) is caught like any other
+    writeGenerated(artifacts, generated)
+    expect(isStale(checkGenerated(artifacts, generated))).toBe(false)
+    writeFileSync(join(artifacts, 'Honeypot.sol/Honeypot.json'), JSON.stringify({ ...honeypot, abi: [fn('h2')] }))
+    expect(checkGenerated(artifacts, generated)).toEqual({ missing: [], changed: ['testbed/Honeypot.ts'], extra: [] })
+    rmSync(join(generated, 'testbed/Honeypot.ts'))
+    writeFileSync(join(generated, 'Honeypot.ts'), 'export {}\n') // e.g. left at the root by an older generator
+    expect(checkGenerated(artifacts, generated)).toEqual({
+      missing: ['testbed/Honeypot.ts'],
+      changed: [],
+      extra: ['Honeypot.ts'],
+    })
+  })
+
+  it("reads only the artifacts of forge's last build when its cache is there", () => {
+    // forge leaves the artifacts of a contract that moved to another file: they must not be generated
+    mkdirSync(join(artifacts, 'Old.sol'))
+    writeFileSync(
+      join(artifacts, 'Old.sol/Gone.json'),
+      JSON.stringify(artifact('Gone', [fn('g')], '0x6003', 'src/Old.sol')),
+    )
+    expect([...renderGenerated(artifacts).keys()]).toContain('Gone.ts')
+    const cache = join(artifacts, '..', 'cache')
+    mkdirSync(cache)
+    const entry = (path: string) => ({ '0.8.30': { default: { path } } })
+    writeFileSync(
+      join(cache, 'solidity-files-cache.json'),
+      JSON.stringify({
+        files: {
+          'src/Thing.sol': { artifacts: { Thing: entry('Thing.sol/Thing.json') } },
+          'src/Old.sol': { artifacts: {} },
+        },
+      }),
+    )
+    expect([...renderGenerated(artifacts).keys()].sort()).toEqual(['Thing.ts', 'index.ts', 'testbed/index.ts'])
+  })
+
+  it('refuses two contracts of the same name instead of letting one overwrite the other', () => {
+    mkdirSync(join(artifacts, 'Other.sol'))
+    writeFileSync(
+      join(artifacts, 'Other.sol/Thing.json'),
+      JSON.stringify(artifact('Thing', [fn('b')], '0x6001', 'src/Other.sol')),
+    )
+    expect(() => renderGenerated(artifacts)).toThrow(/Two contracts named Thing/)
   })
 
   it('reports missing and leftover files', () => {

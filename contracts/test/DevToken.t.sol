@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.24;
 
-import {Test} from "forge-std/Test.sol";
+import {Test, console} from "forge-std/Test.sol";
 import {StdInvariant} from "forge-std/StdInvariant.sol";
 import {DevToken} from "../src/DevToken.sol";
 
@@ -70,10 +70,19 @@ contract DevTokenTest is Test {
     }
 }
 
-/// Drives random mints and transfers across a few holders.
+/// Drives random mints and transfers across a few holders; a ghost ledger says what each holds.
+/// Both steps always succeed (fail_on_revert is on). `_bound` is forge-std's `bound` without its
+/// log line, so that -vv output shows the counts.
 contract DevTokenHandler is Test {
     DevToken internal immutable token;
     address[] public holders;
+    mapping(address => uint256) public ghostBalance;
+    uint256 public ghostMinted;
+
+    uint256 public steps;
+    uint256 public mints;
+    uint256 public transfers; // of a non-zero amount
+    uint256 public selfTransfers;
 
     constructor(DevToken token_) {
         token = token_;
@@ -81,14 +90,27 @@ contract DevTokenHandler is Test {
     }
 
     function mint(uint256 who, uint256 amount) external {
-        token.mint(holders[who % holders.length], bound(amount, 0, token.faucetLimit()));
+        steps++;
+        address to = holders[who % holders.length];
+        amount = _bound(amount, 0, token.faucetLimit());
+        token.mint(to, amount);
+        ghostBalance[to] += amount;
+        ghostMinted += amount;
+        mints++;
     }
 
+    /// Some of the sender's balance (all of it now and then), to any holder, itself included.
     function transfer(uint256 from, uint256 to, uint256 amount) external {
+        steps++;
         address a = holders[from % holders.length];
-        amount = bound(amount, 0, token.balanceOf(a));
+        address b = holders[to % holders.length];
+        amount = amount % 4 == 0 ? token.balanceOf(a) : _bound(amount, 0, token.balanceOf(a));
         vm.prank(a);
-        token.transfer(holders[to % holders.length], amount);
+        token.transfer(b, amount);
+        ghostBalance[a] -= amount;
+        ghostBalance[b] += amount;
+        if (amount != 0) transfers++;
+        if (a == b) selfTransfers++;
     }
 
     function holderCount() external view returns (uint256) {
@@ -97,6 +119,8 @@ contract DevTokenHandler is Test {
 }
 
 contract DevTokenInvariantTest is StdInvariant, Test {
+    /// Steps per run: the depth set for the invariant below (forge's default in foundry.toml).
+    uint256 internal constant DEPTH = 32;
     DevToken internal token;
     DevTokenHandler internal handler;
 
@@ -106,9 +130,26 @@ contract DevTokenInvariantTest is StdInvariant, Test {
         targetContract(address(handler));
     }
 
+    /// No token created or lost by a transfer, none misdirected: each holder has what the ghost
+    /// ledger says, and they sum to the supply, which is what was minted.
     function invariant_SupplyEqualsSumOfBalances() public view {
         uint256 sum;
-        for (uint256 i = 0; i < handler.holderCount(); i++) sum += token.balanceOf(handler.holders(i));
+        for (uint256 i = 0; i < handler.holderCount(); i++) {
+            address h = handler.holders(i);
+            assertEq(token.balanceOf(h), handler.ghostBalance(h), "a holder has other than the ledger says");
+            sum += token.balanceOf(h);
+        }
         assertEq(sum, token.totalSupply());
+        assertEq(token.totalSupply(), handler.ghostMinted());
+    }
+
+    /// The run reached the states the invariant claims to check.
+    function afterInvariant() public view {
+        console.log("dev token, the last run (%s steps):", handler.steps());
+        console.log("  mints %s, transfers of a non-zero amount %s (to oneself %s)", handler.mints(), handler.transfers(), handler.selfTransfers());
+        // a replayed, shrunk failure is shorter than a run: only full runs must reach the minimums
+        if (handler.steps() < DEPTH) return;
+        assertGe(handler.mints(), 1, "no mint");
+        assertGe(handler.transfers(), 1, "no transfer moved anything");
     }
 }

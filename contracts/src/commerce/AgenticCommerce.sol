@@ -4,7 +4,8 @@ pragma solidity ^0.8.24;
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
 import {ReentrancyGuard} from "@openzeppelin/contracts/utils/ReentrancyGuard.sol";
-import {IACPHook} from "./IACPHook.sol";
+import {IACPHook} from "../interfaces/IACPHook.sol";
+import {ShortTransfer} from "./CommerceErrors.sol";
 
 /// @title AgenticCommerce — job escrow with evaluator attestation (ERC-8183)
 /// @notice A client creates a job for a provider and an evaluator, agrees a budget, and escrows it in
@@ -80,8 +81,8 @@ contract AgenticCommerce is ReentrancyGuard {
     error ProviderNotSet();
     error ZeroBudget();
     error BudgetMismatch(uint256 budget, uint256 expected);
-    error NotExpired(uint64 expiredAt);
-    error ShortTransfer(uint256 received, uint256 expected);
+    /// @notice claimRefund before the job's expiry (the counterpart of PastExpiry).
+    error BeforeExpiry(uint64 expiredAt);
     error NotAHook(address hook);
     error PastExpiry(uint64 expiredAt);
 
@@ -207,7 +208,7 @@ contract AgenticCommerce is ReentrancyGuard {
     function claimRefund(uint256 jobId) external nonReentrant {
         Job storage job = _job(jobId);
         if (job.status != Status.Funded && job.status != Status.Submitted) revert WrongStatus(jobId, job.status);
-        if (block.timestamp < job.expiredAt) revert NotExpired(job.expiredAt);
+        if (block.timestamp < job.expiredAt) revert BeforeExpiry(job.expiredAt);
         job.status = Status.Expired;
         emit JobExpired(jobId);
         _refund(job, jobId);

@@ -2,9 +2,12 @@
 pragma solidity ^0.8.24;
 
 import {ERC721} from "@openzeppelin/contracts/token/ERC721/ERC721.sol";
+import {IERC721} from "@openzeppelin/contracts/token/ERC721/IERC721.sol";
 import {ERC721URIStorage} from "@openzeppelin/contracts/token/ERC721/extensions/ERC721URIStorage.sol";
 import {EIP712} from "@openzeppelin/contracts/utils/cryptography/EIP712.sol";
 import {SignatureChecker} from "@openzeppelin/contracts/utils/cryptography/SignatureChecker.sol";
+import {IAgentAuthority} from "../interfaces/IAgentAuthority.sol";
+import {IAgentIdentity} from "../interfaces/IAgentIdentity.sol";
 
 /// @title IdentityRegistry — ERC-8004 "Trustless Agents" identity registry (v2.0.0 interface)
 /// @notice Every agent is an ERC-721 token ("AgentIdentity"/"AGENT"): agentId = tokenId and
@@ -13,7 +16,7 @@ import {SignatureChecker} from "@openzeppelin/contracts/utils/cryptography/Signa
 ///         first, then any wallet that proves control with an EIP-712 (EOA) or ERC-1271 signature;
 ///         it is cleared whenever the token changes hands. Written from the ERC text so that its
 ///         ABI matches the official registries; not upgradeable.
-contract IdentityRegistry is ERC721URIStorage, EIP712 {
+contract IdentityRegistry is ERC721URIStorage, EIP712, IAgentIdentity, IAgentAuthority {
     struct MetadataEntry {
         string metadataKey;
         bytes metadataValue;
@@ -131,6 +134,12 @@ contract IdentityRegistry is ERC721URIStorage, EIP712 {
     /// @notice True for the agent's owner, an operator of the owner, or the token's approved address.
     function isAuthorizedOrOwner(address spender, uint256 agentId) external view returns (bool) {
         return _isAuthorized(ownerOf(agentId), spender, agentId);
+    }
+
+    /// @dev ERC-721's ownerOf, unchanged (and its ABI too: the parameter keeps ERC-721's name): named
+    ///      here only because IAgentIdentity declares it as well.
+    function ownerOf(uint256 tokenId) public view override(ERC721, IERC721, IAgentIdentity) returns (address) {
+        return super.ownerOf(tokenId);
     }
 
     function _requireAuthorized(uint256 agentId) private view returns (address owner) {

@@ -1,16 +1,15 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.24;
 
-interface IAgentAuthority {
-    function isAuthorizedOrOwner(address spender, uint256 agentId) external view returns (bool);
-}
+import {IAgentAuthority} from "../interfaces/IAgentAuthority.sol";
+import {IAgentReputation} from "../interfaces/IAgentReputation.sol";
 
 /// @title ReputationRegistry — ERC-8004 reputation registry (v2.0.0 interface)
 /// @notice Clients give signed fixed-point feedback (`value` with `valueDecimals`) to agents of one
 ///         identity registry; feedback is numbered from 1 per (agent, client), can be revoked by its
 ///         author and answered by anyone. Summaries only count the clients the caller names: the
 ///         caller decides whom to trust. Written from the ERC text; not upgradeable.
-contract ReputationRegistry {
+contract ReputationRegistry is IAgentReputation {
     event NewFeedback(
         uint256 indexed agentId,
         address indexed clientAddress,

@@ -2,12 +2,13 @@
 pragma solidity ^0.8.24;
 
 import {IERC721} from "@openzeppelin/contracts/token/ERC721/IERC721.sol";
+import {IAgentValidation} from "../interfaces/IAgentValidation.sol";
 
 /// @title ValidationRegistry — ERC-8004 validation registry (v2.0.0 interface)
 /// @notice An agent's owner (or operator) asks a named validator to check some work
 ///         (`requestHash` commits to it, each hash once); that validator answers 0..100 and may
 ///         update its answer later (progressive finality). Written from the ERC text; not upgradeable.
-contract ValidationRegistry {
+contract ValidationRegistry is IAgentValidation {
     event ValidationRequest(
         address indexed validatorAddress, uint256 indexed agentId, string requestURI, bytes32 indexed requestHash
     );

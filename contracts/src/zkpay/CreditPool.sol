@@ -8,20 +8,8 @@ import {InternalLeanIMT, LeanIMTData} from "@zk-kit/lean-imt.sol/InternalLeanIMT
 import {SNARK_SCALAR_FIELD} from "@zk-kit/lean-imt.sol/Constants.sol";
 import {PoseidonT2} from "poseidon-solidity/PoseidonT2.sol";
 import {PoseidonT3} from "poseidon-solidity/PoseidonT3.sol";
-
-interface ICreditVerifier {
-    function verifyProof(uint256[2] calldata a, uint256[2][2] calldata b, uint256[2] calldata c, uint256[5] calldata pub)
-        external
-        view
-        returns (bool);
-}
-
-interface IExitVerifier {
-    function verifyProof(uint256[2] calldata a, uint256[2][2] calldata b, uint256[2] calldata c, uint256[3] calldata pub)
-        external
-        view
-        returns (bool);
-}
+import {ICreditVerifier} from "../interfaces/ICreditVerifier.sol";
+import {IExitVerifier} from "../interfaces/IExitVerifier.sol";
 
 /// @title CreditPool — pre-paid, unlinkable API calls (one pool per provider and price)
 /// @notice A user deposits once: `tickets × price` goes to the provider, `stake` is locked, and the

@@ -5,7 +5,8 @@ import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {ERC20} from "@openzeppelin/contracts/token/ERC20/ERC20.sol";
 import {ReentrancyGuard} from "@openzeppelin/contracts/utils/ReentrancyGuard.sol";
 import {AgenticCommerce} from "../../src/commerce/AgenticCommerce.sol";
-import {IACPHook} from "../../src/commerce/IACPHook.sol";
+import {IACPHook} from "../../src/interfaces/IACPHook.sol";
+import {ShortTransfer} from "../../src/commerce/CommerceErrors.sol";
 import {CommerceFixture} from "./CommerceFixture.sol";
 
 /// A hook that can be told to revert, to burn all its gas, or to re-enter the escrow.
@@ -387,7 +388,7 @@ contract AgenticCommerceTest is CommerceFixture {
         uint256 open = _create(address(0));
         uint256 funded = _funded(address(0), 3e6);
         uint256 submitted = _submitted(address(0), 4e6);
-        vm.expectRevert(abi.encodeWithSelector(AgenticCommerce.NotExpired.selector, uint64(block.timestamp + 1 days)));
+        vm.expectRevert(abi.encodeWithSelector(AgenticCommerce.BeforeExpiry.selector, uint64(block.timestamp + 1 days)));
         acp.claimRefund(funded);
         vm.warp(block.timestamp + 1 days);
         vm.expectRevert(abi.encodeWithSelector(AgenticCommerce.WrongStatus.selector, open, AgenticCommerce.Status.Open));
@@ -407,35 +408,46 @@ contract AgenticCommerceTest is CommerceFixture {
         acp.complete(late, bytes32(0), "");
     }
 
-    /// Any budget, any path: the money ends with exactly one of client or provider.
-    function testFuzz_EveryPathSettlesTheWholeBudget(uint96 budget, uint8 path, uint32 wait) public {
+    /// Any budget, any path, with or without the job hook: the budget ends with exactly one of
+    /// client or provider, the provider's bond with the party the rules name, and nothing stays
+    /// in the escrow or the hook.
+    function testFuzz_EveryPathSettlesTheWholeBudget(uint96 budget, uint8 path, uint32 wait, bool hooked) public {
         budget = uint96(bound(budget, 1, 1_000_000e6));
-        uint256 jobId = _funded(address(0), budget);
+        path = uint8(bound(path, 0, 4)); // reject funded, expire funded, reject / complete / expire submitted
+        wait = uint32(bound(wait, 0, 2 days)); // the job expires after 1 day: both sides of it
+        uint256 bond = hooked ? uint256(budget) * BOND_BPS / 10_000 : 0;
         uint256 c0 = token.balanceOf(client);
         uint256 p0 = token.balanceOf(provider);
-        path = path % 4;
+        uint256 jobId = _funded(hooked ? address(hook) : address(0), budget);
         if (path >= 2) {
             vm.prank(provider);
-            acp.submit(jobId, keccak256(abi.encode(budget)), "");
+            acp.submit(jobId, keccak256(abi.encode(budget)), ""); // a day before the expiry: in time for review
         }
         vm.warp(block.timestamp + wait);
-        bool expired = block.timestamp >= acp.getJob(jobId).expiredAt;
+        uint64 expiredAt = acp.getJob(jobId).expiredAt;
+        bool bondToProvider;
         if (path == 0 || path == 2) {
             vm.prank(evaluator);
             acp.reject(jobId, bytes32(0), "");
         } else if (path == 3) {
             vm.prank(evaluator);
             acp.complete(jobId, bytes32(0), "");
-        } else if (expired) {
-            acp.claimRefund(jobId);
-        } else {
-            vm.expectRevert();
+            bondToProvider = true;
+        } else if (block.timestamp < expiredAt) {
+            vm.expectRevert(abi.encodeWithSelector(AgenticCommerce.BeforeExpiry.selector, expiredAt));
             acp.claimRefund(jobId);
             return;
+        } else {
+            acp.claimRefund(jobId);
+            if (bond != 0) hook.settleExpired(jobId);
+            bondToProvider = path == 4;
         }
         assertEq(token.balanceOf(address(acp)), 0);
-        assertEq(token.balanceOf(client) - c0 + token.balanceOf(provider) - p0, budget);
-        assertEq(token.balanceOf(provider) - p0, path == 3 ? budget : 0);
+        assertEq(token.balanceOf(address(hook)), 0);
+        int256 toProvider = int256(token.balanceOf(provider)) - int256(p0);
+        int256 toClient = int256(token.balanceOf(client)) - int256(c0);
+        assertEq(toProvider + toClient, 0, "money created or lost");
+        assertEq(toProvider, (path == 3 ? int256(uint256(budget)) : int256(0)) - (bondToProvider ? int256(0) : int256(bond)));
     }
 
     // ------------------------------------------------------------ hooks cannot lock money
@@ -522,7 +534,7 @@ contract AgenticCommerceTest is CommerceFixture {
         ft.approve(address(facp), type(uint256).max);
         uint256 jobId = facp.createJob(provider, evaluator, block.timestamp + 1 days, "", address(0));
         facp.setBudget(jobId, 10e6, "");
-        vm.expectRevert(abi.encodeWithSelector(AgenticCommerce.ShortTransfer.selector, 9.9e6, 10e6));
+        vm.expectRevert(abi.encodeWithSelector(ShortTransfer.selector, 9.9e6, 10e6));
         facp.fund(jobId, 10e6, "");
         vm.stopPrank();
     }

@@ -6,7 +6,10 @@ import {IERC20Errors} from "@openzeppelin/contracts/interfaces/draft-IERC6093.so
 import {Base64} from "@openzeppelin/contracts/utils/Base64.sol";
 import {AgenticCommerce} from "../../src/commerce/AgenticCommerce.sol";
 import {ACPHookBase} from "../../src/commerce/hooks/ACPHookBase.sol";
-import {HermitJobHook, IAgentIdentity, IAgentReputation, IAgentValidation} from "../../src/commerce/hooks/HermitJobHook.sol";
+import {HermitJobHook} from "../../src/commerce/hooks/HermitJobHook.sol";
+import {IAgentIdentity} from "../../src/interfaces/IAgentIdentity.sol";
+import {IAgentReputation} from "../../src/interfaces/IAgentReputation.sol";
+import {IAgentValidation} from "../../src/interfaces/IAgentValidation.sol";
 import {JobFeedbackFile} from "../../src/commerce/hooks/JobFeedbackFile.sol";
 import {CommerceFixture} from "./CommerceFixture.sol";
 
@@ -123,7 +126,7 @@ contract HermitJobHookTest is CommerceFixture {
     function test_ExpiryWithoutDeliveryPaysTheBondToTheClient() public {
         uint256 c0 = token.balanceOf(client);
         uint256 jobId = _funded(address(hook), 10e6);
-        vm.expectRevert(abi.encodeWithSelector(HermitJobHook.NotExpired.selector, jobId));
+        vm.expectRevert(abi.encodeWithSelector(HermitJobHook.JobNotExpired.selector, jobId));
         hook.settleExpired(jobId);
         vm.warp(block.timestamp + 1 days);
         acp.claimRefund(jobId);
@@ -153,6 +156,40 @@ contract HermitJobHookTest is CommerceFixture {
         acp.claimRefund(jobId);
         hook.settleExpired(jobId);
         assertEq(token.balanceOf(client) - c0, 5e6);
+    }
+
+    /// Delivers `offset` seconds after the last moment that leaves the evaluator its review window,
+    /// lets the job expire unanswered, and settles the bond: true when it went back to the provider.
+    function _bondReturnedAfterDeliveryAt(int256 offset) internal returns (bool) {
+        uint256 jobId = _funded(address(hook), 10e6);
+        uint256 expiredAt = acp.getJob(jobId).expiredAt;
+        vm.warp(uint256(int256(expiredAt - REVIEW) + offset));
+        vm.prank(provider);
+        acp.submit(jobId, keccak256("the summary"), "");
+        vm.warp(expiredAt);
+        acp.claimRefund(jobId);
+        uint256 c0 = token.balanceOf(client);
+        uint256 p0 = token.balanceOf(provider);
+        hook.settleExpired(jobId);
+        uint256 toClient = token.balanceOf(client) - c0;
+        uint256 toProvider = token.balanceOf(provider) - p0;
+        assertEq(toClient + toProvider, 5e6, "the whole bond, to one party");
+        assertTrue(toClient == 0 || toProvider == 0);
+        return toProvider != 0;
+    }
+
+    /// The review window is inclusive to the second: delivered exactly `reviewSeconds` before the
+    /// expiry keeps the bond, one second later loses it.
+    function test_TheReviewWindowEdgeIsExactToTheSecond() public {
+        assertTrue(_bondReturnedAfterDeliveryAt(-1), "a second before the edge: in time");
+        assertTrue(_bondReturnedAfterDeliveryAt(0), "on the edge: in time");
+        assertFalse(_bondReturnedAfterDeliveryAt(1), "a second after the edge: too late");
+    }
+
+    /// Anywhere in the job's life (often near the edge): the bond at expiry follows the review window.
+    function testFuzz_TheBondAtExpiryFollowsTheReviewWindow(int256 offset, bool nearTheEdge) public {
+        offset = nearTheEdge ? bound(offset, -3, 3) : bound(offset, -int256(uint256(1 days - REVIEW)), int256(uint256(REVIEW)) - 1);
+        assertEq(_bondReturnedAfterDeliveryAt(offset), offset <= 0);
     }
 
     function test_NoSubmissionAfterTheExpiry() public {

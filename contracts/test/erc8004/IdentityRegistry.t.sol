@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.24;
 
-import {Test} from "forge-std/Test.sol";
+import {Test, console} from "forge-std/Test.sol";
 import {StdInvariant} from "forge-std/StdInvariant.sol";
 import {IERC1271} from "@openzeppelin/contracts/interfaces/IERC1271.sol";
 import {IERC721Errors} from "@openzeppelin/contracts/interfaces/draft-IERC6093.sol";
@@ -254,13 +254,22 @@ contract IdentityRegistryTest is IdentityFixture {
     }
 }
 
-/// Random registrations, transfers and wallet changes across a few actors.
+/// Random registrations, transfers and wallet changes across a few actors. A ghost says who owns
+/// each agent and under which owner its wallet was set. Every step succeeds (fail_on_revert is on):
+/// with no agent yet, a transfer or a wallet change registers one first.
 contract IdentityHandler is IdentityFixture {
     address[] public actors;
     uint256[] internal keys;
     uint256 public minted;
     /// the owner each agent's wallet was last set under (0 = none expected)
     mapping(uint256 => address) public walletSetUnder;
+    mapping(uint256 => address) public ghostOwner;
+    mapping(address => uint256) public ghostBalance;
+
+    uint256 public steps;
+    uint256 public registrations;
+    uint256 public transfers; // to another owner
+    uint256 public walletsSet;
 
     constructor(IdentityRegistry registry_) {
         registry = registry_;
@@ -271,25 +280,43 @@ contract IdentityHandler is IdentityFixture {
     }
 
     function register(uint256 who) external {
+        steps++;
+        _register(who);
+    }
+
+    function _register(uint256 who) internal returns (uint256 id) {
         address a = actors[who % actors.length];
         vm.prank(a);
-        uint256 id = registry.register();
+        id = registry.register();
+        assertEq(id, minted, "agents are numbered from 0");
         walletSetUnder[id] = a;
+        ghostOwner[id] = a;
+        ghostBalance[a]++;
         minted++;
+        registrations++;
+    }
+
+    function _agent(uint256 id) internal returns (uint256) {
+        return minted == 0 ? _register(id) : id % minted;
     }
 
     function transfer(uint256 id, uint256 to) external {
-        if (minted == 0) return;
-        id = id % minted;
+        steps++;
+        id = _agent(id);
         address owner = registry.ownerOf(id);
+        address next = actors[to % actors.length];
         vm.prank(owner);
-        registry.transferFrom(owner, actors[to % actors.length], id);
+        registry.transferFrom(owner, next, id);
         walletSetUnder[id] = address(0);
+        ghostOwner[id] = next;
+        ghostBalance[owner]--;
+        ghostBalance[next]++;
+        if (next != owner) transfers++;
     }
 
     function setWallet(uint256 id, uint256 walletIdx) external {
-        if (minted == 0) return;
-        id = id % minted;
+        steps++;
+        id = _agent(id);
         uint256 key = keys[walletIdx % keys.length];
         address wallet = vm.addr(key);
         address owner = registry.ownerOf(id);
@@ -298,6 +325,7 @@ contract IdentityHandler is IdentityFixture {
         vm.prank(owner);
         registry.setAgentWallet(id, wallet, deadline, sig);
         walletSetUnder[id] = owner;
+        walletsSet++;
     }
 
     function actorCount() external view returns (uint256) {
@@ -306,6 +334,8 @@ contract IdentityHandler is IdentityFixture {
 }
 
 contract IdentityInvariantTest is StdInvariant, Test {
+    /// Steps per run: the depth set for the invariants below (forge's default in foundry.toml).
+    uint256 internal constant DEPTH = 32;
     IdentityRegistry internal registry;
     IdentityHandler internal handler;
 
@@ -324,9 +354,25 @@ contract IdentityInvariantTest is StdInvariant, Test {
         }
     }
 
+    /// Every agent is owned by whom the ghost says, and balances count exactly those.
     function invariant_BalancesSumToMinted() public view {
         uint256 sum;
-        for (uint256 i; i < handler.actorCount(); i++) sum += registry.balanceOf(handler.actors(i));
+        for (uint256 i; i < handler.actorCount(); i++) {
+            address a = handler.actors(i);
+            assertEq(registry.balanceOf(a), handler.ghostBalance(a), "an actor owns other agents than the ghost says");
+            sum += registry.balanceOf(a);
+        }
         assertEq(sum, handler.minted());
+        for (uint256 id; id < handler.minted(); id++) assertEq(registry.ownerOf(id), handler.ghostOwner(id));
+    }
+
+    /// The run reached the states the invariants claim to check.
+    function afterInvariant() public view {
+        console.log("identity registry, the last run (%s steps):", handler.steps());
+        console.log("  registrations %s, transfers to another owner %s, wallets set %s", handler.registrations(), handler.transfers(), handler.walletsSet());
+        // a replayed, shrunk failure is shorter than a run: only full runs must reach the minimums
+        if (handler.steps() < DEPTH) return;
+        assertGe(handler.registrations(), 1, "no registration");
+        assertGe(handler.transfers() + handler.walletsSet(), 5, "too few transfers and wallet changes");
     }
 }

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.24;
 
-import {Test} from "forge-std/Test.sol";
+import {Test, console} from "forge-std/Test.sol";
 import {StdInvariant} from "forge-std/StdInvariant.sol";
 import {IERC721Errors} from "@openzeppelin/contracts/interfaces/draft-IERC6093.sol";
 import {IdentityRegistry} from "../../src/erc8004/IdentityRegistry.sol";
@@ -71,8 +71,11 @@ contract ReputationRegistryTest is Test {
         rep.giveFeedback(agent, 1, decimals, "", "", "", "", bytes32(0));
     }
 
+    /// Any value beyond ±1e38, of either sign, up to the int128 limits.
     function testFuzz_RejectsValueTooLarge(int128 value) public {
-        vm.assume(value > 1e38 || value < -1e38);
+        value = value >= 0
+            ? int128(bound(int256(value), 1e38 + 1, type(int128).max))
+            : int128(bound(int256(value), type(int128).min, -1e38 - 1));
         vm.expectRevert(bytes("value too large"));
         vm.prank(c1);
         rep.giveFeedback(agent, value, 0, "", "", "", "", bytes32(0));
@@ -256,7 +259,10 @@ contract ReputationRegistryTest is Test {
     }
 }
 
-/// Random feedback, revocations and responses; ghost counters mirror what must be stored.
+/// Random feedback and revocations; ghost counters mirror what must be stored. Every step succeeds
+/// (fail_on_revert is on): a revocation takes the client's first live feedback from a random index,
+/// and gives one first when the client has none. `_bound` is forge-std's `bound` without its log
+/// line, so that -vv output shows the counts.
 contract ReputationHandler is Test {
     ReputationRegistry internal rep;
     uint256 internal agent;
@@ -265,6 +271,10 @@ contract ReputationHandler is Test {
     mapping(address => uint64) public live;
     mapping(address => mapping(uint64 => bool)) internal revoked;
 
+    uint256 public steps;
+    uint256 public feedbacks;
+    uint256 public revocations;
+
     constructor(ReputationRegistry rep_, uint256 agent_) {
         rep = rep_;
         agent = agent_;
@@ -272,24 +282,31 @@ contract ReputationHandler is Test {
     }
 
     function give(uint256 who, int128 value, uint8 decimals) external {
-        address c = clients[who % clients.length];
-        value = int128(bound(int256(value), -1e38, 1e38));
-        decimals = uint8(bound(decimals, 0, 18));
+        steps++;
+        _give(clients[who % clients.length], value, decimals);
+    }
+
+    function _give(address c, int128 value, uint8 decimals) internal {
+        value = int128(_bound(int256(value), -1e38, 1e38));
+        decimals = uint8(_bound(decimals, 0, 18));
         vm.prank(c);
         rep.giveFeedback(agent, value, decimals, "t", "", "", "", bytes32(0));
         given[c]++;
         live[c]++;
+        feedbacks++;
     }
 
     function revoke(uint256 who, uint64 index) external {
+        steps++;
         address c = clients[who % clients.length];
-        if (given[c] == 0) return;
-        index = uint64(bound(index, 1, given[c]));
-        if (revoked[c][index]) return;
+        if (live[c] == 0) _give(c, int128(uint128(index)), 0);
+        index = uint64(_bound(index, 1, given[c]));
+        while (revoked[c][index]) index = index % given[c] + 1; // the next live one, wrapping around
         vm.prank(c);
         rep.revokeFeedback(agent, index);
         revoked[c][index] = true;
         live[c]--;
+        revocations++;
     }
 
     function clientCount() external view returns (uint256) {
@@ -298,6 +315,8 @@ contract ReputationHandler is Test {
 }
 
 contract ReputationInvariantTest is StdInvariant, Test {
+    /// Steps per run: the depth set for the invariants below (forge's default in foundry.toml).
+    uint256 internal constant DEPTH = 32;
     ReputationRegistry internal rep;
     ReputationHandler internal handler;
     uint256 internal agent;
@@ -328,5 +347,15 @@ contract ReputationInvariantTest is StdInvariant, Test {
         for (uint256 i; i < clients.length; i++) {
             for (uint256 j = i + 1; j < clients.length; j++) assertTrue(clients[i] != clients[j]);
         }
+    }
+
+    /// The run reached the states the invariants claim to check.
+    function afterInvariant() public view {
+        console.log("reputation registry, the last run (%s steps):", handler.steps());
+        console.log("  feedbacks %s, revocations %s", handler.feedbacks(), handler.revocations());
+        // a replayed, shrunk failure is shorter than a run: only full runs must reach the minimums
+        if (handler.steps() < DEPTH) return;
+        assertGe(handler.feedbacks(), 5, "too few feedbacks");
+        assertGe(handler.revocations(), 1, "no revocation");
     }
 }

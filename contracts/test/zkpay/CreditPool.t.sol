@@ -1,11 +1,13 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.24;
 
-import {Test} from "forge-std/Test.sol";
+import {Test, console} from "forge-std/Test.sol";
 import {StdInvariant} from "forge-std/StdInvariant.sol";
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {PoseidonT3} from "poseidon-solidity/PoseidonT3.sol";
-import {CreditPool, ICreditVerifier, IExitVerifier} from "../../src/zkpay/CreditPool.sol";
+import {CreditPool} from "../../src/zkpay/CreditPool.sol";
+import {ICreditVerifier} from "../../src/interfaces/ICreditVerifier.sol";
+import {IExitVerifier} from "../../src/interfaces/IExitVerifier.sol";
 import {CreditVerifier} from "../../src/zk/CreditVerifier.sol";
 import {ExitVerifier} from "../../src/zk/ExitVerifier.sol";
 import {DevToken} from "../../src/DevToken.sol";
@@ -125,9 +127,11 @@ contract CreditPoolTest is PoolFixture {
         assertTrue(pool.isKnownRoot(pool.currentRoot()));
     }
 
+    /// Any amount but the exact one, up to 50 ether (the user's funds), over- or under-paying.
     function testFuzz_WrongPaymentReverts(uint256 value) public {
         uint256 expected = 5 * PRICE + STAKE;
-        vm.assume(value != expected && value < 50 ether);
+        value = bound(value, 0, 50 ether - 1);
+        if (value >= expected) value += 1; // every value but `expected`, none filtered away
         uint256 leaf = pool.creditLeaf(7, 5);
         vm.expectRevert(abi.encodeWithSelector(CreditPool.BadPayment.selector, expected, value));
         vm.prank(user);
@@ -150,7 +154,8 @@ contract CreditPoolTest is PoolFixture {
 
     function test_TokenPool() public {
         DevToken token = new DevToken("Dev USD", "dUSD", 6, 1e30);
-        CreditPool tp = new CreditPool(IERC20(address(token)), provider, 1_000, 50_000, WINDOW, DELAY, ICreditVerifier(address(mock)), IExitVerifier(address(mock)));
+        CreditPool tp =
+            new CreditPool(IERC20(address(token)), provider, 1_000, 50_000, WINDOW, DELAY, ICreditVerifier(address(mock)), IExitVerifier(address(mock)));
         token.mint(user, 1e12);
         vm.startPrank(user);
         token.approve(address(tp), type(uint256).max);
@@ -284,6 +289,13 @@ contract CreditPoolRealProofsTest is PoolFixture {
         c = [cc[0], cc[1]];
     }
 
+    /// The snarkJS verifiers cannot declare the interfaces the pool calls them through (they are
+    /// generated): the compiler cannot check them, so this does.
+    function test_TheVerifiersHaveTheInterfacesThePoolCalls() public pure {
+        assertEq(CreditVerifier.verifyProof.selector, ICreditVerifier.verifyProof.selector);
+        assertEq(ExitVerifier.verifyProof.selector, IExitVerifier.verifyProof.selector);
+    }
+
     function test_OnChainLeafAndRootMatchTheCircuits() public {
         uint256 sk = vm.parseJsonUint(fixture, ".sk");
         uint256 n = vm.parseJsonUint(fixture, ".n");
@@ -331,83 +343,281 @@ contract CreditPoolRealProofsTest is PoolFixture {
     }
 }
 
-/// Random deposits, slashes, exits and withdrawals.
+/// Random deposits, slashes (by anyone), exits (to several recipients), finalizations and
+/// withdrawals, and forbidden steps that must revert. A ghost ledger says who should hold each stake
+/// and each ticket payment: locked in the pool, owed to the provider, withdrawn by it, or paid to an
+/// exit recipient, never to whoever called. Every allowed step picks a deposit in the state it needs;
+/// with none, it first takes one there by allowed steps (fail_on_revert is on), so nearly every call
+/// changes something. `_bound` is forge-std's `bound` without its log line, so -vv shows the counts.
 contract PoolHandler is Test {
     CreditPool internal pool;
-    MockVerifier internal mock;
     address internal provider;
-    uint256[] public leaves;
+    uint256 internal stake;
+    /// The pool's LeanIMT, kept level by level (levels[0]: the leaves, 0 once removed), so that a
+    /// proof costs O(depth) hashes instead of rebuilding the tree (LeanIMTProof) every step.
+    uint256[][] internal levels;
     uint256[] internal secrets;
     uint256[] internal tickets;
+    address[3] public slashers = [address(0x5A1), address(0x5A2), address(0x5A3)];
+    address[3] public recipients = [address(0xE1), address(0xE2), address(0xE3)];
 
-    constructor(CreditPool pool_, MockVerifier mock_, address provider_) {
+    /// Each deposit's state and exit recipient, as the rules say.
+    mapping(uint256 => CreditPool.Status) public statusOf;
+    mapping(uint256 => address) internal recipientOf;
+    /// Where the money should be: owed to the provider (tickets and slashed stakes, less what it
+    /// withdrew), withdrawn by it, locked as live stakes, paid to each exit recipient.
+    uint256 public ghostOwed;
+    uint256 public ghostWithdrawn;
+    uint256 public ghostLocked;
+    mapping(address => uint256) public ghostPaid;
+
+    uint256 public steps;
+    uint256 public deposits;
+    uint256 public slashesActive;
+    uint256 public slashesExiting;
+    uint256 public exitsRequested;
+    uint256 public exitsFinalized;
+    uint256 public withdrawals;
+    uint256 public forbiddenRefused;
+
+    constructor(CreditPool pool_, address provider_) {
         pool = pool_;
-        mock = mock_;
         provider = provider_;
+        stake = pool_.stake();
     }
 
-    function deposit(uint256 sk, uint8 n) external {
-        sk = bound(sk, 1, 1e60);
-        n = uint8(bound(n, 1, 20));
+    modifier step() {
+        steps++;
+        _;
+    }
+
+    function count() external view returns (uint256) {
+        return secrets.length;
+    }
+
+    function root() external view returns (uint256) {
+        return levels.length == 0 ? 0 : levels[levels.length - 1][0];
+    }
+
+    /// Sets (or appends) leaf `index` and rehashes its path: a lone node moves up unchanged.
+    function _treeSet(uint256 index, uint256 leaf) internal {
+        if (levels.length == 0) levels.push();
+        if (index == levels[0].length) levels[0].push(leaf);
+        else levels[0][index] = leaf;
+        for (uint256 k; levels[k].length > 1; k++) {
+            index >>= 1;
+            uint256[] storage level = levels[k];
+            uint256 node = 2 * index + 1 < level.length ? PoseidonT3.hash([level[2 * index], level[2 * index + 1]]) : level[2 * index];
+            if (levels.length == k + 1) levels.push();
+            if (index == levels[k + 1].length) levels[k + 1].push(node);
+            else levels[k + 1][index] = node;
+        }
+    }
+
+    /// The siblings of leaf `index`, as the pool's remove() wants them (LeanIMTProof.siblings).
+    function _siblings(uint256 index) internal view returns (uint256[] memory out) {
+        uint256[] memory tmp = new uint256[](levels.length);
+        uint256 n;
+        for (uint256 k; levels[k].length > 1; k++) {
+            if ((index ^ 1) < levels[k].length) tmp[n++] = levels[k][index ^ 1];
+            index >>= 1;
+        }
+        out = new uint256[](n);
+        for (uint256 k; k < n; k++) out[k] = tmp[k];
+    }
+
+    /// The first deposit from a random start in status `a` or `b`, or type(uint256).max.
+    function _pick(uint256 seed, CreditPool.Status a, CreditPool.Status b) internal view returns (uint256) {
+        uint256 n = secrets.length;
+        for (uint256 k; k < n; k++) {
+            uint256 i = (seed % n + k) % n;
+            if (statusOf[i] == a || statusOf[i] == b) return i;
+        }
+        return type(uint256).max;
+    }
+
+    function _active(uint256 seed) internal returns (uint256 i) {
+        i = _pick(seed, CreditPool.Status.Active, CreditPool.Status.Active);
+        if (i == type(uint256).max) i = _deposit(seed, seed >> 128);
+    }
+
+    function _exiting(uint256 seed) internal returns (uint256 i) {
+        i = _pick(seed, CreditPool.Status.Exiting, CreditPool.Status.Exiting);
+        if (i == type(uint256).max) i = _exit(_active(seed), seed >> 64);
+    }
+
+    function deposit(uint256 sk, uint256 n) external step {
+        _deposit(sk, n);
+    }
+
+    function _deposit(uint256 sk, uint256 n) internal returns (uint256 index) {
+        sk = _bound(sk, 1, 1e60);
+        n = _bound(n, 1, 20);
         uint256 leaf = pool.creditLeaf(sk, n);
-        if (leaf == 0) return;
-        for (uint256 i; i < leaves.length; i++) if (leaves[i] == leaf) return;
-        uint256 amount = uint256(n) * pool.price() + pool.stake();
+        for (uint256 i; i < secrets.length; i++) if (secrets[i] == sk) return _deposit(sk + 1, n); // one secret, one leaf
+        uint256 amount = n * pool.price() + stake;
         vm.deal(address(this), amount);
-        pool.deposit{value: amount}(leaf, n);
-        leaves.push(leaf);
+        index = pool.deposit{value: amount}(leaf, n);
+        assertEq(index, secrets.length);
+        _treeSet(index, leaf);
         secrets.push(sk);
         tickets.push(n);
+        statusOf[index] = CreditPool.Status.Active;
+        ghostOwed += n * pool.price();
+        ghostLocked += stake;
+        deposits++;
     }
 
-    function slash(uint256 i) external {
-        if (leaves.length == 0) return;
-        i = i % leaves.length;
-        (,, CreditPool.Status s,,) = pool.deposits(i);
-        if (s != CreditPool.Status.Active && s != CreditPool.Status.Exiting) return;
-        pool.slash(secrets[i], tickets[i], i, s == CreditPool.Status.Active ? LeanIMTProof.siblings(leaves, i) : new uint256[](0));
-        leaves[i] = 0;
+    /// Anyone with the secret slashes an active or exiting deposit: the stake goes to the provider.
+    function slash(uint256 seed, uint256 who, bool exiting) external step {
+        uint256 i = exiting ? _exiting(seed) : _pick(seed, CreditPool.Status.Active, CreditPool.Status.Exiting);
+        if (i == type(uint256).max) i = _active(seed);
+        bool wasActive = statusOf[i] == CreditPool.Status.Active;
+        vm.prank(slashers[who % 3]);
+        pool.slash(secrets[i], tickets[i], i, wasActive ? _siblings(i) : new uint256[](0));
+        if (wasActive) {
+            _treeSet(i, 0);
+            slashesActive++;
+        } else {
+            slashesExiting++;
+        }
+        statusOf[i] = CreditPool.Status.Slashed;
+        ghostLocked -= stake;
+        ghostOwed += stake;
     }
 
-    function exit(uint256 i) external {
-        if (leaves.length == 0) return;
-        i = i % leaves.length;
-        (,, CreditPool.Status s,,) = pool.deposits(i);
-        if (s != CreditPool.Status.Active) return;
+    function exit(uint256 seed, uint256 to) external step {
+        _exit(_active(seed), to);
+    }
+
+    function _exit(uint256 i, uint256 to) internal returns (uint256) {
         uint256[2] memory a;
         uint256[2][2] memory b;
-        pool.requestExit(i, address(0xBEEF), a, b, a, LeanIMTProof.siblings(leaves, i));
-        leaves[i] = 0;
+        address recipient = recipients[to % 3];
+        pool.requestExit(i, recipient, a, b, a, _siblings(i));
+        _treeSet(i, 0);
+        statusOf[i] = CreditPool.Status.Exiting;
+        recipientOf[i] = recipient;
+        exitsRequested++;
+        return i;
     }
 
-    function finalize(uint256 i) external {
-        if (leaves.length == 0) return;
-        i = i % leaves.length;
-        (,, CreditPool.Status s, uint64 at,) = pool.deposits(i);
-        if (s != CreditPool.Status.Exiting) return;
+    /// After the exit delay anyone finalizes an exit: the stake goes to the recipient the proof named.
+    function finalize(uint256 seed) external step {
+        uint256 i = _exiting(seed);
+        (,,, uint64 at,) = pool.deposits(i);
         if (block.timestamp < at) vm.warp(at);
         pool.finalizeExit(i);
+        statusOf[i] = CreditPool.Status.Exited;
+        ghostLocked -= stake;
+        ghostPaid[recipientOf[i]] += stake;
+        exitsFinalized++;
     }
 
-    function withdraw() external {
+    function withdraw(uint256 seed) external step {
+        if (ghostOwed == 0) _deposit(seed, seed >> 128);
         vm.prank(provider);
         pool.withdraw(provider);
+        ghostWithdrawn += ghostOwed;
+        ghostOwed = 0;
+        withdrawals++;
+    }
+
+    function warp(uint256 secs) external step {
+        vm.warp(block.timestamp + _bound(secs, 0, 2 hours));
+    }
+
+    /// What the rules forbid must revert: a wrong secret, a slash or exit of a deposit that is not
+    /// live, an early or repeated finalization, a withdrawal by anyone but the provider.
+    function forbidden(uint256 seed, uint8 action, uint256 who) external step {
+        if (secrets.length == 0) return;
+        uint256 i = seed % secrets.length;
+        CreditPool.Status s = statusOf[i];
+        bytes memory data;
+        action = action % 5;
+        if (action == 0) {
+            data = abi.encodeCall(CreditPool.slash, (secrets[i] + 1, tickets[i], i, new uint256[](0)));
+        } else if (action == 1) {
+            if (s == CreditPool.Status.Active || s == CreditPool.Status.Exiting) return;
+            data = abi.encodeCall(CreditPool.slash, (secrets[i], tickets[i], i, new uint256[](0)));
+        } else if (action == 2) {
+            if (s == CreditPool.Status.Active) return;
+            uint256[2] memory a;
+            uint256[2][2] memory b;
+            data = abi.encodeCall(CreditPool.requestExit, (i, recipients[0], a, b, a, new uint256[](0)));
+        } else if (action == 3) {
+            (,,, uint64 at,) = pool.deposits(i);
+            if (s == CreditPool.Status.Exiting && block.timestamp >= at) return;
+            data = abi.encodeCall(CreditPool.finalizeExit, (i));
+        } else {
+            data = abi.encodeCall(CreditPool.withdraw, (slashers[who % 3]));
+        }
+        vm.prank(slashers[who % 3]);
+        (bool ok,) = address(pool).call(data);
+        assertFalse(ok, "a step the rules forbid succeeded");
+        forbiddenRefused++;
     }
 }
 
 contract CreditPoolInvariantTest is StdInvariant, PoolFixture {
+    /// Steps per run: the depth set for the invariant below.
+    uint256 internal constant DEPTH = 64;
     CreditPool internal pool;
     PoolHandler internal handler;
 
     function setUp() public {
         MockVerifier mock = new MockVerifier();
         pool = _pool(IERC20(address(0)), address(mock), address(mock));
-        handler = new PoolHandler(pool, mock, provider);
+        handler = new PoolHandler(pool, provider);
         targetContract(address(handler));
     }
 
-    /// No money created, none lost: the pool holds exactly the provider's earnings plus live stakes.
+    /// No money created, none lost, none misdirected: the pool holds exactly the provider's earnings
+    /// plus the live stakes, both as the ghost ledger says; the provider holds what it withdrew, each
+    /// exit recipient the stakes it was named for, and a slasher (or the depositor) nothing.
+    /// forge-config: default.invariant.depth = 64
     function invariant_BalanceIsEarningsPlusStakes() public view {
         assertEq(address(pool).balance, pool.providerBalance() + pool.lockedStakes());
+        assertEq(pool.providerBalance(), handler.ghostOwed(), "the provider is owed other than the rules say");
+        assertEq(pool.lockedStakes(), handler.ghostLocked(), "other stakes are locked than the rules say");
+        assertEq(address(pool).balance, handler.ghostOwed() + handler.ghostLocked());
+        assertEq(provider.balance, handler.ghostWithdrawn(), "the provider holds other than it withdrew");
+        for (uint256 k; k < 3; k++) {
+            address r = handler.recipients(k);
+            assertEq(r.balance, handler.ghostPaid(r), "an exit recipient holds other than its stakes");
+            assertEq(handler.slashers(k).balance, 0, "a slasher was paid");
+        }
+        assertEq(address(handler).balance, 0, "the depositor was paid");
+        assertEq(pool.currentRoot(), handler.root(), "the pool's root is not the tree of its leaves");
+    }
+
+    /// The run reached the states the invariant claims to check, and every deposit is in the state
+    /// the rules say.
+    function afterInvariant() public view {
+        for (uint256 i; i < handler.count(); i++) {
+            (,, CreditPool.Status s,,) = pool.deposits(i);
+            assertEq(uint8(s), uint8(handler.statusOf(i)), "a deposit is in another state than the rules say");
+        }
+        uint256[7] memory c = [
+            handler.deposits(),
+            handler.slashesActive(),
+            handler.slashesExiting(),
+            handler.exitsRequested(),
+            handler.exitsFinalized(),
+            handler.withdrawals(),
+            handler.forbiddenRefused()
+        ];
+        console.log("credit pool, the last run (%s steps):", handler.steps());
+        console.log("  deposits %s, slashes of active %s / exiting %s deposits", c[0], c[1], c[2]);
+        console.log("  exits requested %s / finalized %s, withdrawals %s", c[3], c[4], c[5]);
+        console.log("  forbidden steps refused %s", c[6]);
+        // a replayed, shrunk failure is shorter than a run: only full runs must reach the minimums
+        if (handler.steps() < DEPTH) return;
+        // (each minimum is reached by several handler functions, so that a run short of it is a
+        // broken handler, not bad luck)
+        assertGe(c[0], 5, "too few deposits");
+        assertGe(c[3], 1, "no exit requested");
+        assertGe(c[1] + c[2] + c[4], 1, "no stake left the pool (slash or exit)");
+        assertGe(c[4] + c[5], 1, "no money paid out (exit or withdrawal)");
     }
 }

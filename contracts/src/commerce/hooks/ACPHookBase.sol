@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.24;
 
-import {IACPHook} from "../IACPHook.sol";
+import {IACPHook} from "../../interfaces/IACPHook.sol";
 import {AgenticCommerce} from "../AgenticCommerce.sol";
 
 /// @notice Routes ERC-8183 hook calls to named virtual functions, decoding `data` as the ERC

@@ -6,33 +6,10 @@ import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol
 import {AgenticCommerce} from "../AgenticCommerce.sol";
 import {ACPHookBase} from "./ACPHookBase.sol";
 import {JobFeedbackFile} from "./JobFeedbackFile.sol";
-
-interface IAgentIdentity {
-    function ownerOf(uint256 agentId) external view returns (address);
-    function getAgentWallet(uint256 agentId) external view returns (address);
-}
-
-interface IAgentReputation {
-    function giveFeedback(
-        uint256 agentId,
-        int128 value,
-        uint8 valueDecimals,
-        string calldata tag1,
-        string calldata tag2,
-        string calldata endpoint,
-        string calldata feedbackURI,
-        bytes32 feedbackHash
-    ) external;
-}
-
-interface IAgentValidation {
-    function validationResponse(bytes32 requestHash, uint8 response, string calldata responseURI, bytes32 responseHash, string calldata tag)
-        external;
-    function getValidationStatus(bytes32 requestHash)
-        external
-        view
-        returns (address validatorAddress, uint256 agentId, uint8 response, bytes32 responseHash, string memory tag, uint256 lastUpdate);
-}
+import {ShortTransfer} from "../CommerceErrors.sol";
+import {IAgentIdentity} from "../../interfaces/IAgentIdentity.sol";
+import {IAgentReputation} from "../../interfaces/IAgentReputation.sol";
+import {IAgentValidation} from "../../interfaces/IAgentValidation.sol";
 
 /// @title HermitJobHook — acceptance, provider bond, payment-backed reputation and validation for ERC-8183 jobs
 /// @notice - **acceptance**: a job can only be funded once its provider accepted its exact terms
@@ -110,9 +87,9 @@ contract HermitJobHook is ACPHookBase {
     error IdentityRequired();
     error NotTheProvidersAgent(uint256 agentId, address provider);
     error BadBond();
-    error NotExpired(uint256 jobId);
+    /// @notice settleExpired of a job the escrow has not expired (no claimRefund yet, or it settled otherwise).
+    error JobNotExpired(uint256 jobId);
     error NothingToSettle(uint256 jobId);
-    error ShortTransfer(uint256 received, uint256 expected);
     error InsufficientGas();
     error NotTheProvider(uint256 jobId);
     error NotOpen(uint256 jobId);
@@ -162,7 +139,7 @@ contract HermitJobHook is ACPHookBase {
     /// @notice Whoever calls it: settles the bond of a job that expired (claimRefund calls no hook).
     function settleExpired(uint256 jobId) external {
         AgenticCommerce.Terms memory job = _job(jobId);
-        if (job.status != AgenticCommerce.Status.Expired) revert NotExpired(jobId);
+        if (job.status != AgenticCommerce.Status.Expired) revert JobNotExpired(jobId);
         Bond storage b = bonds[jobId];
         if (b.amount == 0 || b.settled) revert NothingToSettle(jobId);
         _settleBond(jobId, b, b.submitted && uint256(b.submittedAt) + reviewSeconds <= job.expiredAt);
@@ -274,7 +251,9 @@ contract HermitJobHook is ACPHookBase {
         if (requestHash == bytes32(0)) return; // rejected before any submission
         // enough gas that neither call below can be starved into "no request" or "failed" by the caller
         if (gasleft() < 2 * VALIDATION_GAS + (2 * VALIDATION_GAS) / 63 + 20_000) revert InsufficientGas();
-        try validation.getValidationStatus{gas: VALIDATION_GAS}(requestHash) returns (address validator, uint256 requestAgent, uint8, bytes32, string memory, uint256) {
+        try validation.getValidationStatus{gas: VALIDATION_GAS}(requestHash) returns (
+            address validator, uint256 requestAgent, uint8, bytes32, string memory, uint256
+        ) {
             if (validator != address(this) || requestAgent != agentId) return;
         } catch {
             return; // the provider asked for no validation of this job
