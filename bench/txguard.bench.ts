@@ -83,13 +83,14 @@ export const bench: BenchFile = {
       const trace = await timeMs(
         N,
         async () => {
-          await d.publicClient.request({
-            method: 'debug_traceCall' as never,
+          // not in viem's public schema: the override names its parameters
+          await d.publicClient.request<{ Parameters: [object, 'latest', object]; ReturnType: unknown }>({
+            method: 'debug_traceCall',
             params: [
               { from: bed.user.address, to: bed.alice, value: '0x1' },
               'latest',
               { tracer: 'callTracer', tracerConfig: { withLog: true } },
-            ] as never,
+            ],
           })
         },
         3,

@@ -36,6 +36,7 @@ import {
 import type { Devnet } from '@hermit/devnet'
 import type { PolicyInput } from '../context.ts'
 import type { VerifyRequestInput } from '../request.ts'
+import { deployAndWait, writeAndWait } from '@hermit/chain'
 
 export const PERMIT2 = '0x000000000022D473030F116dDEE9F6B43aC78BA3' as const
 
@@ -46,9 +47,8 @@ async function deploy(
   bytecode: Hex,
   args: unknown[] = [],
 ): Promise<Address> {
-  const hash = await devnet.walletFor(account).deployContract({ abi, bytecode, args } as never)
-  const r = await devnet.publicClient.waitForTransactionReceipt({ hash })
-  return getAddress(r.contractAddress!)
+  const clients = { publicClient: devnet.publicClient, walletClient: devnet.walletFor(account) }
+  return (await deployAndWait(clients, { name: 'testbed contract', abi, bytecode, args })).address
 }
 
 async function send(
@@ -60,9 +60,8 @@ async function send(
   args: unknown[],
   value = 0n,
 ): Promise<void> {
-  const hash = await devnet.walletFor(account).writeContract({ address: to, abi, functionName, args, value } as never)
-  const r = await devnet.publicClient.waitForTransactionReceipt({ hash })
-  if (r.status !== 'success') throw new Error(`testbed setup: ${functionName} reverted`)
+  const clients = { publicClient: devnet.publicClient, walletClient: devnet.walletFor(account) }
+  await writeAndWait(clients, { address: to, abi, functionName, args, value })
 }
 
 /** Same first and last 4 hex characters as `a`, different in between: an address-poisoning look-alike. */
@@ -143,8 +142,7 @@ export async function deployTestbed(devnet: Devnet): Promise<Testbed> {
   const deadline = now + 3600n
   const lookalike = lookalikeOf(alice.address)
   const tx = (to: Address, data: Hex, value = 0n) => ({ chainId, from, to, data, value: value.toString() })
-  const call = (abi: Abi, functionName: string, args: unknown[]) =>
-    encodeFunctionData({ abi, functionName, args } as never)
+  const call = (abi: Abi, functionName: string, args: unknown[]) => encodeFunctionData({ abi, functionName, args })
 
   const scenarios: Record<string, Scenario> = {
     'benign-swap': {
