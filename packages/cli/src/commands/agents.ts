@@ -3,8 +3,8 @@ import { z } from 'zod'
 import { findProviders } from '@hermit/agents'
 import { parseArgs } from '../args.ts'
 import { table, type Output } from '../output.ts'
-import { rpc, units } from './chain.ts'
-import { escrowOptions, openEscrow, tokenAmount } from './escrow.ts'
+import { units } from './chain.ts'
+import { escrowArgs, escrowOptions, openEscrow, tokenAmount } from './escrow.ts'
 
 export function registerAgents(program: Command, output: () => Output): void {
   const agents = program.command('agents').description('find agents to hire on the ERC-8004 identity registry')
@@ -19,12 +19,10 @@ export function registerAgents(program: Command, output: () => Output): void {
     const out = output()
     const options = parseArgs(
       z.strictObject({
-        rpc,
-        deployments: z.string(),
+        ...escrowArgs,
         skill: z.string().min(1).max(100),
         maxPrice: units,
         minJobs: z.coerce.number().int().min(0),
-        json: z.boolean().optional(),
       }),
       raw,
       'agents find',

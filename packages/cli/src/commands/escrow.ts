@@ -6,7 +6,9 @@ import { readDeployments } from '@hermit/devnet'
 import { registriesFromDeployments, type Erc8004Client } from '@hermit/erc8004'
 import { escrowFromDeployments, type Escrow } from '@hermit/agents'
 import { DEFAULT_DEPLOYMENTS_PATH } from './devnet.ts'
-import { chainClient } from './chain.ts'
+import { z } from 'zod'
+import { parseArgs } from '../args.ts'
+import { chainClient, rpc } from './chain.ts'
 
 /** What the `jobs` and `agents` commands share: the escrow and registries of a deployments file, on one RPC. */
 export async function openEscrow(options: {
@@ -36,3 +38,17 @@ export const escrowOptions = (c: Command) =>
 
 /** An amount of the escrow's token (6 decimals). */
 export const tokenAmount = (v: bigint) => `${formatUnits(v, 6)}`
+
+/** The arguments every `jobs` and `agents` subcommand takes (see escrowOptions), for its zod schema. */
+export const escrowArgs = { rpc, deployments: z.string(), json: z.boolean().optional() }
+
+const jobId = z
+  .string()
+  .regex(/^\d{1,20}$/, 'expected a job id')
+  .transform((v) => BigInt(v))
+
+/** The options and the job id of a `jobs <command> <jobId>` invocation, checked. */
+export function parseJobCommand(raw: unknown, id: string, command: string) {
+  const options = parseArgs(z.strictObject(escrowArgs), raw, command)
+  return { options, jobId: parseArgs(z.strictObject({ jobId }), { jobId: id }, command).jobId }
+}

@@ -16,13 +16,8 @@ import {
 } from '@hermit/agents'
 import { parseArgs } from '../args.ts'
 import { table, type Output } from '../output.ts'
-import { address, rpc, wallet } from './chain.ts'
-import { escrowOptions, openEscrow, tokenAmount } from './escrow.ts'
-
-const jobId = z
-  .string()
-  .regex(/^\d{1,20}$/, 'expected a job id')
-  .transform((v) => BigInt(v))
+import { address, wallet } from './chain.ts'
+import { escrowArgs, escrowOptions, openEscrow, parseJobCommand, tokenAmount } from './escrow.ts'
 
 const describe = (j: Job) => {
   const r = parseJobRequest(j.description)
@@ -48,11 +43,9 @@ export function registerJobs(program: Command, output: () => Output): void {
     const out = output()
     const options = parseArgs(
       z.strictObject({
-        rpc,
-        deployments: z.string(),
+        ...escrowArgs,
         address,
         role: z.enum(['client', 'provider', 'evaluator']),
-        json: z.boolean().optional(),
       }),
       raw,
       'jobs list',
@@ -82,19 +75,14 @@ export function registerJobs(program: Command, output: () => Output): void {
       .argument('<jobId>', 'the job'),
   ).action(async (id: string, raw: Record<string, unknown>) => {
     const out = output()
-    const options = parseArgs(
-      z.strictObject({ rpc, deployments: z.string(), json: z.boolean().optional() }),
-      raw,
-      'jobs show',
-    )
-    const n = parseArgs(z.strictObject({ jobId }), { jobId: id }, 'jobs show')
+    const { options, jobId } = parseJobCommand(raw, id, 'jobs show')
     const { escrow } = await openEscrow(options)
-    const job = await getJob(escrow, n.jobId).catch((cause: unknown) => {
-      throw new AgentError('AGENTS_JOB_UNKNOWN', `There is no job ${n.jobId} on this escrow.`, { cause })
+    const job = await getJob(escrow, jobId).catch((cause: unknown) => {
+      throw new AgentError('AGENTS_JOB_UNKNOWN', `There is no job ${jobId} on this escrow.`, { cause })
     })
     const [bond, acceptance, now] = await Promise.all([
-      lockedBond(escrow, n.jobId),
-      recordedAcceptance(escrow, n.jobId),
+      lockedBond(escrow, jobId),
+      recordedAcceptance(escrow, jobId),
       chainTime(escrow),
     ])
     const refundable = (job.status === 'Funded' || job.status === 'Submitted') && now >= job.expiredAt
@@ -121,31 +109,26 @@ export function registerJobs(program: Command, output: () => Output): void {
       .argument('<jobId>', 'the job'),
   ).action(async (id: string, raw: Record<string, unknown>) => {
     const out = output()
-    const options = parseArgs(
-      z.strictObject({ rpc, deployments: z.string(), json: z.boolean().optional() }),
-      raw,
-      'jobs refund',
-    )
-    const n = parseArgs(z.strictObject({ jobId }), { jobId: id }, 'jobs refund')
+    const { options, jobId } = parseJobCommand(raw, id, 'jobs refund')
     const opened = await openEscrow(options)
     const escrow = withWallet(opened.escrow, wallet(options.rpc, opened.escrow.publicClient.chain.id))
-    let job = await getJob(escrow, n.jobId)
+    let job = await getJob(escrow, jobId)
     const done: string[] = []
     if (job.status === 'Funded' || job.status === 'Submitted') {
       const now = await chainTime(escrow)
       if (now < job.expiredAt)
         throw new AgentError(
           'AGENTS_JOB_NOT_EXPIRED',
-          `Job ${n.jobId} expires at ${new Date(Number(job.expiredAt) * 1000).toISOString()} (chain time); it cannot be refunded before.`,
+          `Job ${jobId} expires at ${new Date(Number(job.expiredAt) * 1000).toISOString()} (chain time); it cannot be refunded before.`,
         )
-      await claimRefund(escrow, n.jobId)
+      await claimRefund(escrow, jobId)
       done.push(`refunded ${tokenAmount(job.budget)} to ${job.client}`)
-      job = await getJob(escrow, n.jobId)
+      job = await getJob(escrow, jobId)
     }
-    const bond = await lockedBond(escrow, n.jobId)
+    const bond = await lockedBond(escrow, jobId)
     if (job.status === 'Expired' && bond.amount > 0n && !bond.settled) {
       const toProvider = await expiredBondToProvider(escrow, bond, job.expiredAt)
-      await settleExpiredBond(escrow, n.jobId)
+      await settleExpiredBond(escrow, jobId)
       const to = toProvider
         ? 'provider (it delivered in time for review)'
         : bond.submitted
@@ -156,8 +139,8 @@ export function registerJobs(program: Command, output: () => Output): void {
     if (done.length === 0)
       throw new AgentError(
         'AGENTS_JOB_NOTHING_TO_REFUND',
-        `Job ${n.jobId} is ${job.status}: nothing is left to refund or settle.`,
+        `Job ${jobId} is ${job.status}: nothing is left to refund or settle.`,
       )
-    out.result({ jobId: n.jobId, status: job.status, done }, () => `job #${n.jobId}: ${done.join('; ')}`)
+    out.result({ jobId: jobId, status: job.status, done }, () => `job #${jobId}: ${done.join('; ')}`)
   })
 }
