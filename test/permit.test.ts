@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest'
 import { parseSignature } from 'viem'
 import { devTokenAbi } from '@hermit/contracts'
 import { useDevnet } from '@hermit/devnet/testing'
+import { devTokenPermit } from '@hermit/txguard/testing'
 
 const net = useDevnet()
 
@@ -27,20 +28,15 @@ describe('EIP-2612 permit on the devnet token', () => {
       functionName: 'nonces',
       args: [owner.address],
     })
-    const signature = await owner.signTypedData({
-      domain: { name: 'Dev USD', version: '1', chainId, verifyingContract: token },
-      types: {
-        Permit: [
-          { name: 'owner', type: 'address' },
-          { name: 'spender', type: 'address' },
-          { name: 'value', type: 'uint256' },
-          { name: 'nonce', type: 'uint256' },
-          { name: 'deadline', type: 'uint256' },
-        ],
-      },
-      primaryType: 'Permit',
-      message: { owner: owner.address, spender: spender.address, value: 2_000_000n, nonce, deadline },
-    })
+    const signature = await owner.signTypedData(
+      devTokenPermit(chainId, token, {
+        owner: owner.address,
+        spender: spender.address,
+        value: 2_000_000n,
+        nonce,
+        deadline,
+      }),
+    )
     const { v, r, s } = parseSignature(signature)
     const spenderWallet = walletFor(spender)
     await publicClient.waitForTransactionReceipt({

@@ -13,7 +13,7 @@ import { join } from 'node:path'
 import { formatEther, parseEther, parseUnits, type Address } from 'viem'
 import type { Devnet } from '@hermit/devnet'
 import { terminateProver } from '@hermit/circuits'
-import { REGISTRATION_TYPE, registerAgent, validationStatus } from '@hermit/erc8004'
+import { REGISTRATION_TYPE, registerAgent, validationStatus, type RegistrationFileInput } from '@hermit/erc8004'
 import { providerFromSpec } from '@hermit/llm'
 import {
   ClientAgent,
@@ -29,7 +29,7 @@ import {
   type HireStep,
   type SkillHandler,
 } from '@hermit/agents'
-import { advanceChainPast, devnetParty } from '@hermit/agents/testing'
+import { advanceChainPast, devnetParty, type DevnetParty } from '@hermit/agents/testing'
 import { createZkPayClient } from '@hermit/zkpay'
 import { devnetZkPay } from '@hermit/zkpay/testing'
 import type { Flow } from '../flows.ts'
@@ -43,6 +43,15 @@ const ARTICLE =
   'Completion pays the provider and returns its bond; rejection refunds the client and hands it the bond. ' +
   'After the expiry anyone can refund a job that was never finished, so no money can get stuck. ' +
   'Every outcome is written to the ERC-8004 reputation registry by the job hook, so reputation is backed by real payments.'
+
+/** Registers a party as an active ERC-8004 agent; returns its agent id. */
+async function register(
+  party: DevnetParty,
+  about: Pick<RegistrationFileInput, 'name' | 'description' | 'services'>,
+): Promise<bigint> {
+  const registration: RegistrationFileInput = { type: REGISTRATION_TYPE, ...about, active: true }
+  return (await registerAgent(party.erc8004, { registration })).agentId
+}
 
 export type HireStory = { result: HireResult; before: Record<string, bigint>; after: Record<string, bigint> }
 
@@ -116,28 +125,12 @@ export async function hireAnAgent(
   })
   try {
     await summarizer.start()
-    const evaluatorId = (
-      await registerAgent(evaluator.erc8004, {
-        registration: {
-          type: REGISTRATION_TYPE,
-          name: 'Checker',
-          description: 'Checks summaries: grounded in the text, shorter, keeps its key words.',
-          services: [{ name: 'hermit-evaluator', endpoint: 'https://checker.invalid', skills: ['summarize'] }],
-          active: true,
-        },
-      })
-    ).agentId
-    const clientId = (
-      await registerAgent(client.erc8004, {
-        registration: {
-          type: REGISTRATION_TYPE,
-          name: 'Researcher',
-          description: 'Hires other agents.',
-          services: [],
-          active: true,
-        },
-      })
-    ).agentId
+    const evaluatorId = await register(evaluator, {
+      name: 'Checker',
+      description: 'Checks summaries: grounded in the text, shorter, keeps its key words.',
+      services: [{ name: 'hermit-evaluator', endpoint: 'https://checker.invalid', skills: ['summarize'] }],
+    })
+    const clientId = await register(client, { name: 'Researcher', description: 'Hires other agents.', services: [] })
     checker.start()
     log.line(
       `#${summarizer.agentId} Summarizer (provider ${short(provider.account.address)}): ` +

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { keccak256, parseUnits } from 'viem'
+import { keccak256 } from 'viem'
 import { useDevnet } from '@hermit/devnet/testing'
 import { feedbackHistory, parseFeedbackFile, reputationOf, validationStatus } from '@hermit/erc8004'
 import {
@@ -22,10 +22,10 @@ import {
   spawnProvider,
   type DevnetParty,
   type ProviderProcess,
+  usd,
 } from './testing/index.ts'
 
 const net = useDevnet()
-const usd = (v: string) => parseUnits(v, 6)
 const TEXT =
   'Hermit lets agents hire other agents on Ethereum. A client escrows the budget in an ERC-8183 job. ' +
   'The provider locks a bond, does the work and submits the hash of its deliverable. ' +

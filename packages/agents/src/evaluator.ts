@@ -7,6 +7,7 @@ import { AgentError, DeliverableError } from './errors.ts'
 import { completeJob, getJob, rejectJob, type Job } from './escrow.ts'
 import type { Escrow } from './handle.ts'
 import { agentOfJob } from './hook.ts'
+import { JobLoop } from './loop.ts'
 import { JobScanner } from './scan.ts'
 import { fetchDeliverable } from './deliverable.ts'
 import { parseJobRequest, requireJobService, type JobRequest } from './job-request.ts'
@@ -128,12 +129,10 @@ async function providerEndpoint(escrow: Escrow, erc8004: Erc8004Client, job: Job
  * submitted. Its state is the chain's: a restarted evaluator finds the jobs still waiting.
  */
 export class EvaluatorAgent {
-  private timer: NodeJS.Timeout | undefined
-  private readonly busy = new Map<bigint, Promise<void>>()
+  private readonly loop = new JobLoop(() => this.pass())
   private readonly unreachableSince = new Map<bigint, number>()
   private readonly failures = new Map<bigint, { n: number; retryAt: number }>()
   private scanner: JobScanner | undefined
-  private ticking: Promise<void> | undefined
 
   constructor(
     private readonly options: {
@@ -157,26 +156,23 @@ export class EvaluatorAgent {
 
   start(): this {
     void this.tick()
-    this.timer = setInterval(() => void this.tick(), this.options.pollMs ?? 500)
+    this.loop.every(this.options.pollMs ?? 500)
     return this
   }
 
   async stop(): Promise<void> {
-    if (this.timer) clearInterval(this.timer)
-    await this.ticking
-    await Promise.allSettled([...this.busy.values()])
+    await this.loop.stop()
   }
 
   tick(): Promise<void> {
-    this.ticking ??= this.pass().finally(() => (this.ticking = undefined))
-    return this.ticking
+    return this.loop.tick()
   }
 
   private async pass(): Promise<void> {
     this.scanner ??= new JobScanner(this.options.escrow, this.address, 'evaluator')
     const jobs = await this.scanner.poll().catch(() => [] as Job[])
     for (const job of jobs) {
-      if (job.status !== 'Submitted' || this.busy.has(job.jobId)) continue
+      if (job.status !== 'Submitted' || this.loop.has(job.jobId)) continue
       const failed = this.failures.get(job.jobId)
       const since = this.unreachableSince.get(job.jobId)
       const giveUp = since !== undefined && Date.now() - since > (this.options.unreachableAfterMs ?? 60_000)
@@ -202,10 +198,7 @@ export class EvaluatorAgent {
           this.options.onEvent?.({ kind: 'failed', jobId: job.jobId, reason: shortMessageOf(error) })
         },
       )
-      this.busy.set(
-        job.jobId,
-        run.finally(() => this.busy.delete(job.jobId)),
-      )
+      this.loop.run(job.jobId, run)
     }
   }
 }

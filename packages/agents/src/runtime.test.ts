@@ -1,7 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { describe, expect, it, vi } from 'vitest'
-import { parseUnits } from 'viem'
 import { useDevnet } from '@hermit/devnet/testing'
 import {
   ClientAgent,
@@ -24,14 +23,14 @@ import {
   tokenBalance,
   type EvaluatorEvent,
   type HireStep,
+  type Job,
   type ProviderEvent,
 } from './index.ts'
 import { DeliverableStore } from './deliverable.ts'
 import { JobScanner } from './scan.ts'
-import { devnetParty } from './testing/index.ts'
+import { devnetParty, usd } from './testing/index.ts'
 
 const net = useDevnet()
-const usd = (v: string) => parseUnits(v, 6)
 const TEXT =
   'Escrow holds the budget until the evaluator decides. The provider locks a bond. ' +
   'A rejected job refunds the client and pays it the bond. Reputation is written by the hook.'
@@ -60,6 +59,59 @@ async function setup(options: { evaluatorIndex?: number; publicUrl?: string } = 
   const hirer = new ClientAgent({ escrow: client.escrow, erc8004: client.erc8004, account: client.account, pollMs: 50 })
   return { d, client, provider, evaluator, stranger, agent, events, hirer }
 }
+
+type Setup = Awaited<ReturnType<typeof setup>>
+
+/** An evaluator agent for the setup's evaluator account, judging with `summaryChecks`; `events` is what it reports. */
+function evaluatorOf(s: Setup, options: { unreachableAfterMs?: number } = {}) {
+  const events: EvaluatorEvent[] = []
+  const evaluator = new EvaluatorAgent({
+    escrow: s.evaluator.escrow,
+    erc8004: s.evaluator.erc8004,
+    account: s.evaluator.account,
+    check: summaryChecks,
+    pollMs: 50,
+    ...options,
+    onEvent: (e) => events.push(e),
+  })
+  return { evaluator, events }
+}
+
+/** The summary of TEXT, at most 5 dUSD, judged by the setup's evaluator. */
+const summaryJob = (s: Setup) =>
+  ({ skill: 'summarize', input: TEXT, maxPrice: usd('5'), evaluator: s.evaluator.account.address }) as const
+
+/**
+ * Hires the setup's provider (no evaluator runs yet) and waits for its submission: the job as the
+ * chain has it then, and the hire still going (`hired`, resolving when the job is settled).
+ */
+async function hireUntilSubmitted(s: Setup): Promise<{ hired: ReturnType<ClientAgent['hire']>; job: Job }> {
+  const steps: HireStep[] = []
+  const hired = s.hirer.hire({ ...summaryJob(s), timeoutMs: 15_000, onProgress: (p) => steps.push(p) })
+  hired.catch(() => {}) // awaited by the caller
+  const submitted = await until(
+    () => s.events.find((e) => e.kind === 'submitted'),
+    () => ({ provider: s.events, client: steps }),
+  )
+  return { hired, job: await getJob(s.client.escrow, submitted.jobId) }
+}
+
+/** The job's deliverable as its client fetches it from `endpoint`. */
+const clientFetch = (s: Setup, job: Job, endpoint: string) =>
+  fetchDeliverable({
+    endpoint,
+    escrow: s.client.escrow,
+    jobId: job.jobId,
+    expected: job.deliverable,
+    account: s.client.account,
+  })
+
+/** What the promise rejects with (undefined when it resolves). */
+const rejection = (p: Promise<unknown>): Promise<unknown> =>
+  p.then(
+    () => undefined,
+    (error: unknown) => error,
+  )
 
 /** A plain HTTP server on 127.0.0.1 that counts the requests it gets. */
 async function listen(
@@ -176,20 +228,9 @@ describe('agent runtime details', () => {
 
   it('the deliverable is served only to the job’s client and evaluator, with a fresh signature for that job', async () => {
     const s = await setup()
-    const evaluator = new EvaluatorAgent({
-      escrow: s.evaluator.escrow,
-      erc8004: s.evaluator.erc8004,
-      account: s.evaluator.account,
-      check: summaryChecks,
-      pollMs: 50,
-    }).start()
+    const evaluator = evaluatorOf(s).evaluator.start()
     try {
-      const r = await s.hirer.hire({
-        skill: 'summarize',
-        input: TEXT,
-        maxPrice: usd('5'),
-        evaluator: s.evaluator.account.address,
-      })
+      const r = await s.hirer.hire(summaryJob(s))
       expect(r.status).toBe('Completed')
       const url = `${s.agent.url}/jobs/${r.jobId}/deliverable`
       const now = Math.floor(Date.now() / 1000)
@@ -213,23 +254,11 @@ describe('agent runtime details', () => {
 
   it('a provider that submits and then stops serving is rejected, and its bond goes to the client', async () => {
     const s = await setup()
-    const events: EvaluatorEvent[] = []
-    const evaluator = new EvaluatorAgent({
-      escrow: s.evaluator.escrow,
-      erc8004: s.evaluator.erc8004,
-      account: s.evaluator.account,
-      check: summaryChecks,
-      pollMs: 50,
-      unreachableAfterMs: 300,
-      onEvent: (e) => events.push(e),
-    })
+    const { evaluator, events } = evaluatorOf(s, { unreachableAfterMs: 300 })
     try {
       const c0 = await tokenBalance(s.client.escrow, s.client.account.address)
       const r = await s.hirer.hire({
-        skill: 'summarize',
-        input: TEXT,
-        maxPrice: usd('5'),
-        evaluator: s.evaluator.account.address,
+        ...summaryJob(s),
         onProgress: (p) => {
           // the provider goes away right after submitting, before anyone fetched the work
           if (p.step === 'submitted') void s.agent.stop().then(() => evaluator.start())
@@ -237,7 +266,14 @@ describe('agent runtime details', () => {
       })
       expect(r.status).toBe('Rejected')
       expect(events.some((e) => e.kind === 'failed' && /Could not fetch/.test(e.reason))).toBe(true)
-      expect(events.find((e) => e.kind === 'evaluated')).toMatchObject({
+      // the chain shows the rejection as soon as it is mined; the evaluator's own event follows its receipt
+      expect(
+        await until(
+          () => events.find((e) => e.kind === 'evaluated'),
+          () => events,
+          10_000,
+        ),
+      ).toMatchObject({
         evaluation: { ok: false, reason: expect.stringMatching(/does not serve/) },
       })
       expect((await tokenBalance(s.client.escrow, s.client.account.address)) - c0).toBe(usd('0.4'))
@@ -249,32 +285,10 @@ describe('agent runtime details', () => {
 
   it('a provider serving other bytes than the hash it submitted is caught: AGENTS_DELIVERABLE_MISMATCH, and the evaluator rejects the job', async () => {
     const s = await setup()
-    const events: EvaluatorEvent[] = []
-    const evaluator = new EvaluatorAgent({
-      escrow: s.evaluator.escrow,
-      erc8004: s.evaluator.erc8004,
-      account: s.evaluator.account,
-      check: summaryChecks,
-      pollMs: 50,
-      onEvent: (e) => events.push(e),
-    })
+    const { evaluator, events } = evaluatorOf(s)
     try {
       const c0 = await tokenBalance(s.client.escrow, s.client.account.address)
-      const steps: HireStep[] = []
-      const hired = s.hirer.hire({
-        skill: 'summarize',
-        input: TEXT,
-        maxPrice: usd('5'),
-        evaluator: s.evaluator.account.address,
-        timeoutMs: 15_000,
-        onProgress: (p) => steps.push(p),
-      })
-      hired.catch(() => {}) // awaited below
-      const submitted = await until(
-        () => s.events.find((e) => e.kind === 'submitted'),
-        () => ({ provider: s.events, client: steps }),
-      )
-      const job = await getJob(s.client.escrow, submitted.jobId)
+      const { hired, job } = await hireUntilSubmitted(s)
       const store = new DeliverableStore(s.provider.dataDir)
       expect(deliverableHash(store.get(s.client.escrow.address, job.jobId)!)).toBe(job.deliverable)
       // after its hash is on-chain, the provider serves other work: a summary the checks would pass
@@ -286,16 +300,7 @@ describe('agent runtime details', () => {
       ).toBe(true)
       expect(deliverableHash(swapped)).not.toBe(job.deliverable)
       store.put(s.client.escrow.address, job.jobId, swapped)
-      const fetched = await fetchDeliverable({
-        endpoint: s.agent.url,
-        escrow: s.client.escrow,
-        jobId: job.jobId,
-        expected: job.deliverable,
-        account: s.client.account,
-      }).then(
-        () => undefined,
-        (error: unknown) => error,
-      )
+      const fetched = await rejection(clientFetch(s, job, s.agent.url))
       expect(fetched).toBeInstanceOf(DeliverableError)
       expect(fetched).toMatchObject({
         code: 'AGENTS_DELIVERABLE_MISMATCH',
@@ -304,7 +309,14 @@ describe('agent runtime details', () => {
       evaluator.start()
       const r = await hired
       expect(r.status).toBe('Rejected')
-      expect(events.find((e) => e.kind === 'evaluated')).toMatchObject({
+      // the chain shows the rejection as soon as it is mined; the evaluator's own event follows its receipt
+      expect(
+        await until(
+          () => events.find((e) => e.kind === 'evaluated'),
+          () => events,
+          10_000,
+        ),
+      ).toMatchObject({
         evaluation: { ok: false, reason: expect.stringMatching(/does not match the submitted hash/) },
       })
       expect(r.bond).toEqual({ amount: usd('0.4'), to: 'client' })
@@ -328,57 +340,23 @@ describe('agent runtime details', () => {
     })
     // the provider's registered endpoint is the redirecting server
     const s = await setup({ publicUrl: redirector.url })
-    const events: EvaluatorEvent[] = []
-    const evaluator = new EvaluatorAgent({
-      escrow: s.evaluator.escrow,
-      erc8004: s.evaluator.erc8004,
-      account: s.evaluator.account,
-      check: summaryChecks,
-      pollMs: 50,
-      unreachableAfterMs: 300,
-      onEvent: (e) => events.push(e),
-    })
+    const { evaluator, events } = evaluatorOf(s, { unreachableAfterMs: 300 })
     try {
       const c0 = await tokenBalance(s.client.escrow, s.client.account.address)
-      const steps: HireStep[] = []
-      const hired = s.hirer.hire({
-        skill: 'summarize',
-        input: TEXT,
-        maxPrice: usd('5'),
-        evaluator: s.evaluator.account.address,
-        timeoutMs: 15_000,
-        onProgress: (p) => steps.push(p),
-      })
-      hired.catch(() => {}) // awaited below
-      const submitted = await until(
-        () => s.events.find((e) => e.kind === 'submitted'),
-        () => ({ provider: s.events, client: steps }),
-      )
-      const job = await getJob(s.client.escrow, submitted.jobId)
+      const { hired, job } = await hireUntilSubmitted(s)
       right = new DeliverableStore(s.provider.dataDir).get(s.client.escrow.address, job.jobId)
       expect(deliverableHash(right!)).toBe(job.deliverable)
-      const fetchFrom = (endpoint: string) =>
-        fetchDeliverable({
-          endpoint,
-          escrow: s.client.escrow,
-          jobId: job.jobId,
-          expected: job.deliverable,
-          account: s.client.account,
-        })
       for (const code of [301, 302, 303, 307, 308]) {
         status = code
         const asked = redirector.requests.length
-        const error = await fetchFrom(redirector.url).then(
-          () => undefined,
-          (e: unknown) => e,
-        )
+        const error = await rejection(clientFetch(s, job, redirector.url))
         expect(error, `HTTP ${code}`).toBeInstanceOf(DeliverableError)
         expect(error, `HTTP ${code}`).toMatchObject({ code: 'AGENTS_DELIVERABLE_UNAVAILABLE' })
         expect(redirector.requests.length, `HTTP ${code}`).toBe(asked + 1)
       }
       expect(target.requests).toEqual([])
       // the target does serve the right bytes: only the redirect is refused
-      expect(await fetchFrom(target.url)).toEqual(right)
+      expect(await clientFetch(s, job, target.url)).toEqual(right)
       expect(target.requests).toHaveLength(1)
       status = 307
       const askedBefore = redirector.requests.length
@@ -386,7 +364,14 @@ describe('agent runtime details', () => {
       const r = await hired
       expect(r.status).toBe('Rejected')
       expect(events.some((e) => e.kind === 'failed' && /Could not fetch/.test(e.reason))).toBe(true)
-      expect(events.find((e) => e.kind === 'evaluated')).toMatchObject({
+      // the chain shows the rejection as soon as it is mined; the evaluator's own event follows its receipt
+      expect(
+        await until(
+          () => events.find((e) => e.kind === 'evaluated'),
+          () => events,
+          10_000,
+        ),
+      ).toMatchObject({
         evaluation: { ok: false, reason: expect.stringMatching(/does not serve/) },
       })
       expect(redirector.requests.length).toBeGreaterThan(askedBefore) // the evaluator asked the listed endpoint…

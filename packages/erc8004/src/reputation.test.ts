@@ -46,6 +46,17 @@ async function payNative(from: number, to: Address, eth: string): Promise<Hash> 
   return hash
 }
 
+/** Feedback of `value` on `agentId` from dev account `rater`, backed by `txHash`: a payment from that account to `payee`. */
+function paidFeedback(rater: number, agentId: bigint, value: bigint, payee: Address, txHash: Hash) {
+  const d = net()
+  return giveFeedback(clientFor(d, rater), {
+    agentId,
+    value,
+    valueDecimals: 0,
+    proofOfPayment: { fromAddress: d.accounts[rater]!.address, toAddress: payee, chainId: d.chainId, txHash },
+  })
+}
+
 describe('reputation registry bindings', () => {
   it('gives feedback with a hashed feedback file and reads it back', async () => {
     const { agentId } = await agent()
@@ -142,35 +153,17 @@ describe('reputationOf: whose feedback counts', () => {
     const d = net()
     const { owner, agentId } = await agent()
     const payee = d.accounts[1]!.address
-    const honest = clientFor(d, 2)
     const sybil = clientFor(d, 3)
-    const liar = clientFor(d, 4)
-    const chainId = d.chainId
 
-    // an honest client pays 0.5 ETH, then rates 80
+    // an honest client (account 2) pays 0.5 ETH, then rates 80
     const paid = await payNative(2, payee, '0.5')
-    await giveFeedback(honest, {
-      agentId,
-      value: 80n,
-      valueDecimals: 0,
-      proofOfPayment: { fromAddress: d.accounts[2]!.address, toAddress: payee, chainId, txHash: paid },
-    })
+    await paidFeedback(2, agentId, 80n, payee, paid)
     // a Sybil rates 100 with no payment at all
     await giveFeedback(sybil, { agentId, value: 100n, valueDecimals: 0 })
-    // a liar points at the honest client's payment
-    await giveFeedback(liar, {
-      agentId,
-      value: 100n,
-      valueDecimals: 0,
-      proofOfPayment: { fromAddress: d.accounts[4]!.address, toAddress: payee, chainId, txHash: paid },
-    })
+    // a liar (account 4) points at the honest client's payment
+    await paidFeedback(4, agentId, 100n, payee, paid)
     // and the honest client tries to count one payment twice
-    await giveFeedback(honest, {
-      agentId,
-      value: 100n,
-      valueDecimals: 0,
-      proofOfPayment: { fromAddress: d.accounts[2]!.address, toAddress: payee, chainId, txHash: paid },
-    })
+    await paidFeedback(2, agentId, 100n, payee, paid)
 
     const everyone = await reputationOf(owner, agentId)
     expect(everyone).toMatchObject({ filter: 'none', count: 4n, value: 95n })
@@ -243,29 +236,9 @@ describe('reputationOf: whose feedback counts', () => {
     await setAgentWallet(owner, agentId, { wallet: d.accounts[7]! })
     // the agent wallet is not an owner/operator, so the registry lets it give feedback: Hermit does not count it
     const self = await payNative(7, d.accounts[7]!.address, '1')
-    await giveFeedback(clientFor(d, 7), {
-      agentId,
-      value: 100n,
-      valueDecimals: 0,
-      proofOfPayment: {
-        fromAddress: d.accounts[7]!.address,
-        toAddress: d.accounts[7]!.address,
-        chainId: d.chainId,
-        txHash: self,
-      },
-    })
+    await paidFeedback(7, agentId, 100n, d.accounts[7]!.address, self)
     const tiny = await payNative(2, d.accounts[7]!.address, '0.000000001')
-    await giveFeedback(clientFor(d, 2), {
-      agentId,
-      value: 100n,
-      valueDecimals: 0,
-      proofOfPayment: {
-        fromAddress: d.accounts[2]!.address,
-        toAddress: d.accounts[7]!.address,
-        chainId: d.chainId,
-        txHash: tiny,
-      },
-    })
+    await paidFeedback(2, agentId, 100n, d.accounts[7]!.address, tiny)
     const r = await reputationOf(owner, agentId, { requirePaymentProof: true, minPayment: 10n ** 15n })
     expect(r.count).toBe(0n)
     expect(r.rejected.map((x) => x.reason)).toEqual([
@@ -278,17 +251,7 @@ describe('reputationOf: whose feedback counts', () => {
     const d = net()
     const { owner, agentId } = await agent()
     const elsewhere = await payNative(2, d.accounts[7]!.address, '1')
-    await giveFeedback(clientFor(d, 2), {
-      agentId,
-      value: 100n,
-      valueDecimals: 0,
-      proofOfPayment: {
-        fromAddress: d.accounts[2]!.address,
-        toAddress: d.accounts[7]!.address,
-        chainId: d.chainId,
-        txHash: elsewhere,
-      },
-    })
+    await paidFeedback(2, agentId, 100n, d.accounts[7]!.address, elsewhere)
     const r = await reputationOf(owner, agentId, { requirePaymentProof: true })
     expect(r).toMatchObject({ count: 0n, average: null })
     expect(r.rejected[0]!.reason).toBe("payment is not to the agent's wallet or owner")

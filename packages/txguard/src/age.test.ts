@@ -21,6 +21,7 @@ import { contractActivity } from './activity.ts'
 import { contractAge, isRecent, type ContractAge } from './age.ts'
 import { ContractFacts } from './facts.ts'
 import { formatReport } from './report.ts'
+import { devTokenPermit } from './testing/index.ts'
 import { verify } from './verify.ts'
 
 type Client = PublicClient<Transport, Chain>
@@ -89,20 +90,13 @@ const approve = (spender: Address) => ({
 const permit = (spender: Address) => ({
   chainId: net().chainId,
   from: user.address,
-  typedData: {
-    domain: { name: 'Dev USD', version: '1', chainId: net().chainId, verifyingContract: dUSD },
-    types: {
-      Permit: [
-        { name: 'owner', type: 'address' },
-        { name: 'spender', type: 'address' },
-        { name: 'value', type: 'uint256' },
-        { name: 'nonce', type: 'uint256' },
-        { name: 'deadline', type: 'uint256' },
-      ],
-    },
-    primaryType: 'Permit',
-    message: { owner: user.address, spender, value: '5000000', nonce: '0', deadline: '99999999999' },
-  },
+  typedData: devTokenPermit(net().chainId, dUSD, {
+    owner: user.address,
+    spender,
+    value: '5000000',
+    nonce: '0',
+    deadline: '99999999999',
+  }),
 })
 
 async function ageOf(client: Client, address: Address, facts: ContractFacts) {

@@ -107,117 +107,54 @@ describe('requests', () => {
 
 describe('typed data', () => {
   const from = spender
+  /** What signing this EIP-712 message (of `primaryType`, no types needed) on chain 1 would authorize. */
+  const summarize = (primaryType: string, message: Record<string, unknown>, domain: Record<string, unknown> = {}) =>
+    summarizeTypedData(
+      parseRequest({ chainId: 1, from, typedData: { domain, types: {}, primaryType, message } }) as never,
+    )
+  /** A Blur sell order of `token` #3 for native currency: `price` and maybe fees. */
+  const blurSale = (terms: { price: string; fees?: Array<{ rate: number; recipient: string }> }) => ({
+    trader: from,
+    side: 1,
+    collection: token,
+    tokenId: '3',
+    amount: '1',
+    paymentToken: zeroAddress,
+    ...terms,
+    expirationTime: '1',
+  })
+  /** A Seaport consideration item: native currency to `recipient`, from `startAmount` to `endAmount`. */
+  const nativeTo = (recipient: string, startAmount: string, endAmount: string) => ({
+    itemType: 0,
+    token: zeroAddress,
+    identifierOrCriteria: '0',
+    startAmount,
+    endAmount,
+    recipient,
+  })
   it('reads EIP-2612 permits, Seaport and Blur orders', () => {
-    const permit = summarizeTypedData(
-      parseRequest({
-        chainId: 1,
-        from,
-        typedData: {
-          domain: { verifyingContract: token },
-          types: {},
-          primaryType: 'Permit',
-          message: { owner: from, spender: token, value: '5', nonce: '0', deadline: '9' },
-        },
-      }) as never,
+    const permit = summarize(
+      'Permit',
+      { owner: from, spender: token, value: '5', nonce: '0', deadline: '9' },
+      { verifyingContract: token },
     )
     expect(permit.approvals[0]).toMatchObject({ kind: 'erc20', amount: 5n, spender: token })
-    const seaport = summarizeTypedData(
-      parseRequest({
-        chainId: 1,
-        from,
-        typedData: {
-          domain: {},
-          types: {},
-          primaryType: 'OrderComponents',
-          message: {
-            offerer: from,
-            offer: [{ itemType: 2, token, identifierOrCriteria: '7', startAmount: '1', endAmount: '1' }],
-            consideration: [
-              {
-                itemType: 0,
-                token: zeroAddress,
-                identifierOrCriteria: '0',
-                startAmount: '1',
-                endAmount: '1',
-                recipient: spender.replace('bb', 'cc'),
-              },
-            ],
-          },
-        },
-      }) as never,
-    )
+    const seaport = summarize('OrderComponents', {
+      offerer: from,
+      offer: [{ itemType: 2, token, identifierOrCriteria: '7', startAmount: '1', endAmount: '1' }],
+      consideration: [nativeTo(spender.replace('bb', 'cc'), '1', '1')],
+    })
     expect(seaport.order).toMatchObject({ gives: [{ kind: 'erc721', id: 7n }], receives: [] })
-    const blur = summarizeTypedData(
-      parseRequest({
-        chainId: 1,
-        from,
-        typedData: {
-          domain: {},
-          types: {},
-          primaryType: 'Order',
-          message: {
-            trader: from,
-            side: 1,
-            collection: token,
-            tokenId: '3',
-            amount: '1',
-            paymentToken: zeroAddress,
-            price: '0',
-            expirationTime: '1',
-          },
-        },
-      }) as never,
-    )
+    const blur = summarize('Order', blurSale({ price: '0' }))
     expect(blur.order).toMatchObject({ gives: [{ kind: 'erc721' }], receives: [{ kind: 'native', amount: 0n }] })
     // a Blur sale whose fees take everything pays the seller nothing; a Seaport auction counts its low end
-    const fees = summarizeTypedData(
-      parseRequest({
-        chainId: 1,
-        from,
-        typedData: {
-          domain: {},
-          types: {},
-          primaryType: 'Order',
-          message: {
-            trader: from,
-            side: 1,
-            collection: token,
-            tokenId: '3',
-            amount: '1',
-            paymentToken: zeroAddress,
-            price: '1000',
-            fees: [{ rate: 10_000, recipient: spender }],
-            expirationTime: '1',
-          },
-        },
-      }) as never,
-    )
+    const fees = summarize('Order', blurSale({ price: '1000', fees: [{ rate: 10_000, recipient: spender }] }))
     expect(fees.order!.receives[0]!.amount).toBe(0n)
-    const auction = summarizeTypedData(
-      parseRequest({
-        chainId: 1,
-        from,
-        typedData: {
-          domain: {},
-          types: {},
-          primaryType: 'OrderComponents',
-          message: {
-            offerer: from,
-            offer: [],
-            consideration: [
-              {
-                itemType: 0,
-                token: zeroAddress,
-                identifierOrCriteria: '0',
-                startAmount: '100',
-                endAmount: '1',
-                recipient: from,
-              },
-            ],
-          },
-        },
-      }) as never,
-    )
+    const auction = summarize('OrderComponents', {
+      offerer: from,
+      offer: [],
+      consideration: [nativeTo(from, '100', '1')],
+    })
     expect(auction.order!.receives[0]!.amount).toBe(1n)
   })
 })

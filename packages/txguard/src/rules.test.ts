@@ -7,6 +7,7 @@ import type { Approval, Effects, Transfer } from './effects.ts'
 import { balanceChanges } from './effects.ts'
 import { parseIntent } from './intent.ts'
 import { parseRequest } from './request.ts'
+import type { OrderItem } from './typed-data.ts'
 import { rules, looksAlike } from './rules/index.ts'
 
 const A = (n: number) => getAddress(`0x${n.toString(16).padStart(40, '0')}`) as Address
@@ -50,6 +51,10 @@ function ctx(
     ...over,
   } as RuleContext
 }
+
+/** A context whose effects are these alone (every other kind empty). */
+const withEffects = (only: Partial<Effects>) =>
+  ctx({ effects: { transfers: [], approvals: [], authority: [], created: [], delegateCalls: [], ...only } })
 
 const run = (id: string, c: RuleContext) => rules.find((r) => r.id === id)!.check(c)
 const erc20 = (amount: bigint, spender: Address): Approval => ({
@@ -206,35 +211,11 @@ describe('rules', () => {
   })
 
   it('authority.ownership-transfer and authority.proxy-upgrade', () => {
-    const owned = ctx({
-      effects: {
-        transfers: [],
-        approvals: [],
-        created: [],
-        delegateCalls: [],
-        authority: [{ kind: 'ownership', contract: router, from: user, to: eoa }],
-      },
-    })
+    const owned = withEffects({ authority: [{ kind: 'ownership', contract: router, from: user, to: eoa }] })
     expect(run('authority.ownership-transfer', owned)[0]!.severity).toBe('block')
-    const upgraded = ctx({
-      effects: {
-        transfers: [],
-        approvals: [],
-        created: [],
-        delegateCalls: [],
-        authority: [{ kind: 'upgrade', contract: router, implementation: eoa }],
-      },
-    })
+    const upgraded = withEffects({ authority: [{ kind: 'upgrade', contract: router, implementation: eoa }] })
     expect(run('authority.proxy-upgrade', upgraded)[0]!.severity).toBe('block')
-    const known = ctx({
-      effects: {
-        transfers: [],
-        approvals: [],
-        created: [],
-        delegateCalls: [],
-        authority: [{ kind: 'upgrade', contract: router, implementation: alice }],
-      },
-    })
+    const known = withEffects({ authority: [{ kind: 'upgrade', contract: router, implementation: alice }] })
     expect(run('authority.proxy-upgrade', known)[0]!.severity).toBe('warn')
   })
 
@@ -322,40 +303,23 @@ describe('rules', () => {
   })
 
   it('order.free-assets', () => {
-    const free = ctx({
-      typedData: {
-        kind: 'seaport-order',
-        primaryType: 'OrderComponents',
-        approvals: [],
-        order: { gives: [{ kind: 'erc721', token, id: 1n, amount: 1n }], receives: [] },
-      },
-    })
-    expect(run('order.free-assets', free)[0]!.severity).toBe('block')
-    const fair = ctx({
-      typedData: {
-        kind: 'seaport-order',
-        primaryType: 'OrderComponents',
-        approvals: [],
-        order: {
-          gives: [{ kind: 'erc721', token, id: 1n, amount: 1n }],
-          receives: [{ kind: 'native', token: null, amount: 10n ** 18n }],
+    /** A Seaport order signing away NFT #1 of `token` for `receives`. */
+    const selling = (receives: OrderItem[]) =>
+      ctx({
+        typedData: {
+          kind: 'seaport-order',
+          primaryType: 'OrderComponents',
+          approvals: [],
+          order: { gives: [{ kind: 'erc721', token, id: 1n, amount: 1n }], receives },
         },
-      },
-    })
+      })
+    const free = selling([])
+    expect(run('order.free-assets', free)[0]!.severity).toBe('block')
+    const fair = selling([{ kind: 'native', token: null, amount: 10n ** 18n }])
     expect(run('order.free-assets', fair)).toEqual([])
     expect(run('order.listing', fair)[0]).toMatchObject({ severity: 'warn', message: expect.stringMatching(/1 ETH/) })
     // "paid" in a token nobody listed: worth nothing for all we know
-    const junk = ctx({
-      typedData: {
-        kind: 'seaport-order',
-        primaryType: 'OrderComponents',
-        approvals: [],
-        order: {
-          gives: [{ kind: 'erc721', token, id: 1n, amount: 1n }],
-          receives: [{ kind: 'erc20', token: A(0xbad), amount: 10n ** 30n }],
-        },
-      },
-    })
+    const junk = selling([{ kind: 'erc20', token: A(0xbad), amount: 10n ** 30n }])
     expect(run('order.free-assets', junk)[0]!.severity).toBe('block')
   })
 
@@ -408,12 +372,7 @@ describe('rules', () => {
         }),
       ),
     ).toHaveLength(1)
-    expect(
-      run(
-        'contract.created',
-        ctx({ effects: { transfers: [], approvals: [], authority: [], delegateCalls: [], created: [A(5)] } }),
-      ),
-    ).toHaveLength(1)
+    expect(run('contract.created', withEffects({ created: [A(5)] }))).toHaveLength(1)
   })
 
   it('policy.outflow-limit', () => {

@@ -69,24 +69,31 @@ export function summarizeTypedData(req: TypedDataRequest): TypedDataSummary {
     }
   }
   const permit2 = token ?? ('0x000000000022D473030F116dDEE9F6B43aC78BA3' as Address)
+  /** Through Permit2, `m.spender` may move each item's token and amount until its expiration. */
+  const permit2Approvals = (
+    items: Array<Record<string, unknown>>,
+    expiration: (item: Record<string, unknown>) => unknown,
+  ): Approval[] => {
+    const spender = addr(m.spender)!
+    return items.map((i) => ({
+      kind: 'permit2',
+      permit2,
+      owner,
+      token: addr(i.token)!,
+      spender,
+      amount: big(i.amount),
+      expiration: big(expiration(i)),
+    }))
+  }
   if (primaryType === 'PermitSingle' || primaryType === 'PermitBatch') {
     const details = (primaryType === 'PermitSingle' ? [m.details] : (m.details as unknown[])) as Array<
       Record<string, unknown>
     >
-    const spender = addr(m.spender)!
     return {
       ...base,
       kind: primaryType === 'PermitSingle' ? 'permit2-single' : 'permit2-batch',
       deadline: big(m.sigDeadline),
-      approvals: details.map((d) => ({
-        kind: 'permit2',
-        permit2,
-        owner,
-        token: addr(d.token)!,
-        spender,
-        amount: big(d.amount),
-        expiration: big(d.expiration),
-      })),
+      approvals: permit2Approvals(details, (d) => d.expiration),
     }
   }
   if (
@@ -95,20 +102,12 @@ export function summarizeTypedData(req: TypedDataRequest): TypedDataSummary {
     primaryType === 'PermitWitnessTransferFrom'
   ) {
     const permitted = (Array.isArray(m.permitted) ? m.permitted : [m.permitted]) as Array<Record<string, unknown>>
-    const spender = addr(m.spender)!
     return {
       ...base,
       kind: 'permit2-transfer',
       deadline: big(m.deadline),
-      approvals: permitted.map((p) => ({
-        kind: 'permit2',
-        permit2,
-        owner,
-        token: addr(p.token)!,
-        spender,
-        amount: big(p.amount),
-        expiration: big(m.deadline),
-      })),
+      // a signature transfer is good until the permit's own deadline
+      approvals: permit2Approvals(permitted, () => m.deadline),
     }
   }
   if (primaryType === 'OrderComponents' && Array.isArray(m.offer) && Array.isArray(m.consideration)) {

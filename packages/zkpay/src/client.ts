@@ -83,6 +83,10 @@ const closingFetch = (url: string, init: RequestInit = {}): Promise<Response> =>
   return fetch(url, { ...init, headers })
 }
 
+/** The body as fetch takes it: none for an empty one. */
+const requestBody = (body: string | Uint8Array): NonNullable<RequestInit['body']> | null =>
+  body === '' ? null : (body as NonNullable<RequestInit['body']>)
+
 /**
  * fetch() that pays with a zk-rln ticket when the server answers 402. The ticket index is
  * persisted before the proof is made; the request carries no identifying header from this layer.
@@ -161,6 +165,23 @@ export function createZkPayClient(options: ZkPayClientOptions) {
     return current === tree.root ? tree : sync(true)
   }
 
+  /** The request again, with the payment in PAYMENT-SIGNATURE; the server's PAYMENT-RESPONSE is read into `payment`. */
+  async function sendPaid(
+    url: string,
+    init: RequestInit,
+    body: string | Uint8Array,
+    payload: PaymentPayload,
+    ticket: number,
+  ): Promise<PaidResponse> {
+    const headers = new Headers(init.headers)
+    headers.set(HEADER_SIGNATURE, encodeHeader(payload))
+    const res = (await doFetch(url, { ...init, body: requestBody(body), headers })) as PaidResponse
+    const header = res.headers.get(HEADER_RESPONSE)
+    if (header) res.payment = decodeHeader(paymentResponseSchema, header, 'PAYMENT-RESPONSE')
+    res.ticket = ticket
+    return res
+  }
+
   async function pay(
     url: string,
     init: RequestInit,
@@ -198,17 +219,7 @@ export function createZkPayClient(options: ZkPayClientOptions) {
         publicSignals: calldata.pub as PaymentPayload['payload']['publicSignals'],
       },
     }
-    const headers = new Headers(init.headers)
-    headers.set(HEADER_SIGNATURE, encodeHeader(payload))
-    const res = (await doFetch(url, {
-      ...init,
-      body: body === '' ? null : (body as NonNullable<RequestInit['body']>),
-      headers,
-    })) as PaidResponse
-    const header = res.headers.get(HEADER_RESPONSE)
-    if (header) res.payment = decodeHeader(paymentResponseSchema, header, 'PAYMENT-RESPONSE')
-    res.ticket = i
-    return res
+    return sendPaid(url, init, body, payload, i)
   }
 
   // ---- precomputed proofs: proved ahead for a one-time key, so a paid call only signs
@@ -328,17 +339,7 @@ export function createZkPayClient(options: ZkPayClientOptions) {
       accepted: requirement,
       payload: { ...r.payload, oneTimeKey: { publicKey: r.publicKey, signature } },
     }
-    const headers = new Headers(init.headers)
-    headers.set(HEADER_SIGNATURE, encodeHeader(payload))
-    const res = (await doFetch(url, {
-      ...init,
-      body: body === '' ? null : (body as NonNullable<RequestInit['body']>),
-      headers,
-    })) as PaidResponse
-    const header = res.headers.get(HEADER_RESPONSE)
-    if (header) res.payment = decodeHeader(paymentResponseSchema, header, 'PAYMENT-RESPONSE')
-    res.ticket = r.ticket
-    return res
+    return sendPaid(url, init, body, payload, r.ticket)
   }
 
   return {
@@ -389,10 +390,7 @@ export function createZkPayClient(options: ZkPayClientOptions) {
           options.onWarning?.(`precomputed proof refused (${res.status}); proving on demand`)
         }
       }
-      const first = await doFetch(url, {
-        ...init,
-        body: body === '' ? null : (body as NonNullable<RequestInit['body']>),
-      })
+      const first = await doFetch(url, { ...init, body: requestBody(body) })
       if (first.status !== 402) return first as PaidResponse
       const required = decodeHeader(
         paymentRequiredSchema,

@@ -4,8 +4,7 @@ import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 import { useDevnet } from '@hermit/devnet/testing'
 import { terminateProver } from '@hermit/circuits'
-import { createZkPayClient } from './client.ts'
-import { devnetDepositor, devnetPool, startPaidServer, type PaidServer } from './testing/index.ts'
+import { devnetClient, devnetPool, startPaidServer, type PaidServer } from './testing/index.ts'
 
 const net = useDevnet()
 let server: PaidServer | undefined
@@ -23,13 +22,7 @@ describe('one client, 64 concurrent paid calls', () => {
       fromBlock,
       handler: async (req) => ({ body: `ok ${req.url}` }),
     })
-    const depositor = await devnetDepositor(net(), pool, 1, 100n, dir)
-    const client = createZkPayClient({
-      identity: depositor.identity,
-      tickets: depositor.tickets,
-      publicClient: net().publicClient,
-      fromBlock,
-    })
+    const { client } = await devnetClient(net(), pool, 1, 100n, dir, { fromBlock })
     const responses = await Promise.all(Array.from({ length: 64 }, (_, k) => client.fetch(`${server!.url}/call/${k}`)))
     expect(responses.map((r) => r.status)).toEqual(Array(64).fill(200))
     expect(new Set(responses.map((r) => r.ticket)).size).toBe(64)

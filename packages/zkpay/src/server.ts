@@ -414,19 +414,27 @@ export function createZkPayGate(options: ZkPayGateOptions): ZkPayGate {
     }
   }
 
-  async function handle(req: IncomingMessage, res: ServerResponse, handler: PaidHandler): Promise<void> {
-    const paid: PaidRequest = { method: req.method ?? 'GET', url: req.url ?? '/', headers: req.headers }
-    let out: StoredResponse
+  /** Serves a request whose body `read` gives; one that cannot be read (too large, cut off) is refused. */
+  async function serveRead(
+    paid: PaidRequest,
+    read: () => Promise<Buffer>,
+    handler: PaidHandler,
+  ): Promise<StoredResponse> {
     try {
-      out = await serve(paid, await readNodeBody(req, maxBody), handler)
+      return await serve(paid, await read(), handler)
     } catch (error) {
-      out = await refuse(
+      return refuse(
         paid.url,
         error instanceof PaymentError
           ? error
           : new PaymentError('ZKPAY_PAYMENT_FAILED', 'The request could not be read.', 400),
       )
     }
+  }
+
+  async function handle(req: IncomingMessage, res: ServerResponse, handler: PaidHandler): Promise<void> {
+    const paid: PaidRequest = { method: req.method ?? 'GET', url: req.url ?? '/', headers: req.headers }
+    const out = await serveRead(paid, () => readNodeBody(req, maxBody), handler)
     if (res.headersSent) return
     res.writeHead(out.status, out.headers)
     res.end(Buffer.from(out.body))
@@ -437,17 +445,7 @@ export function createZkPayGate(options: ZkPayGateOptions): ZkPayGate {
     const headers: Record<string, string> = {}
     request.headers.forEach((v, k) => (headers[k.toLowerCase()] = v))
     const paid: PaidRequest = { method: request.method, url: `${u.pathname}${u.search}`, headers }
-    let out: StoredResponse
-    try {
-      out = await serve(paid, await readFetchBody(request, maxBody), handler)
-    } catch (error) {
-      out = await refuse(
-        paid.url,
-        error instanceof PaymentError
-          ? error
-          : new PaymentError('ZKPAY_PAYMENT_FAILED', 'The request could not be read.', 400),
-      )
-    }
+    const out = await serveRead(paid, () => readFetchBody(request, maxBody), handler)
     return new Response(out.status === 204 || out.status === 304 ? null : Buffer.from(out.body), {
       status: out.status,
       headers: out.headers,

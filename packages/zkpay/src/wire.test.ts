@@ -15,11 +15,11 @@ import { tmpdir } from 'node:os'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { useDevnet } from '@hermit/devnet/testing'
 import { terminateProver } from '@hermit/circuits'
-import { createZkPayClient, type ZkPayClient } from './client.ts'
+import type { ZkPayClient } from './client.ts'
 import { HEADER_PREVERIFY, HEADER_SIGNATURE } from './protocol.ts'
 import type { PoolInfo } from './pool.ts'
 import type { PaidHandler } from './server.ts'
-import { devnetDepositor, devnetGate, devnetPool, type DevnetGate } from './testing/index.ts'
+import { devnetClient, devnetGate, devnetPool, type ClientExtra, type DevnetGate } from './testing/index.ts'
 import { selfSignedCert, startWireServer, wireHeader, type WireRequest, type WireServer } from './testing/wire.ts'
 
 const net = useDevnet()
@@ -43,15 +43,8 @@ async function wireServer(g: DevnetGate, tls?: { key: string; cert: string }): P
   return s
 }
 
-async function client(index: number, tickets: bigint, extra: Partial<Parameters<typeof createZkPayClient>[0]> = {}) {
-  const depositor = await devnetDepositor(net(), pool, index, tickets, dir)
-  return createZkPayClient({
-    identity: depositor.identity,
-    tickets: depositor.tickets,
-    publicClient: net().publicClient,
-    fromBlock,
-    ...extra,
-  })
+async function client(index: number, tickets: bigint, extra: ClientExtra = {}): Promise<ZkPayClient> {
+  return (await devnetClient(net(), pool, index, tickets, dir, { fromBlock, ...extra })).client
 }
 
 /** A paid POST of BODY, read to the end as a caller would (an unread body holds its connection). */
@@ -100,6 +93,19 @@ const POOL_WIDE = (path: string) =>
   path.startsWith('accepted.') ||
   path === 'payload.publicSignals.2' || // root
   path === 'payload.publicSignals.3' // scope
+
+/** The header names a bare Node fetch POST sends, in its order. */
+const FETCH_POST_HEADERS = [
+  'host',
+  'connection',
+  'content-type',
+  'accept',
+  'accept-language',
+  'sec-fetch-mode',
+  'user-agent',
+  'accept-encoding',
+  'content-length',
+]
 
 const unique = (xs: number[]) => new Set(xs).size
 const paid = (s: WireServer) => s.requests.filter((r) => wireHeader(r, HEADER_SIGNATURE) !== undefined)
@@ -155,17 +161,7 @@ describe('paid calls on the wire (raw bytes at the socket, default fetch)', () =
   }, 240_000)
 
   it("a paid call sends only a bare Node fetch's headers (connection: close) plus PAYMENT-SIGNATURE: no cookie, auth, versioned user-agent or id", () => {
-    expect(baseline.post.headers.map(([n]) => n)).toEqual([
-      'host',
-      'connection',
-      'content-type',
-      'accept',
-      'accept-language',
-      'sec-fetch-mode',
-      'user-agent',
-      'accept-encoding',
-      'content-length',
-    ])
+    expect(baseline.post.headers.map(([n]) => n)).toEqual(FETCH_POST_HEADERS)
     // the same for every Node fetch of a release: no version, nothing about this client
     expect(wireHeader(baseline.post, 'user-agent')).toMatch(/^(node|undici)$/)
     // 402 probe, paid retry, for each of the three calls
@@ -179,17 +175,11 @@ describe('paid calls on the wire (raw bytes at the socket, default fetch)', () =
     ])
     for (const r of plain.requests)
       expectFetchDefaultsPlus(r, baseline.post, wireHeader(r, HEADER_SIGNATURE) ? [HEADER_SIGNATURE] : [])
+    // the payment header goes in right after connection
     expect(paid(plain)[0]!.headers.map(([n]) => n)).toEqual([
-      'host',
-      'connection',
+      ...FETCH_POST_HEADERS.slice(0, 2),
       'payment-signature',
-      'content-type',
-      'accept',
-      'accept-language',
-      'sec-fetch-mode',
-      'user-agent',
-      'accept-encoding',
-      'content-length',
+      ...FETCH_POST_HEADERS.slice(2),
     ])
     expect(wireHeader(paid(plain)[0]!, 'connection')).toBe('close')
   })

@@ -6,7 +6,6 @@ import { writeAndWait } from '@hermit/chain'
 import { creditPoolAbi } from '@hermit/contracts'
 import { useDevnet } from '@hermit/devnet/testing'
 import { proveCredit, terminateProver, toSolidityCalldata } from '@hermit/circuits'
-import { createZkPayClient } from './client.ts'
 import {
   HEADER_PREVERIFY,
   HEADER_REQUIRED,
@@ -19,7 +18,14 @@ import {
 import { liveLeaves, removalSiblings, syncTree } from './sync.ts'
 import { createZkPayGate } from './server.ts'
 import { SqliteNullifierStore } from './store.ts'
-import { devnetDepositor, devnetPool, startPaidServer, type PaidServer } from './testing/index.ts'
+import {
+  devnetClient,
+  devnetDepositor,
+  devnetPool,
+  startPaidServer,
+  zkPayClientFor,
+  type PaidServer,
+} from './testing/index.ts'
 import type { PoolInfo } from './pool.ts'
 
 const net = useDevnet()
@@ -71,13 +77,7 @@ describe('anonymous paid calls (zk-rln over HTTP 402)', () => {
       extra: { scope: pool.scope.toString() },
     })
 
-    const depositor = await devnetDepositor(net(), pool, 1, 20n, dir)
-    const client = createZkPayClient({
-      identity: depositor.identity,
-      tickets: depositor.tickets,
-      publicClient: net().publicClient,
-      fromBlock,
-    })
+    const { client } = await devnetClient(net(), pool, 1, 20n, dir, { fromBlock })
     const a = await client.fetch(`${server.url}/v1/chat`, { method: 'POST', body: 'hello' })
     expect(a.status).toBe(200)
     expect(await a.text()).toBe('echo POST /v1/chat hello')
@@ -140,15 +140,8 @@ describe('anonymous paid calls (zk-rln over HTTP 402)', () => {
   }, 60_000)
 
   it('a retry of the same payment replays the recorded answer without a second charge', async () => {
-    const depositor = await devnetDepositor(net(), pool, 2, 5n, dir)
     const capture = capturingFetch()
-    const client = createZkPayClient({
-      identity: depositor.identity,
-      tickets: depositor.tickets,
-      publicClient: net().publicClient,
-      fromBlock,
-      fetch: capture.fetch,
-    })
+    const { client } = await devnetClient(net(), pool, 2, 5n, dir, { fromBlock, fetch: capture.fetch })
     const first = await client.fetch(`${server.url}/v1/models`)
     expect(first.status).toBe(200)
     const count = await server.store.count()
@@ -183,18 +176,8 @@ describe('anonymous paid calls (zk-rln over HTTP 402)', () => {
       tickets: 2,
       secretNonce: again.secretNonce,
     })
-    const a = createZkPayClient({
-      identity: first.identity,
-      tickets: first.tickets,
-      publicClient: net().publicClient,
-      fromBlock,
-    })
-    const b = createZkPayClient({
-      identity: first.identity,
-      tickets: second,
-      publicClient: net().publicClient,
-      fromBlock,
-    })
+    const a = zkPayClientFor(net(), first, { fromBlock })
+    const b = zkPayClientFor(net(), { identity: first.identity, tickets: second }, { fromBlock })
     const ra = await a.fetch(`${server.url}/two-deposits`, { method: 'POST', body: 'a' })
     const rb = await b.fetch(`${server.url}/two-deposits`, { method: 'POST', body: 'b' })
     expect([ra.status, rb.status, ra.ticket, rb.ticket]).toEqual([200, 200, 0, 0])
@@ -202,13 +185,7 @@ describe('anonymous paid calls (zk-rln over HTTP 402)', () => {
   }, 120_000)
 
   it('a ticket spent twice reveals the secret and the deposit is slashed on-chain', async () => {
-    const depositor = await devnetDepositor(net(), pool, 3, 3n, dir)
-    const client = createZkPayClient({
-      identity: depositor.identity,
-      tickets: depositor.tickets,
-      publicClient: net().publicClient,
-      fromBlock,
-    })
+    const { client, depositor } = await devnetClient(net(), pool, 3, 3n, dir, { fromBlock })
     const honest = await client.fetch(`${server.url}/v1/chat`, { method: 'POST', body: 'first' })
     expect(honest.status).toBe(200)
     // a cheating client proves ticket 0 again, for another request
@@ -323,26 +300,13 @@ describe('anonymous paid calls (zk-rln over HTTP 402)', () => {
     const total = [...statuses.values()].reduce((a, b) => a + b, 0)
     expect(total).toBe(1000)
     for (const s of statuses.keys()) expect(s >= 400 && s < 500, `status ${s}`).toBe(true)
-    const depositor = await devnetDepositor(net(), pool, 4, 2n, dir)
-    const client = createZkPayClient({
-      identity: depositor.identity,
-      tickets: depositor.tickets,
-      publicClient: net().publicClient,
-      fromBlock,
-    })
+    const { client } = await devnetClient(net(), pool, 4, 2n, dir, { fromBlock })
     expect((await client.fetch(`${server.url}/still-serving`)).status).toBe(200)
   }, 180_000)
 
   it('precomputed proofs: a paid call only signs with a one-time key; the proof is useless for another request', async () => {
-    const depositor = await devnetDepositor(net(), pool, 7, 10n, dir)
     const capture = capturingFetch()
-    const client = createZkPayClient({
-      identity: depositor.identity,
-      tickets: depositor.tickets,
-      publicClient: net().publicClient,
-      fromBlock,
-      fetch: capture.fetch,
-    })
+    const { client } = await devnetClient(net(), pool, 7, 10n, dir, { fromBlock, fetch: capture.fetch })
     await client.precompute(`${server.url}/v1/chat`, 2)
     expect(client.readyProofs()).toBe(2)
     const t0 = performance.now()
@@ -372,14 +336,10 @@ describe('anonymous paid calls (zk-rln over HTTP 402)', () => {
       workers: 1,
     })
     try {
-      const depositor = await devnetDepositor(net(), pool, 9, 4n, dir)
       const sent: string[] = []
       let holdBack = false
       let held = ''
-      const client = createZkPayClient({
-        identity: depositor.identity,
-        tickets: depositor.tickets,
-        publicClient: net().publicClient,
+      const { client } = await devnetClient(net(), pool, 9, 4n, dir, {
         fromBlock,
         preverify: true,
         fetch: (url, init) => {
@@ -446,12 +406,8 @@ describe('anonymous paid calls (zk-rln over HTTP 402)', () => {
       })
       expect(unsupported.status).toBe(400)
       expect(await unsupported.json()).toMatchObject({ error: { code: 'ZKPAY_PREVERIFY_UNSUPPORTED' } })
-      const other = await devnetDepositor(net(), pool, 9, 2n, dir)
       const before = sent.length
-      const plain = createZkPayClient({
-        identity: other.identity,
-        tickets: other.tickets,
-        publicClient: net().publicClient,
+      const { client: plain } = await devnetClient(net(), pool, 9, 2n, dir, {
         fromBlock,
         preverify: true,
         fetch: (url, init) => {
@@ -468,12 +424,8 @@ describe('anonymous paid calls (zk-rln over HTTP 402)', () => {
   }, 120_000)
 
   it('the same gate serves web-standard Request/Response (Hono, Bun, Deno), and the client adds no identifying header', async () => {
-    const depositor = await devnetDepositor(net(), pool, 8, 3n, dir)
     const seen: string[][] = []
-    const client = createZkPayClient({
-      identity: depositor.identity,
-      tickets: depositor.tickets,
-      publicClient: net().publicClient,
+    const { client } = await devnetClient(net(), pool, 8, 3n, dir, {
       fromBlock,
       // no HTTP server at all: straight into the gate's fetch handler
       fetch: (url, init) => {
@@ -491,7 +443,6 @@ describe('anonymous paid calls (zk-rln over HTTP 402)', () => {
   }, 120_000)
 
   it('refuses to pay a server whose requirements differ from the pool on-chain (a unique scope would tag the client)', async () => {
-    const depositor = await devnetDepositor(net(), pool, 8, 2n, dir)
     const tagging = (async (url: string | URL | Request, init?: RequestInit) => {
       const res = await fetch(url, init)
       if (res.status !== 402) return res
@@ -503,27 +454,14 @@ describe('anonymous paid calls (zk-rln over HTTP 402)', () => {
       required.accepts[0]!.extra.scope = '123456789'
       return new Response('{}', { status: 402, headers: { [HEADER_REQUIRED]: encodeHeader(required) } })
     }) as typeof fetch
-    const client = createZkPayClient({
-      identity: depositor.identity,
-      tickets: depositor.tickets,
-      publicClient: net().publicClient,
-      fromBlock,
-      fetch: tagging,
-    })
+    const { client } = await devnetClient(net(), pool, 8, 2n, dir, { fromBlock, fetch: tagging })
     await expect(client.fetch(`${server.url}/tag-me`)).rejects.toThrow(/do not match the pool on-chain/)
     expect(client.remainingTickets()).toBe(2) // nothing spent
   }, 60_000)
 
   it('a restarted server keeps every recorded nullifier', async () => {
-    const depositor = await devnetDepositor(net(), pool, 6, 2n, dir)
     const capture = capturingFetch()
-    const client = createZkPayClient({
-      identity: depositor.identity,
-      tickets: depositor.tickets,
-      publicClient: net().publicClient,
-      fromBlock,
-      fetch: capture.fetch,
-    })
+    const { client } = await devnetClient(net(), pool, 6, 2n, dir, { fromBlock, fetch: capture.fetch })
     expect((await client.fetch(`${server.url}/before-restart`)).status).toBe(200)
     const count = await server.store.count()
     await server.close()

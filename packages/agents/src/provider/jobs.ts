@@ -8,6 +8,7 @@ import { getJob, submitWork, type Job } from '../escrow.ts'
 import { chainTime } from '../handle.ts'
 import { lockedBond, settleExpiredBond, validationRequestHash } from '../hook.ts'
 import { parseJobRequest } from '../job-request.ts'
+import { JobLoop } from '../loop.ts'
 import { JobScanner } from '../scan.ts'
 import { Quoter } from './quotes.ts'
 import type { ProviderEvent, ProviderOptions } from './types.ts'
@@ -19,13 +20,11 @@ import type { ProviderEvent, ProviderOptions } from './types.ts'
  * provider picks up where it stopped.
  */
 export class ProviderJobs {
-  private timer: NodeJS.Timeout | undefined
-  private readonly busy = new Map<bigint, Promise<void>>()
+  private readonly loop = new JobLoop(() => this.pass())
   private readonly done = new Set<bigint>()
   private readonly abort = new AbortController()
   private readonly scanner: JobScanner
   private readonly quotes: Quoter
-  private ticking: Promise<void> | undefined
   private stopped = false
 
   constructor(
@@ -46,22 +45,19 @@ export class ProviderJobs {
   async start(): Promise<void> {
     await this.tick()
     if (this.stopped) return
-    this.timer = setInterval(() => void this.tick(), this.options.pollMs ?? 500)
+    this.loop.every(this.options.pollMs ?? 500)
   }
 
   /** Stops following jobs; work in progress is abandoned (what reached disk is kept). */
   async stop(): Promise<void> {
     this.stopped = true
     this.abort.abort()
-    if (this.timer) clearInterval(this.timer)
-    await this.ticking
-    await Promise.allSettled([...this.busy.values()])
+    await this.loop.stop()
   }
 
   /** One pass over every job addressed to this provider. Safe to call any time. */
   tick(): Promise<void> {
-    this.ticking ??= this.pass().finally(() => (this.ticking = undefined))
-    return this.ticking
+    return this.loop.tick()
   }
 
   private async pass(): Promise<void> {
@@ -74,11 +70,8 @@ export class ProviderJobs {
     }
     for (const job of jobs) {
       if (this.stopped) return
-      if (this.done.has(job.jobId) || this.busy.has(job.jobId)) continue
-      this.busy.set(
-        job.jobId,
-        this.step(job).finally(() => this.busy.delete(job.jobId)),
-      )
+      if (this.done.has(job.jobId) || this.loop.has(job.jobId)) continue
+      this.loop.run(job.jobId, this.step(job))
     }
   }
 

@@ -9,6 +9,9 @@ import { serializeDeployments, type Devnet } from '@hermit/devnet'
 import { registriesFromDeployments, type Erc8004Client } from '@hermit/erc8004'
 import { escrowFromDeployments, type Escrow } from '../handle.ts'
 
+/** An amount of the devnet's dUSD (6 decimals) in base units: `usd('2.5')` is 2_500_000n. */
+export const usd = (v: string): bigint => parseUnits(v, 6)
+
 export type DevnetParty = { account: HDAccount; escrow: Escrow; erc8004: Erc8004Client; dataDir: string }
 
 /** Dev account `index` as a party to jobs: escrow and ERC-8004 handles signing as it, a data folder, and `dUSD` to spend. */

@@ -40,6 +40,27 @@ import { deployAndWait, writeAndWait } from '@hermit/chain'
 
 export const PERMIT2 = '0x000000000022D473030F116dDEE9F6B43aC78BA3' as const
 
+/**
+ * An EIP-2612 permit of the devnet's dUSD (the DevToken at `token` on `chainId`) as EIP-712 typed
+ * data: to sign with viem, or to hand to verify() as a signature request.
+ */
+export function devTokenPermit<const M extends Record<string, unknown>>(chainId: number, token: Address, message: M) {
+  return {
+    domain: { name: 'Dev USD', version: '1', chainId, verifyingContract: token },
+    types: {
+      Permit: [
+        { name: 'owner', type: 'address' },
+        { name: 'spender', type: 'address' },
+        { name: 'value', type: 'uint256' },
+        { name: 'nonce', type: 'uint256' },
+        { name: 'deadline', type: 'uint256' },
+      ],
+    },
+    primaryType: 'Permit',
+    message,
+  } as const
+}
+
 async function deploy(
   devnet: Devnet,
   account: LocalAccount,

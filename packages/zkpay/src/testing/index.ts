@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { parseEther } from 'viem'
 import type { Devnet } from '@hermit/devnet'
+import { createZkPayClient, type ZkPayClient, type ZkPayClientOptions } from '../client.ts'
 import { ZkIdentity } from '../identity.ts'
 import {
   deployCreditPool,
@@ -64,6 +65,36 @@ export async function devnetDepositor(
     { pool: pool.address, chainId: pool.chainId, leafIndex, tickets: Number(tickets), secretNonce: d.secretNonce },
   )
   return { identity, tickets: store, leafIndex, secret: d.secret }
+}
+
+/** What a test passes to a depositor's client besides its identity, tickets and the devnet's public client. */
+export type ClientExtra = Omit<ZkPayClientOptions, 'identity' | 'tickets' | 'publicClient'>
+
+/** The zk-rln client of `holder` (a depositor, or an identity with another ticket file) on the devnet's public client. */
+export function zkPayClientFor(
+  devnet: Devnet,
+  holder: Pick<Depositor, 'identity' | 'tickets'>,
+  options: ClientExtra = {},
+): ZkPayClient {
+  return createZkPayClient({
+    identity: holder.identity,
+    tickets: holder.tickets,
+    publicClient: devnet.publicClient,
+    ...options,
+  })
+}
+
+/** A fresh depositor (as `devnetDepositor` makes it) and its client (as `zkPayClientFor`, with `options`). */
+export async function devnetClient(
+  devnet: Devnet,
+  pool: PoolInfo,
+  index: number,
+  tickets: bigint,
+  dir: string,
+  options: ClientExtra = {},
+): Promise<{ client: ZkPayClient; depositor: Depositor }> {
+  const depositor = await devnetDepositor(devnet, pool, index, tickets, dir)
+  return { client: zkPayClientFor(devnet, depositor, options), depositor }
 }
 
 export type DevnetGate = {
