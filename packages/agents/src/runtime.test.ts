@@ -144,6 +144,14 @@ async function until<T>(read: () => T | undefined, seen: () => unknown, ms = 20_
   }
 }
 
+/** The evaluator's verdict event: the chain shows a rejection as soon as it is mined, the event follows its receipt. */
+const evaluated = <E extends { kind: string }>(events: E[]) =>
+  until(
+    () => events.find((e) => e.kind === 'evaluated'),
+    () => events,
+    10_000,
+  )
+
 describe('agent runtime details', () => {
   it('the job scanner reads only new blocks, reports a final job once, then drops it', async () => {
     const d = net()
@@ -266,14 +274,7 @@ describe('agent runtime details', () => {
       })
       expect(r.status).toBe('Rejected')
       expect(events.some((e) => e.kind === 'failed' && /Could not fetch/.test(e.reason))).toBe(true)
-      // the chain shows the rejection as soon as it is mined; the evaluator's own event follows its receipt
-      expect(
-        await until(
-          () => events.find((e) => e.kind === 'evaluated'),
-          () => events,
-          10_000,
-        ),
-      ).toMatchObject({
+      expect(await evaluated(events)).toMatchObject({
         evaluation: { ok: false, reason: expect.stringMatching(/does not serve/) },
       })
       expect((await tokenBalance(s.client.escrow, s.client.account.address)) - c0).toBe(usd('0.4'))
@@ -309,14 +310,7 @@ describe('agent runtime details', () => {
       evaluator.start()
       const r = await hired
       expect(r.status).toBe('Rejected')
-      // the chain shows the rejection as soon as it is mined; the evaluator's own event follows its receipt
-      expect(
-        await until(
-          () => events.find((e) => e.kind === 'evaluated'),
-          () => events,
-          10_000,
-        ),
-      ).toMatchObject({
+      expect(await evaluated(events)).toMatchObject({
         evaluation: { ok: false, reason: expect.stringMatching(/does not match the submitted hash/) },
       })
       expect(r.bond).toEqual({ amount: usd('0.4'), to: 'client' })
@@ -364,14 +358,7 @@ describe('agent runtime details', () => {
       const r = await hired
       expect(r.status).toBe('Rejected')
       expect(events.some((e) => e.kind === 'failed' && /Could not fetch/.test(e.reason))).toBe(true)
-      // the chain shows the rejection as soon as it is mined; the evaluator's own event follows its receipt
-      expect(
-        await until(
-          () => events.find((e) => e.kind === 'evaluated'),
-          () => events,
-          10_000,
-        ),
-      ).toMatchObject({
+      expect(await evaluated(events)).toMatchObject({
         evaluation: { ok: false, reason: expect.stringMatching(/does not serve/) },
       })
       expect(redirector.requests.length).toBeGreaterThan(askedBefore) // the evaluator asked the listed endpoint…
