@@ -12,6 +12,7 @@ export type {
   LlmResult,
   ProviderKind,
   Role,
+  TokenUsage,
   ToolCall,
   ToolSpec,
 } from './types.ts'
@@ -23,11 +24,16 @@ export {
   runWithTools,
   defineTool,
   extractJson,
+  jsonText,
   type GenerateObjectOptions,
   type Tool,
   type ToolRunResult,
 } from './structured.ts'
-export { providerFromSpec, normalizeHost, type ProviderEnv } from './provider.ts'
+export { providerFromSpec, normalizeHost, type ProviderEnv, type SpecResolver } from './provider.ts'
+export { usageOf, sumUsage } from './usage.ts'
+export { integerLiteralProblem, numberLiterals, type IntegerLiteralProblem } from './integers.ts'
+// for providers built on top of this package (e.g. @hermit/llamacpp): one timeout/cancel behaviour
+export { requestSignal, transportError, DEFAULT_TIMEOUT_MS } from './signal.ts'
 export { untrusted, UNTRUSTED_NOTICE } from './untrusted.ts'
 export {
   LlmError,

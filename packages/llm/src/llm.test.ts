@@ -5,6 +5,7 @@ import {
   defineTool,
   extractJson,
   generateObject,
+  integerLiteralProblem,
   noneProvider,
   ollamaProvider,
   openAiCompatibleProvider,
@@ -17,7 +18,12 @@ import {
   LlmUnavailableError,
   type LlmProvider,
 } from './index.ts'
-import { SCRIPTED_VERSION, startScriptedModelServer, type ScriptedModelServer } from './testing/index.ts'
+import {
+  SCRIPTED_VERSION,
+  providerContract,
+  startScriptedModelServer,
+  type ScriptedModelServer,
+} from './testing/index.ts'
 
 const judgement = z.object({ matchesIntent: z.boolean(), summary: z.string().min(1), worries: z.array(z.string()) })
 const good = JSON.stringify({ matchesIntent: true, summary: 'Sends 0.2 ETH to alice.', worries: [] })
@@ -45,113 +51,13 @@ describe('the scripted test double', () => {
 })
 
 for (const [name, make] of providers) {
-  describe(name, () => {
-    it('chats', async () => {
-      server.script([{ content: 'hello there' }])
-      const reply = await make().chat({ messages: [{ role: 'user', content: 'hi' }] })
-      expect(reply.content).toBe('hello there')
-      expect(server.requests[0]!.messages).toEqual([{ role: 'user', content: 'hi' }])
-    })
+  providerContract(name, {
+    make,
+    slow: make,
+    scripted: { script: (next) => server.script(next), requests: () => server.requests },
+  })
 
-    it('returns zod-typed structured output and sends the JSON schema', async () => {
-      server.script([{ content: good }])
-      const result = await generateObject(make(), { messages: [{ role: 'user', content: 'judge' }], schema: judgement })
-      expect(result.consulted).toBe(true)
-      if (!result.consulted) return
-      expect(result.value.matchesIntent).toBe(true)
-      expect(result.attempts).toBe(1)
-      const sent = server.requests[0]!
-      const schema = (
-        sent.api === 'ollama'
-          ? sent.format
-          : (sent.responseFormat as { json_schema: { schema: unknown } }).json_schema.schema
-      ) as { properties: object }
-      expect(Object.keys(schema.properties)).toEqual(['matchesIntent', 'summary', 'worries'])
-    })
-
-    it('retries on invalid JSON, telling the model what was wrong', async () => {
-      server.script([
-        { content: 'Sure! It looks safe.' },
-        { content: JSON.stringify({ matchesIntent: 'yes', summary: 'x', worries: [] }) },
-        { content: good },
-      ])
-      const result = await generateObject(make(), { messages: [{ role: 'user', content: 'judge' }], schema: judgement })
-      expect(result.consulted && result.attempts).toBe(3)
-      expect(server.requests[1]!.messages.at(-1)!.content).toMatch(/not JSON/)
-      expect(server.requests[2]!.messages.at(-1)!.content).toMatch(/field matchesIntent/)
-    })
-
-    it('rejects output that stays invalid, naming the field', async () => {
-      server.script(() => ({ content: JSON.stringify({ matchesIntent: true, summary: '', worries: [] }) }))
-      const err = await generateObject(make(), {
-        messages: [{ role: 'user', content: 'judge' }],
-        schema: judgement,
-        retries: 1,
-      }).catch((e: unknown) => e)
-      expect(err).toBeInstanceOf(LlmOutputError)
-      expect((err as LlmOutputError).code).toBe('LLM_INVALID_OUTPUT')
-      expect((err as LlmOutputError).details.field).toBe('summary')
-      expect(server.requests).toHaveLength(2)
-    })
-
-    it('streams', async () => {
-      server.script([{ content: 'one two three' }])
-      let text = ''
-      let done = false
-      for await (const chunk of make().stream({ messages: [{ role: 'user', content: 'count' }] })) {
-        text += chunk.content
-        done ||= chunk.done
-      }
-      expect(text).toBe('one two three')
-      expect(done).toBe(true)
-      expect(server.requests[0]!.stream).toBe(true)
-    })
-
-    it('runs tool calls with zod-checked arguments', async () => {
-      const seen: unknown[] = []
-      const balance = defineTool({
-        name: 'get_balance',
-        description: 'ETH balance of an address',
-        parameters: z.object({ address: z.string().regex(/^0x[0-9a-fA-F]{40}$/) }),
-        run: (args) => {
-          seen.push(args)
-          return { wei: 5n * 10n ** 17n }
-        },
-      })
-      server.script([
-        { toolCalls: [{ name: 'get_balance', arguments: { address: 'not-an-address' } }] },
-        { toolCalls: [{ name: 'get_balance', arguments: { address: `0x${'ab'.repeat(20)}` } }] },
-        { content: 'alice has 0.5 ETH' },
-      ])
-      const result = await runWithTools(make(), {
-        messages: [{ role: 'user', content: 'balance of alice?' }],
-        tools: [balance],
-      })
-      expect(result.content).toBe('alice has 0.5 ETH')
-      expect(seen).toEqual([{ address: `0x${'ab'.repeat(20)}` }])
-      const toolMessages = result.transcript.filter((m) => m.role === 'tool').map((m) => m.content)
-      expect(toolMessages[0]).toMatch(/invalid arguments/)
-      expect(toolMessages[1]).toBe('{"wei":"500000000000000000"}')
-      expect(server.requests[0]!.tools).toHaveLength(1)
-    })
-
-    it('times out with a clear error', async () => {
-      server.script([{ hang: true }])
-      const err = await make()
-        .chat({ messages: [{ role: 'user', content: 'hi' }], timeoutMs: 150 })
-        .catch((e: unknown) => e)
-      expect(err).toBeInstanceOf(LlmUnavailableError)
-      expect((err as LlmUnavailableError).code).toBe('LLM_TIMEOUT')
-    })
-
-    it('can be cancelled', async () => {
-      server.script([{ hang: true }])
-      const controller = new AbortController()
-      const pending = make().chat({ messages: [{ role: 'user', content: 'hi' }], signal: controller.signal })
-      setTimeout(() => controller.abort(), 50)
-      await expect(pending).rejects.toBeInstanceOf(LlmAbortedError)
-    })
-
+  describe(`${name}: beyond the contract`, () => {
     it('reports a missing model', async () => {
       const provider = name.startsWith('ollama')
         ? ollamaProvider({ model: 'nope', host: server.url })
@@ -160,8 +66,57 @@ for (const [name, make] of providers) {
       expect(err).toBeInstanceOf(LlmUnavailableError)
       expect((err as LlmUnavailableError).code).toBe('LLM_SERVER_ERROR')
     })
+
+    it('an integer written with an exponent is a schema error, naming the field', async () => {
+      server.script(() => ({ content: '{"count": 8e12}' }))
+      const err = await generateObject(make(), {
+        messages: [{ role: 'user', content: 'how many?' }],
+        schema: z.object({ count: z.int() }),
+        retries: 1,
+      }).catch((e: unknown) => e)
+      expect(err).toBeInstanceOf(LlmOutputError)
+      expect((err as LlmOutputError).details.field).toBe('count')
+      expect((err as LlmOutputError).message).toMatch(/integer written in plain digits, got 8e12/)
+      expect(server.requests[1]!.messages.at(-1)!.content).toMatch(/field count: expected an integer/)
+    })
+
+    it('sums token usage over the attempts of a structured call, and over the rounds of a tool run', async () => {
+      server.script([
+        { content: 'not json', usage: { promptTokens: 10, completionTokens: 2 } },
+        { content: good, usage: { promptTokens: 20, completionTokens: 5 } },
+      ])
+      const result = await generateObject(make(), { messages: [{ role: 'user', content: 'judge' }], schema: judgement })
+      expect(result.consulted && result.usage).toEqual({ promptTokens: 30, completionTokens: 7 })
+      server.script([
+        { toolCalls: [{ name: 'noop', arguments: {} }], usage: { promptTokens: 4, completionTokens: 1 } },
+        { content: 'done', usage: { promptTokens: 6, completionTokens: 2 } },
+      ])
+      const noop = defineTool({ name: 'noop', description: 'nothing', parameters: z.object({}), run: () => 'ok' })
+      const run = await runWithTools(make(), { messages: [{ role: 'user', content: 'go' }], tools: [noop] })
+      expect(run.usage).toEqual({ promptTokens: 10, completionTokens: 3 })
+      // one attempt without counts: no total at all, rather than an undercount
+      server.script([{ content: 'not json', usage: { promptTokens: 1, completionTokens: 1 } }, { content: good }])
+      const partial = await generateObject(make(), {
+        messages: [{ role: 'user', content: 'judge' }],
+        schema: judgement,
+      })
+      expect(partial.consulted && partial.usage).toBeUndefined()
+    })
   })
 }
+
+describe('usage requests', () => {
+  it('the OpenAI-compatible provider asks for usage when streaming (stream_options.include_usage)', async () => {
+    server.script([{ content: 'a b', usage: { promptTokens: 7, completionTokens: 2 } }])
+    const chunks = []
+    for await (const c of openAiCompatibleProvider({ model: 'scripted-model', baseUrl: server.url }).stream({
+      messages: [{ role: 'user', content: 'x' }],
+    }))
+      chunks.push(c)
+    expect(server.requests[0]!.streamOptions).toEqual({ include_usage: true })
+    expect(chunks.at(-1)).toEqual({ content: '', done: true, usage: { promptTokens: 7, completionTokens: 2 } })
+  })
+})
 
 describe('no server, no model', () => {
   it('an unreachable server is LLM_UNAVAILABLE with a hint', async () => {
@@ -190,6 +145,44 @@ describe('helpers', () => {
     expect(providerFromSpec('openai:qwen', { openAiBaseUrl: 'http://127.0.0.1:8080' }).kind).toBe('openai-compatible')
     expect(() => providerFromSpec('gpt4')).toThrow(/Unknown model spec/)
     expect(() => providerFromSpec('openai:qwen')).toThrow(/base URL/)
+  })
+
+  it('hands schemes it does not know to the resolvers it is given', () => {
+    const seen: string[] = []
+    const resolvers = {
+      local: (rest: string) => {
+        seen.push(rest)
+        return noneProvider
+      },
+    }
+    expect(providerFromSpec('local:/models/a:b.gguf', {}, resolvers)).toBe(noneProvider)
+    expect(seen).toEqual(['/models/a:b.gguf'])
+    expect(() => providerFromSpec('llamacpp:/x.gguf')).toThrow(/Unknown model spec/)
+    const err = (() => {
+      try {
+        providerFromSpec('other:x', {}, resolvers)
+      } catch (e) {
+        return e as LlmError
+      }
+    })()
+    expect(err?.hint).toMatch(/local:…/)
+  })
+
+  it('finds integers written with an exponent or a fraction, only where the schema wants an integer', () => {
+    const schema = z.toJSONSchema(
+      z.object({ n: z.int(), x: z.number(), list: z.array(z.int()), either: z.union([z.int(), z.string()]) }),
+    ) as Record<string, unknown>
+    expect(integerLiteralProblem('{"n": 8e12, "x": 1, "list": [], "either": 1}', schema)).toEqual({
+      path: ['n'],
+      literal: '8e12',
+    })
+    expect(integerLiteralProblem('{"n": 8, "x": 1.5e3, "list": [1, 2.0], "either": 1}', schema)).toEqual({
+      path: ['list', 1],
+      literal: '2.0',
+    })
+    expect(integerLiteralProblem('{"n": 8, "x": 1e3, "list": [1], "either": 3E2}', schema)?.path).toEqual(['either'])
+    expect(integerLiteralProblem('{"n": 8, "x": 1e3, "list": [1], "either": "1e3"}', schema)).toBeUndefined()
+    expect(integerLiteralProblem('not json', schema)).toBeUndefined()
   })
 
   it('extracts JSON from fenced or chatty replies', () => {

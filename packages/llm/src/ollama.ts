@@ -3,6 +3,7 @@ import { z } from 'zod'
 import { LlmUnavailableError } from './errors.ts'
 import { DEFAULT_TIMEOUT_MS, requestSignal, transportError } from './signal.ts'
 import type { ChatChunk, ChatMessage, ChatReply, ChatRequest, LlmProvider, ToolSpec } from './types.ts'
+import { usageOf } from './usage.ts'
 
 export const DEFAULT_OLLAMA_HOST = 'http://127.0.0.1:11434'
 
@@ -73,6 +74,7 @@ export function ollamaProvider(options: OllamaProviderOptions): LlmProvider {
       const t0 = performance.now()
       try {
         const res = await client(signal).chat({ ...body(request), stream: false })
+        const usage = usageOf(res.prompt_eval_count, res.eval_count)
         return {
           content: res.message?.content ?? '',
           toolCalls: (res.message?.tool_calls ?? []).map((c) => ({
@@ -81,6 +83,7 @@ export function ollamaProvider(options: OllamaProviderOptions): LlmProvider {
           })),
           model: res.model ?? options.model,
           durationMs: performance.now() - t0,
+          ...(usage ? { usage } : {}),
         }
       } catch (error) {
         throw fail(error, signal, request.signal)
@@ -91,7 +94,9 @@ export function ollamaProvider(options: OllamaProviderOptions): LlmProvider {
       try {
         const parts = await client(signal).chat({ ...body(request), stream: true })
         for await (const part of parts) {
-          yield { content: part.message?.content ?? '', done: part.done }
+          // the last part carries Ollama's counts
+          const usage = part.done ? usageOf(part.prompt_eval_count, part.eval_count) : undefined
+          yield { content: part.message?.content ?? '', done: part.done, ...(usage ? { usage } : {}) }
           if (part.done) return
         }
       } catch (error) {

@@ -1,7 +1,8 @@
 import { z } from 'zod'
 import { LlmOutputError, LlmUnavailableError } from './errors.ts'
 import { DEFAULT_TIMEOUT_MS, requestSignal, transportError } from './signal.ts'
-import type { ChatChunk, ChatMessage, ChatReply, ChatRequest, LlmProvider } from './types.ts'
+import type { ChatChunk, ChatMessage, ChatReply, ChatRequest, LlmProvider, TokenUsage } from './types.ts'
+import { usageOf } from './usage.ts'
 
 export type OpenAiCompatibleOptions = {
   model: string
@@ -12,8 +13,14 @@ export type OpenAiCompatibleOptions = {
   timeoutMs?: number
 }
 
+const usageSchema = z
+  .object({ prompt_tokens: z.number().optional(), completion_tokens: z.number().optional() })
+  .nullable()
+  .optional()
+
 const replySchema = z.object({
   model: z.string().optional(),
+  usage: usageSchema,
   choices: z
     .array(
       z.object({
@@ -27,6 +34,8 @@ const replySchema = z.object({
 })
 
 const chunkSchema = z.object({
+  // with stream_options.include_usage, the last chunk before [DONE] has usage and no choices
+  usage: usageSchema,
   choices: z.array(
     z.object({
       delta: z.object({ content: z.string().nullable().optional() }).optional(),
@@ -63,6 +72,7 @@ export function openAiCompatibleProvider(options: OpenAiCompatibleOptions): LlmP
       messages: toOpenAiMessages(request.messages),
       temperature: request.temperature ?? 0,
       stream,
+      ...(stream ? { stream_options: { include_usage: true } } : {}),
       ...(request.jsonSchema
         ? {
             response_format: {
@@ -123,6 +133,7 @@ export function openAiCompatibleProvider(options: OpenAiCompatibleOptions): LlmP
           cause: parsed.error,
         })
       const message = parsed.data.choices[0]!.message
+      const usage = usageOf(parsed.data.usage?.prompt_tokens, parsed.data.usage?.completion_tokens)
       return {
         content: message.content ?? '',
         toolCalls: (message.tool_calls ?? []).map((c) => ({
@@ -131,6 +142,7 @@ export function openAiCompatibleProvider(options: OpenAiCompatibleOptions): LlmP
         })),
         model: parsed.data.model ?? options.model,
         durationMs: performance.now() - t0,
+        ...(usage ? { usage } : {}),
       }
     },
     async *stream(request): AsyncIterable<ChatChunk> {
@@ -138,6 +150,7 @@ export function openAiCompatibleProvider(options: OpenAiCompatibleOptions): LlmP
       if (!res.body) throw new LlmUnavailableError('LLM_BAD_RESPONSE', `${label} sent no stream body.`)
       const decoder = new TextDecoder()
       let buffered = ''
+      let usage: TokenUsage | undefined
       try {
         for await (const bytes of res.body as unknown as AsyncIterable<Uint8Array>) {
           buffered += decoder.decode(bytes, { stream: true })
@@ -148,15 +161,20 @@ export function openAiCompatibleProvider(options: OpenAiCompatibleOptions): LlmP
             if (!line.startsWith('data:')) continue
             const data = line.slice(5).trim()
             if (data === '[DONE]') {
-              yield { content: '', done: true }
+              yield { content: '', done: true, ...(usage ? { usage } : {}) }
               return
             }
             const chunk = chunkSchema.safeParse(safeJson(data))
             if (!chunk.success) continue
+            usage = usageOf(chunk.data.usage?.prompt_tokens, chunk.data.usage?.completion_tokens) ?? usage
             const choice = chunk.data.choices[0]
-            yield { content: choice?.delta?.content ?? '', done: Boolean(choice?.finish_reason) }
+            if (!choice) continue
+            // the finish chunk is not the end: the usage chunk and [DONE] still follow
+            if (choice.delta?.content) yield { content: choice.delta.content, done: false }
           }
         }
+        // a server that closes the stream without [DONE] has still finished
+        yield { content: '', done: true, ...(usage ? { usage } : {}) }
       } catch (error) {
         throw transportError(error, label, signal, request.signal)
       }

@@ -20,12 +20,29 @@ export type ProviderEnv = {
   timeoutMs?: number
 }
 
-/** `none`, `ollama:<model>` or `openai:<model>` (with `openAiBaseUrl`) → a provider. */
-export function providerFromSpec(spec: string, env: ProviderEnv = {}): LlmProvider {
+/**
+ * Makes a provider for a scheme this package does not know, e.g. `llamacpp:<path>`: the layer
+ * above (the CLI) passes it, so @hermit/llm never imports the packages built on top of it.
+ */
+export type SpecResolver = (rest: string, env: ProviderEnv) => LlmProvider
+
+/**
+ * `none`, `ollama:<model>` or `openai:<model>` (with `openAiBaseUrl`) → a provider; any other
+ * `<scheme>:<rest>` goes to `resolvers[scheme]` when one is given.
+ */
+export function providerFromSpec(
+  spec: string,
+  env: ProviderEnv = {},
+  resolvers: Readonly<Record<string, SpecResolver>> = {},
+): LlmProvider {
+  const scheme = /^([a-z][a-z0-9-]*):(.+)$/.exec(spec)
+  const resolver = scheme && Object.hasOwn(resolvers, scheme[1]!) ? resolvers[scheme[1]!] : undefined
+  if (resolver) return resolver(scheme![2]!, env)
   const parsed = specSchema.safeParse(spec)
   if (!parsed.success) {
+    const extra = Object.keys(resolvers).map((k) => `, ${k}:…`)
     throw new LlmError('LLM_BAD_SPEC', `Unknown model spec "${spec}".`, {
-      hint: 'Use none, ollama:<model> (e.g. ollama:llama3.2) or openai:<model>.',
+      hint: `Use none, ollama:<model> (e.g. ollama:llama3.2) or openai:<model>${extra.join('')}.`,
     })
   }
   if (spec === 'none') return noneProvider

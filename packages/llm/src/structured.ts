@@ -1,8 +1,10 @@
 import { z } from 'zod'
 import { formatPath } from '@hermit/errors'
 import { LlmError, LlmOutputError } from './errors.ts'
+import { integerLiteralProblem } from './integers.ts'
 import { NO_MODEL_REASON } from './none.ts'
-import type { ChatMessage, ChatReply, LlmProvider, LlmResult, ToolCall, ToolSpec } from './types.ts'
+import type { ChatMessage, ChatReply, LlmProvider, LlmResult, TokenUsage, ToolCall, ToolSpec } from './types.ts'
+import { sumUsage } from './usage.ts'
 
 export type GenerateObjectOptions<S extends z.ZodType> = {
   messages: ChatMessage[]
@@ -16,17 +18,45 @@ export type GenerateObjectOptions<S extends z.ZodType> = {
 
 /** Takes the JSON out of a reply that may wrap it in a code fence or prose. */
 export function extractJson(text: string): unknown {
+  return JSON.parse(jsonText(text))
+}
+
+/** The part of a reply that is the JSON value, as written (a code fence or prose around it dropped). */
+export function jsonText(text: string): string {
   const trimmed = text.trim()
   const fenced = /^```(?:json)?\s*([\s\S]*?)\s*```$/i.exec(trimmed)
   const candidate = fenced ? fenced[1]! : trimmed
   try {
-    return JSON.parse(candidate)
+    JSON.parse(candidate)
+    return candidate
   } catch {
     const start = candidate.indexOf('{')
     const end = candidate.lastIndexOf('}')
-    if (start >= 0 && end > start) return JSON.parse(candidate.slice(start, end + 1))
+    if (start >= 0 && end > start) {
+      const inner = candidate.slice(start, end + 1)
+      JSON.parse(inner)
+      return inner
+    }
     throw new SyntaxError('no JSON object in the reply')
   }
+}
+
+/** zod judges the value; the integer check judges how it was written (`8e12` is not an integer here). */
+function parseReply<S extends z.ZodType>(schema: S, jsonSchema: Record<string, unknown>, content: string): z.output<S> {
+  const text = jsonText(content)
+  const value = schema.parse(JSON.parse(text))
+  const bad = integerLiteralProblem(text, jsonSchema)
+  if (bad) {
+    throw new z.ZodError([
+      {
+        code: 'custom',
+        path: bad.path,
+        message: `expected an integer written in plain digits, got ${bad.literal}`,
+        input: bad.literal,
+      },
+    ])
+  }
+  return value
 }
 
 function describeProblem(error: unknown): { text: string; field?: string } {
@@ -54,6 +84,7 @@ export async function generateObject<S extends z.ZodType>(
   const t0 = performance.now()
   let problem = { text: '' } as { text: string; field?: string }
   let last = ''
+  const usage: Array<TokenUsage | undefined> = []
   for (let attempt = 1; attempt <= retries + 1; attempt++) {
     const reply: ChatReply = await provider.chat({
       messages,
@@ -63,8 +94,10 @@ export async function generateObject<S extends z.ZodType>(
       ...(options.temperature === undefined ? {} : { temperature: options.temperature }),
     })
     last = reply.content
+    usage.push(reply.usage)
     try {
-      const value = options.schema.parse(extractJson(reply.content))
+      const value = parseReply(options.schema, jsonSchema, reply.content)
+      const total = sumUsage(usage)
       return {
         consulted: true,
         value,
@@ -72,6 +105,7 @@ export async function generateObject<S extends z.ZodType>(
         model: reply.model,
         attempts: attempt,
         durationMs: performance.now() - t0,
+        ...(total ? { usage: total } : {}),
       }
     } catch (error) {
       problem = describeProblem(error)
@@ -109,6 +143,8 @@ export type ToolRunResult = {
   steps: number
   transcript: ChatMessage[]
   calls: ToolCall[]
+  /** Summed over every round; absent unless the backend counted tokens for each of them. */
+  usage?: TokenUsage
 }
 
 /**
@@ -124,6 +160,7 @@ export async function runWithTools(
   const transcript = [...options.messages]
   const calls: ToolCall[] = []
   const maxSteps = options.maxSteps ?? 4
+  const usage: Array<TokenUsage | undefined> = []
   for (let step = 1; step <= maxSteps; step++) {
     const reply = await provider.chat({
       messages: transcript,
@@ -131,8 +168,18 @@ export async function runWithTools(
       ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
       ...(options.signal === undefined ? {} : { signal: options.signal }),
     })
-    if (reply.toolCalls.length === 0)
-      return { content: reply.content, model: reply.model, steps: step, transcript, calls }
+    usage.push(reply.usage)
+    if (reply.toolCalls.length === 0) {
+      const total = sumUsage(usage)
+      return {
+        content: reply.content,
+        model: reply.model,
+        steps: step,
+        transcript,
+        calls,
+        ...(total ? { usage: total } : {}),
+      }
+    }
     transcript.push({ role: 'assistant', content: reply.content, toolCalls: reply.toolCalls })
     for (const call of reply.toolCalls) {
       calls.push(call)

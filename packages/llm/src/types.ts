@@ -29,16 +29,30 @@ export type ChatRequest = {
   signal?: AbortSignal
 }
 
+/**
+ * Tokens one call used, as the backend counted them (Ollama `prompt_eval_count` / `eval_count`,
+ * OpenAI `usage`, llama.cpp's own meter). Absent when the backend did not say: never estimated,
+ * because a bill is made from these numbers.
+ */
+export type TokenUsage = {
+  /** Tokens the model read: the whole prompt, chat template and tool definitions included. */
+  promptTokens: number
+  /** Tokens the model generated. */
+  completionTokens: number
+}
+
 export type ChatReply = {
   content: string
   toolCalls: ToolCall[]
   model: string
   durationMs: number
+  usage?: TokenUsage
 }
 
-export type ChatChunk = { content: string; done: boolean }
+/** A piece of a streamed reply; the `done` chunk carries the usage when the backend gives it. */
+export type ChatChunk = { content: string; done: boolean; usage?: TokenUsage }
 
-export type ProviderKind = 'ollama' | 'openai-compatible' | 'none'
+export type ProviderKind = 'ollama' | 'openai-compatible' | 'llamacpp' | 'none'
 
 /**
  * One local model behind one interface. `none` is a real provider too: it answers every call with
@@ -52,9 +66,20 @@ export interface LlmProvider {
   readonly label: string
   chat(request: ChatRequest): Promise<ChatReply>
   stream(request: ChatRequest): AsyncIterable<ChatChunk>
+  /** Frees what the provider holds (an in-process model); providers that hold nothing omit it. */
+  close?(): Promise<void>
 }
 
 /** What a structured call gives back: an answer, or the plain fact that no model was consulted. */
 export type LlmResult<T> =
-  | { consulted: true; value: T; provider: string; model: string; attempts: number; durationMs: number }
+  | {
+      consulted: true
+      value: T
+      provider: string
+      model: string
+      attempts: number
+      durationMs: number
+      /** Summed over every attempt; absent unless the backend counted tokens for each of them. */
+      usage?: TokenUsage
+    }
   | { consulted: false; provider: 'none'; reason: string }

@@ -6,3 +6,10 @@ export {
   type RecordedRequest,
   type Script,
 } from './scripted-server.ts'
+export {
+  providerContract,
+  contractJudgement,
+  CONTRACT_CASES,
+  type ContractCase,
+  type ContractSubject,
+} from './contract.ts'

@@ -16,6 +16,11 @@ export type ScriptedReply = {
   hang?: boolean
   /** Answer only after this many milliseconds (a slow model): for timeout tests where a late answer must be ignored. */
   delayMs?: number
+  /**
+   * Token counts to report, as each API does: Ollama `prompt_eval_count` / `eval_count`; OpenAI
+   * `usage`, in a stream only when the request asked with `stream_options.include_usage`.
+   */
+  usage?: { promptTokens: number; completionTokens: number }
 }
 
 export type RecordedRequest = {
@@ -26,6 +31,8 @@ export type RecordedRequest = {
   responseFormat: unknown
   tools: unknown[] | undefined
   stream: boolean
+  /** OpenAI `stream_options` as sent. */
+  streamOptions: unknown
   headers: Record<string, string | string[] | undefined>
 }
 
@@ -87,6 +94,7 @@ export async function startScriptedModelServer(
           tools: body.tools as unknown[] | undefined,
           // Ollama streams unless told not to; OpenAI only when asked
           stream: api === 'ollama' ? body.stream !== false : body.stream === true,
+          streamOptions: body.stream_options,
           headers: req.headers,
         }
         requests.push(recorded)
@@ -168,7 +176,9 @@ function ollamaReply(res: ServerResponse, req: RecordedRequest, reply: ScriptedR
     done: true,
     done_reason: 'stop',
     total_duration: 1,
-    eval_count: 1,
+    ...(reply.usage
+      ? { prompt_eval_count: reply.usage.promptTokens, eval_count: reply.usage.completionTokens }
+      : { eval_count: 1 }),
   }
   if (!req.stream) return json(res, 200, final)
   res.writeHead(200, { 'content-type': 'application/x-ndjson' })
@@ -184,6 +194,11 @@ function openAiReply(res: ServerResponse, req: RecordedRequest, reply: ScriptedR
     type: 'function',
     function: { name: c.name, arguments: JSON.stringify(c.arguments) },
   }))
+  const usage = reply.usage && {
+    prompt_tokens: reply.usage.promptTokens,
+    completion_tokens: reply.usage.completionTokens,
+    total_tokens: reply.usage.promptTokens + reply.usage.completionTokens,
+  }
   if (!req.stream) {
     return json(res, 200, {
       id: 'scripted',
@@ -196,11 +211,14 @@ function openAiReply(res: ServerResponse, req: RecordedRequest, reply: ScriptedR
           finish_reason: 'stop',
         },
       ],
+      ...(usage ? { usage } : {}),
     })
   }
   res.writeHead(200, { 'content-type': 'text/event-stream' })
   for (const w of words(content))
     res.write(`data: ${JSON.stringify({ choices: [{ index: 0, delta: { content: w }, finish_reason: null }] })}\n\n`)
   res.write(`data: ${JSON.stringify({ choices: [{ index: 0, delta: {}, finish_reason: 'stop' }] })}\n\n`)
+  const includeUsage = (req.streamOptions as { include_usage?: unknown } | undefined)?.include_usage === true
+  if (usage && includeUsage) res.write(`data: ${JSON.stringify({ choices: [], usage })}\n\n`)
   res.end('data: [DONE]\n\n')
 }

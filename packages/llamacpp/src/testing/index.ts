@@ -1,0 +1,1 @@
+export { writeFixtureModel, fixtureModelBytes, type FixtureModel, type FixtureModelOptions } from './fixture-model.ts'
