@@ -2,7 +2,8 @@ import type { AbiEvent, Address, GetLogsParameters, GetLogsReturnType } from 'vi
 import type { Reader } from './write.ts'
 
 export type PagedLogsOptions<E extends AbiEvent> = {
-  address: Address | Address[]
+  /** The emitting contract(s); left out, every contract's logs of `event` (e.g. any token's Transfer). */
+  address?: Address | Address[] | undefined
   event: E
   args?: GetLogsParameters<E>['args']
   fromBlock?: bigint
@@ -23,7 +24,7 @@ export async function getLogsPaged<const E extends AbiEvent>(
   for (let from = options.fromBlock ?? 0n; from <= to; from += size) {
     const end = from + size - 1n < to ? from + size - 1n : to
     const page = await publicClient.getLogs({
-      address: options.address,
+      ...(options.address === undefined ? {} : { address: options.address }),
       event: options.event,
       args: options.args,
       fromBlock: from,

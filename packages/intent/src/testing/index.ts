@@ -1,0 +1,1 @@
+export { loadCorpus, evaluate, summarize, CORPUS_PATH, type CorpusEntry, type CorpusResult } from './corpus.ts'
