@@ -1,8 +1,10 @@
 import { spawn } from 'node:child_process'
-import { mkdtempSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { beforeAll, describe, expect, it } from 'vitest'
+import { encodeFunctionData } from 'viem'
+import { devTokenAbi } from '@hermit/contracts'
 import { useDevnet } from '@hermit/devnet/testing'
 import { deployTestbed, type Testbed } from '@hermit/txguard/testing'
 import { ExitCode } from './exit.ts'
@@ -46,14 +48,54 @@ describe('hermit verify', () => {
     expect(report.model.consulted).toBe(false)
 
     const swap = await hermit(
-      ['verify', '--rpc', net().rpcUrl, '--intent', 'swap 100 dUSD for dWETH', '--policy', policyFile, '-'],
+      ['verify', '--rpc', net().rpcUrl, '--intent', 'swap 100 USDC for WETH', '--policy', policyFile, '-'],
       json(bed.scenarios['benign-swap']!.request),
     )
     expect(swap.code, swap.stderr).toBe(ExitCode.ok)
     expect(swap.stdout).toMatch(/^ALLOW/)
     expect(swap.stdout).toMatch(/Asset changes \(simulated\)/)
-    expect(swap.stdout).toMatch(/-100 dUSD/)
+    expect(swap.stdout).toMatch(/-100 USDC/)
     expect(swap.stdout).toMatch(/no model consulted/)
+  })
+
+  it('reads --intent through --address-book and --tokens, says "your intent as read" in text and --json, and keeps a --record', async () => {
+    const bob = net().accounts[4]!.address
+    const book = join(dir, 'book.json')
+    const tokens = join(dir, 'tokens.json')
+    const record = join(dir, 'signed.json')
+    writeFileSync(book, json({ bob }))
+    writeFileSync(tokens, json({ dUSD: bed.tokens.dUSD }))
+    const request = join(dir, 'pay-bob.json')
+    writeFileSync(
+      request,
+      json({
+        chainId: net().chainId,
+        from: bed.user.address,
+        to: bed.tokens.dUSD,
+        value: '0',
+        data: encodeFunctionData({ abi: devTokenAbi, functionName: 'transfer', args: [bob, 15_000_000n] }),
+      }),
+    )
+    const args = ['verify', '--rpc', net().rpcUrl, '--address-book', book, '--tokens', tokens, '--record', record]
+    const text = await hermit([...args, '--intent', 'pay bob 15 dUSD', request])
+    expect(text.code, text.stderr + text.stdout).toBe(ExitCode.ok)
+    expect(text.stdout).toMatch(/Your intent as read: send 15 DUSD to bob \(by the parser\)/)
+    expect(text.stdout).not.toMatch(/counterparty\.unexpected-recipient/)
+    const asJson = await hermit([...args, '--intent', 'pay bob 20 dUSD', '--json', request])
+    expect(asJson.code, asJson.stderr).toBe(ExitCode.ok)
+    expect(JSON.parse(asJson.stdout).intent).toMatchObject({
+      asRead: 'send 20 DUSD to bob (by the parser)',
+      reader: 'parser',
+    })
+    const tooMuch = await hermit([...args, '--intent', 'pay bob 5 dUSD', '--json', request])
+    expect(tooMuch.code).toBe(ExitCode.block)
+    expect(JSON.parse(tooMuch.stdout).reasons.map((r: { id: string }) => r.id)).toContain('intent.mismatch')
+    expect(JSON.parse(readFileSync(record, 'utf8')).entries).toHaveLength(3)
+    const badBook = join(dir, 'bad-book.json')
+    writeFileSync(badBook, json({ bob: 'not an address' }))
+    const bad = await hermit(['verify', '--rpc', net().rpcUrl, '--address-book', badBook, request])
+    expect(bad.code).toBe(ExitCode.dataError)
+    expect(bad.stderr).toMatch(/entry bob: not an address/)
   })
 
   it('bad input gets clear errors and statuses', async () => {

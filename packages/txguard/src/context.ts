@@ -5,7 +5,8 @@ import { z } from 'zod'
 import { getAddress, isAddress } from 'viem'
 import type { DecodedCall } from './decode.ts'
 import type { BalanceChange, Effects } from './effects.ts'
-import type { ParsedIntent } from './intent.ts'
+import type { Constraints, IntentReading } from './constraints.ts'
+import type { CounterpartyHistory } from './history.ts'
 import type { VerifyRequest } from './request.ts'
 import type { Simulation } from './simulate.ts'
 import type { TypedDataSummary } from './typed-data.ts'
@@ -79,8 +80,14 @@ export type RuleContext = {
   effects: Effects
   changes: BalanceChange[]
   typedData?: TypedDataSummary
-  intentText?: string
-  intent: ParsedIntent | null
+  /** The user's words as read, when there were any: shown in the report. */
+  reading?: IntentReading
+  /** What the words allow; null when there are no words or they were not understood. */
+  constraints: Constraints | null
+  /** Who the user dealt with before: chain history, Hermit's own record, the policy. */
+  history: CounterpartyHistory
+  /** The time signatures' expiries are measured from (the chain's latest block, in seconds). */
+  now: bigint
   policy: Policy
   accounts: Record<Address, AccountInfo>
   tokens: Record<Address, TokenInfo>

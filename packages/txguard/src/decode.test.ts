@@ -2,7 +2,6 @@ import { describe, expect, it } from 'vitest'
 import { concatHex, encodeFunctionData, erc20Abi, getAddress, maxUint256, parseAbi, zeroAddress } from 'viem'
 import { decodeCall, flattenCalls } from './decode.ts'
 import { multicall3Abi, safeAbi, universalRouterAbi, uniswapV3RouterAbi } from './abis.ts'
-import { parseIntent } from './intent.ts'
 import { parseRequest } from './request.ts'
 import { selectorTableSize } from './selectors.ts'
 import { summarizeTypedData } from './typed-data.ts'
@@ -156,26 +155,5 @@ describe('typed data', () => {
       consideration: [nativeTo(from, '100', '1')],
     })
     expect(auction.order!.receives[0]!.amount).toBe(1n)
-  })
-})
-
-describe('intent parser', () => {
-  it('reads common intents and refuses what it does not understand', () => {
-    expect(parseIntent('send 0.2 ETH to alice')).toEqual({
-      action: 'send',
-      outflows: [{ symbol: 'ETH', amount: '0.2' }],
-      inflows: [],
-      counterparty: 'alice',
-    })
-    expect(parseIntent('Swap 100 USDC for WETH.')).toMatchObject({
-      action: 'swap',
-      outflows: [{ symbol: 'USDC', amount: '100' }],
-      inflows: ['WETH'],
-    })
-    expect(parseIntent('buy DNFT #7 for 1 ETH')).toMatchObject({ action: 'buy', inflows: ['DNFT'] })
-    expect(parseIntent('approve unlimited USDC for router')).toMatchObject({
-      approval: { amount: 'unlimited', spender: 'router' },
-    })
-    expect(parseIntent('make me rich')).toBeNull()
   })
 })

@@ -1,4 +1,4 @@
-import { decodeAbiParameters, getAddress, toEventSelector, type Address, type Hex } from 'viem'
+import { decodeAbiParameters, getAddress, isAddressEqual, toEventSelector, type Address, type Hex } from 'viem'
 import type { RawLog, Simulation } from './simulate.ts'
 
 export type Asset =
@@ -7,7 +7,19 @@ export type Asset =
   | { kind: 'erc721'; token: Address; tokenId: bigint }
   | { kind: 'erc1155'; token: Address; id: bigint }
 
-export type Transfer = { asset: Asset; from: Address; to: Address; amount: bigint }
+export type Transfer = {
+  asset: Asset
+  from: Address
+  to: Address
+  amount: bigint
+  /** Who made the token contract move it (msg.sender): `from` itself, or a spender or operator pulling it. */
+  by?: Address
+  /** The selector of the call that moved it (see RawLog.via). */
+  via?: Hex
+}
+
+/** Which part of a Safe's configuration an event changes. */
+export type SafeChange = 'owner' | 'threshold' | 'module' | 'guard' | 'fallback'
 
 export type Approval =
   | {
@@ -35,6 +47,8 @@ export type AuthorityChange =
   | { kind: 'upgrade'; contract: Address; implementation: Address }
   | { kind: 'admin'; contract: Address; from: Address; to: Address }
   | { kind: 'beacon'; contract: Address; beacon: Address }
+  /** A Safe's owners, threshold, modules, guard or fallback handler change (`target`: the owner, module, guard or handler). */
+  | { kind: 'safe-config'; contract: Address; change: SafeChange; event: string; target?: Address }
 
 export type Effects = {
   transfers: Transfer[]
@@ -66,7 +80,53 @@ const T = {
   upgraded: toEventSelector('event Upgraded(address indexed implementation)'),
   adminChanged: toEventSelector('event AdminChanged(address previousAdmin, address newAdmin)'),
   beacon: toEventSelector('event BeaconUpgraded(address indexed beacon)'),
+  wethDeposit: toEventSelector('event Deposit(address indexed dst, uint256 wad)'),
+  wethWithdrawal: toEventSelector('event Withdrawal(address indexed src, uint256 wad)'),
 }
+
+/**
+ * WETH9 emits no Transfer when it wraps or unwraps: `Deposit(dst, wad)` is a mint of wad to dst and
+ * `Withdrawal(src, wad)` a burn. Other contracts use the same event signatures for other meanings
+ * (a staking pool's "Deposit"), so one counts only when the native coin really moved to match: wad
+ * into the emitting contract for a Deposit, wad out of it to src for a Withdrawal.
+ */
+function wrappedNative(log: RawLog, sim: Simulation): Transfer | null {
+  const [t0, t1] = log.topics
+  if ((t0 !== T.wethDeposit && t0 !== T.wethWithdrawal) || log.topics.length !== 2 || log.data.length !== 66)
+    return null
+  const who = topicAddress(t1)
+  const wad = word(log.data)
+  const asset = { kind: 'erc20', token: log.address } as const
+  const zero = getAddress('0x0000000000000000000000000000000000000000')
+  const by = { ...(log.caller ? { by: log.caller } : {}), ...(log.via ? { via: log.via } : {}) }
+  if (t0 === T.wethDeposit)
+    return sim.nativeTransfers.some((t) => isAddressEqual(t.to, log.address) && t.value === wad)
+      ? { asset, from: zero, to: who, amount: wad, ...by }
+      : null
+  return sim.nativeTransfers.some(
+    (t) => isAddressEqual(t.from, log.address) && isAddressEqual(t.to, who) && t.value === wad,
+  )
+    ? { asset, from: who, to: zero, amount: wad, ...by }
+    : null
+}
+
+/**
+ * Safe configuration events (the address is indexed since 1.3, in the data before): event → what it
+ * changes. The topic hash does not depend on `indexed`, so one entry serves every version.
+ */
+const SAFE_EVENTS = new Map<Hex, { change: SafeChange; event: string }>(
+  (
+    [
+      ['AddedOwner', 'address', 'owner'],
+      ['RemovedOwner', 'address', 'owner'],
+      ['ChangedThreshold', 'uint256', 'threshold'],
+      ['EnabledModule', 'address', 'module'],
+      ['DisabledModule', 'address', 'module'],
+      ['ChangedGuard', 'address', 'guard'],
+      ['ChangedFallbackHandler', 'address', 'fallback'],
+    ] as const
+  ).map(([event, type, change]) => [toEventSelector(`event ${event}(${type} x)`), { change, event }]),
+)
 
 const topicAddress = (t: Hex | undefined) => getAddress(`0x${(t ?? '0x').slice(-40)}`)
 const word = (data: Hex, i = 0) => BigInt(`0x${data.slice(2 + i * 64, 2 + (i + 1) * 64) || '0'}`)
@@ -74,12 +134,33 @@ const word = (data: Hex, i = 0) => BigInt(`0x${data.slice(2 + i * 64, 2 + (i + 1
 function fromLog(log: RawLog, e: Effects): void {
   const [t0, t1, t2, t3] = log.topics
   const n = log.topics.length
+  const by = { ...(log.caller ? { by: log.caller } : {}), ...(log.via ? { via: log.via } : {}) }
+  const safe = t0 ? SAFE_EVENTS.get(t0) : undefined
+  if (safe) {
+    const target =
+      safe.change === 'threshold'
+        ? undefined
+        : t1
+          ? topicAddress(t1)
+          : log.data.length >= 66
+            ? topicAddress(`0x${log.data.slice(2, 66)}`)
+            : undefined
+    e.authority.push({
+      kind: 'safe-config',
+      contract: log.address,
+      change: safe.change,
+      event: safe.event,
+      ...(target ? { target } : {}),
+    })
+    return
+  }
   if (t0 === T.transfer && n === 3)
     e.transfers.push({
       asset: { kind: 'erc20', token: log.address },
       from: topicAddress(t1),
       to: topicAddress(t2),
       amount: word(log.data),
+      ...by,
     })
   else if (t0 === T.transfer && n === 4)
     e.transfers.push({
@@ -87,6 +168,7 @@ function fromLog(log: RawLog, e: Effects): void {
       from: topicAddress(t1),
       to: topicAddress(t2),
       amount: 1n,
+      ...by,
     })
   else if (t0 === T.approval && n === 3)
     e.approvals.push({
@@ -119,6 +201,7 @@ function fromLog(log: RawLog, e: Effects): void {
       from: topicAddress(t2),
       to: topicAddress(t3),
       amount: word(log.data, 1),
+      ...by,
     })
   } else if (t0 === T.transferBatch && n === 4) {
     const [ids, values] = decodeAbiParameters([{ type: 'uint256[]' }, { type: 'uint256[]' }], log.data)
@@ -128,6 +211,7 @@ function fromLog(log: RawLog, e: Effects): void {
         from: topicAddress(t2),
         to: topicAddress(t3),
         amount: values[i]!,
+        ...by,
       }),
     )
   } else if ((t0 === T.permit2Approval || t0 === T.permit2Permit) && n === 4) {
@@ -161,8 +245,12 @@ export function extractEffects(sim: Simulation): Effects {
     delegateCalls: [...sim.delegateCalls],
   }
   for (const t of sim.nativeTransfers)
-    e.transfers.push({ asset: { kind: 'native' }, from: t.from, to: t.to, amount: t.value })
-  for (const log of sim.logs) fromLog(log, e)
+    e.transfers.push({ asset: { kind: 'native' }, from: t.from, to: t.to, amount: t.value, by: t.from })
+  for (const log of sim.logs) {
+    const wrap = wrappedNative(log, sim)
+    if (wrap) e.transfers.push(wrap)
+    else fromLog(log, e)
+  }
   return e
 }
 

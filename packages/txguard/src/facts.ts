@@ -3,6 +3,7 @@ import { z } from 'zod'
 import { formatPath, shortMessageOf } from '@hermit/errors'
 import type { ContractActivity } from './activity.ts'
 import type { ContractAge } from './age.ts'
+import type { ChainHistory } from './history.ts'
 import { RequestInvalidError } from './errors.ts'
 
 type Client = PublicClient<Transport, Chain>
@@ -50,7 +51,12 @@ class Lru<K, V> {
   }
 }
 
-type ChainEntry = { ages: Lru<string, Stamped<ContractAge>>; activity: Lru<string, Stamped<ContractActivity>> }
+type ChainEntry = {
+  ages: Lru<string, Stamped<ContractAge>>
+  activity: Lru<string, Stamped<ContractActivity>>
+  /** Per user: the Transfer logs read so far, extended to the new head on the next check. */
+  histories: Lru<string, ChainHistory>
+}
 
 /**
  * What the chain said about contracts: when each was created (which never changes, so it is kept
@@ -105,7 +111,11 @@ export class ContractFacts {
   #entry(chain: string): ChainEntry {
     let entry = this.#chains.get(chain)
     if (!entry) {
-      entry = { ages: new Lru(this.options.maxContracts), activity: new Lru(this.options.maxContracts) }
+      entry = {
+        ages: new Lru(this.options.maxContracts),
+        activity: new Lru(this.options.maxContracts),
+        histories: new Lru(this.options.maxContracts),
+      }
       this.#chains.set(chain, entry)
     }
     return entry
@@ -129,6 +139,15 @@ export class ContractFacts {
 
   rememberActivity(chain: string, address: string, windowBlocks: number, activity: ContractActivity): void {
     this.#entry(chain).activity.set(`${address.toLowerCase()}:${windowBlocks}`, { value: activity, at: Date.now() })
+  }
+
+  /** The user's counterparties read from the chain so far, if any. */
+  history(chain: string, user: string): ChainHistory | undefined {
+    return this.#entry(chain).histories.get(user.toLowerCase())
+  }
+
+  rememberHistory(chain: string, user: string, history: ChainHistory): void {
+    this.#entry(chain).histories.set(user.toLowerCase(), history)
   }
 
   /** How many contracts' ages are remembered for a chain (for tests and diagnostics). */

@@ -68,6 +68,16 @@ export {
   type ContractFactsOptions,
   type EndpointCapabilities,
 } from './facts.ts'
+export { SigningRecord, type RecordEntry } from './record.ts'
+export {
+  chainHistory,
+  counterpartyHistory,
+  HISTORY_BLOCKS,
+  type ChainHistory,
+  type CounterpartyHistory,
+  type PeerSummary,
+} from './history.ts'
+export type { Constraints, AssetRef, IntentReading } from './constraints.ts'
 export { formatReport, reportToJson, type Report, type AssetChangeRow, type ModelReport } from './report.ts'
 export { startGuardProxy, type GuardProxy, type GuardProxyOptions } from './proxy.ts'
 export {

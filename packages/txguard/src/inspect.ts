@@ -3,6 +3,7 @@ import {
   erc20Abi,
   getAddress,
   isAddressEqual,
+  zeroAddress,
   type Address,
   type Chain,
   type PublicClient,
@@ -168,8 +169,9 @@ export async function findUnsellable(
   const tokens = gains.map((g) => (g.asset as { token: Address }).token)
   const followUps = gains.flatMap((g, k) => {
     const token = tokens[k]!
-    const sender =
-      transfers.find((t) => t.asset.kind === 'erc20' && t.asset.token === token && t.to === user)?.from ?? DEAD
+    const from = transfers.find((t) => t.asset.kind === 'erc20' && t.asset.token === token && t.to === user)?.from
+    // minted tokens come "from" the zero address, where no token can be sent: test the burn address twice instead
+    const sender = from && !isAddressEqual(from, zeroAddress) ? from : DEAD
     return [DEAD, sender].map((to) => ({
       from: user,
       to: token,
@@ -184,4 +186,59 @@ export async function findUnsellable(
   } catch {
     return { unsellable: [], unchecked: tokens }
   }
+}
+
+/** Contracts the user's own transfers go to (not already known as tokens): the only ones asked whether they are tokens. */
+export function directRecipients(
+  effects: Effects,
+  user: Address,
+  accounts: Record<Address, AccountInfo>,
+  tokens: Record<Address, TokenInfo>,
+): Address[] {
+  const out = new Set<Address>()
+  for (const t of effects.transfers)
+    if (
+      isAddressEqual(t.from, user) &&
+      t.by &&
+      isAddressEqual(t.by, user) &&
+      accounts[t.to]?.isContract &&
+      !tokens[t.to]
+    )
+      out.add(t.to)
+  return [...out].slice(0, 8)
+}
+
+const ERC165 = [
+  {
+    type: 'function',
+    name: 'supportsInterface',
+    stateMutability: 'view',
+    inputs: [{ type: 'bytes4' }],
+    outputs: [{ type: 'bool' }],
+  },
+] as const
+
+/** Whether each contract is a token: ERC-165 for ERC-721/1155, then totalSupply() and decimals() for ERC-20. */
+export async function probeTokens(client: Client, addresses: Address[]): Promise<Record<Address, TokenInfo>> {
+  const entries = await Promise.all(
+    addresses.map(async (address): Promise<[Address, TokenInfo] | null> => {
+      const supports = (id: `0x${string}`) =>
+        tryRead(() => client.readContract({ address, abi: ERC165, functionName: 'supportsInterface', args: [id] }))
+      const [is721, is1155, supply, decimals] = await Promise.all([
+        supports('0x80ac58cd'),
+        supports('0xd9b67a26'),
+        tryRead(() => client.readContract({ address, abi: erc20Abi, functionName: 'totalSupply' })),
+        tryRead(() => client.readContract({ address, abi: erc20Abi, functionName: 'decimals' })),
+      ])
+      const kind = is721
+        ? 'erc721'
+        : is1155
+          ? 'erc1155'
+          : supply !== undefined && decimals !== undefined
+            ? 'erc20'
+            : null
+      return kind ? [address, { kind }] : null
+    }),
+  )
+  return Object.fromEntries(entries.filter((e): e is [Address, TokenInfo] => e !== null))
 }

@@ -9,7 +9,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { useDevnet } from '@hermit/devnet/testing'
-import { providerFromSpec, type LlmProvider } from '@hermit/llm'
+import { noneProvider, providerFromSpec, type LlmProvider } from '@hermit/llm'
 import { startScriptedModelServer, type ScriptedModelServer, type ScriptedReply } from '@hermit/llm/testing'
 import { formatReport, verify, type Judgement, type Report, type Verdict, type VerifyOptions } from './index.ts'
 import { deployTestbed, type Testbed } from './testing/index.ts'
@@ -59,6 +59,9 @@ async function check(deterministic: Verdict, options: VerifyOptions): Promise<Re
     policy: bed.policy,
     origin: s.origin,
     ...(withIntent && s.intent ? { intent: s.intent } : {}),
+    // these tests are about the judgement: the words are read by the parser alone (a model's reading
+    // of them is tested in testbed.test.ts and @hermit/intent)
+    intentProvider: noneProvider,
     ...options,
   })
   // the premise of every test: the rules alone give `deterministic`

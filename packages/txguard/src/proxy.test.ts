@@ -1,7 +1,11 @@
+import { mkdtempSync, readFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createWalletClient, http } from 'viem'
 import { useDevnet } from '@hermit/devnet/testing'
 import { startGuardProxy, type GuardProxy } from './proxy.ts'
+import { SigningRecord } from './record.ts'
 import { deployTestbed, type Testbed } from './testing/index.ts'
 
 const net = useDevnet()
@@ -112,6 +116,42 @@ describe('hermit guard: a JSON-RPC proxy in front of a wallet', () => {
       (await rpc({ jsonrpc: '2.0', id: 13, method: 'eth_signTypedData_v3', params: [bed.user.address, p.typedData] }))
         .error.code,
     ).toBe(-32003)
+  })
+
+  it('keeps a signing record: what it forwarded is marked signed, what it refused is only checked', async () => {
+    const path = join(mkdtempSync(join(tmpdir(), 'hermit-guard-record-')), 'signed.json')
+    const record = new SigningRecord(path)
+    const recording = await startGuardProxy({
+      upstream: net().rpcUrl,
+      simulation: net().publicClient,
+      policy: bed.policy,
+      record,
+    })
+    try {
+      const send = async (tx: { to: string; data: string }): Promise<any> =>
+        (
+          await fetch(recording.url, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json' },
+            body: JSON.stringify({
+              jsonrpc: '2.0',
+              id: 1,
+              method: 'eth_sendTransaction',
+              params: [{ from: bed.user.address, to: tx.to, data: tx.data }],
+            }),
+          })
+        ).json()
+      const ok = await send(bed.scenarios['benign-swap']!.request as { to: string; data: string })
+      expect(ok.result).toMatch(/^0x/)
+      const refused = await send(bed.scenarios['approval-drainer']!.request as { to: string; data: string })
+      expect(refused.error.code).toBe(-32003)
+      const entries = JSON.parse(readFileSync(path, 'utf8')).entries as Array<{ signed: boolean; verdict: string }>
+      expect(entries.filter((e) => e.signed).map((e) => e.verdict)).toEqual(['allow'])
+      expect(entries.filter((e) => !e.signed).map((e) => e.verdict)).toEqual(['allow', 'block'])
+      expect(record.counterparties(net().chainId, bed.user.address)).toContain(bed.contracts.uniswapV2Router)
+    } finally {
+      await recording.close()
+    }
   })
 
   it('answers malformed input with JSON-RPC errors', async () => {

@@ -192,7 +192,18 @@ export async function startGuardProxy(options: GuardProxyOptions): Promise<Guard
         },
       }
     }
-    return forward(raw)
+    const sent = await forward(raw)
+    // forwarded and answered without an error: signed (or sent) through Hermit, so its counterparties are known from now on
+    if (options.record && !(sent as { error?: unknown } | null)?.error)
+      options.record.note({
+        chainId: report.request.chainId,
+        user: report.request.from,
+        counterparties: report.counterparties,
+        verdict: report.verdict,
+        signed: true,
+        at: Math.floor(Date.now() / 1000),
+      })
+    return sent
   }
 
   const server: Server = createServer(async (req, res) => {

@@ -25,6 +25,8 @@ export type Report = {
   verdict: Verdict
   /** The verdict of the rules alone; the model may only raise it. */
   deterministicVerdict: Verdict
+  /** The user's words as read ("your intent as read: …") and which reader read them; null without words. */
+  intent: { text: string; asRead: string; reader: string; notes: string[] } | null
   reasons: Finding[]
   summary: string[]
   changes: AssetChangeRow[]
@@ -36,6 +38,8 @@ export type Report = {
   request: { kind: string; chainId: number; from: Address; to: Address | null }
   /** Every address involved: code, age (and which method said so, or why unknown), activity, address-book name. */
   accounts: Record<Address, AccountInfo>
+  /** Whom the request deals with (recipients, spenders, the contract called): what the signing record keeps. */
+  counterparties: Address[]
   durationMs: number
 }
 
@@ -111,6 +115,10 @@ export function plainSummary(ctx: RuleContext): string[] {
     if (a.kind === 'upgrade')
       lines.push(`Switches ${nameOf(ctx, a.contract)} to new code at ${nameOf(ctx, a.implementation)}.`)
     else if (a.kind === 'beacon') lines.push(`Points ${nameOf(ctx, a.contract)} at beacon ${nameOf(ctx, a.beacon)}.`)
+    else if (a.kind === 'safe-config')
+      lines.push(
+        `Changes the Safe ${nameOf(ctx, a.contract)}: ${a.event}${a.target ? ` ${nameOf(ctx, a.target)}` : ''}.`,
+      )
     else lines.push(`Moves ${a.kind} of ${nameOf(ctx, a.contract)} to ${nameOf(ctx, a.to)}.`)
   }
   if (ctx.typedData?.order)
@@ -138,6 +146,10 @@ export function formatReport(report: Report): string {
   const out: string[] = []
   const badge = { allow: 'ALLOW', warn: 'WARN', block: 'BLOCK' }[report.verdict]
   out.push(`${badge}  (${report.request.kind} on chain ${report.request.chainId} from ${report.request.from})`)
+  if (report.intent) {
+    out.push(`Your intent as read: ${report.intent.asRead}`)
+    for (const n of report.intent.notes) out.push(`  - ${n}`)
+  }
   out.push('', 'What would happen:', ...report.summary.map((l) => `  - ${l}`))
   if (report.changes.length > 0) {
     const rows = report.changes.map((c) => [c.holderName, c.formatted])

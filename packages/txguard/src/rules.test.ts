@@ -5,7 +5,9 @@ import type { ContractAge } from './age.ts'
 import { policySchema, type AccountInfo, type RuleContext } from './context.ts'
 import type { Approval, Effects, Transfer } from './effects.ts'
 import { balanceChanges } from './effects.ts'
-import { parseIntent } from './intent.ts'
+import { counterpartyHistory } from './history.ts'
+import { readWords } from './reading.ts'
+import type { ChainFacts } from '@hermit/intent'
 import { parseRequest } from './request.ts'
 import type { OrderItem } from './typed-data.ts'
 import { rules, looksAlike } from './rules/index.ts'
@@ -20,9 +22,7 @@ const alice = getAddress('0xAbCd00000000000000000000000000000000123A')
 const old: ContractAge = { status: 'bounded', createdBy: 10n, createdAfter: null, method: 'first-log', tried: [] }
 const young: ContractAge = { status: 'exact', createdAt: 990n, method: 'ots', tried: [] }
 
-function ctx(
-  over: Partial<RuleContext> & { transfers?: Transfer[]; approvals?: Approval[]; intentText?: string } = {},
-): RuleContext {
+function ctx(over: Partial<RuleContext> & { transfers?: Transfer[]; approvals?: Approval[] } = {}): RuleContext {
   const effects: Effects = {
     transfers: over.transfers ?? [],
     approvals: over.approvals ?? [],
@@ -31,25 +31,64 @@ function ctx(
     delegateCalls: [],
     ...over.effects,
   }
+  const policy = policySchema.parse({ addressBook: { router, alice }, tokens: { USDC: token } })
+  const tokens = { [token]: { kind: 'erc20' as const, symbol: 'USDC', decimals: 6, userBalance: 1_000_000_000n } }
+  const reading = over.reading
   return {
     request: parseRequest({ chainId: 1, from: user, to: router, data: '0x' }),
     user,
     userAccounts: [user],
     effects,
     changes: balanceChanges(effects.transfers),
-    intent: parseIntent(over.intentText),
-    policy: policySchema.parse({ addressBook: { router, alice }, tokens: { USDC: token } }),
+    ...(reading ? { reading } : {}),
+    constraints: reading?.constraints ?? null,
+    history: counterpartyHistory(policy, [], null),
+    now: 1_000_000n,
+    policy,
     accounts: {
       [router]: { isContract: true, delegated: false, recent: false, name: 'router', age: old, activity: null },
       [eoa]: { isContract: false, delegated: false, recent: null, name: null, age: null, activity: null },
       [token]: { isContract: true, delegated: false, recent: false, name: null, age: old, activity: null },
     },
-    tokens: { [token]: { kind: 'erc20', symbol: 'USDC', decimals: 6, userBalance: 1_000_000_000n } },
+    tokens,
     unsellable: [],
     sellUnchecked: [],
     dappContracts: [],
     ...over,
   } as RuleContext
+}
+
+/**
+ * Resolution's questions answered from the hand-made context's own token table (these are pure-rule
+ * tests; the devnet tests read a real chain): decimals, "an ERC-20", and look-ups by symbol().
+ */
+const facts = (tokens: RuleContext['tokens']): ChainFacts => ({
+  chainId: 1,
+  nativeSymbol: 'ETH',
+  wrappedNative: null,
+  decimals: async (t) => tokens[t]?.decimals ?? 18,
+  standard: async () => 'erc20',
+  findTokens: async (symbol) =>
+    Object.entries(tokens)
+      .filter(([, t]) => t.symbol?.toLowerCase() === symbol.toLowerCase())
+      .map(([a]) => a as Address),
+  ens: null,
+})
+
+/** A context with the user's words read, as verify() reads them. */
+async function withIntent(
+  text: string,
+  over: Parameters<typeof ctx>[0] & { extraTokens?: RuleContext['tokens'] } = {},
+): Promise<RuleContext> {
+  const base = ctx(over)
+  base.tokens = { ...base.tokens, ...over.extraTokens }
+  const reading = await readWords(text, base.policy, {
+    user,
+    client: undefined,
+    involvedTokens: Object.keys(base.tokens) as Address[],
+    facts: facts(base.tokens),
+  })
+  return { ...base, reading, constraints: reading.constraints }
 }
 
 /** A context whose effects are these alone (every other kind empty). */
@@ -158,32 +197,25 @@ describe('rules', () => {
     expect(run('counterparty.unexpected-recipient', ctx({ transfers: [out(router, 5n)] }))).toEqual([])
   })
 
-  it('intent.mismatch: amounts, recipients, missing inflows, unexpected approvals', () => {
+  it('intent.mismatch: amounts, recipients, missing inflows, unexpected approvals', async () => {
+    const send5 = (t: Transfer) => withIntent('send 5 USDC to alice', { transfers: [t] })
+    expect(run('intent.mismatch', await send5(out(alice, 5_000_000n)))).toEqual([])
+    expect(run('intent.mismatch', await send5(out(alice, 6_000_000n)))[0]!.message).toMatch(/more than the 5 USDC/)
+    expect(run('intent.mismatch', await send5(out(eoa, 5_000_000n)))[0]!.message).toMatch(/not to alice/)
     expect(
-      run('intent.mismatch', ctx({ intentText: 'send 5 USDC to alice', transfers: [out(alice, 5_000_000n)] })),
-    ).toEqual([])
-    expect(
-      run('intent.mismatch', ctx({ intentText: 'send 5 USDC to alice', transfers: [out(alice, 6_000_000n)] }))[0]!
+      run('intent.mismatch', await withIntent('swap 5 USDC for ETH', { transfers: [out(router, 5_000_000n)] }))[0]!
         .message,
-    ).toMatch(/more than the 5 USDC/)
+    ).toMatch(/expected to receive ETH/)
     expect(
-      run('intent.mismatch', ctx({ intentText: 'send 5 USDC to alice', transfers: [out(eoa, 5_000_000n)] }))[0]!
-        .message,
-    ).toMatch(/not to alice/)
-    expect(
-      run('intent.mismatch', ctx({ intentText: 'swap 5 USDC for WETH', transfers: [out(router, 5_000_000n)] }))[0]!
-        .message,
-    ).toMatch(/expected to receive WETH/)
-    expect(
-      run('intent.mismatch', ctx({ intentText: 'claim my tokens', approvals: [erc20(1n, router)] }))[0]!.message,
+      run('intent.mismatch', await withIntent('claim my tokens', { approvals: [erc20(1n, router)] }))[0]!.message,
     ).toMatch(/does not call for/)
     expect(
       run(
         'intent.mismatch',
-        ctx({ intentText: 'approve 10 USDC for router', approvals: [erc20(maxUint256, router)] }),
+        await withIntent('approve 10 USDC for router', { approvals: [erc20(maxUint256, router)] }),
       )[0]!.message,
     ).toMatch(/unlimited/)
-    expect(run('intent.mismatch', ctx({ intentText: 'please do the thing' }))[0]).toMatchObject({
+    expect(run('intent.mismatch', await withIntent('please do the thing'))[0]).toMatchObject({
       id: 'intent.not-understood',
       severity: 'info',
     })
@@ -272,26 +304,26 @@ describe('rules', () => {
     expect(run('sign.raw-hash', text)).toEqual([])
   })
 
-  it('intent.unverified-token: a symbol not on the token list is matched only with a warning', () => {
+  it('intent.unverified-token: a symbol not on the token list is matched only with a warning', async () => {
     const fake = A(0xfa4e)
-    const c = ctx({
-      intentText: 'swap 5 USDC for WETH',
+    const over = {
       transfers: [
         out(router, 5_000_000n),
-        { asset: { kind: 'erc20', token: fake }, from: router, to: user, amount: 1n },
+        { asset: { kind: 'erc20' as const, token: fake }, from: router, to: user, amount: 1n },
       ],
-    })
-    c.tokens[fake] = { kind: 'erc20', symbol: 'WETH', decimals: 18 }
+      extraTokens: { [fake]: { kind: 'erc20' as const, symbol: 'WETH', decimals: 18 } },
+    }
+    const c = await withIntent('swap 5 USDC for WETH', over)
     const found = run('intent.mismatch', c)
     expect(found.map((f) => f.id)).toContain('intent.unverified-token')
+    expect(c.reading?.notes.join(' ')).toMatch(/unverified/)
     c.policy.tokens = { USDC: token, WETH: fake }
     expect(run('intent.mismatch', c)).toEqual([])
   })
 
-  it('a Safe the user drives counts as the user: its outflows are checked', () => {
+  it('a Safe the user drives counts as the user: its outflows are checked', async () => {
     const safe = A(0x5afe)
-    const c = ctx({
-      intentText: 'send 1 USDC to alice',
+    const c = await withIntent('send 1 USDC to alice', {
       transfers: [{ asset: { kind: 'erc20', token }, from: safe, to: eoa, amount: 50_000_000n }],
     })
     c.userAccounts = [user, safe]

@@ -2,7 +2,18 @@ import { getAddress, numberToHex, type Address, type Chain, type Hex, type Publi
 import { shortMessageOf } from '@hermit/errors'
 import { SimulationError } from './errors.ts'
 
-export type RawLog = { address: Address; topics: Hex[]; data: Hex }
+export type RawLog = {
+  address: Address
+  topics: Hex[]
+  data: Hex
+  /**
+   * msg.sender of the code that emitted it (through delegatecalls, the proxy's caller): for a
+   * Transfer, who moved the tokens — the holder itself, or a spender pulling through an allowance.
+   */
+  caller?: Address
+  /** The 4-byte selector of the call whose code emitted it: a `transfer` the user called, or something else. */
+  via?: Hex
+}
 
 export type Frame = {
   type: string
@@ -105,8 +116,10 @@ export async function simulateTransaction(
     delegateCalls: [],
   }
   if (root.error) sim.revertReason = root.revertReason ?? root.error
-  const walk = (f: TraceFrame, depth: number, failedAbove: boolean) => {
+  const walk = (f: TraceFrame, depth: number, failedAbove: boolean, senderAbove: Address | null) => {
     const failed = failedAbove || Boolean(f.error)
+    // a delegatecall runs with its caller's msg.sender: a token proxy's logs were caused by whoever called the proxy
+    const sender = f.type === 'DELEGATECALL' && senderAbove ? senderAbove : getAddress(f.from)
     const frame: Frame = {
       type: f.type,
       from: getAddress(f.from),
@@ -118,6 +131,8 @@ export async function simulateTransaction(
         address: getAddress(l.address),
         topics: l.topics as Hex[],
         data: l.data as Hex,
+        caller: sender,
+        ...(f.input && f.input.length >= 10 ? { via: f.input.slice(0, 10).toLowerCase() as Hex } : {}),
       })),
       ...(f.error ? { error: f.error } : {}),
       ...(f.revertReason ? { revertReason: f.revertReason } : {}),
@@ -130,9 +145,9 @@ export async function simulateTransaction(
       if ((f.type === 'CREATE' || f.type === 'CREATE2') && frame.to) sim.created.push(frame.to)
       if (f.type === 'DELEGATECALL' && frame.to) sim.delegateCalls.push({ from: frame.from, to: frame.to })
     }
-    for (const c of f.calls ?? []) walk(c, depth + 1, failed)
+    for (const c of f.calls ?? []) walk(c, depth + 1, failed, sender)
   }
-  walk(root, 0, false)
+  walk(root, 0, false, null)
   return sim
 }
 

@@ -7,6 +7,8 @@ export type OrderItem = {
   token: Address | null
   id?: bigint
   amount: bigint
+  /** A Seaport criteria item whose criteria is 0: any token id of the collection. */
+  anyId?: boolean
 }
 
 export type TypedDataSummary = {
@@ -23,8 +25,15 @@ export type TypedDataSummary = {
   /** What signing would let someone else do with the user's assets. */
   approvals: Approval[]
   /** For marketplace orders: what the signer gives and what comes back to the signer. */
-  order?: { gives: OrderItem[]; receives: OrderItem[] }
+  order?: {
+    gives: OrderItem[]
+    receives: OrderItem[]
+    /** Consideration items paid to someone other than the signer (fees, royalties — or the whole price). */
+    toOthers?: Array<OrderItem & { recipient: Address | null }>
+  }
   deadline?: bigint
+  /** The latest moment (unix seconds) anything signed here can still be used: deadlines and allowance expirations. */
+  expiresAt?: bigint
 }
 
 const addr = (v: unknown): Address | null =>
@@ -56,6 +65,7 @@ export function summarizeTypedData(req: TypedDataRequest): TypedDataSummary {
       ...base,
       kind: 'permit',
       deadline: big(m.deadline),
+      expiresAt: big(m.deadline),
       approvals: [{ kind: 'erc20', token, owner, spender: addr(m.spender)!, amount: big(m.value), via: 'permit' }],
     }
   }
@@ -65,6 +75,8 @@ export function summarizeTypedData(req: TypedDataRequest): TypedDataSummary {
       ...base,
       kind: 'dai-permit',
       deadline: big(m.expiry),
+      // DAI's expiry 0 means "never"
+      expiresAt: big(m.expiry) === 0n ? 2n ** 256n - 1n : big(m.expiry),
       approvals: [{ kind: 'erc20', token, owner, spender: addr(m.spender)!, amount, via: 'permit' }],
     }
   }
@@ -89,11 +101,14 @@ export function summarizeTypedData(req: TypedDataRequest): TypedDataSummary {
     const details = (primaryType === 'PermitSingle' ? [m.details] : (m.details as unknown[])) as Array<
       Record<string, unknown>
     >
+    const approvals = permit2Approvals(details, (d) => d.expiration)
     return {
       ...base,
       kind: primaryType === 'PermitSingle' ? 'permit2-single' : 'permit2-batch',
       deadline: big(m.sigDeadline),
-      approvals: permit2Approvals(details, (d) => d.expiration),
+      // the allowance outlives the signature's deadline: it lasts until its own expiration
+      expiresAt: approvals.reduce((max, a) => (a.kind === 'permit2' && a.expiration > max ? a.expiration : max), 0n),
+      approvals,
     }
   }
   if (
@@ -106,6 +121,7 @@ export function summarizeTypedData(req: TypedDataRequest): TypedDataSummary {
       ...base,
       kind: 'permit2-transfer',
       deadline: big(m.deadline),
+      expiresAt: big(m.deadline),
       // a signature transfer is good until the permit's own deadline
       approvals: permit2Approvals(permitted, () => m.deadline),
     }
@@ -119,13 +135,25 @@ export function summarizeTypedData(req: TypedDataRequest): TypedDataSummary {
       token: addr(i.token),
       id: big(i.identifierOrCriteria),
       amount: low(i),
+      // item types 4 and 5 are ERC-721/1155 "with criteria": criteria 0 means any token id at all
+      ...((Number(i.itemType) === 4 || Number(i.itemType) === 5) && big(i.identifierOrCriteria) === 0n
+        ? { anyId: true }
+        : {}),
     })
     const offerer = addr(m.offerer) ?? owner
     const gives = (m.offer as Array<Record<string, unknown>>).map(item)
-    const receives = (m.consideration as Array<Record<string, unknown>>)
-      .filter((c) => addr(c.recipient) === offerer)
-      .map(item)
-    return { ...base, kind: 'seaport-order', deadline: big(m.endTime), order: { gives, receives } }
+    const consideration = m.consideration as Array<Record<string, unknown>>
+    const receives = consideration.filter((c) => addr(c.recipient) === offerer).map(item)
+    const toOthers = consideration
+      .filter((c) => addr(c.recipient) !== offerer)
+      .map((c) => ({ ...item(c), recipient: addr(c.recipient) }))
+    return {
+      ...base,
+      kind: 'seaport-order',
+      deadline: big(m.endTime),
+      expiresAt: big(m.endTime),
+      order: { gives, receives, toOthers },
+    }
   }
   if (primaryType === 'Order' && 'trader' in m && 'collection' in m && 'side' in m) {
     const nft: OrderItem = { kind: 'erc721', token: addr(m.collection), id: big(m.tokenId), amount: big(m.amount ?? 1) }
@@ -142,7 +170,7 @@ export function summarizeTypedData(req: TypedDataRequest): TypedDataSummary {
     }
     // Blur: side 1 = sell (the trader gives the NFT and is paid), 0 = buy
     const order = Number(m.side) === 1 ? { gives: [nft], receives: [pay] } : { gives: [pay], receives: [nft] }
-    return { ...base, kind: 'blur-order', deadline: big(m.expirationTime), order }
+    return { ...base, kind: 'blur-order', deadline: big(m.expirationTime), expiresAt: big(m.expirationTime), order }
   }
   return { ...base, kind: 'unknown' }
 }

@@ -6,8 +6,11 @@ import { decodeCall, flattenCalls } from './decode.ts'
 import { balanceChanges, extractEffects, type Approval, type Effects } from './effects.ts'
 import { RequestInvalidError } from './errors.ts'
 import { sharedContractFacts, type ContractFacts } from './facts.ts'
-import { findUnsellable, inspectAccounts, inspectTokens } from './inspect.ts'
-import { parseIntent } from './intent.ts'
+import { directRecipients, findUnsellable, inspectAccounts, inspectTokens, probeTokens } from './inspect.ts'
+import type { IntentReading } from './constraints.ts'
+import { chainHistory, counterpartyHistory, HISTORY_BLOCKS } from './history.ts'
+import { readWords } from './reading.ts'
+import type { SigningRecord } from './record.ts'
 import { judge, stricter, type JudgeInput } from './judge.ts'
 import { changeRows, plainSummary, sortFindings, verdictOf, type ModelReport, type Report } from './report.ts'
 import { parseRequest, type VerifyRequest, type VerifyRequestInput } from './request.ts'
@@ -26,6 +29,11 @@ export type VerifyOptions = {
   policy?: PolicyInput
   /** Default `none`: deterministic only, and the report says no model was consulted. */
   provider?: LlmProvider
+  /**
+   * The model that reads the user's words into an intent (cross-checked by the parser; the stricter
+   * reading wins). Default: `provider`. `none`: the parser alone.
+   */
+  intentProvider?: LlmProvider
   /** ABIs of the dapp's contracts, for decoding. */
   abis?: Abi[]
   /** Contracts the dapp says the user talks to. */
@@ -38,6 +46,10 @@ export type VerifyOptions = {
    * shared by the process; pass a fresh `new ContractFacts()` to start from nothing.
    */
   facts?: ContractFacts
+  /** What the user checked and signed through Hermit: its counterparties count as known, and this check is added. */
+  record?: SigningRecord
+  /** How many of the newest blocks of the user's Transfer logs are read for their counterparties (default 100,000; 0: none). */
+  historyBlocks?: number
 }
 
 /**
@@ -88,6 +100,7 @@ export async function verify(input: VerifyRequestInput | unknown, options: Verif
   }
   const seen = await observe(request, client, options.abis)
   const ctx = await ruleContext(request, seen, client, policy, options)
+  const reading = ctx.reading
   const reasons = sortFindings(runRules(ctx, options.rules ?? defaultRules))
   const deterministicVerdict = verdictOf(reasons)
   const summary = plainSummary(ctx)
@@ -116,9 +129,21 @@ export async function verify(input: VerifyRequestInput | unknown, options: Verif
     },
     findings: reasons,
   })
+  const counterparties = counterpartiesOf(ctx).slice(0, 64)
+  options.record?.note({
+    chainId: request.chainId,
+    user: request.from,
+    counterparties,
+    verdict,
+    signed: false,
+    at: Math.floor(Date.now() / 1000),
+  })
   return {
     verdict,
     deterministicVerdict,
+    intent: reading
+      ? { text: reading.text, asRead: reading.described, reader: reading.reader, notes: reading.notes }
+      : null,
     reasons,
     summary,
     changes,
@@ -135,6 +160,7 @@ export async function verify(input: VerifyRequestInput | unknown, options: Verif
     model,
     request: { kind: request.kind, chainId: request.chainId, from: request.from, to: seen.tx?.to ?? null },
     accounts: ctx.accounts,
+    counterparties,
     durationMs: performance.now() - t0,
   }
 }
@@ -206,21 +232,58 @@ async function ruleContext(
     ...(tx?.to ? [tx.to] : []),
     ...effects.transfers.flatMap((t) => [t.from, t.to]),
     ...seen.approvals.map((a) => a.spender),
-    ...effects.authority.flatMap((a) => ('to' in a ? [a.to] : 'implementation' in a ? [a.implementation] : [a.beacon])),
+    ...effects.authority.flatMap((a) =>
+      a.kind === 'safe-config'
+        ? a.target
+          ? [a.target]
+          : []
+        : 'to' in a
+          ? [a.to]
+          : 'implementation' in a
+            ? [a.implementation]
+            : [a.beacon],
+    ),
     ...(decoded ? flattenCalls(decoded).flatMap((c) => (c.to ? [c.to] : [])) : []),
     ...(request.kind === 'transaction' ? (request.authorizationList ?? []).map((a) => a.address) : []),
   ]
-  const [accounts, tokens, unsellable] = await Promise.all([
+  const facts = options.facts ?? sharedContractFacts
+  const latest = client ? await client.getBlock({ blockTag: 'latest' }).catch(() => null) : null
+  const historyBlocks = BigInt(options.historyBlocks ?? Number(HISTORY_BLOCKS))
+  const [accounts, tokens, unsellable, chain] = await Promise.all([
     inspectAccounts(client, interesting, policy, {
       createdNow: effects.created,
       spenders: seen.approvals.map((a) => a.spender),
-      facts: options.facts ?? sharedContractFacts,
+      facts,
     }),
     inspectTokens(client, request.from, effects, typedData, decoded),
     client && tx && simulation?.success
       ? findUnsellable(client, tx, request.from, changes, effects.transfers)
       : Promise.resolve({ unsellable: [], unchecked: [] }),
+    client && latest && historyBlocks > 0n
+      ? chainHistory(client, request.from, {
+          latest: latest.number,
+          maxBlocks: historyBlocks,
+          pageSize: 10_000n,
+          deadline: Date.now() + facts.options.lookupTimeoutMs,
+          facts,
+        })
+      : Promise.resolve(null),
   ])
+  // a contract the user sends to directly may be a token itself: asked only of those recipients
+  const probed = client ? await probeTokens(client, directRecipients(effects, request.from, accounts, tokens)) : {}
+  // the user's words are read once, before the rules: every rule checks the same constraints
+  const reading: IntentReading | undefined = options.intent
+    ? await readWords(options.intent, policy, {
+        user: request.from,
+        client,
+        involvedTokens: Object.keys(tokens) as Address[],
+        ...((options.intentProvider ?? options.provider)
+          ? { provider: options.intentProvider ?? options.provider }
+          : {}),
+        ...(options.modelTimeoutMs === undefined ? {} : { timeoutMs: options.modelTimeoutMs }),
+        ...(options.signal ? { signal: options.signal } : {}),
+      })
+    : undefined
   return {
     request,
     user: request.from,
@@ -230,15 +293,27 @@ async function ruleContext(
     effects,
     changes,
     ...(typedData ? { typedData } : {}),
-    ...(options.intent ? { intentText: options.intent } : {}),
-    intent: parseIntent(options.intent),
+    ...(reading ? { reading } : {}),
+    constraints: reading?.constraints ?? null,
+    history: counterpartyHistory(policy, options.record?.counterparties(request.chainId, request.from) ?? [], chain),
+    now: latest?.timestamp ?? BigInt(Math.floor(Date.now() / 1000)),
     policy,
     accounts,
-    tokens,
+    tokens: { ...probed, ...tokens },
     unsellable: unsellable.unsellable,
     sellUnchecked: unsellable.unchecked,
     dappContracts: options.dappContracts ?? [],
   }
+}
+
+/** Whom the request deals with: recipients of the user's assets, spenders, and the contract called. */
+function counterpartiesOf(ctx: RuleContext): Address[] {
+  const out = new Set<Address>()
+  for (const t of ctx.effects.transfers)
+    if (ctx.userAccounts.includes(t.from) && !ctx.userAccounts.includes(t.to)) out.add(t.to)
+  for (const a of [...ctx.effects.approvals, ...(ctx.typedData?.approvals ?? [])]) out.add(a.spender)
+  if (ctx.request.kind === 'transaction' && ctx.request.to) out.add(ctx.request.to)
+  return [...out]
 }
 
 /**

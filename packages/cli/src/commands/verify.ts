@@ -3,18 +3,19 @@ import type { Command } from 'commander'
 import { z } from 'zod'
 import { CliError } from '../errors.ts'
 import { startDevnet, type Devnet } from '@hermit/devnet'
-import { providerFromSpec } from '@hermit/llm'
 import {
   formatReport,
   parseRequest,
   policySchema,
   reportToJson,
+  SigningRecord,
   startGuardProxy,
   verify,
   type PolicyInput,
 } from '@hermit/txguard'
 import { parseArgs, portSchema } from '../args.ts'
 import { ExitCode } from '../exit.ts'
+import { modelFromSpec } from '../model.ts'
 import type { Output } from '../output.ts'
 
 const rpcUrl = z.url({ protocol: /^(https?|wss?)$/, error: 'expected an http(s) or ws(s) JSON-RPC URL' })
@@ -38,6 +39,35 @@ function readJsonInput(source: string, what: string): unknown {
   }
 }
 
+/**
+ * The policy file, with `--address-book` and `--tokens` files laid over its address book and token
+ * list (a name or symbol in both: the separate file wins).
+ */
+function readPolicyWith(
+  path: string | undefined,
+  extra: { addressBook?: string | undefined; tokens?: string | undefined },
+): PolicyInput | undefined {
+  const base = readPolicy(path)
+  if (!extra.addressBook && !extra.tokens) return base
+  const part = (file: string, what: 'addressBook' | 'tokens') => {
+    const shape = policySchema.shape[what]
+    const parsed = shape.safeParse(readJsonInput(file, what === 'tokens' ? 'token list' : 'address book'))
+    if (parsed.success) return parsed.data
+    const issue = parsed.error.issues[0]!
+    throw new CliError('CLI_POLICY_INVALID', `${file}: entry ${issue.path.join('.') || '(root)'}: ${issue.message}`, {
+      hint:
+        what === 'tokens'
+          ? 'A token list is { "SYMBOL": "0x…token address" }.'
+          : 'An address book is { "name": "0x…address" }.',
+    })
+  }
+  return {
+    ...base,
+    addressBook: { ...base?.addressBook, ...(extra.addressBook ? part(extra.addressBook, 'addressBook') : {}) },
+    tokens: { ...base?.tokens, ...(extra.tokens ? part(extra.tokens, 'tokens') : {}) },
+  }
+}
+
 function readPolicy(path: string | undefined): PolicyInput | undefined {
   if (!path) return undefined
   const parsed = policySchema.safeParse(readJsonInput(path, 'policy'))
@@ -54,12 +84,8 @@ function readPolicy(path: string | undefined): PolicyInput | undefined {
   return parsed.data
 }
 
-function model(spec: string | undefined) {
-  return providerFromSpec(spec ?? process.env.HERMIT_MODEL ?? 'none', {
-    ...(process.env.OLLAMA_HOST ? { ollamaHost: process.env.OLLAMA_HOST } : {}),
-    ...(process.env.HERMIT_OPENAI_BASE_URL ? { openAiBaseUrl: process.env.HERMIT_OPENAI_BASE_URL } : {}),
-  })
-}
+// --model, else HERMIT_MODEL, else none; the llamacpp: scheme too (see ../model.ts)
+const model = modelFromSpec
 
 const verifySchema = z.strictObject({
   rpc: rpcUrl,
@@ -67,6 +93,10 @@ const verifySchema = z.strictObject({
   model: z.string().optional(),
   policy: z.string().optional(),
   origin: z.string().max(500).optional(),
+  addressBook: z.string().optional(),
+  tokens: z.string().optional(),
+  record: z.string().optional(),
+  historyBlocks: z.coerce.number().int().nonnegative().max(10_000_000).optional(),
   json: z.boolean().optional(),
 })
 
@@ -85,14 +115,24 @@ export function registerVerify(program: Command, output: () => Output, setExit: 
     )
     .requiredOption('--rpc <url>', 'JSON-RPC of the chain to fork for the simulation')
     .option('--intent <words>', 'what you mean to do, e.g. "send 0.2 ETH to alice"')
-    .option('--model <spec>', 'none | ollama:<model> | openai:<model> (default $HERMIT_MODEL or none)')
+    .option(
+      '--model <spec>',
+      'none | ollama:<model> | openai:<model> | llamacpp:<file.gguf> (default $HERMIT_MODEL or none)',
+    )
     .option('--policy <file>', 'JSON policy: address book, history, outflow limits')
     .option('--origin <url>', "the dapp's origin")
+    .option('--address-book <file>', "JSON { name: address }: the people and contracts you know (over the policy's)")
+    .option('--tokens <file>', 'JSON { SYMBOL: address }: your token list; intents name tokens through it')
+    .option('--record <file>', 'JSON record of what you checked and signed through Hermit (read, and this check added)')
+    .option(
+      '--history-blocks <n>',
+      'newest blocks of your Transfer logs read for your past counterparties (default 100000; 0: none)',
+    )
     .action(async (file: string, raw: Record<string, unknown>) => {
       const out = output()
       const options = parseArgs(verifySchema, raw, 'verify')
       const provider = model(options.model)
-      const policy = readPolicy(options.policy)
+      const policy = readPolicyWith(options.policy, { addressBook: options.addressBook, tokens: options.tokens })
       const input = readJsonInput(file, 'request')
       parseRequest(input) // a bad request fails here, before any fork starts
       out.info(`forking ${new URL(options.rpc).host} for the simulation…`)
@@ -105,6 +145,8 @@ export function registerVerify(program: Command, output: () => Output, setExit: 
           ...(options.intent ? { intent: options.intent } : {}),
           ...(options.origin ? { origin: options.origin } : {}),
           ...(policy ? { policy } : {}),
+          ...(options.record ? { record: new SigningRecord(options.record) } : {}),
+          ...(options.historyBlocks === undefined ? {} : { historyBlocks: options.historyBlocks }),
         })
         out.result(JSON.parse(reportToJson(report)), () => formatReport(report))
         setExit(VERDICT_EXIT[report.verdict])
@@ -121,6 +163,7 @@ const guardSchema = z.strictObject({
   model: z.string().optional(),
   policy: z.string().optional(),
   refuseWarn: z.boolean().optional(),
+  record: z.string().optional(),
   json: z.boolean().optional(),
 })
 
@@ -134,9 +177,13 @@ export function registerGuard(program: Command, output: () => Output): void {
     .requiredOption('--upstream <url>', 'the RPC the wallet would use')
     .option('-p, --port <port>', 'port to listen on', '8546')
     .option('--host <host>', 'interface to listen on', '127.0.0.1')
-    .option('--model <spec>', 'none | ollama:<model> | openai:<model>')
+    .option('--model <spec>', 'none | ollama:<model> | openai:<model> | llamacpp:<file.gguf>')
     .option('--policy <file>', 'JSON policy: address book, history, outflow limits')
     .option('--refuse-warn', 'refuse warn verdicts too, not only block')
+    .option(
+      '--record <file>',
+      'JSON record of what you checked and signed through Hermit (forwarded requests count as signed)',
+    )
     .action(async (raw: Record<string, unknown>) => {
       const out = output()
       const options = parseArgs(guardSchema, raw, 'guard')
@@ -153,6 +200,7 @@ export function registerGuard(program: Command, output: () => Output): void {
         host: options.host,
         refuse: options.refuseWarn ? ['warn', 'block'] : ['block'],
         ...(policy ? { policy } : {}),
+        ...(options.record ? { record: new SigningRecord(options.record) } : {}),
         onCheck: (method, report) =>
           out.info(`${method}: ${report.verdict}${report.reasons[0] ? ` — ${report.reasons[0].message}` : ''}`),
       })

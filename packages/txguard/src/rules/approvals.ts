@@ -3,7 +3,16 @@ import { describeAge } from '../age.ts'
 import type { AccountInfo, Finding, Rule, RuleContext } from '../context.ts'
 import { UNLIMITED_THRESHOLD } from '../context.ts'
 import type { Approval } from '../effects.ts'
-import { approvalAmount, approvalsOf, formatAmount, isDappContract, isKnown, nameOf, symbolOf } from './helpers.ts'
+import {
+  approvalAmount,
+  approvalsOf,
+  formatAmount,
+  isDappContract,
+  isExpected,
+  isKnown,
+  nameOf,
+  symbolOf,
+} from './helpers.ts'
 
 const describe = (a: ReturnType<typeof approvalsOf>[number]) =>
   a.kind === 'operator'
@@ -155,7 +164,7 @@ export const unexpectedSpender: Rule = {
   check: (ctx) =>
     approvalsOf(ctx).flatMap((a): Finding[] => {
       if (
-        isKnown(ctx, a.spender) ||
+        isExpected(ctx, a.spender) ||
         isDappContract(ctx, a.spender) ||
         (ctx.request.kind === 'transaction' && a.spender === ctx.request.to)
       )

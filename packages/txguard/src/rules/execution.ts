@@ -3,14 +3,14 @@ import { nameOf } from './helpers.ts'
 
 export const reverts: Rule = {
   id: 'tx.reverts',
-  description: 'The transaction fails in simulation: it would only burn gas.',
+  description: 'The transaction fails in simulation: there is nothing worth signing, and the reason is shown.',
   check: (ctx) =>
     ctx.simulation && !ctx.simulation.success
       ? [
           {
             id: 'tx.reverts',
-            severity: 'warn',
-            message: `The transaction would fail (${ctx.simulation.revertReason ?? 'reverted'}) and only cost gas.`,
+            severity: 'block',
+            message: `The transaction would fail (${ctx.simulation.revertReason ?? 'reverted'}): nothing worth signing, it would only cost gas.`,
             evidence: { reason: ctx.simulation.revertReason ?? null },
           },
         ]

@@ -1,9 +1,10 @@
-import { formatUnits } from 'viem'
+import { formatUnits, getAddress } from 'viem'
 import type { Finding, Rule } from '../context.ts'
 import {
   approvalsOf,
   formatAmount,
   isDappContract,
+  isExpected,
   isKnown,
   nameOf,
   outflowRecipients,
@@ -46,7 +47,7 @@ export const unexpectedRecipient: Rule = {
         .map((f) => f.to),
     )
     return outflowRecipients(ctx).flatMap((to): Finding[] => {
-      if (same(to, r.to) || called.has(to) || isKnown(ctx, to) || isDappContract(ctx, to)) return []
+      if (same(to, r.to) || called.has(to) || isExpected(ctx, to) || isDappContract(ctx, to)) return []
       return [
         {
           id: 'counterparty.unexpected-recipient',
@@ -61,15 +62,30 @@ export const unexpectedRecipient: Rule = {
 
 export const firstInteraction: Rule = {
   id: 'recipient.first-interaction',
-  description: 'The user never dealt with this recipient before.',
+  description:
+    'The user never dealt with this recipient before: not in the address book or policy history, not signed for through Hermit, not in the Transfer logs.',
   check: (ctx) =>
     outflowRecipients(ctx).flatMap((to): Finding[] => {
-      if (isKnown(ctx, to) || ctx.policy.history.some((h) => same(h, to)) || ctx.accounts[to]?.isContract) return []
+      const key = to.toLowerCase()
+      if (
+        isKnown(ctx, to) ||
+        ctx.policy.history.some((h) => same(h, to)) ||
+        ctx.history.trusted[key] ||
+        ctx.history.seen[key] ||
+        ctx.accounts[to]?.isContract
+      )
+        return []
       return [
         {
           id: 'recipient.first-interaction',
           severity: 'info',
-          message: `First time you send anything to ${nameOf(ctx, to)}.`,
+          message:
+            `First time you send anything to ${nameOf(ctx, to)}` +
+            (ctx.history.chain.status !== 'read'
+              ? ` (the chain's history could not be read: ${ctx.history.chain.reason}).`
+              : ctx.history.dust.includes(key)
+                ? ` (in blocks ${ctx.history.chain.fromBlock}–${ctx.history.chain.toBlock} only zero-value or dust transfers involve it).`
+                : ` (no transfer with it in blocks ${ctx.history.chain.fromBlock}–${ctx.history.chain.toBlock}).`),
           evidence: { recipient: to },
         },
       ]
@@ -85,7 +101,9 @@ export function looksAlike(a: string, b: string, edge = 4): boolean {
 
 export const lookalikeAddress: Rule = {
   id: 'recipient.lookalike',
-  description: 'A counterparty that looks like an address-book entry but is not it (address poisoning).',
+  description:
+    'A counterparty that shares the first and last 4 hex digits with one the user really dealt with ' +
+    '(address book, history, chain) but is not it: address poisoning.',
   check: (ctx) => {
     const r = ctx.request
     const candidates = new Set<string>([
@@ -93,17 +111,22 @@ export const lookalikeAddress: Rule = {
       ...approvalsOf(ctx).map((a) => a.spender),
       ...(r.kind === 'transaction' && r.to ? [r.to] : []),
     ])
+    // every counterparty the user really dealt with, and how that is known
+    const known = new Map<string, string>(Object.entries(ctx.history.trusted))
+    for (const [name, a] of Object.entries(ctx.policy.addressBook)) known.set(a.toLowerCase(), `address book (${name})`)
     const findings: Finding[] = []
     for (const c of candidates) {
-      for (const [name, known] of Object.entries(ctx.policy.addressBook)) {
-        if (looksAlike(c, known)) {
-          findings.push({
-            id: 'recipient.lookalike',
-            severity: 'block',
-            message: `${c} looks like ${name} (${known}) but is a different address: a classic address-poisoning trap.`,
-            evidence: { address: c, lookalikeOf: name, known },
-          })
-        }
+      // a candidate the user really dealt with is itself, not a copy
+      if (known.has(c.toLowerCase())) continue
+      for (const [k, how] of known) {
+        if (!looksAlike(c, k)) continue
+        const name = Object.entries(ctx.policy.addressBook).find(([, v]) => same(v, k))?.[0]
+        findings.push({
+          id: 'recipient.lookalike',
+          severity: 'block',
+          message: `${c} looks like ${name ?? getAddress(k)} (${how}) but is a different address: a classic address-poisoning trap.`,
+          evidence: { address: c, lookalikeOf: name ?? getAddress(k), known: getAddress(k), knownFrom: how },
+        })
       }
     }
     return findings

@@ -1,5 +1,6 @@
 import { formatUnits, isAddress, isAddressEqual, type Address } from 'viem'
-import type { Approval, BalanceChange } from '../effects.ts'
+import type { Approval, Asset, BalanceChange } from '../effects.ts'
+import type { AssetRef } from '../constraints.ts'
 import type { RuleContext } from '../context.ts'
 
 /**
@@ -57,3 +58,33 @@ export function outflowRecipients(ctx: RuleContext): Address[] {
   for (const t of ctx.effects.transfers) if (isUserAccount(ctx, t.from) && !isUserAccount(ctx, t.to)) out.add(t.to)
   return [...out]
 }
+
+/** Named by the user in the intent (a recipient, a spender, a counterparty): expected, never "unknown". */
+export function isNamedByUser(ctx: RuleContext, a: string): boolean {
+  const c = ctx.constraints
+  if (!c) return false
+  return (
+    c.counterparties.some((x) => same(x, a)) ||
+    (c.recipients ?? []).some((x) => same(x, a)) ||
+    c.approvals.some((x) => same(x.spender, a))
+  )
+}
+
+/** The address book, or named in the intent. */
+export const isExpected = (ctx: RuleContext, a: Address) => isKnown(ctx, a) || isNamedByUser(ctx, a)
+
+/** The asset a constraint names matches a simulated asset (a token id only when the constraint names one). */
+export function refMatches(ref: AssetRef, asset: Asset): boolean {
+  if (ref.kind === 'native' || asset.kind === 'native') return ref.kind === asset.kind
+  if (!same(ref.token, asset.token)) return false
+  if (ref.kind === 'erc721' && ref.tokenId !== undefined)
+    return asset.kind === 'erc721' && asset.tokenId === ref.tokenId
+  if (ref.kind === 'erc1155' && ref.tokenId !== undefined) return asset.kind === 'erc1155' && asset.id === ref.tokenId
+  return true
+}
+
+export const BURN_ADDRESSES: readonly Address[] = [
+  '0x0000000000000000000000000000000000000000',
+  '0x000000000000000000000000000000000000dEaD',
+]
+export const isBurn = (a: string) => BURN_ADDRESSES.some((b) => same(a, b))

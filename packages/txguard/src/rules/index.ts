@@ -18,7 +18,17 @@ import {
   unexpectedRecipient,
   valueToToken,
 } from './flows.ts'
-import { intentMismatch } from './intent.ts'
+import { claimNotFree, intentMismatch, readOnlyIntent } from './intent.ts'
+import {
+  callToNoCode,
+  dustSender,
+  pulledThroughAllowance,
+  recipientBurn,
+  recipientTokenContract,
+} from './recipients.ts'
+import { safeConfigChange } from './safe.ts'
+import { swapBelowMinimum, swapRecipient, swapSlippage } from './swap.ts'
+import { fakePermit2, longExpiry, orderAnyTokenId, orderThirdParty, typedDataChainMismatch } from './typed.ts'
 import { freeAssetsOrder, listing, permitSignature, rawHashSignature, unknownTypedData } from './signing.ts'
 
 export { looksAlike } from './flows.ts'
@@ -51,6 +61,22 @@ export const rules: readonly Rule[] = [
   cannotSell,
   sellUnchecked,
   listing,
+  readOnlyIntent,
+  claimNotFree,
+  swapBelowMinimum,
+  swapSlippage,
+  swapRecipient,
+  pulledThroughAllowance,
+  recipientTokenContract,
+  recipientBurn,
+  callToNoCode,
+  dustSender,
+  typedDataChainMismatch,
+  fakePermit2,
+  orderThirdParty,
+  orderAnyTokenId,
+  longExpiry,
+  safeConfigChange,
 ]
 
 export function runRules(ctx: RuleContext, list: readonly Rule[] = rules): Finding[] {

@@ -1,168 +1,238 @@
-import { isAddressEqual, type Address } from 'viem'
 import type { Finding, Rule, RuleContext } from '../context.ts'
 import { UNLIMITED_THRESHOLD } from '../context.ts'
-import { intentUnits, resolveName } from '../intent.ts'
+import { refToken, type Constraints } from '../constraints.ts'
 import {
   approvalAmount,
   approvalsOf,
   formatAmount,
+  isUserAccount,
   nameOf,
   outflowRecipients,
+  refMatches,
   same,
   symbolOf,
   tokenOfAsset,
-  userInflows,
   userOutflows,
 } from './helpers.ts'
 
-/**
- * The symbol an asset answers to *for matching the intent*: ETH for native, the user's own name for a
- * token on their list; otherwise the token's self-declared symbol(), which anyone can fake, so such
- * matches are reported (intent.unverified-token).
- */
-function listedSymbol(ctx: RuleContext, token: Address): string | undefined {
-  return Object.entries(ctx.policy.tokens).find(([, a]) => isAddressEqual(a, token))?.[0]
-}
-const symbolOfAsset = (ctx: RuleContext, token: Address | 'native') =>
-  token === 'native' ? 'ETH' : (listedSymbol(ctx, token) ?? ctx.tokens[token]?.symbol ?? token)
-const decimalsOf = (ctx: RuleContext, token: Address | 'native') =>
-  token === 'native' ? 18 : (ctx.tokens[token]?.decimals ?? 0)
-
-function unverified(ctx: RuleContext, findings: Finding[], symbol: string, token: Address): void {
-  if (findings.some((f) => f.id === 'intent.unverified-token' && f.evidence.token === token)) return
-  findings.push({
-    id: 'intent.unverified-token',
-    severity: 'warn',
-    message: `"${symbol}" was matched by the token's own symbol(): ${token} is not on your token list, and any contract can call itself ${symbol}.`,
-    evidence: { token, symbol },
-  })
+/** Net gain of `asset` by `to` (the user, or whom a send pays). */
+export function inflowTo(ctx: RuleContext, to: string, asset: Constraints['minInflow'][number]['asset']): bigint {
+  const holders = isUserAccount(ctx, to) ? ctx.userAccounts : [to]
+  return ctx.changes
+    .filter((c) => holders.some((h) => same(h, c.holder)) && c.delta > 0n && refMatches(asset, c.asset))
+    .reduce((s, c) => s + c.delta, 0n)
 }
 
 function mismatch(message: string, evidence: Record<string, unknown>): Finding {
   return { id: 'intent.mismatch', severity: 'block', message, evidence }
 }
 
+/** A token the intent names that is not on the user's token list nor typed as an address: matched only by its own symbol(). */
+function unverifiedTokens(ctx: RuleContext): Finding[] {
+  const c = ctx.constraints
+  if (!c) return []
+  const listed = (t: string) => Object.values(ctx.policy.tokens).some((a) => same(a, t))
+  const typed = (t: string) => (ctx.reading?.text ?? '').toLowerCase().includes(t.toLowerCase())
+  const named = [
+    ...c.maxOutflow.map((o) => refToken(o.asset)),
+    ...c.minInflow.map((i) => refToken(i.asset)),
+    ...c.approvals.map((a) => a.token),
+  ]
+  return [...new Set(named)]
+    .filter((t) => t !== 'native' && !listed(t) && !typed(t))
+    .map((token) => ({
+      id: 'intent.unverified-token',
+      severity: 'warn' as const,
+      message: `${symbolOf(ctx, token as `0x${string}`)} (${token}) is not on your token list: it was found by its own symbol(), which any contract can fake.`,
+      evidence: { token },
+    }))
+}
+
 /**
- * Compares what the user said ("send 0.2 ETH to alice", "swap 100 USDC for WETH") with what the
- * simulation shows leaving and entering the wallet.
+ * Compares the simulated effects with the constraints the user's words compile to: every outflow
+ * within its bound (an asset not listed may not leave at all), to an allowed recipient, the least
+ * that must arrive, and only the approvals the words call for.
  */
 export const intentMismatch: Rule = {
   id: 'intent.mismatch',
-  description: 'Value or token flows that do not match the intent the user stated.',
+  description: 'Value, token or approval effects outside the constraints of the intent the user stated.',
   check: (ctx) => {
-    if (ctx.intentText && !ctx.intent) {
+    if (ctx.reading?.unresolved && !ctx.constraints) {
+      // the words were understood but name someone or something Hermit cannot find: nothing can be
+      // checked against them, and a guess would be a looser reading
+      return [
+        {
+          id: 'intent.unresolved',
+          severity: 'block',
+          message:
+            `Your intent "${ctx.reading.text.slice(0, 120)}" names something Hermit cannot resolve, ` +
+            `so nothing can be checked against it: ${ctx.reading.unresolved}`,
+          evidence: { reader: ctx.reading.reader },
+        },
+      ]
+    }
+    if (ctx.reading && !ctx.constraints) {
       return [
         {
           id: 'intent.not-understood',
           severity: 'info',
-          message: `The intent "${ctx.intentText.slice(0, 120)}" was not understood by the deterministic checks.`,
-          evidence: {},
+          message: `The intent "${ctx.reading.text.slice(0, 120)}" was not understood (${ctx.reading.described}): no intent is checked.`,
+          evidence: { reader: ctx.reading.reader },
         },
       ]
     }
-    const intent = ctx.intent
-    if (!intent) return []
+    const c = ctx.constraints
+    if (!c) return []
     const findings: Finding[] = []
-    const allowed = new Map(intent.outflows.map((o) => [o.symbol.toLowerCase(), o.amount]))
+    // read-only intents have their own rule, with its own id
+    if (c.readOnly) return []
     for (const out of userOutflows(ctx)) {
       const token = tokenOfAsset(out)
-      const symbol = symbolOfAsset(ctx, token)
-      const stated = allowed.get(symbol.toLowerCase())
-      if (stated === undefined) {
+      const bound = c.maxOutflow.find((m) => refMatches(m.asset, out.asset))
+      const lost = formatAmount(ctx, token, -out.delta)
+      if (!bound) {
         findings.push(
-          mismatch(`You would lose ${formatAmount(ctx, token, -out.delta)}, which your intent does not mention.`, {
+          mismatch(`You would lose ${lost}, which your intent does not allow to leave.`, {
             asset: token,
             amount: (-out.delta).toString(),
           }),
         )
-        continue
+      } else if (bound.amount !== 'all' && -out.delta > bound.amount) {
+        findings.push(
+          mismatch(`You would lose ${lost}, more than the ${formatAmount(ctx, token, bound.amount)} you meant.`, {
+            asset: token,
+            amount: (-out.delta).toString(),
+            allowed: bound.amount.toString(),
+          }),
+        )
       }
-      const units = stated === 'all' ? null : intentUnits(stated, decimalsOf(ctx, token))
-      if (units !== null && -out.delta > units) {
+    }
+    if (c.recipients !== null && c.maxOutflow.length > 0) {
+      for (const to of outflowRecipients(ctx)) {
+        if (c.recipients.some((r) => same(r, to))) continue
         findings.push(
           mismatch(
-            `You would lose ${formatAmount(ctx, token, -out.delta)}, more than the ${stated} ${symbol} you meant.`,
-            { asset: token, amount: (-out.delta).toString(), stated },
+            c.recipients.length === 0
+              ? `The assets go to ${nameOf(ctx, to)}, though your intent lets nobody receive them.`
+              : `The assets go to ${nameOf(ctx, to)}, not to ${c.recipients.map((r) => nameOf(ctx, r)).join(' or ')}.`,
+            { recipient: to, expected: c.recipients },
           ),
         )
       }
     }
-    if (intent.action === 'send') {
-      const expected = resolveName(intent.counterparty, ctx.policy.addressBook)
-      const recipients = outflowRecipients(ctx)
-      if (recipients.length === 0 && userOutflows(ctx).length === 0)
-        findings.push(mismatch('Nothing would be sent, though you meant to send.', {}))
-      for (const to of recipients) {
-        if (expected && !same(to, expected))
-          findings.push(
-            mismatch(`The assets go to ${nameOf(ctx, to)}, not to ${intent.counterparty} (${expected}).`, {
-              recipient: to,
-              expected,
-            }),
-          )
-        if (!expected)
-          findings.push(
-            mismatch(
-              `"${intent.counterparty}" is not in your address book, so the recipient ${nameOf(ctx, to)} cannot be checked.`,
-              { recipient: to, name: intent.counterparty },
-            ),
-          )
-      }
-    }
-    if (intent.inflows.length > 0) {
-      const got = userInflows(ctx).map((c) => ({
-        token: tokenOfAsset(c),
-        symbol: symbolOfAsset(ctx, tokenOfAsset(c)).toLowerCase(),
-      }))
-      for (const want of intent.inflows) {
-        const hit = got.find((g) => g.symbol === want.toLowerCase())
-        if (!hit)
-          findings.push(
-            mismatch(`You expected to receive ${want}, but the simulation shows none coming back.`, { expected: want }),
-          )
-        else if (hit.token !== 'native' && !listedSymbol(ctx, hit.token)) unverified(ctx, findings, want, hit.token)
-      }
-    }
-    for (const out of userOutflows(ctx)) {
-      const token = tokenOfAsset(out)
-      if (token !== 'native' && !listedSymbol(ctx, token) && allowed.has(symbolOfAsset(ctx, token).toLowerCase()))
-        unverified(ctx, findings, symbolOfAsset(ctx, token), token)
-    }
-    const approvals = approvalsOf(ctx)
-    if (intent.action === 'approve' && intent.approval) {
-      const a = intent.approval
-      for (const ap of approvals) {
-        if (symbolOfAsset(ctx, ap.token).toLowerCase() !== a.symbol.toLowerCase())
-          findings.push(mismatch(`Approves ${symbolOf(ctx, ap.token)}, not ${a.symbol}.`, { token: ap.token }))
-        else if (!listedSymbol(ctx, ap.token)) unverified(ctx, findings, a.symbol, ap.token)
-        const expectedSpender = resolveName(a.spender, ctx.policy.addressBook)
-        if (a.spender && !same(ap.spender, expectedSpender))
-          findings.push(
-            mismatch(`The spender is ${nameOf(ctx, ap.spender)}, not ${a.spender}.`, { spender: ap.spender }),
-          )
-        const amount = approvalAmount(ap)
-        const units = a.amount === 'unlimited' ? null : intentUnits(a.amount, ctx.tokens[ap.token]?.decimals ?? 0)
-        if (amount !== null && units !== null && amount > units)
-          findings.push(
-            mismatch(
-              `Approves ${amount >= UNLIMITED_THRESHOLD ? 'an unlimited amount' : formatAmount(ctx, ap.token, amount)}, ` +
-                `more than the ${a.amount} ${a.symbol} you meant.`,
-              { amount: amount.toString() },
-            ),
-          )
-      }
-      if (approvals.length === 0)
-        findings.push(mismatch('No approval would be granted, though you meant to approve.', {}))
-    } else {
-      for (const ap of approvals) {
+    if (c.action === 'send' && userOutflows(ctx).length === 0)
+      findings.push(mismatch('Nothing would be sent, though you meant to send.', {}))
+    for (const want of c.minInflow) {
+      // a stated swap minimum has its own rule (swap.below-minimum); here: something must arrive at all
+      const got = inflowTo(ctx, c.inflowTo, want.asset)
+      if (got <= 0n)
         findings.push(
           mismatch(
-            `Grants ${nameOf(ctx, ap.spender)} an allowance on ${symbolOf(ctx, ap.token)}, which your intent ("${intent.action}") does not call for.`,
+            `${isUserAccount(ctx, c.inflowTo) ? 'You expected to receive' : `You meant ${nameOf(ctx, c.inflowTo)} to receive`} ` +
+              `${want.asset.kind === 'native' ? 'ETH' : symbolOf(ctx, want.asset.token)}, but the simulation shows none arriving.`,
+            { expected: refToken(want.asset) },
+          ),
+        )
+    }
+    const granted = approvalsOf(ctx).filter((a) => approvalAmount(a) !== 0n)
+    for (const ap of granted) {
+      const allowed = c.approvals.filter(
+        (x) => same(x.token, ap.token) && (x.spender === null || same(x.spender, ap.spender)),
+      )
+      if (allowed.length === 0) {
+        const sameToken = c.approvals.find((x) => same(x.token, ap.token))
+        findings.push(
+          mismatch(
+            sameToken
+              ? `The spender is ${nameOf(ctx, ap.spender)}, not ${sameToken.spender ? nameOf(ctx, sameToken.spender) : 'the one you meant'}.`
+              : `Grants ${nameOf(ctx, ap.spender)} an allowance on ${symbolOf(ctx, ap.token)}, which your intent ("${c.action}") does not call for.`,
             { spender: ap.spender, token: ap.token },
           ),
         )
+        continue
       }
+      const amount = approvalAmount(ap)
+      const most = allowed.some((x) => x.amount === 'unlimited')
+        ? null
+        : allowed.reduce((m, x) => (x.amount !== 'unlimited' && x.amount > m ? x.amount : m), 0n)
+      if (ap.kind === 'operator' && most !== null)
+        findings.push(
+          mismatch(
+            `Gives ${nameOf(ctx, ap.spender)} control of all your ${symbolOf(ctx, ap.token)}, more than you meant.`,
+            {
+              spender: ap.spender,
+              token: ap.token,
+            },
+          ),
+        )
+      else if (amount !== null && most !== null && amount > most)
+        findings.push(
+          mismatch(
+            `Approves ${amount >= UNLIMITED_THRESHOLD ? 'an unlimited amount' : formatAmount(ctx, ap.token, amount)}, ` +
+              `more than the ${formatAmount(ctx, ap.token, most)} you meant.`,
+            { amount: amount.toString(), allowed: most.toString() },
+          ),
+        )
     }
-    return findings
+    if (c.action === 'approve' && c.approvals.length > 0 && granted.length === 0)
+      findings.push(mismatch('No approval would be granted, though you meant to approve.', {}))
+    return [...findings, ...unverifiedTokens(ctx)]
+  },
+}
+
+/** A read-only or sign-in intent: nothing may leave, no approval, no permit, no change of authority. */
+export const readOnlyIntent: Rule = {
+  id: 'intent.read-only',
+  description:
+    'The user only meant to read or sign in, but the request moves value, grants an allowance or changes authority.',
+  check: (ctx) => {
+    if (!ctx.constraints?.readOnly) return []
+    const what = [
+      ...userOutflows(ctx).map((o) => `you lose ${formatAmount(ctx, tokenOfAsset(o), -o.delta)}`),
+      ...approvalsOf(ctx)
+        .filter((a) => approvalAmount(a) !== 0n)
+        .map((a) => `${nameOf(ctx, a.spender)} may spend your ${symbolOf(ctx, a.token)}`),
+      ...ctx.effects.authority.map((a) => `${a.kind} of ${nameOf(ctx, a.contract)} changes`),
+      ...(ctx.typedData?.order?.gives.length ? ['a marketplace order gives your assets away'] : []),
+      ...(ctx.request.kind === 'transaction' && ctx.request.authorizationList?.length
+        ? ['your account is delegated']
+        : []),
+    ]
+    if (what.length === 0) return []
+    return [
+      {
+        id: 'intent.read-only',
+        severity: 'block',
+        message: `You meant only to ${ctx.constraints.action === 'sign-in' ? 'sign in' : 'look'}, but ${what.join('; ')}.`,
+        evidence: { effects: what },
+      },
+    ]
+  },
+}
+
+/** "claim my free airdrop" that costs something: value leaves, or an allowance is granted. */
+export const claimNotFree: Rule = {
+  id: 'claim.not-free',
+  description: 'A claim the user calls free (nothing may leave) that takes value or an approval.',
+  check: (ctx) => {
+    const c = ctx.constraints
+    if (!c || c.action !== 'claim' || (!c.free && c.maxOutflow.length > 0)) return []
+    const taken = userOutflows(ctx).filter((o) => isUserAccount(ctx, o.holder))
+    const approvals = approvalsOf(ctx).filter((a) => approvalAmount(a) !== 0n)
+    if (taken.length === 0 && approvals.length === 0) return []
+    return [
+      {
+        id: 'claim.not-free',
+        severity: 'block',
+        message:
+          'This "free" claim ' +
+          [
+            ...taken.map((o) => `takes ${formatAmount(ctx, tokenOfAsset(o), -o.delta)}`),
+            ...approvals.map((a) => `lets ${nameOf(ctx, a.spender)} spend your ${symbolOf(ctx, a.token)}`),
+          ].join(' and ') +
+          '.',
+        evidence: { outflows: taken.length, approvals: approvals.length },
+      },
+    ]
   },
 }

@@ -1,6 +1,6 @@
 /**
- * TEST BED: real scenario contracts on a devnet — a benign swap router and NFT market, and the
- * attacks wallets meet (approval drainers, a transferFrom drainer behind a multicall, a fake
+ * TEST BED: real scenario contracts on a devnet — swaps and approvals on the devnet's real Uniswap
+ * V2 and V3 (its DeFi world), a benign NFT market, and the attacks wallets meet (approval drainers, a transferFrom drainer behind a multicall, a fake
  * airdrop, a honeypot, a Permit2 drain, address poisoning, a proxy upgrade to an attacker, a token
  * whose name tries to talk to the model). Used by the tests and examples/check-dapp-tx.
  */
@@ -33,10 +33,11 @@ import {
   vaultV1Abi,
   vaultV1Bytecode,
 } from '@hermit/contracts/testbed'
-import type { Devnet } from '@hermit/devnet'
+import { swapRouterAbi, uniswapV2FactoryAbi, uniswapV2Router02Abi, type DefiWorld, type Devnet } from '@hermit/devnet'
 import type { PolicyInput } from '../context.ts'
 import type { VerifyRequestInput } from '../request.ts'
 import { deployAndWait, writeAndWait } from '@hermit/chain'
+import { belowQuote, defiWorldOf, quoteV2, quoteV3 } from './defi.ts'
 
 export const PERMIT2 = '0x000000000022D473030F116dDEE9F6B43aC78BA3' as const
 
@@ -105,8 +106,23 @@ export type Testbed = {
   alice: Address
   attacker: Address
   lookalike: Address
-  tokens: { dUSD: Address; dWETH: Address; honeypot: Address; injection: Address }
-  contracts: { router: Address; market: Address; nft: Address; multicall: Address; proxy: Address; evilImpl: Address }
+  /** dUSD and dWETH: Hermit's DevTokens; USDC and WETH: the DeFi world's (WETH9 is the real one). */
+  tokens: { dUSD: Address; dWETH: Address; USDC: Address; WETH: Address; honeypot: Address; injection: Address }
+  contracts: {
+    /** The toy router (`BenignSwapRouter`): fixed prices for the per-rule swap tests of checks.test.ts. */
+    router: Address
+    uniswapV2Router: Address
+    uniswapV3Router: Address
+    /** The attacker's real Uniswap V2 pair of the honeypot and WETH. */
+    honeypotPair: Address
+    market: Address
+    nft: Address
+    multicall: Address
+    proxy: Address
+    evilImpl: Address
+  }
+  /** The devnet's real Uniswap V2/V3 and Safe. */
+  defi: DefiWorld
   policy: PolicyInput
   scenarios: Record<string, Scenario>
 }
@@ -118,6 +134,10 @@ export async function deployTestbed(devnet: Devnet): Promise<Testbed> {
     (i) => devnet.accounts[i]! as LocalAccount,
   ) as unknown as [LocalAccount, LocalAccount, LocalAccount, LocalAccount, LocalAccount]
   const attacker = attackerAcct.address
+  const defi = await defiWorldOf(devnet)
+  const { USDC, WETH } = defi.tokens
+  const { router02 } = defi.uniswapV2
+  const { swapRouter } = defi.uniswapV3
   const dUSD = devnet.deployments.contracts.DevToken!.address
   const dWETH = await deploy(devnet, deployer, devTokenAbi, devTokenBytecode, [
     'Dev Wrapped Ether',
@@ -144,9 +164,29 @@ export async function deployTestbed(devnet: Devnet): Promise<Testbed> {
   await send(devnet, user, dUSD, devTokenAbi, 'mint', [user.address, 10_000n * 10n ** 6n])
   await send(devnet, deployer, dWETH, devTokenAbi, 'mint', [router, 1_000n * 10n ** 18n])
   await send(devnet, deployer, router, benignSwapRouterAbi, 'setRate', [dUSD, dWETH, 5n * 10n ** 26n]) // 1 dUSD = 0.0005 dWETH
-  await send(devnet, attackerAcct, honeypot, honeypotTokenAbi, 'transfer', [router, 10n ** 27n])
-  await send(devnet, attackerAcct, honeypot, honeypotTokenAbi, 'allowSender', [router])
-  await send(devnet, deployer, router, benignSwapRouterAbi, 'setEthRate', [honeypot, 1000n * 10n ** 18n])
+  // the honeypot's market is a real Uniswap V2 pair: the attacker (its owner, who alone may send it)
+  // adds liquidity against 10 ETH, then lets the pair send, so buying works and selling never does
+  const now = (await devnet.publicClient.getBlock()).timestamp
+  const deadline = now + 3600n
+  await send(devnet, attackerAcct, honeypot, honeypotTokenAbi, 'approve', [router02, 10n ** 27n])
+  await send(
+    devnet,
+    attackerAcct,
+    router02,
+    uniswapV2Router02Abi,
+    'addLiquidityETH',
+    [honeypot, 10n ** 27n, 0n, 0n, attacker, deadline],
+    parseEther('10'),
+  )
+  const honeypotPair = await devnet.publicClient.readContract({
+    address: defi.uniswapV2.factory,
+    abi: uniswapV2FactoryAbi,
+    functionName: 'getPair',
+    args: [honeypot, WETH],
+  })
+  await send(devnet, attackerAcct, honeypot, honeypotTokenAbi, 'allowSender', [honeypotPair])
+  // the DeFi world's USDC is a DevToken too (open faucet)
+  await send(devnet, user, USDC, devTokenAbi, 'mint', [user.address, 10_000n * 10n ** 6n])
   await send(devnet, seller, nft, devNftAbi, 'mint', [seller.address, 7n])
   await send(devnet, seller, nft, devNftAbi, 'setApprovalForAll', [market, true])
   await send(devnet, seller, market, benignNftMarketAbi, 'list', [nft, 7n, parseEther('1')])
@@ -155,32 +195,61 @@ export async function deployTestbed(devnet: Devnet): Promise<Testbed> {
   // earlier choices of the user: an exact approval to the real router, and a past mistake —
   // an unlimited approval to a "router" that is really the attacker's multicall
   await send(devnet, user, dUSD, devTokenAbi, 'approve', [router, 100n * 10n ** 6n])
+  await send(devnet, user, USDC, devTokenAbi, 'approve', [router02, 100n * 10n ** 6n])
+  await send(devnet, user, USDC, devTokenAbi, 'approve', [swapRouter, 100n * 10n ** 6n])
   await send(devnet, user, dUSD, devTokenAbi, 'approve', [multicall, maxUint256])
 
   const chainId = devnet.chainId
   const from = user.address
-  const now = (await devnet.publicClient.getBlock()).timestamp
-  const deadline = now + 3600n
   const lookalike = lookalikeOf(alice.address)
   const tx = (to: Address, data: Hex, value = 0n) => ({ chainId, from, to, data, value: value.toString() })
   const call = (abi: Abi, functionName: string, args: unknown[]) => encodeFunctionData({ abi, functionName, args })
+  // minimums as a wallet sets them: the on-chain quote, 1 % less
+  const usdcIn = 100n * 10n ** 6n
+  const v2Min = belowQuote(await quoteV2(devnet, defi, usdcIn, [USDC, WETH]))
+  const v3Pool = defi.uniswapV3.pools.WETH_USDC_3000!
+  const v3Min = belowQuote(
+    await quoteV3(devnet, defi, { tokenIn: USDC, tokenOut: WETH, fee: v3Pool.fee, amountIn: usdcIn }),
+  )
+  const honeypotMin = belowQuote(await quoteV2(devnet, defi, parseEther('1'), [WETH, honeypot]))
 
   const scenarios: Record<string, Scenario> = {
     'benign-swap': {
-      title: 'Swap 100 dUSD for dWETH on a known router',
-      origin: 'https://swap.example',
-      intent: 'swap 100 dUSD for dWETH',
+      title: "Swap 100 USDC for WETH on Uniswap V2's Router02",
+      origin: 'https://app.uniswap.example',
+      intent: 'swap 100 USDC for WETH',
       request: tx(
-        router,
-        call(benignSwapRouterAbi, 'swapExactTokensForTokens', [100n * 10n ** 6n, 1n, [dUSD, dWETH], from, deadline]),
+        router02,
+        call(uniswapV2Router02Abi, 'swapExactTokensForTokens', [usdcIn, v2Min, [USDC, WETH], from, deadline]),
+      ),
+      expect: { verdict: 'allow', reasons: [] },
+    },
+    'benign-swap-v3': {
+      title: "Swap 100 USDC for WETH on Uniswap V3's SwapRouter (exactInputSingle, 0.3 % pool)",
+      origin: 'https://app.uniswap.example',
+      intent: 'swap 100 USDC for WETH',
+      request: tx(
+        swapRouter,
+        call(swapRouterAbi, 'exactInputSingle', [
+          {
+            tokenIn: USDC,
+            tokenOut: WETH,
+            fee: v3Pool.fee,
+            recipient: from,
+            deadline,
+            amountIn: usdcIn,
+            amountOutMinimum: v3Min,
+            sqrtPriceLimitX96: 0n,
+          },
+        ]),
       ),
       expect: { verdict: 'allow', reasons: [] },
     },
     'benign-approve': {
-      title: 'Approve exactly 100 dUSD to the known router',
-      origin: 'https://swap.example',
-      intent: 'approve 100 dUSD for router',
-      request: tx(dUSD, call(devTokenAbi, 'approve', [router, 100n * 10n ** 6n])),
+      title: "Approve exactly 100 USDC to Uniswap V2's Router02",
+      origin: 'https://app.uniswap.example',
+      intent: 'approve 100 USDC for uniswap',
+      request: tx(USDC, call(devTokenAbi, 'approve', [router02, 100n * 10n ** 6n])),
       expect: { verdict: 'allow', reasons: [] },
     },
     'benign-nft': {
@@ -226,12 +295,12 @@ export async function deployTestbed(devnet: Devnet): Promise<Testbed> {
       expect: { verdict: 'block', reasons: ['approval.to-eoa', 'approval.unlimited', 'intent.mismatch'] },
     },
     honeypot: {
-      title: 'Buy a token that can never be sold again',
+      title: 'Buy a token that can never be sold again (through its real Uniswap V2 pair)',
       origin: 'https://moonshiba.example',
       intent: 'buy MSHIB for 1 ETH',
       request: tx(
-        router,
-        call(benignSwapRouterAbi, 'swapExactETHForTokens', [1n, [dWETH, honeypot], from, deadline]),
+        router02,
+        call(uniswapV2Router02Abi, 'swapExactETHForTokens', [honeypotMin, [WETH, honeypot], from, deadline]),
         parseEther('1'),
       ),
       expect: { verdict: 'block', reasons: ['token.cannot-sell'] },
@@ -306,9 +375,25 @@ export async function deployTestbed(devnet: Devnet): Promise<Testbed> {
     alice: alice.address,
     attacker,
     lookalike,
-    tokens: { dUSD, dWETH, honeypot, injection },
-    contracts: { router, market, nft, multicall, proxy, evilImpl },
-    policy: { addressBook: { alice: alice.address, router, market, vault: proxy }, tokens: { dUSD, dWETH, DNFT: nft } },
+    tokens: { dUSD, dWETH, USDC, WETH, honeypot, injection },
+    contracts: {
+      router,
+      uniswapV2Router: router02,
+      uniswapV3Router: swapRouter,
+      honeypotPair,
+      market,
+      nft,
+      multicall,
+      proxy,
+      evilImpl,
+    },
+    defi,
+    policy: {
+      addressBook: { alice: alice.address, router, uniswap: router02, uniswapV3: swapRouter, market, vault: proxy },
+      tokens: { dUSD, dWETH, USDC, WETH, DNFT: nft },
+    },
     scenarios,
   }
 }
+export { worldSafe, execTransaction, multiSend, safeCall, prevalidated, type SafeBed } from './safe.ts'
+export { belowQuote, defiWorldOf, quoteV2, quoteV3 } from './defi.ts'
