@@ -3,7 +3,8 @@
  * that the client's proving, which runs witness generation on its own main thread, cannot hold
  * up the server's event loop. Run as `node --import tsx bench/zkpay-gateway.ts <rpcUrl> <chainId>
  * <pool> <dir>`: prints `{"port":…}` once it listens; `/free` answers unpaid, anything else is
- * behind the gate (mcl verifier pool of 2 workers, preverify on). Ends on SIGTERM or when stdin closes.
+ * behind the gate (mcl verifier pool of 2 workers, preverify on); `/stats` answers the gate's stats
+ * (zkpay-flood.bench.ts reads the queue's high-water mark there). Ends on SIGTERM or when stdin closes.
  */
 import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
@@ -32,6 +33,7 @@ const gate = createZkPayGate({
 })
 const server = createServer((req, res) => {
   if (req.url === '/free') return void res.end('ok')
+  if (req.url === '/stats') return void res.end(JSON.stringify(gate.stats()))
   void gate.handle(req, res, async () => ({ body: 'ok' }))
 })
 await new Promise<void>((r) => server.listen(0, '127.0.0.1', r))

@@ -216,14 +216,20 @@ export const bench: BenchFile = {
       }
       for (let k = G; k < 2 * G; k++) {
         const recipient = d.accounts[3]!.address
-        const exit = await proveExit({ sk: secrets[k]!, n: 10n, recipient, scope: info.scope })
+        // an exit proof is bound to its deposit (exitScope(index)); the pool keeps its tree, so no siblings
+        const scope = await d.publicClient.readContract({
+          address,
+          abi: creditPoolAbi,
+          functionName: 'exitScope',
+          args: [BigInt(k)],
+        })
+        const exit = await proveExit({ sk: secrets[k]!, n: 10n, recipient, scope })
         const cd = toSolidityCalldata(exit.proof, exit.publicSignals)
-        const synced = await syncTree(d.publicClient, address)
         const hash = await d.walletFor(d.accounts[3]!).writeContract({
           address,
           abi: creditPoolAbi,
           functionName: 'requestExit',
-          args: [BigInt(k), recipient, cd.a, cd.b, cd.c, removalSiblings(synced.tree, k)],
+          args: [BigInt(k), recipient, cd.a, cd.b, cd.c],
           gas: 2_000_000n,
         })
         gas.requestExit!.push(Number((await d.publicClient.waitForTransactionReceipt({ hash })).gasUsed))

@@ -34,6 +34,23 @@ export function poolScope(chainId: bigint, pool: `0x${string}`): bigint {
   )
 }
 
+/**
+ * CreditPool.exitScope(index), what an exit proof of deposit `index` must carry:
+ * keccak256(abi.encode("hermit.credit-pool.exit.v1", chainid, pool, index)) mod p.
+ */
+export function exitScope(chainId: bigint, pool: `0x${string}`, index: bigint): bigint {
+  return (
+    BigInt(
+      keccak256(
+        encodeAbiParameters(
+          [{ type: 'string' }, { type: 'uint256' }, { type: 'address' }, { type: 'uint256' }],
+          ['hermit.credit-pool.exit.v1', chainId, pool, index],
+        ),
+      ),
+    ) % SNARK_FIELD
+  )
+}
+
 export const FIXTURE = {
   sk: 123456789012345678901234567890n,
   n: 10n,
@@ -49,8 +66,9 @@ export async function makeFixtures() {
   const f = FIXTURE
   const leaf = creditLeaf(f.sk, f.n)
   const tree = createCreditTree([leaf, f.other])
-  const exitScope = poolScope(31337n, getContractAddress({ from: FORGE_POOL_DEPLOYER, nonce: 0n }))
-  const exit = await proveExit({ sk: f.sk, n: f.n, recipient: f.recipient, scope: exitScope })
+  // the exit proof is for deposit 0 of the forge test's pool
+  const scope0 = exitScope(31337n, getContractAddress({ from: FORGE_POOL_DEPLOYER, nonce: 0n }), 0n)
+  const exit = await proveExit({ sk: f.sk, n: f.n, recipient: f.recipient, scope: scope0 })
   const credit = await proveCredit({ sk: f.sk, n: f.n, i: f.i, tree, scope: f.scope, x: f.x })
   const s = (v: bigint) => v.toString()
   const calldata = (c: ReturnType<typeof toSolidityCalldata>) =>
@@ -62,7 +80,7 @@ export async function makeFixtures() {
     other: s(f.other),
     root: s(tree.root),
     recipient: f.recipient,
-    exitScope: s(exitScope),
+    exitScope: s(scope0),
     exit: calldata(toSolidityCalldata(exit.proof, exit.publicSignals)),
     credit: calldata(toSolidityCalldata(credit.proof, credit.publicSignals)),
   }

@@ -17,7 +17,7 @@ export type ExitProofInput = {
   n: bigint | number
   /** Who receives the stake: a 0x address or its value as a bigint. */
   recipient: bigint | `0x${string}`
-  /** The pool's scope (`CreditPool.scope()`): the proof is good in that pool only. */
+  /** The deposit's exit scope (`CreditPool.exitScope(index)`: chain, pool, deposit index): the proof is good for that deposit only. */
   scope: bigint
 }
 
@@ -40,7 +40,7 @@ export function exitCircuitInput(v: {
   }
 }
 
-/** Proves knowledge of (sk, n) behind the leaf Poseidon(Poseidon(sk), n), for `recipient` in the pool of `scope` only. */
+/** Proves knowledge of (sk, n) behind the leaf Poseidon(Poseidon(sk), n), for `recipient`, good only where `scope` is required (one deposit of one pool). */
 export async function proveExit(input: ExitProofInput, artifacts: ArtifactOverrides = {}): Promise<ExitProof> {
   const sk = requireSecret(input.sk)
   const n = requireUint32('n', input.n)

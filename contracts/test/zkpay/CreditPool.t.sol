@@ -37,6 +37,31 @@ contract MockVerifier {
     }
 }
 
+/// An exit "proof" that commits to its public signals: a[0] = exitCommit(leaf, recipient, scope).
+/// Stands in for the Groth16 binding (which the real-proof tests below check), so that the pool's
+/// own checks of what it binds (the deposit's leaf, the recipient, `exitScope(index)`) can be tested.
+contract CommitVerifier {
+    function verifyProof(uint256[2] calldata a, uint256[2][2] calldata, uint256[2] calldata, uint256[3] calldata pub)
+        external
+        pure
+        returns (bool)
+    {
+        return a[0] == exitCommit(pub[0], pub[1], pub[2]);
+    }
+
+    function verifyProof(uint256[2] calldata, uint256[2][2] calldata, uint256[2] calldata, uint256[5] calldata)
+        external
+        pure
+        returns (bool)
+    {
+        return true;
+    }
+}
+
+function exitCommit(uint256 leaf, uint256 recipient, uint256 scope) pure returns (uint256) {
+    return uint256(keccak256(abi.encode(leaf, recipient, scope)));
+}
+
 /// Like a pairing check starved of gas: burns what it is given and answers false.
 contract StarvedVerifier {
     function verifyProof(uint256[2] calldata, uint256[2][2] calldata, uint256[2] calldata, uint256[3] calldata)
@@ -68,6 +93,20 @@ library LeanIMTProof {
         }
         out = new uint256[](n);
         for (uint256 i; i < n; i++) out[i] = tmp[i];
+    }
+
+    /// The LeanIMT root of `leaves` (0 for none), rebuilt from scratch.
+    function root(uint256[] memory leaves) internal pure returns (uint256) {
+        if (leaves.length == 0) return 0;
+        uint256[] memory level = leaves;
+        while (level.length > 1) {
+            uint256[] memory next = new uint256[]((level.length + 1) / 2);
+            for (uint256 i; i < next.length; i++) {
+                next[i] = 2 * i + 1 < level.length ? PoseidonT3.hash([level[2 * i], level[2 * i + 1]]) : level[2 * i];
+            }
+            level = next;
+        }
+        return level[0];
     }
 }
 
@@ -111,6 +150,13 @@ contract CreditPoolTest is PoolFixture {
         new CreditPool(IERC20(address(0)), provider, PRICE, STAKE, WINDOW, 400 days, ICreditVerifier(address(mock)), IExitVerifier(address(mock)));
         vm.expectRevert(CreditPool.BadConfig.selector);
         new CreditPool(IERC20(address(0)), provider, PRICE, STAKE, WINDOW, DELAY, ICreditVerifier(address(mock)), IExitVerifier(address(0)));
+        // the exit delay must leave SLASH_MARGIN after the root window: one second less is refused
+        uint256 margin = pool.SLASH_MARGIN();
+        vm.expectRevert(CreditPool.BadConfig.selector);
+        new CreditPool(IERC20(address(0)), provider, PRICE, STAKE, WINDOW, WINDOW + margin - 1, ICreditVerifier(address(mock)), IExitVerifier(address(mock)));
+        new CreditPool(IERC20(address(0)), provider, PRICE, STAKE, WINDOW, WINDOW + margin, ICreditVerifier(address(mock)), IExitVerifier(address(mock)));
+        vm.expectRevert(CreditPool.BadConfig.selector); // not an overflow panic
+        new CreditPool(IERC20(address(0)), provider, PRICE, STAKE, type(uint256).max, DELAY, ICreditVerifier(address(mock)), IExitVerifier(address(mock)));
         assertLt(pool.scope(), 21888242871839275222246405745257275088548364400416034343698204186575808495617);
     }
 
@@ -145,10 +191,14 @@ contract CreditPoolTest is PoolFixture {
         vm.expectRevert(CreditPool.BadTickets.selector);
         pool.deposit(1, uint256(type(uint32).max) + 1);
         pool.deposit{value: PRICE + STAKE}(42, 1);
-        vm.expectRevert(); // LeafAlreadyExists
+        vm.expectRevert(abi.encodeWithSelector(CreditPool.LeafUsed.selector, 42));
         pool.deposit{value: PRICE + STAKE}(42, 1);
-        vm.expectRevert(); // LeafGreaterThanSnarkScalarField
+        vm.expectRevert(CreditPool.BadLeaf.selector);
         pool.deposit{value: PRICE + STAKE}(type(uint256).max, 1);
+        vm.expectRevert(CreditPool.BadLeaf.selector);
+        pool.deposit{value: PRICE + STAKE}(21888242871839275222246405745257275088548364400416034343698204186575808495617, 1);
+        vm.expectRevert(CreditPool.BadLeaf.selector);
+        pool.deposit{value: PRICE + STAKE}(0, 1);
         vm.stopPrank();
     }
 
@@ -197,12 +247,11 @@ contract CreditPoolTest is PoolFixture {
         (uint256 b,) = _deposit(12, 2);
         address payable recipient = payable(makeAddr("fresh-recipient"));
         (uint256[2] memory pa, uint256[2][2] memory pb, uint256[2] memory pc) = _proof();
-        uint256[] memory siblings = LeanIMTProof.siblings(leaves, a);
         mock.set(false);
         vm.expectRevert(CreditPool.InvalidProof.selector);
-        pool.requestExit(a, recipient, pa, pb, pc, siblings);
+        pool.requestExit(a, recipient, pa, pb, pc);
         mock.set(true);
-        pool.requestExit(a, recipient, pa, pb, pc, siblings);
+        pool.requestExit(a, recipient, pa, pb, pc);
         leaves[a] = 0;
         vm.expectRevert();
         pool.finalizeExit(a);
@@ -210,8 +259,7 @@ contract CreditPoolTest is PoolFixture {
         pool.finalizeExit(a);
         assertEq(recipient.balance, STAKE);
         // b exits too, but is caught double-spending during the delay: slashed, never paid out
-        siblings = LeanIMTProof.siblings(leaves, b);
-        pool.requestExit(b, recipient, pa, pb, pc, siblings);
+        pool.requestExit(b, recipient, pa, pb, pc);
         pool.slash(12, 2, b, new uint256[](0));
         vm.warp(block.timestamp + DELAY);
         vm.expectRevert(abi.encodeWithSelector(CreditPool.NotExiting.selector, b));
@@ -254,10 +302,161 @@ contract CreditPoolTest is PoolFixture {
         (uint256[2] memory pa, uint256[2][2] memory pb, uint256[2] memory pc) = _proof();
         // below the floor: refused before verifying
         vm.expectRevert(CreditPool.InsufficientGasForVerification.selector);
-        sp.requestExit{gas: 200_000}(0, user, pa, pb, pc, new uint256[](0));
+        sp.requestExit{gas: 200_000}(0, user, pa, pb, pc);
         // enough to pass the floor, but the verifier runs dry and answers false: still a revert, not "invalid"
         vm.expectRevert(CreditPool.InsufficientGasForVerification.selector);
-        sp.requestExit{gas: 400_000}(0, user, pa, pb, pc, new uint256[](0));
+        sp.requestExit{gas: 400_000}(0, user, pa, pb, pc);
+    }
+
+    /// A deposit of `n` fresh leaves, mined (as forge runs it) in the same block as what follows.
+    function _depositMany(uint256 seed, uint256 n) internal {
+        for (uint256 k; k < n; k++) _deposit(uint256(keccak256(abi.encode(seed, k))) % 1e70 + 1, 1);
+    }
+
+    /// The front-run that reverted an honest exit: deposits (and another exit and a slash) mined
+    /// ahead of it in the same block change the root. The exit takes no siblings, so it lands, and
+    /// the pool's root is the tree of its leaves with this one zeroed.
+    function testFuzz_ExitUnderConcurrentInsertions(uint8 before, uint8 ahead) public {
+        before = uint8(bound(before, 0, 9));
+        ahead = uint8(bound(ahead, 1, 9));
+        _depositMany(1, before);
+        (uint256 mine,) = _deposit(777, 3);
+        (uint256 other,) = _deposit(778, 3);
+        // what an exit prepared now would have needed, and that a front-run made stale
+        uint256[] memory stale = LeanIMTProof.siblings(leaves, mine);
+        uint256 rootWhenPrepared = pool.currentRoot();
+        _depositMany(2, ahead);
+        pool.slash(778, 3, other, stale); // another removal ahead, with siblings good for no current root
+        leaves[other] = 0;
+        assertTrue(pool.currentRoot() != rootWhenPrepared);
+        (uint256[2] memory pa, uint256[2][2] memory pb, uint256[2] memory pc) = _proof();
+        pool.requestExit(mine, user, pa, pb, pc);
+        leaves[mine] = 0;
+        assertEq(pool.currentRoot(), LeanIMTProof.root(leaves), "the pool's root is not the tree of its leaves");
+        for (uint256 k; k < leaves.length; k++) assertEq(pool.node(0, k), leaves[k]);
+        vm.warp(block.timestamp + DELAY);
+        pool.finalizeExit(mine);
+        assertEq(user.balance, 100 ether - (before + ahead) * (PRICE + STAKE) - 2 * (3 * PRICE + STAKE) + STAKE);
+    }
+
+    /// The dodge: a cheater gets a tree-changing transaction mined ahead of the provider's slash
+    /// (here deposits, then its own requestExit). The slash ignores siblings, so it lands on the
+    /// Exiting deposit; the stake goes to the provider and the exit never pays out.
+    function testFuzz_SlashWhileExitingCannotBeDodged(uint8 ahead, uint256 junk) public {
+        ahead = uint8(bound(ahead, 0, 9));
+        (uint256 cheat,) = _deposit(900, 5);
+        _deposit(901, 5);
+        uint256[] memory prepared = LeanIMTProof.siblings(leaves, cheat);
+        _depositMany(3, ahead);
+        (uint256[2] memory pa, uint256[2][2] memory pb, uint256[2] memory pc) = _proof();
+        address loot = makeAddr("cheater-recipient");
+        pool.requestExit(cheat, loot, pa, pb, pc);
+        leaves[cheat] = 0;
+        uint256 rootAfterExit = pool.currentRoot();
+        uint256 earned = pool.providerBalance();
+        prepared[0] = junk; // whatever the siblings, the Exiting deposit is slashed
+        pool.slash(900, 5, cheat, prepared);
+        assertEq(pool.currentRoot(), rootAfterExit, "the leaf left the tree at requestExit; the slash changes no root");
+        assertEq(pool.providerBalance(), earned + STAKE);
+        (,, CreditPool.Status status,,) = pool.deposits(cheat);
+        assertEq(uint8(status), uint8(CreditPool.Status.Slashed));
+        vm.warp(block.timestamp + DELAY);
+        vm.expectRevert(abi.encodeWithSelector(CreditPool.NotExiting.selector, cheat));
+        pool.finalizeExit(cheat);
+        assertEq(loot.balance, 0);
+        assertEq(pool.currentRoot(), LeanIMTProof.root(leaves));
+    }
+
+    /// Whatever the window and delay the constructor accepts, a credit proof of an exiting leaf is
+    /// accepted (through its last root) until rootWindow after requestExit and no longer, and the
+    /// stake stays slashable for at least SLASH_MARGIN after that.
+    function testFuzz_ExitDelayLeavesTimeToSlash(uint256 window, uint256 delay) public {
+        window = bound(window, 0, 30 days);
+        delay = bound(delay, window + pool.SLASH_MARGIN(), 365 days);
+        CreditPool p = new CreditPool(IERC20(address(0)), provider, PRICE, STAKE, window, delay, ICreditVerifier(address(mock)), IExitVerifier(address(mock)));
+        vm.startPrank(user);
+        p.deposit{value: PRICE + STAKE}(p.creditLeaf(5, 1), 1);
+        p.deposit{value: PRICE + STAKE}(p.creditLeaf(6, 1), 1);
+        vm.stopPrank();
+        uint256 last = p.currentRoot(); // the last root with the leaf in it
+        uint256 t0 = block.timestamp;
+        (uint256[2] memory pa, uint256[2][2] memory pb, uint256[2] memory pc) = _proof();
+        p.requestExit(0, user, pa, pb, pc);
+        (,,, uint64 availableAt,) = p.deposits(0);
+        assertGe(availableAt, t0 + window + p.SLASH_MARGIN());
+        vm.warp(t0 + window);
+        assertTrue(p.isKnownRoot(last));
+        vm.warp(t0 + window + 1);
+        assertFalse(p.isKnownRoot(last));
+        vm.warp(availableAt - 1);
+        vm.expectRevert(abi.encodeWithSelector(CreditPool.ExitNotReady.selector, availableAt));
+        p.finalizeExit(0);
+        p.slash(5, 1, 0, new uint256[](0));
+        assertEq(p.providerBalance(), 2 * PRICE + STAKE);
+    }
+
+    /// A leaf is deposited once, ever: not while it is live, nor after it exited or was slashed.
+    function test_NoRedepositOfAUsedLeaf() public {
+        (uint256 a, uint256 leafA) = _deposit(51, 2);
+        (uint256 b, uint256 leafB) = _deposit(52, 2);
+        (, uint256 leafC) = _deposit(53, 2);
+        (uint256[2] memory pa, uint256[2][2] memory pb, uint256[2] memory pc) = _proof();
+        pool.requestExit(a, user, pa, pb, pc);
+        vm.warp(block.timestamp + DELAY);
+        pool.finalizeExit(a);
+        pool.slash(52, 2, b, new uint256[](0));
+        uint256[3] memory used = [leafA, leafB, leafC];
+        vm.startPrank(user);
+        for (uint256 k; k < 3; k++) {
+            assertTrue(pool.usedLeaf(used[k]));
+            vm.expectRevert(abi.encodeWithSelector(CreditPool.LeafUsed.selector, used[k]));
+            pool.deposit{value: 2 * PRICE + STAKE}(used[k], 2);
+        }
+        vm.stopPrank();
+        assertFalse(pool.usedLeaf(pool.creditLeaf(54, 2)));
+        assertEq(pool.size(), 3);
+    }
+
+    /// An exit proof names its deposit through `scope` = exitScope(index): one made for another
+    /// deposit, another pool or another recipient is refused, even for the very same leaf.
+    function testFuzz_ExitIsBoundToItsDeposit(uint256 sk, uint256 j) public {
+        sk = bound(sk, 1, 1e70);
+        CommitVerifier commit = new CommitVerifier();
+        CreditPool p = _pool(IERC20(address(0)), address(mock), address(commit));
+        CreditPool q = _pool(IERC20(address(0)), address(mock), address(commit));
+        uint256 leaf = p.creditLeaf(sk, 2);
+        vm.startPrank(user);
+        p.deposit{value: PRICE + STAKE}(p.creditLeaf(sk + 1, 1), 1);
+        uint256 i = p.deposit{value: 2 * PRICE + STAKE}(leaf, 2);
+        q.deposit{value: PRICE + STAKE}(q.creditLeaf(sk + 1, 1), 1);
+        q.deposit{value: 2 * PRICE + STAKE}(leaf, 2); // the same leaf at the same index of another pool
+        vm.stopPrank();
+        vm.assume(j != i);
+        assertTrue(p.exitScope(i) != p.exitScope(j) && p.exitScope(i) != q.exitScope(i) && p.exitScope(i) != p.scope());
+        assertLt(p.exitScope(j), 21888242871839275222246405745257275088548364400416034343698204186575808495617);
+        _exitRefused(p, i, user, leaf, p.exitScope(j)); // made for deposit j
+        _exitRefused(p, i, user, leaf, p.scope()); // for the pool's credit scope (the old binding)
+        _exitRefused(p, i, user, leaf, q.exitScope(i)); // for the same index of the other pool
+        _exitRefused(p, i, makeAddr("thief"), leaf, p.exitScope(i)); // good, but for another recipient
+        uint256[2] memory good = [exitCommit(leaf, uint256(uint160(user)), p.exitScope(i)), 0];
+        uint256[2][2] memory pb;
+        p.requestExit(i, user, good, pb, good);
+        (,, CreditPool.Status status,, address to) = p.deposits(i);
+        assertEq(uint8(status), uint8(CreditPool.Status.Exiting));
+        assertEq(to, user);
+        // the same proof, replayed once the deposit has left, is refused
+        vm.expectRevert(abi.encodeWithSelector(CreditPool.NotActive.selector, i));
+        p.requestExit(i, user, good, pb, good);
+    }
+
+    /// requestExit(i, to) with a proof of `leaf` for user's address and `scope` is refused; i stays Active.
+    function _exitRefused(CreditPool p, uint256 i, address to, uint256 leaf, uint256 scope) internal {
+        uint256[2] memory a = [exitCommit(leaf, uint256(uint160(user)), scope), 0];
+        uint256[2][2] memory b;
+        vm.expectRevert(CreditPool.InvalidProof.selector);
+        p.requestExit(i, to, a, b, a);
+        (,, CreditPool.Status status,,) = p.deposits(i);
+        assertEq(uint8(status), uint8(CreditPool.Status.Active));
     }
 }
 
@@ -275,7 +474,7 @@ contract CreditPoolRealProofsTest is PoolFixture {
         vm.prank(address(0xD3));
         pool = _pool(IERC20(address(0)), address(creditVerifier), address(exitVerifier));
         fixture = vm.readFile("test/fixtures/zk.json");
-        assertEq(pool.scope(), vm.parseJsonUint(fixture, ".exitScope"), "pool scope differs from the fixture's: run pnpm zk:fixtures");
+        assertEq(pool.exitScope(0), vm.parseJsonUint(fixture, ".exitScope"), "exit scope differs from the fixture's: run pnpm zk:fixtures");
         vm.deal(user, 10 ether);
     }
 
@@ -329,22 +528,41 @@ contract CreditPoolRealProofsTest is PoolFixture {
         (uint256[2] memory a, uint256[2][2] memory b, uint256[2] memory c) = _calldata("exit");
         // the proof is bound to its recipient: nobody can redirect the stake
         vm.expectRevert(CreditPool.InvalidProof.selector);
-        pool.requestExit(0, makeAddr("thief"), a, b, c, new uint256[](0));
+        pool.requestExit(0, makeAddr("thief"), a, b, c);
         // and to its pool: the same leaf in another pool cannot be made to exit with this proof
         CreditPool other = _pool(IERC20(address(0)), address(creditVerifier), address(exitVerifier));
         vm.prank(user);
         other.deposit{value: n * PRICE + STAKE}(leaf, n);
         vm.expectRevert(CreditPool.InvalidProof.selector);
-        other.requestExit(0, recipient, a, b, c, new uint256[](0));
-        pool.requestExit(0, recipient, a, b, c, new uint256[](0));
+        other.requestExit(0, recipient, a, b, c);
+        pool.requestExit(0, recipient, a, b, c);
         vm.warp(block.timestamp + DELAY);
         pool.finalizeExit(0);
         assertEq(recipient.balance, STAKE);
     }
+
+    /// A real exit proof is bound to its deposit: proved for deposit 0, it is refused for the same
+    /// leaf deposited at index 1 (of a pool at the same address on the same chain).
+    function test_RealExitProofIsBoundToItsDeposit() public {
+        uint256 sk = vm.parseJsonUint(fixture, ".sk");
+        uint256 n = vm.parseJsonUint(fixture, ".n");
+        address recipient = vm.parseJsonAddress(fixture, ".recipient");
+        vm.startPrank(user);
+        pool.deposit{value: PRICE + STAKE}(vm.parseJsonUint(fixture, ".other"), 1);
+        pool.deposit{value: n * PRICE + STAKE}(pool.creditLeaf(sk, n), n);
+        vm.stopPrank();
+        (uint256[2] memory a, uint256[2][2] memory b, uint256[2] memory c) = _calldata("exit");
+        vm.expectRevert(CreditPool.InvalidProof.selector);
+        pool.requestExit(1, recipient, a, b, c);
+        (,, CreditPool.Status status,,) = pool.deposits(1);
+        assertEq(uint8(status), uint8(CreditPool.Status.Active));
+    }
 }
 
-/// Random deposits, slashes (by anyone), exits (to several recipients), finalizations and
-/// withdrawals, and forbidden steps that must revert. A ghost ledger says who should hold each stake
+/// Random deposits, slashes (by anyone, Active or Exiting, with siblings that are junk: the pool
+/// keeps its own tree), exits (to several recipients, also right after deposits that changed the
+/// root), finalizations and withdrawals, and forbidden steps that must revert: among them a
+/// re-deposit of a used leaf and an exit proof made for another deposit. A ghost ledger says who should hold each stake
 /// and each ticket payment: locked in the pool, owed to the provider, withdrawn by it, or paid to an
 /// exit recipient, never to whoever called. Every allowed step picks a deposit in the state it needs;
 /// with none, it first takes one there by allowed steps (fail_on_revert is on), so nearly every call
@@ -358,12 +576,14 @@ contract PoolHandler is Test {
     uint256[][] internal levels;
     uint256[] internal secrets;
     uint256[] internal tickets;
+    uint256[] internal leafOf;
     address[3] public slashers = [address(0x5A1), address(0x5A2), address(0x5A3)];
     address[3] public recipients = [address(0xE1), address(0xE2), address(0xE3)];
 
     /// Each deposit's state and exit recipient, as the rules say.
     mapping(uint256 => CreditPool.Status) public statusOf;
     mapping(uint256 => address) internal recipientOf;
+    mapping(uint256 => uint256) public requestedAt;
     /// Where the money should be: owed to the provider (tickets and slashed stakes, less what it
     /// withdrew), withdrawn by it, locked as live stakes, paid to each exit recipient.
     uint256 public ghostOwed;
@@ -379,6 +599,9 @@ contract PoolHandler is Test {
     uint256 public exitsFinalized;
     uint256 public withdrawals;
     uint256 public forbiddenRefused;
+    uint256 public exitsAfterInsertions;
+    uint256 public redepositsRefused;
+    uint256 public replaysRefused;
 
     constructor(CreditPool pool_, address provider_) {
         pool = pool_;
@@ -462,6 +685,7 @@ contract PoolHandler is Test {
         _treeSet(index, leaf);
         secrets.push(sk);
         tickets.push(n);
+        leafOf.push(leaf);
         statusOf[index] = CreditPool.Status.Active;
         ghostOwed += n * pool.price();
         ghostLocked += stake;
@@ -473,8 +697,10 @@ contract PoolHandler is Test {
         uint256 i = exiting ? _exiting(seed) : _pick(seed, CreditPool.Status.Active, CreditPool.Status.Exiting);
         if (i == type(uint256).max) i = _active(seed);
         bool wasActive = statusOf[i] == CreditPool.Status.Active;
+        uint256[] memory junk = new uint256[](who % 4);
+        for (uint256 k; k < junk.length; k++) junk[k] = uint256(keccak256(abi.encode(seed, k)));
         vm.prank(slashers[who % 3]);
-        pool.slash(secrets[i], tickets[i], i, wasActive ? _siblings(i) : new uint256[](0));
+        pool.slash(secrets[i], tickets[i], i, who % 2 == 0 && wasActive ? _siblings(i) : junk);
         if (wasActive) {
             _treeSet(i, 0);
             slashesActive++;
@@ -490,22 +716,69 @@ contract PoolHandler is Test {
         _exit(_active(seed), to);
     }
 
+    /// An exit proof of deposit i's leaf, for `recipient`, made for deposit `target` (CommitVerifier).
+    function _exitProof(uint256 i, address recipient, uint256 target) internal view returns (uint256[2] memory a) {
+        a[0] = exitCommit(leafOf[i], uint256(uint160(recipient)), pool.exitScope(target));
+    }
+
     function _exit(uint256 i, uint256 to) internal returns (uint256) {
-        uint256[2] memory a;
         uint256[2][2] memory b;
+        uint256[2] memory c;
         address recipient = recipients[to % 3];
-        pool.requestExit(i, recipient, a, b, a, _siblings(i));
+        pool.requestExit(i, recipient, _exitProof(i, recipient, i), b, c);
         _treeSet(i, 0);
         statusOf[i] = CreditPool.Status.Exiting;
         recipientOf[i] = recipient;
+        requestedAt[i] = block.timestamp;
         exitsRequested++;
         return i;
+    }
+
+    /// An exit prepared, then 1 to 3 deposits mined ahead of it (same block): it still lands.
+    function exitAfterDeposits(uint256 seed, uint256 to, uint256 k) external step {
+        uint256 i = _active(seed);
+        for (uint256 n = _bound(k, 1, 3); n > 0; n--) _deposit(uint256(keccak256(abi.encode(seed, n))), seed >> n);
+        _exit(i, to);
+        exitsAfterInsertions++;
+    }
+
+    /// The leaf of any deposit (live, exiting, exited or slashed) cannot be deposited again.
+    function redeposit(uint256 seed) external step {
+        if (secrets.length == 0) _deposit(seed, seed >> 128);
+        uint256 i = seed % secrets.length;
+        uint256 amount = tickets[i] * pool.price() + stake;
+        vm.deal(address(this), amount);
+        try pool.deposit{value: amount}(leafOf[i], tickets[i]) {
+            revert("a used leaf was deposited again");
+        } catch (bytes memory err) {
+            assertEq(err, abi.encodeWithSelector(CreditPool.LeafUsed.selector, leafOf[i]));
+        }
+        vm.deal(address(this), 0);
+        redepositsRefused++;
+    }
+
+    /// An exit proof of a deposit's own leaf and recipient, but made for another deposit index
+    /// (a past one, a later one): refused, and the deposit stays Active.
+    function replayExit(uint256 seed, uint256 to, uint256 other) external step {
+        uint256 i = _active(seed);
+        uint256 target = _bound(other, 0, secrets.length);
+        if (target == i) target = secrets.length + 1;
+        uint256[2][2] memory b;
+        uint256[2] memory c;
+        address recipient = recipients[to % 3];
+        try pool.requestExit(i, recipient, _exitProof(i, recipient, target), b, c) {
+            revert("an exit proof made for another deposit was accepted");
+        } catch (bytes memory err) {
+            assertEq(err, abi.encodeWithSelector(CreditPool.InvalidProof.selector));
+        }
+        replaysRefused++;
     }
 
     /// After the exit delay anyone finalizes an exit: the stake goes to the recipient the proof named.
     function finalize(uint256 seed) external step {
         uint256 i = _exiting(seed);
         (,,, uint64 at,) = pool.deposits(i);
+        assertGe(at, requestedAt[i] + pool.rootWindow() + pool.SLASH_MARGIN(), "no time left to slash a late double-spend");
         if (block.timestamp < at) vm.warp(at);
         pool.finalizeExit(i);
         statusOf[i] = CreditPool.Status.Exited;
@@ -542,9 +815,9 @@ contract PoolHandler is Test {
             data = abi.encodeCall(CreditPool.slash, (secrets[i], tickets[i], i, new uint256[](0)));
         } else if (action == 2) {
             if (s == CreditPool.Status.Active) return;
-            uint256[2] memory a;
             uint256[2][2] memory b;
-            data = abi.encodeCall(CreditPool.requestExit, (i, recipients[0], a, b, a, new uint256[](0)));
+            uint256[2] memory c;
+            data = abi.encodeCall(CreditPool.requestExit, (i, recipients[0], _exitProof(i, recipients[0], i), b, c));
         } else if (action == 3) {
             (,,, uint64 at,) = pool.deposits(i);
             if (s == CreditPool.Status.Exiting && block.timestamp >= at) return;
@@ -567,7 +840,7 @@ contract CreditPoolInvariantTest is StdInvariant, PoolFixture {
 
     function setUp() public {
         MockVerifier mock = new MockVerifier();
-        pool = _pool(IERC20(address(0)), address(mock), address(mock));
+        pool = _pool(IERC20(address(0)), address(mock), address(new CommitVerifier()));
         handler = new PoolHandler(pool, provider);
         targetContract(address(handler));
     }
@@ -592,25 +865,34 @@ contract CreditPoolInvariantTest is StdInvariant, PoolFixture {
     }
 
     /// The run reached the states the invariant claims to check, and every deposit is in the state
-    /// the rules say.
+    /// the rules say, its leaf marked used, and (exiting) slashable for SLASH_MARGIN after its last
+    /// root left the window (the handler checks the same of each exit it finalizes).
     function afterInvariant() public view {
         for (uint256 i; i < handler.count(); i++) {
-            (,, CreditPool.Status s,,) = pool.deposits(i);
+            (uint256 leaf,, CreditPool.Status s,,) = pool.deposits(i);
             assertEq(uint8(s), uint8(handler.statusOf(i)), "a deposit is in another state than the rules say");
+            assertTrue(pool.usedLeaf(leaf), "a deposited leaf is not marked used");
+            (,,, uint64 at,) = pool.deposits(i);
+            if (s == CreditPool.Status.Exiting)
+                assertGe(at, handler.requestedAt(i) + pool.rootWindow() + pool.SLASH_MARGIN(), "no time left to slash");
         }
-        uint256[7] memory c = [
+        uint256[10] memory c = [
             handler.deposits(),
             handler.slashesActive(),
             handler.slashesExiting(),
             handler.exitsRequested(),
             handler.exitsFinalized(),
             handler.withdrawals(),
-            handler.forbiddenRefused()
+            handler.forbiddenRefused(),
+            handler.exitsAfterInsertions(),
+            handler.redepositsRefused(),
+            handler.replaysRefused()
         ];
         console.log("credit pool, the last run (%s steps):", handler.steps());
         console.log("  deposits %s, slashes of active %s / exiting %s deposits", c[0], c[1], c[2]);
         console.log("  exits requested %s / finalized %s, withdrawals %s", c[3], c[4], c[5]);
-        console.log("  forbidden steps refused %s", c[6]);
+        console.log("  forbidden steps refused %s, exits after insertions %s", c[6], c[7]);
+        console.log("  re-deposits of a used leaf refused %s, exit proofs for another deposit refused %s", c[8], c[9]);
         // a replayed, shrunk failure is shorter than a run: only full runs must reach the minimums
         if (handler.steps() < DEPTH) return;
         // (each minimum is reached by several handler functions, so that a run short of it is a
@@ -619,5 +901,6 @@ contract CreditPoolInvariantTest is StdInvariant, PoolFixture {
         assertGe(c[3], 1, "no exit requested");
         assertGe(c[1] + c[2] + c[4], 1, "no stake left the pool (slash or exit)");
         assertGe(c[4] + c[5], 1, "no money paid out (exit or withdrawal)");
+        assertGe(c[8] + c[9], 1, "no re-deposit or replayed exit tried");
     }
 }

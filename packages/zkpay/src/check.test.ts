@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { secp256k1 } from '@noble/curves/secp256k1.js'
 import { bytesToHex } from '@noble/hashes/utils.js'
 import { checkPayment, type PaymentClaim, type PaymentTarget } from './check.ts'
-import { oneTimeKeyX, requestBinding, requestBindingString } from './protocol.ts'
+import { oneTimeKeySignedString, oneTimeKeyX, requestBinding } from './protocol.ts'
 
 const pool = { address: '0x1111111111111111111111111111111111111111', chainId: 31337, scope: 77n } as const
 const call = (method: string, url: string, body: string): PaymentTarget => ({
@@ -22,8 +22,9 @@ const codeOf = (claim: PaymentClaim, target: PaymentTarget) => {
 
 const secretKey = secp256k1.utils.randomSecretKey()
 const publicKey = `0x${bytesToHex(secp256k1.getPublicKey(secretKey, true))}`
-const sign = (method: string, url: string, body: string) =>
-  `0x${bytesToHex(secp256k1.sign(new TextEncoder().encode(requestBindingString(method, url, body)), secretKey))}`
+// claimFor's proofs have nullifier 2 and root 3
+const sign = (method: string, url: string, body: string, signals = { root: 3n, nullifier: 2n }) =>
+  `0x${bytesToHex(secp256k1.sign(new TextEncoder().encode(oneTimeKeySignedString(signals, method, url, body)), secretKey))}`
 
 describe('checkPayment: one pure check for a call and for a proof sent ahead', () => {
   it('accepts a proof bound to this very request, and names its public signals', () => {
@@ -67,6 +68,13 @@ describe('checkPayment: one pure check for a call and for a proof sent ahead', (
       'ZKPAY_WRONG_REQUEST',
     )
     expect(codeOf(claimFor(x, { oneTimeKey: { publicKey } }), target)).toBe('ZKPAY_WRONG_REQUEST')
+    // the key signs the proof's root and nullifier too: a signature made for another proof is refused
+    const otherRoot = sign('POST', '/v1/chat', 'hi', { root: 4n, nullifier: 2n })
+    const otherNullifier = sign('POST', '/v1/chat', 'hi', { root: 3n, nullifier: 5n })
+    expect(codeOf(claimFor(x, { oneTimeKey: { publicKey, signature: otherRoot } }), target)).toBe('ZKPAY_WRONG_REQUEST')
+    expect(codeOf(claimFor(x, { oneTimeKey: { publicKey, signature: otherNullifier } }), target)).toBe(
+      'ZKPAY_WRONG_REQUEST',
+    )
     expect(codeOf(claimFor(x, { oneTimeKey: { publicKey, signature: `0x${'00'.repeat(64)}` } }), target)).toBe(
       'ZKPAY_WRONG_REQUEST',
     )

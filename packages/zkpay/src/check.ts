@@ -2,7 +2,7 @@ import { isAddressEqual, type Address } from 'viem'
 import { secp256k1 } from '@noble/curves/secp256k1.js'
 import { hexToBytes } from '@noble/hashes/utils.js'
 import { PaymentError } from './errors.ts'
-import { oneTimeKeyX, requestBinding, requestBindingString } from './protocol.ts'
+import { oneTimeKeySignedString, oneTimeKeyX, requestBinding } from './protocol.ts'
 
 /** The circuit's public signals by name (`[y, nullifier, root, scope, x]` on the wire). */
 export type PaymentSignals = { y: bigint; nullifier: bigint; root: bigint; scope: bigint; x: bigint }
@@ -29,10 +29,11 @@ const refuse = (...args: ConstructorParameters<typeof PaymentError>): PaymentChe
 })
 
 /**
- * The checks every payment passes before its root and its proof are looked at, for a call and for
- * a proof checked ahead alike: the pool and network, the pool's scope, and what `x` binds the
- * proof to — this very request, or a one-time key (whose signature over the request a call must
- * carry). Pure: no chain, no clock; the first failing check is the refusal.
+ * The checks every payment passes before its root, its nullifier and its proof are looked at, for a
+ * call and for a proof checked ahead alike: the pool and network, the pool's scope, and what `x`
+ * binds the proof to — this very request, or a one-time key (whose signature over the proof's root
+ * and nullifier and the request a call must carry). Pure: no chain, no clock, no pairing; the
+ * cheapest checks come first and the first failing one is the refusal.
  */
 export function checkPayment(claim: PaymentClaim, target: PaymentTarget): PaymentCheck {
   const [y, nullifier, root, scope, x] = claim.publicSignals
@@ -45,10 +46,14 @@ export function checkPayment(claim: PaymentClaim, target: PaymentTarget): Paymen
     if (x !== oneTimeKeyX(key.publicKey))
       return refuse('ZKPAY_WRONG_KEY', 'The proof is bound to another one-time key.')
     if (binding !== 'ahead') {
-      // a precomputed proof: its one-time key signs this very request
+      // a precomputed proof: its one-time key signs this proof's root and nullifier and this very request
       const { method, url, body } = binding.request
-      if (!key.signature || !signedBy(key.publicKey, key.signature, requestBindingString(method, url, body)))
-        return refuse('ZKPAY_WRONG_REQUEST', 'The one-time key did not sign this request.')
+      const signed = oneTimeKeySignedString({ root, nullifier }, method, url, body)
+      if (!key.signature || !signedBy(key.publicKey, key.signature, signed))
+        return refuse(
+          'ZKPAY_WRONG_REQUEST',
+          "The one-time key did not sign this request (with this proof's root and nullifier).",
+        )
     }
   } else if (binding === 'ahead') {
     return refuse('ZKPAY_WRONG_KEY', 'A proof sent ahead of its call must be bound to a one-time key.')
@@ -58,7 +63,7 @@ export function checkPayment(claim: PaymentClaim, target: PaymentTarget): Paymen
   return { ok: true, signals: { y, nullifier, root, scope, x } }
 }
 
-/** secp256k1 over the request's binding string (compact signature, compressed public key, both hex). */
+/** secp256k1 over `message` (compact signature, compressed public key, both hex). */
 function signedBy(publicKey: string, signature: string, message: string): boolean {
   try {
     return secp256k1.verify(

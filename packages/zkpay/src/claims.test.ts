@@ -157,9 +157,11 @@ describe('README claims: anonymous paid calls', () => {
         const { a, b } = copy.payload.proof
         copy.payload.proof.a = [a[0]!, neg(a[1]!)]
         copy.payload.proof.b = [b[0]!, [neg(b[1]![0]!), neg(b[1]![1]!)]]
-        expect((await sendAhead(encodeHeader(copy))).status).toBe(204)
-        expect(verify).toHaveBeenCalledTimes(1) // the copy was verified (it is a new proof); the repeats were not
-        verify.mockClear()
+        // the first verified proof keeps the ticket's slot: the copy is refused without a pairing check
+        const refused = await sendAhead(encodeHeader(copy))
+        expect(refused.status).toBe(409)
+        expect(await refused.json()).toMatchObject({ error: { code: 'ZKPAY_ALREADY_PREVERIFIED' } })
+        expect(verify).not.toHaveBeenCalled() // neither the repeats nor the copy cost a pairing check
         // the first ticket kept its slot: its call takes the fast path (no pairing check)
         const first = await client.fetch('http://gateway.example/v1/chat', { method: 'POST', body: 'first' })
         expect(first.status).toBe(200)

@@ -5,6 +5,7 @@ import { bytesToHex } from '@noble/hashes/utils.js'
 import type { Reader } from '@hermit/chain'
 import { creditPoolAbi } from '@hermit/contracts'
 import { artifactPaths, proveCredit, toSolidityCalldata, type CreditTree } from '@hermit/circuits'
+import { earlierTrees, poolTreeEvents } from './roots.ts'
 import { shortMessageOf } from '@hermit/errors'
 import { ZkPayError, type PaymentErrorCode } from './errors.ts'
 import type { ZkIdentity } from './identity.ts'
@@ -19,9 +20,9 @@ import {
   errorBodySchema,
   paymentRequiredSchema,
   paymentResponseSchema,
+  oneTimeKeySignedString,
   oneTimeKeyX,
   requestBinding,
-  requestBindingString,
   sha256Hex,
   type PaymentPayload,
   type PreverifyPayload,
@@ -182,6 +183,103 @@ export function createZkPayClient(options: ZkPayClientOptions) {
     return res
   }
 
+  const STALE_ROOT: PaymentErrorCode = 'ZKPAY_STALE_ROOT'
+  const OVERLOADED: PaymentErrorCode = 'ZKPAY_OVERLOADED'
+  type Proved = PaymentPayload['payload']
+  /** Ticket `i`, bound to `x`, proved against `tree`. */
+  async function proveTicket(i: number, x: bigint, tree: CreditTree, requirement: PaymentRequirements) {
+    let proved
+    try {
+      proved = await proveCredit({
+        sk: options.identity.depositSecret(BigInt(state.secretNonce)),
+        n: BigInt(state.tickets),
+        i: BigInt(i),
+        tree,
+        scope: BigInt(requirement.extra.scope),
+        x,
+      })
+    } catch (error) {
+      throw new ZkPayError('ZKPAY_PROOF_FAILED', `Could not prove ticket ${i}: ${shortMessageOf(error)}`, {
+        hint: 'Is the deposit in the pool (syncTree)?',
+      })
+    }
+    const cd = toSolidityCalldata(proved.proof, proved.publicSignals)
+    const part: Proved = {
+      proof: { a: cd.a, b: cd.b, c: cd.c },
+      publicSignals: cd.pub as Proved['publicSignals'],
+    }
+    return { part, root: proved.root }
+  }
+
+  /**
+   * Trees to prove the same ticket against when the gate refused `refused` as a stale root: the
+   * pool's current tree, then the trees of the roots before it, each still accepted on-chain and
+   * holding our deposit live. Same ticket and same `x`: the same share, so nothing more is revealed.
+   */
+  async function otherTrees(refused: Set<bigint>): Promise<{ root: bigint; tree: CreditTree }[]> {
+    const fresh = await sync(true)
+    const head = fresh.block
+    const events = await poolTreeEvents(options.publicClient, pool, options.fromBlock ?? 0n, head)
+    const candidates = [{ root: fresh.root, tree: fresh.tree as CreditTree, removed: fresh.removed }]
+    candidates.push(...earlierTrees(events, fresh.root, 3))
+    const out: { root: bigint; tree: CreditTree }[] = []
+    for (const c of candidates) {
+      if (refused.has(c.root) || c.removed.has(state.leafIndex) || c.tree.size <= state.leafIndex) continue
+      if (await isKnownRoot(options.publicClient, pool, c.root)) out.push({ root: c.root, tree: c.tree })
+    }
+    return out
+  }
+
+  const pause = (ms: number) => new Promise((r) => setTimeout(r, ms))
+  /** Sends one payment; a gate shedding load (503, ZKPAY_OVERLOADED) gets the very same payment again after Retry-After. */
+  async function sendShed(
+    url: string,
+    init: RequestInit,
+    body: string | Uint8Array,
+    payload: PaymentPayload,
+    ticket: number,
+  ) {
+    for (let attempt = 0; ; attempt++) {
+      const res = await sendPaid(url, init, body, payload, ticket)
+      if (res.status !== 503 || attempt >= 3 || (await refusalCode(res.clone())) !== OVERLOADED) return res
+      const after = Number(res.headers.get('retry-after') ?? '1')
+      await res.body?.cancel()
+      await pause(Math.min(Number.isFinite(after) && after >= 0 ? after : 1, 5) * 1000)
+    }
+  }
+
+  /**
+   * Pays with ticket `i` (bound to `x`); on ZKPAY_STALE_ROOT (the gate has not seen the newest root
+   * yet, or someone made it refuse one) proves the same ticket with the same `x` against another
+   * root still in the window and sends again: never a new ticket, which would pay twice.
+   */
+  async function payTicket(
+    url: string,
+    init: RequestInit,
+    body: string | Uint8Array,
+    requirement: PaymentRequirements,
+    i: number,
+    x: bigint,
+    first: { part: Proved; root: bigint },
+    sign?: (part: Proved) => NonNullable<Proved['oneTimeKey']>,
+  ): Promise<PaidResponse> {
+    const payloadOf = (part: Proved): PaymentPayload => ({
+      x402Version: 2,
+      accepted: requirement,
+      payload: sign ? { ...part, oneTimeKey: sign(part) } : part,
+    })
+    let res = await sendShed(url, init, body, payloadOf(first.part), i)
+    const refused = new Set([first.root])
+    while (res.status === 402 && (await refusalCode(res.clone())) === STALE_ROOT) {
+      const alt = (await otherTrees(refused))[0]
+      if (!alt) break
+      refused.add(alt.root)
+      const again = await proveTicket(i, x, alt.tree, requirement)
+      res = await sendShed(url, init, body, payloadOf(again.part), i)
+    }
+    return res
+  }
+
   async function pay(
     url: string,
     init: RequestInit,
@@ -194,32 +292,8 @@ export function createZkPayClient(options: ZkPayClientOptions) {
     const i = await options.tickets.reserve()
     const u = new URL(url)
     const x = requestBinding(init.method ?? 'GET', `${u.pathname}${u.search}`, body)
-    const sk = options.identity.depositSecret(BigInt(state.secretNonce))
-    let proved
-    try {
-      proved = await proveCredit({
-        sk,
-        n: BigInt(state.tickets),
-        i: BigInt(i),
-        tree: tree.tree as CreditTree,
-        scope: BigInt(requirement.extra.scope),
-        x,
-      })
-    } catch (error) {
-      throw new ZkPayError('ZKPAY_PROOF_FAILED', `Could not prove ticket ${i}: ${shortMessageOf(error)}`, {
-        hint: 'Is the deposit in the pool (syncTree)?',
-      })
-    }
-    const calldata = toSolidityCalldata(proved.proof, proved.publicSignals)
-    const payload: PaymentPayload = {
-      x402Version: 2,
-      accepted: requirement,
-      payload: {
-        proof: { a: calldata.a, b: calldata.b, c: calldata.c },
-        publicSignals: calldata.pub as PaymentPayload['payload']['publicSignals'],
-      },
-    }
-    return sendPaid(url, init, body, payload, i)
+    const first = await proveTicket(i, x, tree.tree as CreditTree, requirement)
+    return payTicket(url, init, body, requirement, i, x, first)
   }
 
   // ---- precomputed proofs: proved ahead for a one-time key, so a paid call only signs
@@ -330,16 +404,28 @@ export function createZkPayClient(options: ZkPayClientOptions) {
     r: Ready,
   ): Promise<PaidResponse> {
     const u = new URL(url)
-    const message = new TextEncoder().encode(
-      requestBindingString(init.method ?? 'GET', `${u.pathname}${u.search}`, body),
-    )
-    const signature = `0x${bytesToHex(secp256k1.sign(message, r.secretKey))}`
-    const payload: PaymentPayload = {
-      x402Version: 2,
-      accepted: requirement,
-      payload: { ...r.payload, oneTimeKey: { publicKey: r.publicKey, signature } },
+    // the one-time key signs this proof's root and nullifier and this request (version 2)
+    const sign = (part: Proved): NonNullable<Proved['oneTimeKey']> => {
+      const [, nullifier, root] = part.publicSignals
+      const message = oneTimeKeySignedString(
+        { root, nullifier },
+        init.method ?? 'GET',
+        `${u.pathname}${u.search}`,
+        body,
+      )
+      const signature = `0x${bytesToHex(secp256k1.sign(new TextEncoder().encode(message), r.secretKey))}`
+      return { version: 2, publicKey: r.publicKey, signature }
     }
-    return sendPaid(url, init, body, payload, r.ticket)
+    return payTicket(
+      url,
+      init,
+      body,
+      requirement,
+      r.ticket,
+      oneTimeKeyX(r.publicKey),
+      { part: r.payload, root: r.root },
+      sign,
+    )
   }
 
   return {
@@ -399,12 +485,7 @@ export function createZkPayClient(options: ZkPayClientOptions) {
       )
       await first.body?.cancel()
       const requirement = await pick(required.accepts)
-      let res = await pay(url, init, body, requirement)
-      if (res.status === 402 && (await refusalCode(res.clone())) === ('ZKPAY_STALE_ROOT' satisfies PaymentErrorCode)) {
-        await sync(true) // a deposit moved the root on: prove again against the fresh tree
-        res = await pay(url, init, body, requirement)
-      }
-      return res
+      return pay(url, init, body, requirement)
     },
   }
 }

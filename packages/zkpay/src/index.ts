@@ -11,6 +11,16 @@ export {
   depositToPool,
   prepareDeposit,
   zkInfraFromDeployments,
+  readDeposit,
+  proveExitRequest,
+  requestExit,
+  finalizeExit,
+  DEPOSIT_STATUS,
+  SLASH_MARGIN,
+  type DepositStatus,
+  type DepositState,
+  type ExitRequest,
+  type ExitCall,
   type PoolConfig,
   type PoolInfo,
   type ZkInfra,
@@ -40,8 +50,20 @@ export {
   type PaidHandler,
   type PaidRequest,
   type GateEvent,
+  type GateStats,
 } from './server.ts'
-export { SqliteNullifierStore, type NullifierStore, type ClaimResult, type StoredResponse } from './store.ts'
+export { createRootTracker, poolTreeEvents, type RootTracker, type PoolTreeEvent } from './roots.ts'
+export {
+  SqliteNullifierStore,
+  type NullifierStore,
+  type NullifierStoreOptions,
+  type NullifierState,
+  type SlashRecord,
+  type Share,
+  type ClaimEntry,
+  type ClaimResult,
+  type StoredResponse,
+} from './store.ts'
 export { ProofVerifierPool, type VerifierOptions } from './verifier.ts'
 export {
   ZkPayError,

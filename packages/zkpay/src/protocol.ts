@@ -103,11 +103,16 @@ export const paymentPayloadSchema = z.strictObject({
       dec(SNARK_FIELD, 'x'),
     ]),
     /**
-     * Precomputed proofs: x = oneTimeKeyX(publicKey) was proved ahead of time, and the request is
-     * bound by this key's signature instead (secp256k1 over the request's binding string).
+     * Precomputed proofs: x = oneTimeKeyX(publicKey) was proved ahead of time, and the call is
+     * bound by this key's signature instead: secp256k1 over oneTimeKeySignedString (version 2: the
+     * proof's root and nullifier, and the request's binding string).
      */
     oneTimeKey: z
-      .strictObject({ publicKey: bytesHex(33, 'publicKey'), signature: bytesHex(64, 'signature') })
+      .strictObject({
+        version: z.literal(2),
+        publicKey: bytesHex(33, 'publicKey'),
+        signature: bytesHex(64, 'signature'),
+      })
       .optional(),
   }),
 })
@@ -192,6 +197,19 @@ export function decodeHeader<S extends z.ZodType>(schema: S, header: string | un
 export function requestBindingString(method: string, pathAndQuery: string, body: Uint8Array | string = ''): string {
   const bodyHash = createHash('sha256').update(body).digest('hex')
   return `hermit-zkpay/v1\n${method.toUpperCase()}\n${pathAndQuery}\n${bodyHash}`
+}
+
+/**
+ * What a one-time key signs on a call (version 2): the proof's root and nullifier — so the signature
+ * belongs to this one proof — and the request's binding string, so it pays for this request only.
+ */
+export function oneTimeKeySignedString(
+  signals: { root: bigint; nullifier: bigint },
+  method: string,
+  pathAndQuery: string,
+  body: Uint8Array | string = '',
+): string {
+  return `hermit-zkpay/otk-call/v2\n${signals.root}\n${signals.nullifier}\n${requestBindingString(method, pathAndQuery, body)}`
 }
 
 export function requestBinding(method: string, pathAndQuery: string, body: Uint8Array | string = ''): bigint {

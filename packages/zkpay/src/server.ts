@@ -1,20 +1,12 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { readFileSync } from 'node:fs'
 import { zeroAddress, type Hash } from 'viem'
-import { writeAndWait, type Reader, type Wallet } from '@hermit/chain'
-import { creditPoolAbi } from '@hermit/contracts'
-import {
-  artifactPaths,
-  creditLeaf,
-  loadVerificationKey,
-  recoverSecret,
-  verifyCredit,
-  type Groth16Proof,
-} from '@hermit/circuits'
+import type { Reader, Wallet } from '@hermit/chain'
+import { artifactPaths, loadVerificationKey, recoverSecret, verifyCredit, type Groth16Proof } from '@hermit/circuits'
 import { shortMessageOf } from '@hermit/errors'
 import { checkPayment, type PaymentClaim, type PaymentSignals, type PaymentTarget } from './check.ts'
 import { PaymentError, ZkPayError, type PaymentErrorCode } from './errors.ts'
-import { isKnownRoot, type PoolInfo } from './pool.ts'
+import type { PoolInfo } from './pool.ts'
 import {
   HEADER_PREVERIFY,
   HEADER_REQUIRED,
@@ -32,12 +24,21 @@ import {
   type PaymentRequirements,
   type PaymentResponse,
 } from './protocol.ts'
+import { createRootTracker } from './roots.ts'
+import { createSlasher, type SlashEvent } from './slasher.ts'
 import type { NullifierStore, StoredResponse } from './store.ts'
-import { liveDepositCounter, removalSiblings, syncTree } from './sync.ts'
 import type { ProofVerifierPool } from './verifier.ts'
 
-/** A request as the gate sees it, whatever the HTTP framework: `url` is the path and query. */
-export type PaidRequest = { method: string; url: string; headers: Record<string, string | string[] | undefined> }
+/**
+ * A request as the gate sees it, whatever the HTTP framework: `url` is the path and query;
+ * `connection` (node:http: the socket) is what proofs sent ahead are rate-limited per.
+ */
+export type PaidRequest = {
+  method: string
+  url: string
+  headers: Record<string, string | string[] | undefined>
+  connection?: object
+}
 
 export type PaidHandler = (
   req: PaidRequest,
@@ -48,6 +49,7 @@ export type GateEvent =
   | { kind: 'paid'; nullifier: bigint }
   | { kind: 'replay'; nullifier: bigint }
   | { kind: 'double-spend'; nullifier: bigint; slashTx: Hash | null; error?: string }
+  | SlashEvent
   | { kind: 'rejected'; status: number; code: PaymentErrorCode }
   | { kind: 'preverified'; nullifier: bigint }
 
@@ -61,8 +63,28 @@ export type ZkPayGateOptions = {
   verifier?: ProofVerifierPool
   description?: string
   maxBodyBytes?: number
-  /** How long chain answers are cached: a root's "known", the anonymity set the 402 advertises (default 2 s). */
+  /** How long the anonymity set the 402 advertises is reused (default 2 s). */
   rootCacheMs?: number
+  /**
+   * The gate follows the pool's roots from its events and refreshes that view at most this often
+   * when a request needs it (default 250 ms): a root the view does not know is refused from a view
+   * at most this old, so a made-up root costs no RPC call and a real new root is seen within it.
+   */
+  rootRecheckMs?: number
+  /**
+   * Pairing checks waiting or running at once, at most (default 256). Every cheaper check runs
+   * first; a payment that would need a pairing check beyond the bound is shed with 503 and
+   * `Retry-After` (ZKPAY_OVERLOADED), instead of queueing without limit.
+   */
+  maxPendingVerifications?: number
+  /** The `Retry-After` of a shed payment (503) or a rate-limited preverify (429), in seconds (default 1). */
+  retryAfterSeconds?: number
+  /** Slash attempts per double-spend, each with freshly synced siblings (default 8); then it stays pending in the store. */
+  slashAttempts?: number
+  /** How long a slash attempt waits for its receipt before the next attempt (default 2 min): a dropped transaction is sent again. */
+  slashReceiptTimeoutMs?: number
+  /** The clock (ms), for the root window and the rechecks; tests move it instead of sleeping. */
+  now?: () => number
   /** Block the pool was deployed at, for event scans. */
   fromBlock?: bigint
   /** After this long, a claimed but unanswered payment is reported as consumed (410), not in progress. */
@@ -70,9 +92,11 @@ export type ZkPayGateOptions = {
   /**
    * Accept precomputed proofs ahead of their call (PAYMENT-PREVERIFY, advertised in the
    * requirements): the pairing check then runs before the call, which only checks the one-time
-   * key's signature. Verified proofs are remembered in memory, at most `capacity` (default 100,000).
+   * key's signature. Verified proofs are remembered in memory, at most `capacity` (default 100,000),
+   * the first verified proof of a ticket is kept, and each connection may send at most `burst` proofs
+   * ahead at once, refilled at `perSecond` (default 16 and 8; 429 + Retry-After beyond).
    */
-  preverify?: boolean | { capacity?: number }
+  preverify?: boolean | { capacity?: number; perConnection?: { burst?: number; perSecond?: number } }
   onEvent?: (e: GateEvent) => void
 }
 
@@ -85,6 +109,21 @@ export type ZkPayGate = {
   handle(req: IncomingMessage, res: ServerResponse, handler: PaidHandler): Promise<void>
   /** Web-standard Request → Response: Hono (`app.all('*', (c) => gate.fetch(c.req.raw, handler))`), Bun, Deno, workers. */
   fetch(request: Request, handler: PaidHandler): Promise<Response>
+  /** The verification queue and the root view, counted since the gate was made. */
+  stats(): GateStats
+  /** Retries the slashes still pending in the store (after a restart, say); resolves with the ones that landed. */
+  retryPendingSlashes(): Promise<Hash[]>
+}
+
+export type GateStats = {
+  /** Pairing checks waiting or running now, and the most there ever were at once. */
+  pendingVerifications: number
+  highWaterVerifications: number
+  /** Pairing checks started, and payments shed with 503 because the queue was full. */
+  pairings: number
+  shed: number
+  /** Refreshes of the root view (each one RPC call, more when the head moved). */
+  rootRefreshes: number
 }
 
 const toSnark = (p: { a: readonly bigint[]; b: readonly (readonly bigint[])[]; c: readonly bigint[] }): Groth16Proof =>
@@ -168,17 +207,26 @@ export function createZkPayGate(options: ZkPayGateOptions): ZkPayGate {
   const scanFrom = options.fromBlock === undefined ? {} : { fromBlock: options.fromBlock }
   const emit = (e: GateEvent) => options.onEvent?.(e)
 
-  // the anonymity set the 402 advertises: the pool's live deposits, counted from its events
-  // (incrementally, shared by concurrent requests) and cached like a root's answer
-  const countLiveDeposits = liveDepositCounter(publicClient, pool.address, scanFrom)
+  const now = options.now ?? Date.now
+  const roots = createRootTracker({
+    publicClient,
+    pool: pool.address,
+    rootWindow: pool.rootWindow,
+    recheckMs: options.rootRecheckMs ?? 250,
+    now,
+    ...scanFrom,
+  })
+
+  // the anonymity set the 402 advertises: the pool's live deposits, counted from the same events
+  // the root view follows, and reused for cacheMs
   let anonymity: { count: number; at: number } | undefined
   async function anonymitySet(): Promise<number> {
-    if (anonymity && Date.now() - anonymity.at < cacheMs) return anonymity.count
+    if (anonymity && now() - anonymity.at < cacheMs) return anonymity.count
     try {
-      anonymity = { count: await countLiveDeposits(), at: Date.now() }
+      anonymity = { count: await roots.liveDeposits(cacheMs), at: now() }
     } catch {
       // the chain is unreachable: the last count, kept for a while (advisory: clients count for themselves)
-      anonymity = { count: anonymity?.count ?? 0, at: Date.now() }
+      anonymity = { count: anonymity?.count ?? 0, at: now() }
     }
     return anonymity.count
   }
@@ -205,120 +253,160 @@ export function createZkPayGate(options: ZkPayGateOptions): ZkPayGate {
     accepts: [await accepts()],
   })
 
-  const rootCache = new Map<bigint, { ok: boolean; at: number }>()
-  async function rootKnown(root: bigint): Promise<boolean> {
-    const hit = rootCache.get(root)
-    if (hit && Date.now() - hit.at < cacheMs) return hit.ok
-    const ok = await isKnownRoot(publicClient, pool.address, root)
-    // bounded: roots come from requests, so an attacker picks them
-    if (rootCache.size >= 1024) rootCache.delete(rootCache.keys().next().value!)
-    rootCache.set(root, { ok, at: Date.now() })
-    return ok
-  }
-
   // proofs verified ahead of their call, one slot per ticket (nullifier → proof key, when): entries
   // are bounded by real tickets, not by how many re-randomized copies of one proof someone sends;
-  // a restart only means verifying them again
+  // the first verified proof keeps the slot; a restart only means verifying them again
   const preverified = new Map<bigint, { key: string; at: number }>()
-  const capacity = typeof options.preverify === 'object' ? (options.preverify.capacity ?? 100_000) : 100_000
-  if (!Number.isSafeInteger(capacity) || capacity < 1)
-    throw new ZkPayError('ZKPAY_BAD_OPTIONS', 'preverify.capacity must be a positive integer.')
+  const aheadInFlight = new Set<bigint>()
+  const aheadOptions = typeof options.preverify === 'object' ? options.preverify : {}
+  const capacity = aheadOptions.capacity ?? 100_000
+  const burst = aheadOptions.perConnection?.burst ?? 16
+  const perSecond = aheadOptions.perConnection?.perSecond ?? 8
+  const maxPending = options.maxPendingVerifications ?? 256
+  const retryAfter = options.retryAfterSeconds ?? 1
+  for (const [name, v] of Object.entries({ capacity, burst, maxPending, retryAfter }))
+    if (!Number.isSafeInteger(v) || v < 1)
+      throw new ZkPayError('ZKPAY_BAD_OPTIONS', `${name} must be a positive integer.`)
+  if (!(perSecond > 0)) throw new ZkPayError('ZKPAY_BAD_OPTIONS', 'preverify.perConnection.perSecond must be above 0.')
   const preverifyTtlMs = Number(pool.rootWindow) * 1000
   /** Was exactly this proof verified ahead (and recently enough that its root could still be accepted)? */
-  const wasPreverified = (nullifier: bigint, proof: Parameters<typeof proofKey>[0]): boolean => {
+  const wasPreverified = (nullifier: bigint, key: string): boolean => {
     const hit = preverified.get(nullifier)
-    return hit !== undefined && Date.now() - hit.at <= preverifyTtlMs && hit.key === proofKey(proof)
+    return hit !== undefined && now() - hit.at <= preverifyTtlMs && hit.key === key
   }
 
-  const verifyProof = (payload: {
+  // proofs sent ahead, per connection: a token bucket (a pairing check each is worth rate-limiting)
+  const buckets = new WeakMap<object, { tokens: number; at: number }>()
+  function takeToken(connection: object | undefined): void {
+    if (!connection) return
+    const t = now()
+    const b = buckets.get(connection) ?? { tokens: burst, at: t }
+    b.tokens = Math.min(burst, b.tokens + ((t - b.at) / 1000) * perSecond)
+    b.at = t
+    buckets.set(connection, b)
+    if (b.tokens < 1)
+      throw new PaymentError('ZKPAY_RATE_LIMITED', 'Too many proofs sent ahead on this connection; retry later.', 429)
+    b.tokens -= 1
+  }
+
+  // the pairing checks waiting or running: bounded, so a flood is shed (503) instead of queued
+  const counts = { pending: 0, highWater: 0, pairings: 0, shed: 0 }
+  async function verifyProof(payload: {
     proof: Parameters<typeof toSnark>[0]
     publicSignals: readonly bigint[]
-  }): Promise<boolean> => {
-    const proof = toSnark(payload.proof)
-    const signals = payload.publicSignals.map(String)
-    return options.verifier ? options.verifier.verify(proof, signals) : verifyCredit(proof, signals, vkey)
+  }): Promise<boolean> {
+    if (counts.pending >= maxPending) {
+      counts.shed++
+      throw new PaymentError('ZKPAY_OVERLOADED', 'Too many payments are being verified; retry shortly.', 503)
+    }
+    counts.pending++
+    counts.pairings++
+    counts.highWater = Math.max(counts.highWater, counts.pending)
+    try {
+      const proof = toSnark(payload.proof)
+      const signals = payload.publicSignals.map(String)
+      return await (options.verifier ? options.verifier.verify(proof, signals) : verifyCredit(proof, signals, vkey))
+    } finally {
+      counts.pending--
+    }
   }
+
+  const staleRoot = () =>
+    new PaymentError(
+      'ZKPAY_STALE_ROOT',
+      "The proof's Merkle root is not (or no longer) accepted: prove the same ticket against another root in the window.",
+      402,
+    )
+  const doubleSpend = (slashed: boolean) =>
+    new PaymentError(
+      'ZKPAY_DOUBLE_SPEND',
+      `This ticket was already spent on another request${slashed ? '; the deposit has been slashed' : ''}.`,
+      402,
+    )
 
   type Payload = Parameters<typeof proofKey>[0] & Pick<PaymentClaim, 'publicSignals' | 'oneTimeKey'>
   /**
-   * One path for a call and for a proof sent ahead: the pure checks (checkPayment), then the root
-   * window, then the Groth16 proof. The pairing check starts first, in a worker, and the other
-   * checks run meanwhile; a proof verified ahead skips it (only a one-time key's proof can).
+   * One path for a call and for a proof sent ahead, cheapest checks first and the pairing last:
+   * the pure checks (checkPayment: pool, scope, the binding, the one-time key's signature), the
+   * root (from the gate's view of the pool's events, no RPC per request), the nullifier's state
+   * (a spent ticket is refused or replayed without a pairing check), then the Groth16 proof in the
+   * bounded queue — unless exactly this proof was verified ahead, or is the recorded one.
    */
   async function admit(
     accepted: PaymentClaim['accepted'],
     payload: Payload,
     binding: PaymentTarget['binding'],
-  ): Promise<{ signals: PaymentSignals; verifiedAhead: boolean }> {
-    const verifiedAhead =
-      payload.oneTimeKey !== undefined && preverified.size > 0 && wasPreverified(payload.publicSignals[1], payload)
-    const verifying = verifiedAhead ? Promise.resolve(true) : verifyProof(payload)
-    verifying.catch(() => {}) // awaited below; a refusal before that must not leave it unhandled
+  ): Promise<{ signals: PaymentSignals; key: string; verifiedAhead: boolean }> {
     const check = checkPayment({ accepted, ...payload }, { pool, binding })
     if (!check.ok) throw check.refusal
-    if (!(await rootKnown(check.signals.root)))
-      throw new PaymentError(
-        'ZKPAY_STALE_ROOT',
-        "The proof's Merkle root is not (or no longer) accepted: sync the tree and prove again.",
-        402,
-      )
-    if (!(await verifying)) throw new PaymentError('ZKPAY_INVALID_PROOF', 'The proof does not verify.', 402)
-    return { signals: check.signals, verifiedAhead }
+    const signals = check.signals
+    if (!(await roots.accepts(signals.root))) throw staleRoot()
+    const key = proofKey(payload)
+    const spent = await options.store.peek(signals.scope, signals.nullifier)
+    if (spent && binding === 'ahead')
+      throw new PaymentError('ZKPAY_TICKET_CONSUMED', 'This ticket is spent already; nothing to verify ahead.', 410)
+    // a double-spend already recorded: both shares are kept, nothing more to learn from this one
+    if (spent && spent.x !== signals.x && spent.slash !== null) throw doubleSpend(spent.slash === 'slashed')
+    // the very proof that was claimed: a retry, replayed without checking it again
+    if (spent && spent.x === signals.x && spent.proofKey === key) return { signals, key, verifiedAhead: true }
+    const verifiedAhead = payload.oneTimeKey !== undefined && wasPreverified(signals.nullifier, key)
+    if (!verifiedAhead && !(await verifyProof(payload)))
+      throw new PaymentError('ZKPAY_INVALID_PROOF', 'The proof does not verify.', 402)
+    return { signals, key, verifiedAhead }
   }
 
   /** Checks a precomputed proof before its call; spends nothing (the nullifier is claimed by the call). */
-  async function preverify(header: string | string[]): Promise<StoredResponse> {
+  async function preverify(header: string | string[], connection: object | undefined): Promise<StoredResponse> {
     if (!options.preverify)
       throw new PaymentError(
         'ZKPAY_PREVERIFY_UNSUPPORTED',
         'This server does not take proofs ahead of their call.',
         400,
       )
+    takeToken(connection)
     if (Array.isArray(header)) throw new PaymentError('ZKPAY_MALFORMED', 'More than one PAYMENT-PREVERIFY header.')
     const ahead = decodeHeader(preverifyPayloadSchema, header, 'PAYMENT-PREVERIFY')
-    const { signals, verifiedAhead } = await admit(ahead.accepted, ahead.payload, 'ahead')
-    if (!verifiedAhead) {
-      preverified.delete(signals.nullifier)
-      if (preverified.size >= capacity) preverified.delete(preverified.keys().next().value!)
-      preverified.set(signals.nullifier, { key: proofKey(ahead.payload), at: Date.now() })
+    const nullifier = ahead.payload.publicSignals[1]
+    // one pairing check per ticket: the first verified proof keeps its slot, a copy (re-randomized
+    // or not) sent later or meanwhile neither replaces it nor costs a pairing check
+    const held = preverified.get(nullifier)
+    const key = proofKey(ahead.payload)
+    if (held && now() - held.at <= preverifyTtlMs) {
+      if (held.key === key) return { status: 204, headers: {}, body: new Uint8Array() }
+      throw new PaymentError('ZKPAY_ALREADY_PREVERIFIED', 'Another proof of this ticket was verified ahead.', 409)
     }
-    emit({ kind: 'preverified', nullifier: signals.nullifier })
+    if (aheadInFlight.has(nullifier))
+      throw new PaymentError('ZKPAY_ALREADY_PREVERIFIED', 'A proof of this ticket is being verified ahead.', 409)
+    aheadInFlight.add(nullifier)
+    try {
+      const { signals } = await admit(ahead.accepted, ahead.payload, 'ahead')
+      preverified.delete(signals.nullifier) // an expired entry: the fresh one goes to the back
+      if (preverified.size >= capacity) preverified.delete(preverified.keys().next().value!)
+      preverified.set(signals.nullifier, { key, at: now() })
+    } finally {
+      aheadInFlight.delete(nullifier)
+    }
+    emit({ kind: 'preverified', nullifier })
     return { status: 204, headers: {}, body: new Uint8Array() }
   }
 
-  const slashing = new Map<bigint, Promise<Hash | null>>()
-  /** One slash at a time per secret, however many double-spends arrive together. */
-  function slash(sk: bigint): Promise<Hash | null> {
-    let run = slashing.get(sk)
-    if (!run) {
-      run = slashOnce(sk).finally(() => slashing.delete(sk))
-      slashing.set(sk, run)
-    }
-    return run
-  }
-
-  async function slashOnce(sk: bigint): Promise<Hash | null> {
-    if (!options.slasher) return null
-    const synced = await syncTree(publicClient, pool.address, scanFrom)
-    for (const [i, leaf] of synced.leaves.entries()) {
-      const n = synced.tickets[i]!
-      if (creditLeaf(sk, n) !== leaf) continue
-      const [, , status] = await publicClient.readContract({
-        address: pool.address,
-        abi: creditPoolAbi,
-        functionName: 'deposits',
-        args: [BigInt(i)],
-      })
-      if (status !== 1 && status !== 2) continue // already slashed or exited: nothing left to take
-      const siblings = synced.removed.has(i) ? [] : removalSiblings(synced.tree, i)
-      const receipt = await writeAndWait(
-        { publicClient, walletClient: options.slasher },
-        { address: pool.address, abi: creditPoolAbi, functionName: 'slash', args: [sk, n, BigInt(i), siblings] },
-      )
-      return receipt.transactionHash
-    }
-    return null
-  }
+  const slasher = createSlasher({
+    publicClient,
+    pool,
+    store: options.store,
+    slasher: options.slasher,
+    attempts: options.slashAttempts ?? 8,
+    receiptTimeoutMs: options.slashReceiptTimeoutMs ?? 120_000,
+    scanFrom,
+    emit,
+  })
+  const slash = slasher.slash
+  const retryPendingSlashes = slasher.retryPending
+  // a slash left pending by an earlier process (it crashed, or its attempts ran out) is tried again
+  if (options.slasher)
+    void Promise.resolve()
+      .then(retryPendingSlashes)
+      .catch(() => {})
 
   const send = (r: StoredResponse, payment?: PaymentResponse): StoredResponse => ({
     status: r.status,
@@ -331,6 +419,7 @@ export function createZkPayGate(options: ZkPayGateOptions): ZkPayGate {
     const headers: Record<string, string> = { 'content-type': 'application/json' }
     if (error.status === 402)
       headers[HEADER_REQUIRED] = encodeHeader({ ...(await requirements(url)), error: error.shortMessage })
+    if (error.status === 503 || error.status === 429) headers['retry-after'] = String(retryAfter)
     return {
       status: error.status,
       headers,
@@ -342,16 +431,18 @@ export function createZkPayGate(options: ZkPayGateOptions): ZkPayGate {
     const url = req.url
     try {
       const aheadHeader = req.headers[HEADER_PREVERIFY]
-      if (aheadHeader !== undefined) return await preverify(aheadHeader)
+      if (aheadHeader !== undefined) return await preverify(aheadHeader, req.connection)
       const header = req.headers[HEADER_SIGNATURE]
       if (header === undefined)
         throw new PaymentError('ZKPAY_PAYMENT_REQUIRED', 'Payment required: one zk-rln ticket per call.', 402)
       if (Array.isArray(header)) throw new PaymentError('ZKPAY_MALFORMED', 'More than one PAYMENT-SIGNATURE header.')
       const payment = decodeHeader(paymentPayloadSchema, header, 'PAYMENT-SIGNATURE')
-      const { signals } = await admit(payment.accepted, payment.payload, { request: { method: req.method, url, body } })
+      const { signals, key } = await admit(payment.accepted, payment.payload, {
+        request: { method: req.method, url, body },
+      })
       const { scope, nullifier, x, y } = signals
 
-      const claim = await options.store.claim(signals)
+      const claim = await options.store.claim({ ...signals, proofKey: key })
       preverified.delete(nullifier) // the ticket is claimed now: its slot is done either way
       if (claim.status === 'replay') {
         emit({ kind: 'replay', nullifier })
@@ -372,19 +463,17 @@ export function createZkPayGate(options: ZkPayGateOptions): ZkPayGate {
         let error: string | undefined
         if (!slashTx) {
           try {
-            const sk = recoverSecret({ x: claim.previous.x, y: claim.previous.y }, { x, y })
-            slashTx = await slash(sk)
-            if (slashTx) await options.store.markSlashed(scope, nullifier, slashTx)
+            const previous = { x: claim.previous.x, y: claim.previous.y }
+            const sk = recoverSecret(previous, { x, y })
+            // both shares and the secret are on disk (sealed) before any slash is tried: a crash loses nothing
+            await options.store.recordDoubleSpend(scope, nullifier, [previous, { x, y }], sk)
+            slashTx = await slash(scope, nullifier, sk)
           } catch (e) {
             error = shortMessageOf(e)
           }
         }
         emit({ kind: 'double-spend', nullifier, slashTx, ...(error ? { error } : {}) })
-        throw new PaymentError(
-          'ZKPAY_DOUBLE_SPEND',
-          `This ticket was already spent on another request${slashTx ? '; the deposit has been slashed' : ''}.`,
-          402,
-        )
+        throw doubleSpend(slashTx !== null)
       }
       let result: StoredResponse
       try {
@@ -433,7 +522,12 @@ export function createZkPayGate(options: ZkPayGateOptions): ZkPayGate {
   }
 
   async function handle(req: IncomingMessage, res: ServerResponse, handler: PaidHandler): Promise<void> {
-    const paid: PaidRequest = { method: req.method ?? 'GET', url: req.url ?? '/', headers: req.headers }
+    const paid: PaidRequest = {
+      method: req.method ?? 'GET',
+      url: req.url ?? '/',
+      headers: req.headers,
+      connection: req.socket,
+    }
     const out = await serveRead(paid, () => readNodeBody(req, maxBody), handler)
     if (res.headersSent) return
     res.writeHead(out.status, out.headers)
@@ -452,5 +546,13 @@ export function createZkPayGate(options: ZkPayGateOptions): ZkPayGate {
     })
   }
 
-  return { requirements, process: serve, handle, fetch: fetchHandler }
+  const stats = (): GateStats => ({
+    pendingVerifications: counts.pending,
+    highWaterVerifications: counts.highWater,
+    pairings: counts.pairings,
+    shed: counts.shed,
+    rootRefreshes: roots.stats().refreshes,
+  })
+
+  return { requirements, process: serve, handle, fetch: fetchHandler, stats, retryPendingSlashes }
 }

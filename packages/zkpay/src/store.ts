@@ -1,6 +1,10 @@
 import { mkdirSync, rmSync } from 'node:fs'
 import { dirname } from 'node:path'
 import { createRequire } from 'node:module'
+import { gcm } from '@noble/ciphers/aes.js'
+import { scrypt } from '@noble/hashes/scrypt.js'
+import { randomBytes } from '@noble/hashes/utils.js'
+import { z } from 'zod'
 import { ZkPayError } from './errors.ts'
 import { claimPidFile, processAlive, takeOverStaleLock } from './fsutil.ts'
 
@@ -13,22 +17,81 @@ export type ClaimResult =
   /** Same nullifier, another message: a double-spend; the earlier share reveals the secret. */
   | { status: 'double-spend'; previous: { x: bigint; y: bigint }; slashedTx: string | null }
 
+/** A share of a ticket: the point (x, y) one call revealed. Two of them give the deposit's secret away. */
+export type Share = { x: bigint; y: bigint }
+
+/** What the gate keeps about a double-spend until its slash lands (shares and secret encrypted at rest). */
+export type SlashRecord = {
+  scope: bigint
+  nullifier: bigint
+  shares: [Share, Share]
+  secret: bigint
+  /** pending: not landed yet; slashed: `tx` landed; gone: the deposit was slashed or exited by someone else. */
+  state: 'pending' | 'slashed' | 'gone'
+  tx: string | null
+  attempts: number
+}
+
+/** What the store knows of a nullifier before any proof is checked (a read, no claim). */
+export type NullifierState = { x: bigint; y: bigint; proofKey: string | null; slash: SlashRecord['state'] | null }
+
 /**
  * Where spent nullifiers live. `claim` must be atomic (insert-if-absent), so that several gateway
  * instances can share one set: this interface is what a PostgreSQL backend implements too.
  */
 export interface NullifierStore {
-  claim(entry: { scope: bigint; nullifier: bigint; x: bigint; y: bigint; root: bigint }): Promise<ClaimResult>
+  claim(entry: ClaimEntry): Promise<ClaimResult>
+  /** The nullifier's state, if it was ever claimed: lets the gate refuse before any pairing check. */
+  peek(scope: bigint, nullifier: bigint): Promise<NullifierState | null>
   saveResponse(scope: bigint, nullifier: bigint, response: StoredResponse): Promise<void>
+  /** Keeps both shares and the recovered secret (encrypted) before any slash is tried: a crash then loses nothing. */
+  recordDoubleSpend(scope: bigint, nullifier: bigint, shares: [Share, Share], secret: bigint): Promise<void>
+  /** Double-spends whose slash has not landed yet (decrypted), to retry. */
+  pendingSlashes(): Promise<SlashRecord[]>
+  slashRecord(scope: bigint, nullifier: bigint): Promise<SlashRecord | null>
+  /** One more slash attempt was made (and failed or is in flight). */
+  countSlashAttempt(scope: bigint, nullifier: bigint): Promise<void>
   markSlashed(scope: bigint, nullifier: bigint, txHash: string): Promise<void>
+  /** The deposit left the pool (slashed by someone else, or exited): nothing left to take. */
+  markSlashGone(scope: bigint, nullifier: bigint): Promise<void>
   count(): Promise<number>
   close(): Promise<void>
 }
+
+export type ClaimEntry = {
+  scope: bigint
+  nullifier: bigint
+  x: bigint
+  y: bigint
+  root: bigint
+  /** proofKey() of the verified proof: a retry with the very same proof is replayed without a pairing check. */
+  proofKey?: string
+}
+
+export type NullifierStoreOptions = {
+  /**
+   * Encrypts what a double-spend reveals (both shares and the secret) at rest: scrypt → AES-256-GCM,
+   * as the identity keystore. Without it a random key of this process is used, so a slash still
+   * pending when the process dies cannot be resumed by the next one.
+   */
+  secretsPassword?: string
+  /** scrypt cost (default 2^15; tests may lower it). */
+  scryptN?: number
+}
+
+const recordSchema = z.strictObject({
+  shares: z.tuple([
+    z.strictObject({ x: z.string().regex(/^\d+$/), y: z.string().regex(/^\d+$/) }),
+    z.strictObject({ x: z.string().regex(/^\d+$/), y: z.string().regex(/^\d+$/) }),
+  ]),
+  secret: z.string().regex(/^\d+$/),
+})
 
 type SqliteDb = {
   exec(sql: string): void
   run(sql: string, values?: unknown[]): { changes: number }
   get(sql: string, values?: unknown[]): Record<string, unknown> | null
+  all(sql: string, values?: unknown[]): Record<string, unknown>[]
   close(): void
 }
 
@@ -42,9 +105,10 @@ export class SqliteNullifierStore implements NullifierStore {
   private constructor(
     private readonly db: SqliteDb,
     private readonly path: string,
+    private readonly key: Uint8Array,
   ) {}
 
-  static open(path: string): SqliteNullifierStore {
+  static open(path: string, options: NullifierStoreOptions = {}): SqliteNullifierStore {
     mkdirSync(dirname(path), { recursive: true })
     const owner = `${path}.owner`
     // the owner file is created exclusively: two gateways can never both own one database
@@ -75,13 +139,47 @@ export class SqliteNullifierStore implements NullifierStore {
       scope TEXT NOT NULL, nullifier TEXT NOT NULL, x TEXT NOT NULL, y TEXT NOT NULL, root TEXT NOT NULL,
       created_at INTEGER NOT NULL, status INTEGER, headers TEXT, body BLOB, slashed_tx TEXT,
       PRIMARY KEY (scope, nullifier))`)
-    return new SqliteNullifierStore(db, path)
+    const columns = db.get("SELECT COUNT(*) AS n FROM pragma_table_info('nullifiers') WHERE name = 'proof_key'")!
+    if (Number(columns.n) === 0) db.exec('ALTER TABLE nullifiers ADD COLUMN proof_key TEXT')
+    // a double-spend's shares and secret: sealed (AES-256-GCM, the row's scope and nullifier as AAD)
+    db.exec(`CREATE TABLE IF NOT EXISTS slashes (
+      scope TEXT NOT NULL, nullifier TEXT NOT NULL, nonce TEXT NOT NULL, sealed TEXT NOT NULL,
+      state TEXT NOT NULL, tx TEXT, attempts INTEGER NOT NULL DEFAULT 0, created_at INTEGER NOT NULL,
+      PRIMARY KEY (scope, nullifier))`)
+    db.exec('CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT NOT NULL)')
+    let key: Uint8Array
+    if (options.secretsPassword === undefined) key = randomBytes(32)
+    else {
+      if (options.secretsPassword.length < 8)
+        throw new ZkPayError('ZKPAY_BAD_OPTIONS', 'secretsPassword must have at least 8 characters.')
+      // the salt and cost are kept beside the rows they protect; the password never is
+      const kdf = db.get("SELECT value FROM meta WHERE name = 'kdf'")
+      const params = kdf
+        ? (JSON.parse(kdf.value as string) as { salt: string; N: number })
+        : { salt: Buffer.from(randomBytes(16)).toString('hex'), N: options.scryptN ?? 2 ** 15 }
+      if (!kdf) db.run("INSERT INTO meta (name, value) VALUES ('kdf', ?)", [JSON.stringify(params)])
+      key = scrypt(new TextEncoder().encode(options.secretsPassword), Buffer.from(params.salt, 'hex'), {
+        N: params.N,
+        r: 8,
+        p: 1,
+        dkLen: 32,
+      })
+    }
+    return new SqliteNullifierStore(db, path, key)
   }
 
-  async claim(e: { scope: bigint; nullifier: bigint; x: bigint; y: bigint; root: bigint }): Promise<ClaimResult> {
+  async claim(e: ClaimEntry): Promise<ClaimResult> {
     const inserted = this.db.run(
-      'INSERT OR IGNORE INTO nullifiers (scope, nullifier, x, y, root, created_at) VALUES (?, ?, ?, ?, ?, ?)',
-      [e.scope.toString(), e.nullifier.toString(), e.x.toString(), e.y.toString(), e.root.toString(), Date.now()],
+      'INSERT OR IGNORE INTO nullifiers (scope, nullifier, x, y, root, created_at, proof_key) VALUES (?, ?, ?, ?, ?, ?, ?)',
+      [
+        e.scope.toString(),
+        e.nullifier.toString(),
+        e.x.toString(),
+        e.y.toString(),
+        e.root.toString(),
+        Date.now(),
+        e.proofKey ?? null,
+      ],
     )
     if (inserted.changes === 1) return { status: 'new' }
     const row = this.db.get(
@@ -116,9 +214,106 @@ export class SqliteNullifierStore implements NullifierStore {
     ])
   }
 
+  async peek(scope: bigint, nullifier: bigint): Promise<NullifierState | null> {
+    const key = [scope.toString(), nullifier.toString()]
+    const row = this.db.get('SELECT x, y, proof_key FROM nullifiers WHERE scope = ? AND nullifier = ?', key)
+    if (!row) return null
+    const slash = this.db.get('SELECT state FROM slashes WHERE scope = ? AND nullifier = ?', key)
+    return {
+      x: BigInt(row.x as string),
+      y: BigInt(row.y as string),
+      proofKey: (row.proof_key as string | null) ?? null,
+      slash: slash ? (slash.state as SlashRecord['state']) : null,
+    }
+  }
+
+  private aad(scope: bigint, nullifier: bigint): Uint8Array {
+    return new TextEncoder().encode(`hermit-zkpay/slash/v1\n${scope}\n${nullifier}`)
+  }
+
+  async recordDoubleSpend(scope: bigint, nullifier: bigint, shares: [Share, Share], secret: bigint): Promise<void> {
+    const nonce = randomBytes(12)
+    const plain = JSON.stringify({
+      shares: shares.map((s) => ({ x: s.x.toString(), y: s.y.toString() })),
+      secret: secret.toString(),
+    })
+    const sealed = gcm(this.key, nonce, this.aad(scope, nullifier)).encrypt(new TextEncoder().encode(plain))
+    this.db.run(
+      "INSERT OR IGNORE INTO slashes (scope, nullifier, nonce, sealed, state, created_at) VALUES (?, ?, ?, ?, 'pending', ?)",
+      [
+        scope.toString(),
+        nullifier.toString(),
+        Buffer.from(nonce).toString('hex'),
+        Buffer.from(sealed).toString('hex'),
+        Date.now(),
+      ],
+    )
+  }
+
+  private open(row: Record<string, unknown>): SlashRecord {
+    const scope = BigInt(row.scope as string)
+    const nullifier = BigInt(row.nullifier as string)
+    let plain: Uint8Array
+    try {
+      plain = gcm(this.key, Buffer.from(row.nonce as string, 'hex'), this.aad(scope, nullifier)).decrypt(
+        Buffer.from(row.sealed as string, 'hex'),
+      )
+    } catch (cause) {
+      throw new ZkPayError('ZKPAY_SLASH_RECORD_SEALED', 'A double-spend record cannot be opened with this key.', {
+        cause,
+        hint: 'Open the nullifier store with the secretsPassword it was written with.',
+      })
+    }
+    const r = recordSchema.parse(JSON.parse(new TextDecoder().decode(plain)))
+    return {
+      scope,
+      nullifier,
+      shares: [
+        { x: BigInt(r.shares[0].x), y: BigInt(r.shares[0].y) },
+        { x: BigInt(r.shares[1].x), y: BigInt(r.shares[1].y) },
+      ],
+      secret: BigInt(r.secret),
+      state: row.state as SlashRecord['state'],
+      tx: (row.tx as string | null) ?? null,
+      attempts: Number(row.attempts),
+    }
+  }
+
+  async slashRecord(scope: bigint, nullifier: bigint): Promise<SlashRecord | null> {
+    const row = this.db.get('SELECT * FROM slashes WHERE scope = ? AND nullifier = ?', [
+      scope.toString(),
+      nullifier.toString(),
+    ])
+    return row ? this.open(row) : null
+  }
+
+  async pendingSlashes(): Promise<SlashRecord[]> {
+    const out: SlashRecord[] = []
+    for (const row of this.db.all("SELECT * FROM slashes WHERE state = 'pending' ORDER BY created_at")) {
+      try {
+        out.push(this.open(row))
+      } catch {
+        // sealed with another process's key (no secretsPassword): cannot be resumed here
+      }
+    }
+    return out
+  }
+
+  async countSlashAttempt(scope: bigint, nullifier: bigint): Promise<void> {
+    this.db.run('UPDATE slashes SET attempts = attempts + 1 WHERE scope = ? AND nullifier = ?', [
+      scope.toString(),
+      nullifier.toString(),
+    ])
+  }
+
   async markSlashed(scope: bigint, nullifier: bigint, txHash: string): Promise<void> {
-    this.db.run('UPDATE nullifiers SET slashed_tx = ? WHERE scope = ? AND nullifier = ?', [
-      txHash,
+    const key = [scope.toString(), nullifier.toString()]
+    this.db.run('UPDATE nullifiers SET slashed_tx = ? WHERE scope = ? AND nullifier = ?', [txHash, ...key])
+    this.db.run("UPDATE slashes SET state = 'slashed', tx = ? WHERE scope = ? AND nullifier = ?", [txHash, ...key])
+  }
+
+  async markSlashGone(scope: bigint, nullifier: bigint): Promise<void> {
+    this.db.run("UPDATE slashes SET state = 'gone' WHERE scope = ? AND nullifier = ?", [
       scope.toString(),
       nullifier.toString(),
     ])

@@ -112,7 +112,11 @@ export function liveDepositCounter(
   return () => (scanning ??= scan().finally(() => (scanning = undefined)))
 }
 
-/** LeanIMT siblings of a leaf as CreditPool.slash / requestExit take them. */
+/**
+ * LeanIMT siblings of a leaf (its Merkle path). CreditPool keeps every node of its tree: `slash`
+ * ignores the siblings it is passed (an argument kept for older callers) and `requestExit` takes
+ * none, so a path that a later transaction made stale no longer makes either revert.
+ */
 export function removalSiblings(tree: CreditTree, leafIndex: number): bigint[] {
   return tree.generateProof(leafIndex).siblings
 }

@@ -81,9 +81,31 @@ describe('ProofVerifierPool', () => {
       true,
     ])
     expect(pool.stats()).toEqual({ ...none, batchesPassed: 1, proofsInPassedBatches: 4 })
-    // the counter does see the fallback: a batch with a tampered proof is re-checked one by one
+    // a batch with a tampered proof is bisected: [g] alone, then [bad, g] fails and splits in two
     const mixed = [proofs[0]!, tamperedSignal(proofs[1]!), proofs[2]!]
     expect(await Promise.all(mixed.map((p) => pool.verify(p.proof, p.publicSignals)))).toEqual([true, false, true])
-    expect(pool.stats()).toEqual({ batchesPassed: 1, proofsInPassedBatches: 4, batchesFailed: 1, checkedOneByOne: 3 })
+    expect(pool.stats()).toEqual({ batchesPassed: 1, proofsInPassedBatches: 4, batchesFailed: 2, checkedOneByOne: 3 })
+  }, 60_000)
+
+  it('mcl: a failing batch finds its bad proof by bisection: 11 checks for one bad proof among 32, not 33', async () => {
+    const pool = new ProofVerifierPool(loadVerificationKey('credit'), { workers: 1, batchSize: 32, batchWaitMs: 5 })
+    pools.push(pool)
+    const bad = 21
+    const items = Array.from({ length: 32 }, (_, k) => (k === bad ? tamperedSignal(proofs[k % 4]!) : proofs[k % 4]!))
+    const results = await Promise.all(items.map((p) => pool.verify(p.proof, p.publicSignals)))
+    expect(results).toEqual(items.map((_, k) => k !== bad))
+    // 32 fails; of each failing half one half passes (16, 8, 4, 2) and one fails (16, 8, 4, 2); the last pair is checked alone
+    expect(pool.stats()).toEqual({ batchesPassed: 4, proofsInPassedBatches: 30, batchesFailed: 5, checkedOneByOne: 2 })
+    const checks = Object.values(pool.stats()).reduce((a, b) => a + b, 0) - pool.stats().proofsInPassedBatches
+    expect(checks).toBe(11)
+  }, 60_000)
+
+  it('mcl: a batch of junk stops bisecting once both halves fail, and checks the rest one by one', async () => {
+    const pool = new ProofVerifierPool(loadVerificationKey('credit'), { workers: 1, batchSize: 8, batchWaitMs: 5 })
+    pools.push(pool)
+    const junk = Array.from({ length: 8 }, (_, k) => tamperedSignal(proofs[k % 4]!))
+    expect(await Promise.all(junk.map((p) => pool.verify(p.proof, p.publicSignals)))).toEqual(Array(8).fill(false))
+    // 8 fails, both halves of 4 fail: the 8 proofs are checked alone (pure bisection would take 7 more batch checks)
+    expect(pool.stats()).toEqual({ batchesPassed: 0, proofsInPassedBatches: 0, batchesFailed: 3, checkedOneByOne: 8 })
   }, 60_000)
 })

@@ -11,9 +11,9 @@ export type VerifierStats = {
   batchesPassed: number
   /** Proofs accepted by those batch checks. */
   proofsInPassedBatches: number
-  /** Groups whose batch check failed, so each of their proofs was re-checked one by one (the per-proof fallback). */
+  /** Batch checks that failed: each such group is split in two and its halves checked again (bisection). */
   batchesFailed: number
-  /** Proofs checked one by one: lone proofs, the fallback's re-checks, and every proof of the snarkjs engine. */
+  /** Proofs checked alone: lone proofs, the halves bisection brought down to one proof, and every proof of the snarkjs engine. */
   checkedOneByOne: number
 }
 
@@ -23,7 +23,7 @@ export type VerifierOptions = {
   workers?: number
   /** "mcl" (default): mcl-wasm pairings with batch verification; "snarkjs": the reference verifier. */
   engine?: 'mcl' | 'snarkjs'
-  /** Proofs checked together (mcl); a batch with a bad proof is re-checked one by one. */
+  /** Proofs checked together (mcl); a batch with a bad proof is bisected to find it. */
   batchSize?: number
   /** How long a worker waits for more proofs before checking a partial batch (ms); 0 (default): only for those already queued. */
   batchWaitMs?: number
@@ -123,6 +123,11 @@ export class ProofVerifierPool {
       if (items && items.length > 0) this.workers[k]!.postMessage({ batch: items })
     })
     this.outbox = []
+  }
+
+  /** Proofs asked for and not answered yet (queued in the pool or being checked by a worker). */
+  pendingCount(): number {
+    return this.pending.size
   }
 
   /** How the proofs were checked so far: batch checks that passed, batches that fell back to one by one. */

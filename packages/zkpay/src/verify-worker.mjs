@@ -1,6 +1,6 @@
 // Verifies Groth16 proofs off the main thread. Plain JS, so it loads without a TypeScript loader.
 //   engine "mcl": mcl-wasm pairings, proofs checked in batches with a random linear combination
-//                 (one final exponentiation per batch); a failing batch is re-checked proof by proof.
+//                 (one final exponentiation per batch); a failing batch is bisected to find its bad proofs.
 //   engine "snarkjs": snarkjs.groth16.verify, one proof at a time (the reference).
 import { randomBytes } from 'node:crypto'
 import { parentPort, workerData } from 'node:worker_threads'
@@ -92,23 +92,41 @@ if (engine === 'snarkjs') {
     const it = parse(p)
     return it !== null && checkOne(it)
   }
+  const single = (x, out) => {
+    counts.checkedOneByOne++
+    out[x.k] = checkOne(x.it)
+    return out[x.k]
+  }
+  /** One batch check of `items` (a lone proof: a single check); true when all of them are valid. */
+  const batch = (items, out) => {
+    if (items.length === 1) return single(items[0], out)
+    if (check(items.map((x) => x.it))) {
+      counts.batchesPassed++
+      counts.proofsInPassedBatches += items.length
+      for (const x of items) out[x.k] = true
+      return true
+    }
+    counts.batchesFailed++
+    return false
+  }
+  // a failing batch finds its bad proofs by bisection: each half is checked as a batch, and only a
+  // failing half is split again, so one bad proof among n costs about 2·log2(n) batch checks, not n.
+  // When both halves fail the bad proofs are dense (a flood of junk): single checks then cost less
+  // than splitting further, so the rest is checked one by one.
+  const bisect = (items, out) => {
+    const mid = items.length >> 1
+    const failed = [items.slice(0, mid), items.slice(mid)].filter((h) => !batch(h, out))
+    if (failed.length === 2) {
+      for (const h of failed) if (h.length > 1) for (const x of h) single(x, out)
+      return
+    }
+    for (const h of failed) if (h.length > 1) bisect(h, out)
+  }
   verifyMany = (proofs) => {
     const parsed = proofs.map(parse)
-    const good = parsed.map((x, k) => (x ? k : -1)).filter((k) => k >= 0)
     const out = parsed.map(() => false)
-    if (good.length === 1) {
-      counts.checkedOneByOne++
-      out[good[0]] = checkOne(parsed[good[0]])
-    } else if (good.length > 1 && check(good.map((k) => parsed[k]))) {
-      counts.batchesPassed++
-      counts.proofsInPassedBatches += good.length
-      good.forEach((k) => (out[k] = true))
-    } else {
-      // the per-proof fallback: a batch with a bad proof in it is re-checked one by one
-      if (good.length > 1) counts.batchesFailed++
-      counts.checkedOneByOne += good.length
-      for (const k of good) out[k] = checkOne(parsed[k])
-    }
+    const good = parsed.flatMap((it, k) => (it ? [{ it, k }] : []))
+    if (good.length > 0 && !batch(good, out) && good.length > 1) bisect(good, out)
     return out
   }
   // warm-up: the first pairings run in V8's baseline wasm tier at about twice the cost; a few

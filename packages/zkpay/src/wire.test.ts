@@ -92,7 +92,8 @@ const POOL_WIDE = (path: string) =>
   path === 'x402Version' ||
   path.startsWith('accepted.') ||
   path === 'payload.publicSignals.2' || // root
-  path === 'payload.publicSignals.3' // scope
+  path === 'payload.publicSignals.3' || // scope
+  path === 'payload.oneTimeKey.version' // the signed string's version, the same for every client
 
 /** The header names a bare Node fetch POST sends, in its order. */
 const FETCH_POST_HEADERS = [

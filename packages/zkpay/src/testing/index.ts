@@ -24,7 +24,7 @@ import { loadVerificationKey } from '@hermit/circuits'
 /** A pool on the devnet with the provider as dev account `providerIndex`. */
 export async function devnetPool(
   devnet: Devnet,
-  options: { providerIndex?: number; price?: bigint; stake?: bigint } = {},
+  options: { providerIndex?: number; price?: bigint; stake?: bigint; rootWindow?: bigint; exitDelay?: bigint } = {},
 ): Promise<{ pool: PoolInfo; fromBlock: bigint }> {
   const provider = devnet.accounts[options.providerIndex ?? 5]!
   const fromBlock = await devnet.publicClient.getBlockNumber()
@@ -36,6 +36,8 @@ export async function devnetPool(
       provider: provider.address,
       price: options.price ?? parseEther('0.001'),
       stake: options.stake ?? parseEther('0.1'),
+      ...(options.rootWindow === undefined ? {} : { rootWindow: options.rootWindow }),
+      ...(options.exitDelay === undefined ? {} : { exitDelay: options.exitDelay }),
     },
   )
   return { pool: await readPool(devnet.publicClient, address), fromBlock }
@@ -101,6 +103,8 @@ export type DevnetGate = {
   gate: ZkPayGate
   /** Everything the gate reported, in order. */
   events: GateEvent[]
+  /** The first event (reported already, or to come) that `match` accepts: waits on the gate, not on time. */
+  nextEvent(match: (e: GateEvent) => boolean): Promise<GateEvent>
   store: SqliteNullifierStore
   verifier: ProofVerifierPool
   close(): Promise<void>
@@ -114,15 +118,23 @@ export type DevnetGateOptions = {
   fromBlock?: bigint
   /** Proof verifier worker threads (default 2). */
   workers?: number
-  preverify?: boolean
+  preverify?: ZkPayGateOptions['preverify']
   rootCacheMs?: number
+  /** Any other gate option (the queue bound, the root recheck, the clock, …), passed as given. */
+  gate?: Partial<Omit<ZkPayGateOptions, 'publicClient' | 'pool' | 'store' | 'verifier' | 'slasher' | 'onEvent'>>
+  /** The password the store seals double-spend secrets with (default: a fixed test one, low scrypt cost). */
+  secretsPassword?: string
 }
 
 /** The zk-rln gate over `pool`: nullifiers in SQLite at `dbPath`, proofs verified in worker threads. */
 export function devnetGate(devnet: Devnet, pool: PoolInfo, options: DevnetGateOptions): DevnetGate {
-  const store = SqliteNullifierStore.open(options.dbPath)
+  const store = SqliteNullifierStore.open(options.dbPath, {
+    secretsPassword: options.secretsPassword ?? 'devnet test password',
+    scryptN: 1024,
+  })
   const verifier = new ProofVerifierPool(loadVerificationKey('credit'), { workers: options.workers ?? 2 })
   const events: GateEvent[] = []
+  const waiters = new Set<{ match: (e: GateEvent) => boolean; resolve: (e: GateEvent) => void }>()
   const slasherIndex = options.slasherIndex === undefined ? 5 : options.slasherIndex
   const gateOptions: ZkPayGateOptions = {
     publicClient: devnet.publicClient,
@@ -131,13 +143,23 @@ export function devnetGate(devnet: Devnet, pool: PoolInfo, options: DevnetGateOp
     verifier,
     ...(slasherIndex === null ? {} : { slasher: devnet.walletFor(devnet.accounts[slasherIndex]!) }),
     ...(options.fromBlock === undefined ? {} : { fromBlock: options.fromBlock }),
-    ...(options.preverify ? { preverify: true } : {}),
+    ...(options.preverify ? { preverify: options.preverify } : {}),
     ...(options.rootCacheMs === undefined ? {} : { rootCacheMs: options.rootCacheMs }),
-    onEvent: (e) => events.push(e),
+    ...options.gate,
+    onEvent: (e) => {
+      events.push(e)
+      for (const w of [...waiters]) if (w.match(e)) waiters.delete(w), w.resolve(e)
+    },
   }
   return {
     gate: createZkPayGate(gateOptions),
     events,
+    nextEvent: (match) =>
+      new Promise((resolve) => {
+        const seen = events.find(match)
+        if (seen) resolve(seen)
+        else waiters.add({ match, resolve })
+      }),
     store,
     verifier,
     close: async () => {
@@ -169,6 +191,8 @@ export async function devnetZkPay(
     stake?: bigint
     slash?: boolean
     workers?: number
+    /** Any other gate option, passed as given. */
+    gate?: DevnetGateOptions['gate']
   },
 ): Promise<DevnetZkPay> {
   const providerIndex = options.providerIndex ?? 5
@@ -182,6 +206,7 @@ export async function devnetZkPay(
     slasherIndex: options.slash === false ? null : providerIndex,
     fromBlock,
     ...(options.workers === undefined ? {} : { workers: options.workers }),
+    ...(options.gate === undefined ? {} : { gate: options.gate }),
   })
   return {
     ...gate,

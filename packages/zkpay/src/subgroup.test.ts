@@ -1,0 +1,143 @@
+// "G2 points are checked for subgroup membership": BN254's twist E'(Fp2) has a huge cofactor, so
+// most points on it are not in the order-r group G2 that Groth16's soundness is argued over. The
+// mcl verifier refuses such a point when it parses the proof, before any pairing is computed.
+import * as mcl from 'mcl-wasm'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import {
+  createCreditTree,
+  creditLeaf,
+  loadVerificationKey,
+  proveCredit,
+  randomFieldElement,
+  terminateProver,
+  type Groth16Proof,
+} from '@hermit/circuits'
+import { ProofVerifierPool } from './verifier.ts'
+
+const P = 21888242871839275222246405745257275088696311157297823662689037894645226208583n
+const R = 21888242871839275222246405745257275088548364400416034343698204186575808495617n
+
+// Fp2 = Fp[u]/(u² + 1), elements as [c0, c1] = c0 + c1·u
+type Fp2 = readonly [bigint, bigint]
+const mod = (a: bigint) => ((a % P) + P) % P
+const pow = (b: bigint, e: bigint): bigint => {
+  let out = 1n
+  for (b = mod(b); e > 0n; e >>= 1n, b = (b * b) % P) if (e & 1n) out = (out * b) % P
+  return out
+}
+const add = (a: Fp2, b: Fp2): Fp2 => [mod(a[0] + b[0]), mod(a[1] + b[1])]
+const mul = (a: Fp2, b: Fp2): Fp2 => [mod(a[0] * b[0] - a[1] * b[1]), mod(a[0] * b[1] + a[1] * b[0])]
+const pow2 = (b: Fp2, e: bigint): Fp2 => {
+  let out: Fp2 = [1n, 0n]
+  for (; e > 0n; e >>= 1n, b = mul(b, b)) if (e & 1n) out = mul(out, b)
+  return out
+}
+const eq = (a: Fp2, b: Fp2) => a[0] === b[0] && a[1] === b[1]
+const MINUS_ONE: Fp2 = [P - 1n, 0n]
+/** A square root in Fp2 for p ≡ 3 (mod 4) (Adj & Rodríguez-Henríquez, algorithm 9), or undefined. */
+function sqrt2(a: Fp2): Fp2 | undefined {
+  const a1 = pow2(a, (P - 3n) / 4n)
+  const alpha = mul(mul(a1, a1), a)
+  const a0 = mul(pow2(alpha, P), alpha)
+  if (eq(a0, MINUS_ONE)) return undefined
+  const x0 = mul(a1, a)
+  const x = eq(alpha, MINUS_ONE) ? mul([0n, 1n], x0) : mul(pow2(add([1n, 0n], alpha), (P - 1n) / 2n), x0)
+  return eq(mul(x, x), a) ? x : undefined
+}
+// the twist: y² = x³ + 3/(9 + u)
+const inv = (a: bigint) => pow(a, P - 2n)
+const B_TWIST: Fp2 = [mod(27n * inv(82n)), mod(-3n * inv(82n))]
+
+/** The first point (x, y) on the twist with x = (k, 1), k = 1, 2, …: found by hand, not mapped into G2. */
+function twistPoint(): { x: Fp2; y: Fp2 } {
+  for (let k = 1n; ; k++) {
+    const x: Fp2 = [k, 1n]
+    const y = sqrt2(add(mul(mul(x, x), x), B_TWIST))
+    if (y) return { x, y }
+  }
+}
+
+const mclG2 = (q: { x: Fp2; y: Fp2 }) => {
+  const Q = new mcl.G2()
+  Q.setStr(`1 ${q.x[0]} ${q.x[1]} ${q.y[0]} ${q.y[1]}`, 10)
+  return Q
+}
+
+type Proof = { proof: Groth16Proof; publicSignals: string[] }
+let proofs: Proof[] = []
+let pool: ProofVerifierPool
+
+beforeAll(async () => {
+  await mcl.init(mcl.BN_SNARK1)
+  const sk = randomFieldElement()
+  const tree = createCreditTree([creditLeaf(sk, 4n), 5n])
+  for (let i = 0; i < 3; i++) {
+    const p = await proveCredit({ sk, n: 4n, i: BigInt(i), tree, scope: 9n, x: 500n + BigInt(i) })
+    proofs.push({ proof: p.proof, publicSignals: p.publicSignals })
+  }
+  pool = new ProofVerifierPool(loadVerificationKey('credit'), { engine: 'mcl', workers: 1, batchSize: 8 })
+}, 60_000)
+afterAll(async () => {
+  await pool?.close()
+  await terminateProver()
+})
+
+describe('G2 subgroup check (mcl verifier)', () => {
+  it('the test point is on the twist but outside the order-r subgroup (so a check on the curve alone would take it)', () => {
+    const q = twistPoint()
+    const y2 = mul(q.y, q.y)
+    expect(eq(y2, add(mul(mul(q.x, q.x), q.x), B_TWIST))).toBe(true)
+    mcl.verifyOrderG2(false)
+    try {
+      const Q = mclG2(q)
+      expect(Q.isValid()).toBe(true)
+      expect(
+        mcl
+          .mul(
+            Q,
+            (() => {
+              const r = new mcl.Fr()
+              r.setStr((R - 1n).toString(), 10)
+              return r
+            })(),
+          )
+          .isEqual(mcl.neg(Q)),
+      ).toBe(false) // (r − 1)·Q ≠ −Q: r·Q is not the point at infinity
+    } finally {
+      mcl.verifyOrderG2(true)
+    }
+    expect(() => mclG2(q)).toThrow()
+  })
+
+  it(
+    'a proof whose B is that point is refused when parsed, before any pairing: its ' +
+      'batch passes for the others, with no failed batch and no one-by-one re-check',
+    async () => {
+      const q = twistPoint()
+      const forged: Proof = {
+        proof: {
+          ...proofs[1]!.proof,
+          pi_b: [
+            [`${q.x[0]}`, `${q.x[1]}`],
+            [`${q.y[0]}`, `${q.y[1]}`],
+            ['1', '0'],
+          ],
+        },
+        publicSignals: proofs[1]!.publicSignals,
+      }
+      const before = pool.stats()
+      // sent in one turn: one batch for the worker
+      const results = await Promise.all(
+        [proofs[0]!, forged, proofs[2]!].map((p) => pool.verify(p.proof, p.publicSignals)),
+      )
+      expect(results).toEqual([true, false, true])
+      const after = pool.stats()
+      expect({
+        batchesPassed: after.batchesPassed - before.batchesPassed,
+        proofsInPassedBatches: after.proofsInPassedBatches - before.proofsInPassedBatches,
+        batchesFailed: after.batchesFailed - before.batchesFailed,
+        checkedOneByOne: after.checkedOneByOne - before.checkedOneByOne,
+      }).toEqual({ batchesPassed: 1, proofsInPassedBatches: 2, batchesFailed: 0, checkedOneByOne: 0 })
+    },
+  )
+})
