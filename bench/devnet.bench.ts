@@ -1,7 +1,8 @@
-import { hermitDeployPlan, startAnvil, startDevnet } from '@hermit/devnet'
+import { DEFI_CONTRACTS, hermitDeployPlan, startAnvil, startDevnet } from '@hermit/devnet'
 import { baselineOf, iterations, summarize, timeMs, type BenchFile, type BenchResult } from './lib.ts'
 
 const N = iterations(10, 2)
+const N_DEFI = iterations(5, 1)
 
 export const bench: BenchFile = {
   title: 'Devnet',
@@ -16,14 +17,26 @@ export const bench: BenchFile = {
       const d = await startDevnet()
       await d.stop()
     })
+    // the opt-in DeFi world: Hermit's contracts plus Uniswap V2/V3 and Safe deployed and seeded
+    const defi = await timeMs(N_DEFI, async () => {
+      const d = await startDevnet({ world: 'defi' })
+      await d.stop()
+    })
     const anvilReady = summarize('anvil start → RPC ready (+stop)', 'ms', anvil)
+    const hermitWorld = summarize(
+      `devnet start: anvil + clients + deploy all ${hermitDeployPlan.length} contracts (+stop)`,
+      'ms',
+      devnet,
+      { baseline: baselineOf(anvilReady) },
+    )
     const results: BenchResult[] = [
       anvilReady,
+      hermitWorld,
       summarize(
-        `devnet start: anvil + clients + deploy all ${hermitDeployPlan.length} contracts (+stop)`,
+        `devnet start, world 'defi': + ${DEFI_CONTRACTS.length} Uniswap/Safe/token contracts, pairs, pools, a Safe (+stop)`,
         'ms',
-        devnet,
-        { baseline: baselineOf(anvilReady) },
+        defi,
+        { baseline: baselineOf(hermitWorld) },
       ),
     ]
     // deployment gas is deterministic: one devnet, one sample per step of the deploy plan, in its order

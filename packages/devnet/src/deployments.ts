@@ -22,17 +22,48 @@ export const deployedContractSchema = z.strictObject({
   gasUsed: uint,
 })
 
-export const deploymentsSchema = z.strictObject({
-  schema: z.literal('hermit-deployments/v1'),
-  chainId: z.number().int().positive(),
-  rpcUrl: z.url(),
-  fork: z.strictObject({ url: z.string(), blockNumber: uint.optional() }).optional(),
-  accounts: z.array(address),
-  contracts: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'not a contract name'), deployedContractSchema),
+const name = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'not a contract name')
+const tick = z.number().int().min(-887272).max(887272)
+
+/** What the DeFi world seeded on top of its contracts (which are in `contracts` by name). */
+export const defiWorldSchema = z.strictObject({
+  tokens: z.record(name, z.strictObject({ address, decimals: z.number().int().min(0).max(36) })),
+  v2Pairs: z.record(name, z.strictObject({ address, token0: address, token1: address })),
+  v3Pools: z.record(
+    name,
+    z.strictObject({
+      address,
+      token0: address,
+      token1: address,
+      fee: z.number().int().positive(),
+      positionId: uint,
+      tickLower: tick,
+      tickUpper: tick,
+    }),
+  ),
+  safe: z.strictObject({ address, owners: z.array(address).min(1), threshold: z.number().int().positive() }),
 })
+
+export const deploymentsSchema = z
+  .strictObject({
+    schema: z.literal('hermit-deployments/v1'),
+    chainId: z.number().int().positive(),
+    rpcUrl: z.url(),
+    fork: z.strictObject({ url: z.string(), blockNumber: uint.optional() }).optional(),
+    accounts: z.array(address),
+    contracts: z.record(name, deployedContractSchema),
+    /** Which world was deployed; absent means Hermit's contracts only (files written before worlds existed). */
+    world: z.enum(['hermit', 'defi']).optional(),
+    defi: defiWorldSchema.optional(),
+  })
+  .refine((d) => d.world !== 'defi' || d.defi !== undefined, {
+    path: ['defi'],
+    message: "the defi world's seeded pairs, pools and Safe are missing",
+  })
 
 export type DeployedContract = z.output<typeof deployedContractSchema>
 export type Deployments = z.output<typeof deploymentsSchema>
+export type DefiWorldRecord = z.output<typeof defiWorldSchema>
 
 /** Parses a deployments object; the error names the first bad field. */
 export function parseDeployments(value: unknown, source = 'deployments'): Deployments {

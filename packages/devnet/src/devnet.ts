@@ -17,6 +17,8 @@ import { mnemonicToSeedSync } from '@scure/bip39'
 import { startAnvil, type AnvilOptions, type AnvilProcess } from './anvil.ts'
 import { deployPlan, hermitDeployPlan, type DeployStep } from './deploy.ts'
 import type { Deployments } from './deployments.ts'
+import { DevnetError } from './errors.ts'
+import { deployDefiWorld } from './defi/world.ts'
 
 /** Anvil's well-known development mnemonic: its keys are public, never use them for real funds. */
 export const ANVIL_MNEMONIC = 'test test test test test test test test test test test junk'
@@ -25,7 +27,15 @@ export type DevnetOptions = AnvilOptions & {
   /** Deploy Hermit's contracts after start (default true). */
   deploy?: boolean
   plan?: readonly DeployStep[]
+  /**
+   * 'hermit' (default): Hermit's contracts only, fast. 'defi': those plus Uniswap V2/V3 and Safe from
+   * their official npm artifacts, seeded with dev tokens, liquidity and a Safe owned by account 0
+   * (see `defiWorld`); opt-in, as it takes longer to start.
+   */
+  world?: DevnetWorld
 }
+
+export type DevnetWorld = 'hermit' | 'defi'
 
 export type DevnetClients = {
   chain: Chain
@@ -92,7 +102,17 @@ export function devAccounts(mnemonic: string, count: number): HDAccount[] {
  * one exits, however it exits.
  */
 export async function startDevnet(options: DevnetOptions = {}): Promise<Devnet> {
-  const { deploy = true, plan = hermitDeployPlan, ...anvilOptions } = options
+  const { deploy = true, plan = hermitDeployPlan, world = 'hermit', ...anvilOptions } = options
+  if (world === 'defi' && !deploy) {
+    throw new DevnetError(
+      'DEVNET_BAD_OPTIONS',
+      "The 'defi' world deploys contracts: it cannot start with deploy: false.",
+      {
+        hint: "Drop `deploy: false` (or --no-deploy), or start the default 'hermit' world.",
+        details: { world },
+      },
+    )
+  }
   const anvil: AnvilProcess = await startAnvil(anvilOptions)
   try {
     const mnemonic = anvilOptions.mnemonic ?? ANVIL_MNEMONIC
@@ -102,6 +122,7 @@ export async function startDevnet(options: DevnetOptions = {}): Promise<Devnet> 
     const chainId = await probe.getChainId()
     const clients = createDevnetClients(anvil.rpcUrl, chainId, accounts[0]!)
     const contracts = deploy ? await deployPlan(clients.publicClient, clients.walletClient, plan) : {}
+    const defi = world === 'defi' ? await deployDefiWorld(clients, { safeOwners: [accounts[0]!.address] }) : undefined
     const deployments: Deployments = {
       schema: 'hermit-deployments/v1',
       chainId,
@@ -117,7 +138,8 @@ export async function startDevnet(options: DevnetOptions = {}): Promise<Devnet> 
           }
         : {}),
       accounts: accounts.map((a) => a.address),
-      contracts,
+      contracts: { ...contracts, ...defi?.contracts },
+      ...(defi ? { world, defi: defi.defi } : {}),
     }
     const stop = () => anvil.stop()
     return {

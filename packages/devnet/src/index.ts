@@ -1,7 +1,8 @@
 /**
  * @hermit/devnet: a real Anvil on a free port (embedded or forking another chain), Hermit's
  * contracts deployed on it, typed viem clients for its dev accounts, snapshots, and a deployments
- * file. No anvil outlives its host process, whatever way the host ends.
+ * file. No anvil outlives its host process, whatever way the host ends. Opt-in, `world: 'defi'`
+ * adds Uniswap V2/V3 and Safe from their official npm artifacts, seeded (src/defi).
  */
 export {
   startAnvil,
@@ -21,17 +22,21 @@ export {
   type Devnet,
   type DevnetClients,
   type DevnetOptions,
+  type DevnetWorld,
 } from './devnet.ts'
 export { deployPlan, hermitDeployPlan, type DeployStep } from './deploy.ts'
 export {
   deploymentsSchema,
+  defiWorldSchema,
   parseDeployments,
   readDeployments,
   writeDeployments,
   serializeDeployments,
   type Deployments,
   type DeployedContract,
+  type DefiWorldRecord,
 } from './deployments.ts'
+export * from './defi/index.ts'
 export {
   DevnetError,
   AnvilNotFoundError,
