@@ -18,7 +18,7 @@ describe('pnpm demo', () => {
     child.stderr.on('data', (c) => (out += c))
     const code = await new Promise<number | null>((r) => child.on('exit', r))
     expect(code, out.slice(-2000)).toBe(0)
-    expect(out).toMatch(/Demo finished: 4 example flow\(s\) ran on the devnet/)
+    expect(out).toMatch(/Demo finished: 5 example flow\(s\) ran on the devnet/)
     expect(out).toMatch(/no model consulted/)
     expect(out).toMatch(/status Slashed/)
     expect(out).toMatch(/job #3 Expired; provider bond 1 dUSD → client/)

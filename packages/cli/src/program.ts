@@ -4,6 +4,7 @@ import { exitCodeFor } from './exit.ts'
 import { registerDevnet } from './commands/devnet.ts'
 import { registerDeployments } from './commands/deployments.ts'
 import { registerGuard, registerVerify } from './commands/verify.ts'
+import { registerPropose } from './commands/propose.ts'
 import { registerPay } from './commands/pay.ts'
 import { registerJobs } from './commands/jobs.ts'
 import { registerAgents } from './commands/agents.ts'
@@ -30,6 +31,7 @@ export function buildProgram(): { program: Command; output: () => Output; exitCo
   registerDeployments(program, output)
   registerVerify(program, output, (code) => (exit = code))
   registerGuard(program, output)
+  registerPropose(program, output, (code) => (exit = code))
   registerPay(program, output)
   registerJobs(program, output)
   registerAgents(program, output)

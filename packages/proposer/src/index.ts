@@ -1,0 +1,52 @@
+/**
+ * @hermit/proposer: words → a plan of catalogue actions → each step simulated in sequence on a fork
+ * and checked by txguard with the user's words → (only then) signed and sent. Hermit builds every
+ * call with viem; a model, when configured, only reads the words.
+ */
+export {
+  actionSchema,
+  addressSchema,
+  unitsSchema,
+  buildCall,
+  parseAction,
+  ABSURD,
+  ACTION_KINDS,
+  V3_FEES,
+  type Action,
+  type ActionInput,
+  type ActionKind,
+  type Call,
+} from './actions.ts'
+export {
+  planIntent,
+  DEFAULT_SLIPPAGE_BPS,
+  DEADLINE_SECONDS,
+  type Plan,
+  type PlanOptions,
+  type Protocols,
+  type Step,
+} from './plan.ts'
+export {
+  propose,
+  planWords,
+  gasLimit,
+  protocolBook,
+  SWAP_GAS_MARGIN_PERCENT,
+  SWAP_GAS_EXTRA,
+  type Proposal,
+  type ProposedStep,
+  type ProposeOptions,
+} from './propose.ts'
+export { planWithModel, type ModelPlanOptions } from './model.ts'
+export { ProposerError, PROPOSER_ERROR_CODES, type ProposerErrorCode } from './errors.ts'
+export {
+  sendProposal,
+  resumeJournal,
+  readJournal,
+  assertSendable,
+  type SendOptions,
+  type SendResult,
+  type SentStep,
+  type EffectDifference,
+  type JournalEntry,
+} from './send.ts'
