@@ -8,6 +8,7 @@ export default defineConfig({
       'test/**/*.test.ts',
       'examples/**/*.test.ts',
       'circuits/**/*.test.ts',
+      'bench/**/*.test.ts',
     ],
     exclude: ['**/node_modules/**'],
     // child processes, so a crashed file cannot leave another file's anvil behind

@@ -12,14 +12,18 @@
  * but not committed.
  *
  * BENCH_QUICK=1 cuts iterations (see lib.ts) and only prints: a quick run never writes a file.
+ * HERMIT_BENCH_DIR runs the bench files of another folder and writes its results there (the tests
+ * of this script use a temporary one, so they never touch the stored results).
  */
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
-import { join } from 'node:path'
+import { join, resolve } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 import { QUICK, type BenchFile, type BenchResult } from './lib.ts'
 import { machine, stampFor, staleness, type Section, type Stamp, type Stored } from './stamp.ts'
 
-const here = fileURLToPath(new URL('.', import.meta.url))
+const here = process.env.HERMIT_BENCH_DIR
+  ? resolve(process.env.HERMIT_BENCH_DIR)
+  : fileURLToPath(new URL('.', import.meta.url))
 const SCHEMA = 'hermit-bench/v2'
 
 // ---- which files to run

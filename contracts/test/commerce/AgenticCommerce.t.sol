@@ -118,6 +118,29 @@ contract FeeToken is ERC20 {
     }
 }
 
+/// An ERC-20 whose owner can blacklist addresses (as USDC and USDT can): a transfer from or to one reverts.
+contract BlacklistToken is ERC20 {
+    error Blacklisted(address who);
+
+    mapping(address => bool) public blacklisted;
+
+    constructor() ERC20("Blacklist", "BLK") {}
+
+    function mint(address to, uint256 amount) external {
+        _mint(to, amount);
+    }
+
+    function setBlacklisted(address who, bool on) external {
+        blacklisted[who] = on;
+    }
+
+    function _update(address from, address to, uint256 value) internal override {
+        if (blacklisted[from]) revert Blacklisted(from);
+        if (blacklisted[to]) revert Blacklisted(to);
+        super._update(from, to, value);
+    }
+}
+
 contract AgenticCommerceTest is CommerceFixture {
     // ------------------------------------------------------------ happy path and transitions
 
@@ -537,5 +560,45 @@ contract AgenticCommerceTest is CommerceFixture {
         vm.expectRevert(abi.encodeWithSelector(ShortTransfer.selector, 9.9e6, 10e6));
         facp.fund(jobId, 10e6, "");
         vm.stopPrank();
+    }
+
+    /// Payments are pushed, not pulled: a blacklisted payee makes that job's settlement revert, and
+    /// only that job's. The budget stays escrowed; the other party's path (here the refund after
+    /// expiry) still works.
+    function test_ABlacklistedPayeeMakesOnlyItsOwnSettlementRevert() public {
+        BlacklistToken bt = new BlacklistToken();
+        AgenticCommerce bacp = new AgenticCommerce(IERC20(address(bt)), HOOK_GAS);
+        bt.mint(client, 100e6);
+        vm.startPrank(client);
+        bt.approve(address(bacp), type(uint256).max);
+        uint256 blocked = bacp.createJob(provider, evaluator, block.timestamp + 1 days, "", address(0));
+        uint256 other = bacp.createJob(stranger, evaluator, block.timestamp + 1 days, "", address(0));
+        bacp.setBudget(blocked, 10e6, "");
+        bacp.fund(blocked, 10e6, "");
+        bacp.setBudget(other, 5e6, "");
+        bacp.fund(other, 5e6, "");
+        vm.stopPrank();
+        vm.prank(provider);
+        bacp.submit(blocked, keccak256("work"), "");
+        vm.prank(stranger);
+        bacp.submit(other, keccak256("other work"), "");
+
+        bt.setBlacklisted(provider, true);
+        vm.prank(evaluator);
+        vm.expectRevert(abi.encodeWithSelector(BlacklistToken.Blacklisted.selector, provider));
+        bacp.complete(blocked, bytes32(0), "");
+        assertEq(uint8(bacp.getJob(blocked).status), uint8(AgenticCommerce.Status.Submitted));
+        assertEq(bt.balanceOf(address(bacp)), 15e6);
+
+        // Another job with the same token settles as usual.
+        vm.prank(evaluator);
+        bacp.complete(other, bytes32(0), "");
+        assertEq(bt.balanceOf(stranger), 5e6);
+
+        // The client's refund after expiry is not blocked by the provider's blacklisting.
+        vm.warp(block.timestamp + 1 days + 1);
+        bacp.claimRefund(blocked);
+        assertEq(bt.balanceOf(client), 100e6 - 5e6);
+        assertEq(bt.balanceOf(address(bacp)), 0);
     }
 }

@@ -22,9 +22,13 @@ import type { ProviderEvent, ProviderOptions } from './types.ts'
 export class ProviderJobs {
   private readonly loop = new JobLoop(() => this.pass())
   private readonly done = new Set<bigint>()
+  /** Jobs whose work was done too late to submit (reported once). */
+  private readonly abandoned = new Set<bigint>()
   private readonly abort = new AbortController()
   private readonly scanner: JobScanner
   private readonly quotes: Quoter
+  /** The tail of this wallet's queue of chain writes (see `serially`). */
+  private writes: Promise<unknown> = Promise.resolve()
   private stopped = false
 
   constructor(
@@ -87,6 +91,17 @@ export class ProviderJobs {
     }
   }
 
+  /**
+   * Runs `steps` after every write step started before it has settled. Jobs are taken in parallel,
+   * but they share one wallet: two transactions sent at once would get the same nonce, and two
+   * quotes decided at once could both see room under `maxOpenQuotes`.
+   */
+  private serially<T>(steps: () => Promise<T>): Promise<T> {
+    const run = this.writes.then(steps, steps)
+    this.writes = run.catch(() => {})
+    return run
+  }
+
   private decline(job: Job, reason: string): void {
     this.done.add(job.jobId)
     this.agent.emit({ kind: 'declined', jobId: job.jobId, reason })
@@ -94,7 +109,7 @@ export class ProviderJobs {
 
   /** Open: quoted (or declined, which is not quoting it). */
   private async quote(job: Job): Promise<void> {
-    const outcome = await this.quotes.quote(job, this.agent.agentId)
+    const outcome = await this.serially(() => this.quotes.quote(job, this.agent.agentId))
     if (outcome.kind === 'declined') this.decline(job, outcome.reason)
     else if (outcome.kind === 'quoted')
       this.agent.emit({ kind: 'quoted', jobId: job.jobId, price: outcome.price, bond: outcome.bond })
@@ -129,9 +144,29 @@ export class ProviderJobs {
       bytes = typeof out === 'string' ? new TextEncoder().encode(out) : out
       store.put(escrow.address, job.jobId, bytes)
     }
+    const deliverable = bytes
+    await this.serially(() => this.submit(job, deliverable))
+  }
+
+  /** The work is on disk: submit its hash, unless the job moved on meanwhile. */
+  private async submit(job: Job, bytes: Uint8Array): Promise<void> {
+    const { escrow } = this.options
     // the chain may have moved on while we worked (an expiry, an evaluator's rejection)
     const now = await getJob(escrow, job.jobId)
-    if (this.stopped || now.status !== 'Funded' || (await chainTime(escrow)) >= now.expiredAt) return
+    if (this.stopped) return
+    const late =
+      now.status !== 'Funded'
+        ? `the job is ${now.status}`
+        : (await chainTime(escrow)) >= now.expiredAt
+          ? 'the job has expired'
+          : undefined
+    if (late) {
+      // said once; the job stays followed, so an expiry still settles its bond
+      if (!this.abandoned.has(job.jobId))
+        this.agent.emit({ kind: 'abandoned', jobId: job.jobId, reason: `${late}: the work stays on disk, unsubmitted` })
+      this.abandoned.add(job.jobId)
+      return
+    }
     const hash = deliverableHash(bytes)
     const salt = await this.salt(job.jobId, hash)
     await this.askValidation(job.jobId, hash, salt)
@@ -175,7 +210,7 @@ export class ProviderJobs {
     this.quotes.forget(job.jobId)
     if (job.status === 'Expired') {
       const bond = await lockedBond(escrow, job.jobId)
-      if (bond.amount > 0n && !bond.settled) await settleExpiredBond(escrow, job.jobId)
+      if (bond.amount > 0n && !bond.settled) await this.serially(() => settleExpiredBond(escrow, job.jobId))
     }
     this.done.add(job.jobId)
     this.agent.emit({ kind: 'settled', jobId: job.jobId, status: job.status })

@@ -36,6 +36,8 @@ export type ProviderEvent =
   | { kind: 'working'; jobId: bigint; skill: string }
   | { kind: 'submitted'; jobId: bigint; deliverable: Hash; bytes: number }
   | { kind: 'failed'; jobId: bigint; reason: string }
+  /** The work was done, but the job moved on meanwhile (expired, rejected): nothing is submitted. */
+  | { kind: 'abandoned'; jobId: bigint; reason: string }
   | { kind: 'settled'; jobId: bigint; status: Job['status'] }
 
 export type ProviderOptions = {

@@ -1,7 +1,16 @@
 import { existsSync } from 'node:fs'
 import { resolve } from 'node:path'
 import type { Command } from 'commander'
-import { formatEther, zeroAddress } from 'viem'
+import {
+  AbiDecodingDataSizeTooSmallError,
+  AbiDecodingZeroDataError,
+  BaseError,
+  ContractFunctionZeroDataError,
+  formatEther,
+  zeroAddress,
+  type Address,
+} from 'viem'
+import { ContractRevertError } from '@hermit/chain'
 import { z } from 'zod'
 import { HermitError } from '@hermit/errors'
 import { readDeployments } from '@hermit/devnet'
@@ -21,6 +30,7 @@ import {
   zkInfraFromDeployments,
 } from '@hermit/zkpay'
 import { parseArgs } from '../args.ts'
+import { CliError } from '../errors.ts'
 import type { Output } from '../output.ts'
 import { DEFAULT_DEPLOYMENTS_PATH } from './devnet.ts'
 import { address, chainClient, rpc, secret, units, wallet } from './chain.ts'
@@ -140,7 +150,7 @@ export function registerPay(program: Command, output: () => Output): void {
         })
       const identity = loadKeystore(resolve(options.keystore), secret('HERMIT_KEYSTORE_PASSWORD'))
       const publicClient = await chainClient(options.rpc)
-      const pool = await readPool(publicClient, options.pool)
+      const pool = await poolAt(publicClient, options.pool)
       // each deposit has its own secret (derived from the identity and a nonce kept in the ticket file)
       const d = prepareDeposit(identity, BigInt(options.tickets))
       const { leafIndex } = await depositToPool(
@@ -231,4 +241,30 @@ export function registerPay(program: Command, output: () => Output): void {
         await terminateProver()
       }
     })
+}
+
+/**
+ * The CreditPool at `at`, read from the chain. An address with no code, or a contract whose getters
+ * revert or answer nothing, is the user's mistake (CLI_NOT_A_POOL), not an internal error.
+ */
+async function poolAt(publicClient: Awaited<ReturnType<typeof chainClient>>, at: Address) {
+  const notAPool = (why: string, cause?: unknown) =>
+    new CliError('CLI_NOT_A_POOL', `${at} is not a CreditPool on chain ${publicClient.chain.id}: ${why}.`, {
+      ...(cause === undefined ? {} : { cause }),
+      hint: 'Pass the address `hermit pay open-pool` printed, on the chain --rpc points at.',
+    })
+  const code = await publicClient.getCode({ address: at })
+  if (!code || code === '0x') throw notAPool('there is no contract at that address')
+  try {
+    return await readPool(publicClient, at)
+  } catch (error) {
+    const notOne = (e: unknown) =>
+      e instanceof ContractRevertError ||
+      e instanceof ContractFunctionZeroDataError ||
+      e instanceof AbiDecodingZeroDataError ||
+      e instanceof AbiDecodingDataSizeTooSmallError
+    if (notOne(error) || (error instanceof BaseError && error.walk(notOne)))
+      throw notAPool('the contract there does not answer as one', error)
+    throw error
+  }
 }
