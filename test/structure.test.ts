@@ -14,6 +14,9 @@ import { LLM_ERROR_CODES } from '@hermit/llm'
 import { TXGUARD_ERROR_CODES } from '@hermit/txguard'
 import { ZKPAY_ERROR_CODES } from '@hermit/zkpay'
 import { CLI_ERROR_CODES } from '../packages/cli/src/errors.ts'
+import { LLAMACPP_ERROR_CODES } from '@hermit/llamacpp'
+import { INTENT_ERROR_CODES } from '@hermit/intent'
+import { PROPOSER_ERROR_CODES } from '@hermit/proposer'
 
 const root = fileURLToPath(new URL('..', import.meta.url))
 
@@ -21,7 +24,10 @@ const root = fileURLToPath(new URL('..', import.meta.url))
 const allowed: Record<string, readonly string[] | '*'> = {
   cli: '*',
   agents: ['erc8004', 'llm', 'chain', 'contracts', 'errors'],
-  txguard: ['llm', 'chain', 'contracts', 'errors'],
+  txguard: ['intent', 'llm', 'chain', 'contracts', 'errors'],
+  proposer: ['txguard', 'intent', 'devnet', 'llm', 'chain', 'contracts', 'errors'],
+  intent: ['llm', 'chain', 'contracts', 'errors'],
+  llamacpp: ['llm', 'errors'],
   zkpay: ['circuits', 'chain', 'contracts', 'errors'],
   erc8004: ['chain', 'contracts', 'errors'],
   devnet: ['chain', 'contracts', 'errors'],
@@ -210,6 +216,9 @@ describe("each package's codes use one prefix", () => {
     devnet: { prefix: 'DEVNET_', codes: DEVNET_ERROR_CODES },
     erc8004: { prefix: 'ERC8004_', codes: ERC8004_ERROR_CODES },
     llm: { prefix: 'LLM_', codes: LLM_ERROR_CODES },
+    intent: { prefix: 'INTENT_', codes: INTENT_ERROR_CODES },
+    proposer: { prefix: 'PROPOSER_', codes: PROPOSER_ERROR_CODES },
+    llamacpp: { prefix: 'LLAMACPP_', codes: LLAMACPP_ERROR_CODES },
     txguard: { prefix: 'TXGUARD_', codes: TXGUARD_ERROR_CODES },
     zkpay: { prefix: 'ZKPAY_', codes: ZKPAY_ERROR_CODES },
     agents: { prefix: 'AGENTS_', codes: AGENTS_ERROR_CODES },

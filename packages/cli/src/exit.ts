@@ -5,7 +5,10 @@ import type { ChainErrorCode } from '@hermit/chain'
 import type { CircuitErrorCode } from '@hermit/circuits'
 import type { DevnetErrorCode } from '@hermit/devnet'
 import type { Erc8004ErrorCode } from '@hermit/erc8004'
+import type { IntentErrorCode } from '@hermit/intent'
+import type { LlamaCppErrorCode } from '@hermit/llamacpp'
 import type { LlmErrorCode } from '@hermit/llm'
+import type { ProposerErrorCode } from '@hermit/proposer'
 import type { TxGuardErrorCode } from '@hermit/txguard'
 import type { ZkPayErrorCode } from '@hermit/zkpay'
 import type { CliErrorCode } from './errors.ts'
@@ -34,7 +37,10 @@ export type HermitErrorCode =
   | CliErrorCode
   | DevnetErrorCode
   | Erc8004ErrorCode
+  | IntentErrorCode
+  | LlamaCppErrorCode
   | LlmErrorCode
+  | ProposerErrorCode
   | TxGuardErrorCode
   | ZkPayErrorCode
 
@@ -48,14 +54,32 @@ const byCode = {
   DEVNET_ANVIL_NOT_FOUND: ExitCode.unavailable,
   DEVNET_PORT_IN_USE: ExitCode.unavailable,
   DEVNET_FORK_FAILED: ExitCode.unavailable,
+  // the defi world: its npm artifacts not installed, or a forked chain without the CREATE2 proxy
+  DEVNET_ARTIFACT_MISSING: ExitCode.unavailable,
+  DEVNET_NO_CREATE2_PROXY: ExitCode.unavailable,
   CLI_RPC_UNREACHABLE: ExitCode.unavailable,
   TXGUARD_REQUEST_INVALID: ExitCode.dataError,
   TXGUARD_CHAIN_MISMATCH: ExitCode.dataError,
+  TXGUARD_RECORD_INVALID: ExitCode.dataError,
   CLI_POLICY_INVALID: ExitCode.dataError,
   CLI_INPUT_NOT_JSON: ExitCode.dataError,
   CLI_INPUT_UNREADABLE: ExitCode.ioError,
   TXGUARD_SIMULATION_FAILED: ExitCode.unavailable,
   LLM_BAD_SPEC: ExitCode.usage,
+  INTENT_AMBIGUOUS: ExitCode.dataError,
+  INTENT_UNKNOWN_NAME: ExitCode.dataError,
+  INTENT_UNKNOWN_TOKEN: ExitCode.dataError,
+  INTENT_ENS_UNAVAILABLE: ExitCode.dataError,
+  INTENT_ENS_NOT_FOUND: ExitCode.dataError,
+  INTENT_AMOUNT_INVALID: ExitCode.dataError,
+  INTENT_TOKEN_UNREADABLE: ExitCode.dataError,
+  INTENT_INVALID: ExitCode.dataError,
+  INTENT_MODEL_FAILED: ExitCode.unavailable,
+  INTENT_MODEL_INVALID_OUTPUT: ExitCode.unavailable,
+  LLAMACPP_BAD_SPEC: ExitCode.usage,
+  LLAMACPP_MODEL_NOT_FOUND: ExitCode.usage,
+  LLAMACPP_NOT_GGUF: ExitCode.dataError,
+  LLAMACPP_MODEL_TOO_LARGE: ExitCode.unavailable,
   CLI_MISSING_SECRET: ExitCode.usage,
   ZKPAY_KEYSTORE_EXISTS: ExitCode.dataError,
   ZKPAY_KEYSTORE_WEAK_PASSWORD: ExitCode.usage,
@@ -66,6 +90,7 @@ const byCode = {
   ZKPAY_TICKETS_EXHAUSTED: ExitCode.unavailable,
   ZKPAY_ANONYMITY_TOO_SMALL: ExitCode.unavailable,
   CLI_WRONG_CHAIN: ExitCode.dataError,
+  CLI_NOT_A_POOL: ExitCode.dataError,
   AGENTS_JOB_UNKNOWN: ExitCode.dataError,
   AGENTS_JOB_NOT_EXPIRED: ExitCode.unavailable,
   AGENTS_JOB_NOTHING_TO_REFUND: ExitCode.dataError,
@@ -75,6 +100,15 @@ const byCode = {
   CHAIN_DEPLOY_FAILED: ExitCode.unavailable,
   ZKPAY_PROOF_FAILED: ExitCode.dataError,
   TXGUARD_NO_SIMULATION_CHAIN: ExitCode.usage,
+  // hermit propose: words it cannot build are bad input; block = 2, unconfirmed warn = 1 (set by the command)
+  PROPOSER_UNSUPPORTED: ExitCode.dataError,
+  PROPOSER_INVALID_ACTION: ExitCode.dataError,
+  PROPOSER_NO_ROUTE: ExitCode.dataError,
+  PROPOSER_MIN_OUT_UNREACHABLE: ExitCode.dataError,
+  PROPOSER_INSUFFICIENT_BALANCE: ExitCode.dataError,
+  PROPOSER_SIMULATION_FAILED: ExitCode.dataError,
+  // a model's unusable plan, as INTENT_MODEL_INVALID_OUTPUT: the model, not the input, failed
+  PROPOSER_MODEL_INVALID: ExitCode.unavailable,
 } as const satisfies Partial<Record<HermitErrorCode, ExitCode>>
 
 const exitOf: Partial<Record<string, ExitCode>> = byCode
