@@ -30,6 +30,9 @@ describe('README claims: anonymous paid calls', () => {
       handler,
       fromBlock,
       rootCacheMs: 0,
+      // the test jumps the chain's clock (increaseTime); between looks at the head (at most every
+      // rootRecheckMs) the gate counts chain time from the wall clock, which a jump outruns
+      gate: { rootRecheckMs: 0 },
     })
     try {
       // payments made against the current root, held back on their way to the server
