@@ -19,6 +19,7 @@ import {
   type RegistrationFileInput,
 } from './schemas.ts'
 import { fetchJson, toDataUri } from './uri.ts'
+import { verifyDomainProofs, type DomainProof } from './domain.ts'
 
 export type MetadataEntry = { key: string; value: Hex }
 
@@ -31,6 +32,8 @@ export type AgentInfo = {
   registration?: RegistrationFile
   /** Why the registration file could not be used, when it could not. */
   registrationError?: string
+  /** With `verifyDomain`: each service origin's /.well-known/agent-registration.json proof. */
+  domainProofs?: DomainProof[]
 }
 
 const AGENT_WALLET_TYPES = {
@@ -74,8 +77,11 @@ export async function registerAgent(
   const agentId = registered.args.agentId
   const receipts = [receipt]
   let agentURI = uri
-  if (file && !file.registrations?.length) {
-    const complete = { ...file, registrations: [{ agentId: Number(agentId), agentRegistry: agentRegistryOf(c) }] }
+  // a file written before minting has no registrations, or this registry's with agentId null: now it is known
+  const registry = agentRegistryOf(c)
+  if (file && (!file.registrations?.length || file.registrations.some((r) => r.agentId === null))) {
+    const others = (file.registrations ?? []).filter((r) => r.agentRegistry !== registry)
+    const complete = { ...file, registrations: [...others, { agentId: Number(agentId), agentRegistry: registry }] }
     agentURI = toDataUri(complete)
     receipts.push(await setAgentURI(c, agentId, agentURI))
   }
@@ -200,7 +206,7 @@ export async function getAgentWallet(c: Erc8004Client, agentId: bigint): Promise
 export async function getAgent(
   c: Erc8004Client,
   agentId: bigint,
-  options: { resolve?: boolean } = {},
+  options: { resolve?: boolean; verifyDomain?: boolean } = {},
 ): Promise<AgentInfo> {
   const [owner, agentURI, agentWallet] = await Promise.all([
     ownerOf(c, agentId),
@@ -217,7 +223,10 @@ export async function getAgent(
   if (agentURI === '') return { ...info, registrationError: 'no agentURI set' }
   try {
     const { json } = await fetchJson(agentURI, c.uri)
-    return { ...info, registration: parseRegistrationFile(json) }
+    const registration = parseRegistrationFile(json)
+    if (!options.verifyDomain) return { ...info, registration }
+    const domainProofs = await verifyDomainProofs(registration, { agentId, agentRegistry: agentRegistryOf(c) }, c.uri)
+    return { ...info, registration, domainProofs }
   } catch (error) {
     return { ...info, registrationError: shortMessageOf(error) }
   }

@@ -4,6 +4,7 @@
  * counts only feedback backed by a real payment; registry reverts come back as @hermit/chain's
  * ContractRevertError with the registry's reason.
  */
+export { verifyDomainProofs, type DomainProof } from './domain.ts'
 export { KNOWN_REGISTRIES, registriesFromDeployments, type Erc8004Client, type Registries } from './client.ts'
 export {
   REGISTRATION_TYPE,
@@ -15,6 +16,7 @@ export {
   formatAgentRegistry,
   parseAgentRegistry,
   parseRegistrationFile,
+  normalizeRegistrationFile,
   parseFeedbackFile,
   clientAddressOf,
   type RegistrationFile,

@@ -44,7 +44,8 @@ export const registrationFileSchema = z.looseObject({
   registrations: z
     .array(
       z.strictObject({
-        agentId: z.union([z.number().int().nonnegative(), z.string().regex(/^\d+$/)]),
+        // null: written before the agent was minted (agent0 does this); registerAgent fills it in
+        agentId: z.union([z.number().int().nonnegative(), z.string().regex(/^\d+$/)]).nullable(),
         agentRegistry: agentRegistryIdSchema,
       }),
     )
@@ -53,6 +54,27 @@ export const registrationFileSchema = z.looseObject({
   supportedTrust: z.array(z.string().max(100)).max(20).optional(),
 })
 export type RegistrationFile = z.output<typeof registrationFileSchema>
+
+/**
+ * What other tools write, read as the current form: `endpoints` (the draft's name) when `services`
+ * is missing, `x402support` in lower case or `x402Support: {enabled}`, and `supportedTrusts`.
+ * Only reading is lenient: the file Hermit writes is always the current spec's form.
+ */
+export function normalizeRegistrationFile(value: unknown): unknown {
+  if (!value || typeof value !== 'object' || Array.isArray(value)) return value
+  const o: Record<string, unknown> = { ...(value as Record<string, unknown>) }
+  const rename = (from: string, to: string) => {
+    if (o[to] === undefined && o[from] !== undefined) o[to] = o[from]
+    delete o[from]
+  }
+  if (o.services === undefined) rename('endpoints', 'services')
+  rename('x402support', 'x402Support')
+  const x402 = o.x402Support
+  if (x402 && typeof x402 === 'object' && !Array.isArray(x402) && 'enabled' in x402)
+    o.x402Support = (x402 as { enabled: unknown }).enabled
+  rename('supportedTrusts', 'supportedTrust')
+  return o
+}
 export type RegistrationFileInput = z.input<typeof registrationFileSchema>
 export type Service = z.output<typeof serviceSchema>
 
@@ -73,7 +95,11 @@ export const feedbackFileSchema = z.looseObject({
   /** `eip155:<chainId>:<address>` as the ERC writes it, or a bare address. */
   clientAddress: z.string().regex(/^(eip155:\d+:)?0x[0-9a-fA-F]{40}$/, 'expected [eip155:<chainId>:]<address>'),
   createdAt: z.iso.datetime({ offset: true }),
-  value: z.union([z.number().int(), z.string().regex(/^-?\d+$/)]).transform((v) => BigInt(v)),
+  // the registry stores value as int128: a file claiming more cannot be the feedback given on-chain
+  value: z
+    .union([z.number().int(), z.string().regex(/^-?\d+$/)])
+    .transform((v) => BigInt(v))
+    .refine((v) => v >= -(2n ** 127n) && v < 2n ** 127n, 'outside int128'),
   valueDecimals: z.number().int().min(0).max(18),
   tag1: z.string().optional(),
   tag2: z.string().optional(),
@@ -104,5 +130,5 @@ function parseWith<S extends z.ZodType>(schema: S, value: unknown, what: string)
 }
 
 export const parseRegistrationFile = (value: unknown): RegistrationFile =>
-  parseWith(registrationFileSchema, value, 'registration file')
+  parseWith(registrationFileSchema, normalizeRegistrationFile(value), 'registration file')
 export const parseFeedbackFile = (value: unknown): FeedbackFile => parseWith(feedbackFileSchema, value, 'feedback file')

@@ -1,5 +1,6 @@
-import { erc20Abi, getAddress, type Address, type PublicClient } from 'viem'
-import { normalize } from 'viem/ens'
+import { erc20Abi, getAddress, zeroAddress, type Address, type PublicClient } from 'viem'
+import { namehash, normalize } from 'viem/ens'
+import { ResolveError } from './errors.ts'
 
 export type TokenStandard = 'erc20' | 'erc721' | 'erc1155'
 
@@ -17,7 +18,10 @@ export type ChainFacts = {
   standard(token: Address): Promise<TokenStandard>
   /** Tokens on the chain whose own `symbol()` is `symbol` (case-insensitive): unverified matches. */
   findTokens(symbol: string): Promise<Address[]>
-  /** null = the chain has no ENS: an ENS name is an error, never a guess. */
+  /**
+   * An ENS name's address, null when the name has none. null = this reader has no chain to ask;
+   * on a chain without ENS the lookup itself throws INTENT_ENS_UNAVAILABLE. Never a guess.
+   */
   ens: ((name: string) => Promise<Address | null>) | null
 }
 
@@ -29,12 +33,32 @@ export type ChainFactsOptions = {
    * transaction touches). Their `symbol()` is chain data: a match is marked unverified.
    */
   knownTokens?: Address[]
-  /**
-   * ENS's universal resolver, for a fork of a chain with ENS whose viem chain does not name it
-   * (the devnet's chain never does). Without it, ENS works only when `client.chain` names one.
-   */
-  ensUniversalResolver?: Address
+  /** The ENS registry to ask; the canonical one (ENS_REGISTRY, the same address on every chain with ENS) by default. */
+  ensRegistry?: Address
 }
+
+/** ENS's registry: deployed at this address on Ethereum mainnet and its testnets, so on any fork of them. */
+export const ENS_REGISTRY = getAddress('0x00000000000C2E074eC69A0dFb2997BA6C7d2e1e')
+
+// EIP-137: the registry names a node's resolver; the resolver names its address
+const ENS_REGISTRY_ABI = [
+  {
+    type: 'function',
+    name: 'resolver',
+    stateMutability: 'view',
+    inputs: [{ name: 'node', type: 'bytes32' }],
+    outputs: [{ type: 'address' }],
+  },
+] as const
+const ENS_RESOLVER_ABI = [
+  {
+    type: 'function',
+    name: 'addr',
+    stateMutability: 'view',
+    inputs: [{ name: 'node', type: 'bytes32' }],
+    outputs: [{ type: 'address' }],
+  },
+] as const
 
 const ERC165 = [
   {
@@ -48,7 +72,7 @@ const ERC165 = [
 const ERC721_ID = '0x80ac58cd'
 const ERC1155_ID = '0xd9b67a26'
 
-/** Facts read from a live chain through `client`; ENS only when the chain has a universal resolver. */
+/** Facts read from a live chain through `client`; ENS names through the chain's ENS registry, when it has one. */
 export function chainFacts(client: PublicClient, options: ChainFactsOptions = {}): ChainFacts {
   const chain = client.chain
   if (!chain) throw new TypeError('chainFacts: the client needs a chain')
@@ -60,7 +84,7 @@ export function chainFacts(client: PublicClient, options: ChainFactsOptions = {}
       return false
     }
   }
-  const resolver = options.ensUniversalResolver ?? chain.contracts?.ensUniversalResolver?.address
+  const registry = getAddress(options.ensRegistry ?? ENS_REGISTRY)
   return {
     chainId: chain.id,
     nativeSymbol: chain.nativeCurrency.symbol,
@@ -85,10 +109,33 @@ export function chainFacts(client: PublicClient, options: ChainFactsOptions = {}
       }
       return out
     },
-    ens:
-      resolver === undefined
-        ? null
-        : async (name) =>
-            (await client.getEnsAddress({ name: normalize(name), universalResolverAddress: resolver })) ?? null,
+    async ens(name) {
+      // the registry's code is what says the chain has ENS (a fork of mainnet does, a devnet or most L2s do not)
+      const code = await client.getCode({ address: registry })
+      if (code === undefined || code === '0x')
+        throw new ResolveError(
+          'INTENT_ENS_UNAVAILABLE',
+          `"${name}" is an ENS name, and chain ${chain.id} has no ENS (no registry at ${registry}).`,
+          {
+            hint: `Add "${name}" to the address book (addressBook: { "${name}": "0x…" }), or write the address itself.`,
+            details: { name, chainId: chain.id, registry },
+          },
+        )
+      const node = namehash(normalize(name))
+      const resolver = await client.readContract({
+        address: registry,
+        abi: ENS_REGISTRY_ABI,
+        functionName: 'resolver',
+        args: [node],
+      })
+      if (resolver === zeroAddress) return null
+      const address = await client.readContract({
+        address: resolver,
+        abi: ENS_RESOLVER_ABI,
+        functionName: 'addr',
+        args: [node],
+      })
+      return address === zeroAddress ? null : getAddress(address)
+    },
   }
 }

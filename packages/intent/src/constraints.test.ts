@@ -124,6 +124,31 @@ describe('looser and stricter', () => {
     expect(both.recipients).toEqual([])
   })
 
+  it("an owner swap's old owner is one more owner that may go: looser than adding an owner only", async () => {
+    const { c } = await of('add bob as an owner of my safe', 'replace the owner alice with bob on my safe')
+    const [add, swap] = c as [Constraints, Constraints]
+    expect(swap.authorityChange).toMatchObject({
+      kind: 'safe-owner',
+      from: expect.any(String),
+      to: add.authorityChange!.to,
+    })
+    expect(looserReason(swap, add)).toMatch(/removes 0x/)
+    expect(looser(add, swap)).toBe(false)
+  })
+
+  it('a Safe threshold named in the words is kept: a reading without it, or with another, is looser', async () => {
+    const { c } = await of('change the threshold of my safe to 2', 'set the threshold of my safe to 1')
+    const [two, one] = c as [Constraints, Constraints]
+    expect(two.authorityChange).toMatchObject({ kind: 'safe-threshold', threshold: 2n })
+    expect(looserReason(one, two)).toMatch(/threshold other than 2/)
+    const unnamed = {
+      ...two,
+      authorityChange: { kind: 'safe-threshold' as const, target: two.authorityChange!.target! },
+    }
+    expect(looserReason(unnamed, two)).toMatch(/threshold other than 2/)
+    expect(looser(two, two)).toBe(false)
+  })
+
   it('read-only is stricter than anything that is not read-only', async () => {
     const { c } = await of('check my balance', 'claim my free airdrop')
     expect(looser(c[1]!, c[0]!)).toBe(true)

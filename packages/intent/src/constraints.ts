@@ -1,6 +1,7 @@
 import { isAddressEqual, zeroAddress, type Address } from 'viem'
 import type { AdminChange, Intent } from './intent.ts'
 import type { AssetRef, ResolvedAsset, ResolvedIntent, ResolvedParty, ResolvedPrice } from './resolve.ts'
+import { constrainKind } from './kinds/logic.ts'
 
 /**
  * What the simulated effects of a transaction or signature must satisfy for it to be what the user
@@ -21,7 +22,7 @@ export interface Constraints {
   /** Approvals the intent allows: spender + token + most amount ('unlimited' only when the words say so). Empty = none allowed. */
   approvals: Array<{ token: Address; spender: Address | null; amount: bigint | 'unlimited' }>
   /** Ownership / upgrade / Safe owner-threshold-module-guard-handler changes: allowed only for `admin` naming the change. */
-  authorityChange: null | { kind: AdminChange; target?: Address; to?: Address }
+  authorityChange: null | { kind: AdminChange; target?: Address; to?: Address; from?: Address; threshold?: bigint }
   /** Swaps: the largest slippage the user accepts, in basis points, when stated. */
   maxSlippageBps: number | null
   /** sign-in / read-only / "check my balance": nothing may leave, no approval, no permit, no authority change. */
@@ -170,12 +171,16 @@ export function constraintsOf(resolved: ResolvedIntent, user: Address): Constrai
         kind: resolved.change,
         ...(resolved.target === null ? {} : { target: resolved.target.address }),
         ...(resolved.to === null ? {} : { to: resolved.to.address }),
+        ...(resolved.from === null ? {} : { from: resolved.from.address }),
+        ...(resolved.threshold === null ? {} : { threshold: resolved.threshold }),
       }
-      c.counterparties = parties(resolved.target, resolved.to)
+      c.counterparties = parties(resolved.target, resolved.to, resolved.from)
       return c
     }
     case 'unknown':
       return c
+    default:
+      return constrainKind(resolved, c)
   }
 }
 
@@ -234,6 +239,12 @@ export function looserReason(a: Constraints, b: Constraints): string | null {
       if (bv !== undefined && (av === undefined || !isAddressEqual(av, bv)))
         return `it allows a ${bc.kind} change to another ${k}`
     }
+    // an owner swap's old owner is one more owner that may go: naming one allows more than naming none
+    const af = a.authorityChange.from
+    if (af !== undefined && (bc.from === undefined || !isAddressEqual(af, bc.from)))
+      return `it allows a ${bc.kind} change that removes ${af}`
+    if (bc.threshold !== undefined && a.authorityChange.threshold !== bc.threshold)
+      return `it allows a threshold other than ${bc.threshold}`
   }
   // a send's "least that must arrive" is the same value passing through, already bounded as outflow
   const returns = b.minInflow.filter((need) => !b.maxOutflow.some((o) => sameAsset(o.asset, need.asset)))

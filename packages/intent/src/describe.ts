@@ -1,4 +1,5 @@
 import type { Amount, Intent, Price } from './intent.ts'
+import { summarizeKind } from './kinds/logic.ts'
 
 const amount = (a: Amount): string => (a === 'all' || a === 'max' ? 'all' : a)
 const asset = (a: string): string => (a === 'native' ? 'the native coin' : a)
@@ -70,9 +71,11 @@ export function intentSummary(intent: Intent): string {
     case 'read-only':
       return `read only${intent.what === undefined ? '' : `: ${intent.what}`} (nothing may leave)`
     case 'admin':
-      return `admin: ${intent.change} change${opt('of', intent.target)}${opt('to', intent.to)}`
+      return `admin: ${intent.change} change${opt('of', intent.target)}${opt('from', intent.from)}${opt('to', intent.to ?? intent.threshold)}`
     case 'unknown':
       return `not understood (${intent.reason})`
+    default:
+      return summarizeKind(intent)
   }
 }
 

@@ -32,7 +32,7 @@ export {
   type ResolvedIntent,
   type ResolveContext,
 } from './resolve.ts'
-export { chainFacts, type ChainFacts, type ChainFactsOptions, type TokenStandard } from './chain.ts'
+export { chainFacts, ENS_REGISTRY, type ChainFacts, type ChainFactsOptions, type TokenStandard } from './chain.ts'
 export { constraintsOf, looser, looserReason, stricter, sameAsset, type Constraints } from './constraints.ts'
 export { compareReadings, symbolicContext, SYMBOLIC_USER, type ReadingComparison } from './symbolic.ts'
 export { readIntent, intentPrompt, type ReadIntentOptions, type IntentReading } from './model.ts'
@@ -44,3 +44,8 @@ export {
   INTENT_ERROR_CODES,
   type IntentErrorCode,
 } from './errors.ts'
+export {
+  KIND_ACTIONS,
+  type KindAction,
+} from './kinds/schemas.ts'
+export { durationWords, DEFAULT_ESCROW_NAME, type ResolvedKind } from './kinds/logic.ts'

@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { KIND_SCHEMAS } from './kinds/schemas.ts'
 
 /**
  * What the user asked for, as written: every reference is still unresolved (a symbol, a name from
@@ -132,8 +133,15 @@ const admin = z.strictObject({
   change: z.enum(ADMIN_CHANGES),
   /** The contract or Safe being changed. */
   target: partySchema.optional(),
-  /** The new owner, implementation, module, guard or handler. */
+  /** The new owner, implementation, module, guard or handler (for a removal: the owner removed). */
   to: partySchema.optional(),
+  /** An owner swap's old owner ("replace the owner alice with bob"): the only owner that may go. */
+  from: partySchema.optional(),
+  /** A Safe's new threshold ("to 2", "to 3 of 5"): only that number of signatures. */
+  threshold: z
+    .string()
+    .regex(/^[1-9]\d*$/)
+    .optional(),
 })
 
 const unknown = z.strictObject({ action: z.literal('unknown'), reason: z.string().min(1).max(300) })
@@ -156,6 +164,7 @@ export const intentSchema = z.discriminatedUnion('action', [
   signIn,
   readOnly,
   admin,
+  ...KIND_SCHEMAS,
   unknown,
 ])
 

@@ -149,6 +149,14 @@ describe('parseIntent: every action, in several phrasings, without a model', () 
     reads({ action: 'admin', change: 'upgrade', target: 'proxy', to: A }, [`upgrade the proxy to ${A}`])
     reads({ action: 'admin', change: 'safe-owner', target: 'safe', to: 'bob' }, ['add bob as an owner of my safe'])
     reads({ action: 'admin', change: 'safe-module', target: 'safe', to: A }, [`enable module ${A} on my safe`])
+    reads({ action: 'admin', change: 'safe-owner', target: 'safe', from: 'alice', to: 'bob' }, [
+      'replace the owner alice with bob on my safe',
+      'swap owner alice for bob on the safe',
+    ])
+    reads({ action: 'admin', change: 'safe-threshold', target: 'safe', threshold: '2' }, [
+      'change the threshold of my safe to 2',
+      'set the safe threshold to 2 of 3',
+    ])
   })
 })
 

@@ -1,5 +1,6 @@
 import { intentSchema, type Intent } from './intent.ts'
 import type { Family } from './parse/family.ts'
+import { kindFamilies } from './parse/kinds.ts'
 import { otherFamilies } from './parse/other.ts'
 import { permissionFamilies } from './parse/permission.ts'
 import { positionFamilies } from './parse/position.ts'
@@ -10,7 +11,7 @@ import { valueFamilies } from './parse/value.ts'
  * Order matters where words overlap: "transfer ownership" is admin, not a send; "sell my BAYC #1"
  * is a listing, not a swap; "give the router an allowance" is an approval.
  */
-const FAMILIES: Family[] = [...otherFamilies, ...permissionFamilies, ...positionFamilies, ...valueFamilies]
+const FAMILIES: Family[] = [...kindFamilies, ...otherFamilies, ...permissionFamilies, ...positionFamilies, ...valueFamilies]
 
 const NEGATION =
   /^(?:don'?t|do not|never|without|no|not|nothing|dont)\b(?!\s+(?:worse|more|less|fewer|higher|lower|slippage|fees?|cost|later)\b)/
@@ -54,12 +55,21 @@ function mayApprove(intent: Intent): boolean {
       return token(intent.maxPrice?.asset)
     case 'claim':
       return token(intent.fee?.asset)
+    case 'escrow.fund':
+      return token(intent.budget.asset)
     default:
       return false
   }
 }
 
-const NOTHING_LEAVES = new Set<Intent['action']>(['read-only', 'sign-in', 'revoke', 'unknown'])
+const NOTHING_LEAVES = new Set<Intent['action']>([
+  'read-only',
+  'sign-in',
+  'revoke',
+  'unknown',
+  'agent.register',
+  'agent.feedback',
+])
 
 function contradiction(intent: Intent, forbidden: Forbidden): string | null {
   switch (forbidden.kind) {
@@ -130,6 +140,8 @@ export function parseIntent(words: string): Intent {
       if (next === null) return unknown(`cannot read "${clause}"`)
       intent = next
     }
+    const incomplete = found.family.done?.(intent) ?? null
+    if (incomplete !== null) return unknown(incomplete)
     for (const f of forbidden) {
       const why = contradiction(intent, f)
       if (why !== null) return unknown(why)

@@ -8,6 +8,7 @@ import { chainFacts } from './chain.ts'
 import { constraintsOf } from './constraints.ts'
 import { parseIntent } from './parse.ts'
 import { resolveIntent, type ResolveContext } from './resolve.ts'
+import { installEns } from './testing/index.ts'
 
 const net = useDevnet()
 const BOB = getAddress('0x00000000000000000000000000000000000b0b00')
@@ -103,7 +104,34 @@ describe('resolution against a devnet', () => {
   })
 
   it('an ENS name on the devnet (no ENS): INTENT_ENS_UNAVAILABLE, never a guess', async () => {
-    await expect(read('send 1 eth to vitalik.eth', context())).rejects.toMatchObject({ code: 'INTENT_ENS_UNAVAILABLE' })
+    await expect(read('send 1 eth to vitalik.eth', context())).rejects.toMatchObject({
+      code: 'INTENT_ENS_UNAVAILABLE',
+      message: expect.stringContaining('has no ENS'),
+      hint: expect.stringContaining('address book'),
+    })
+  })
+
+  describe('ENS, through the registry at its canonical address (a test double of the mainnet deployment)', () => {
+    const CAROL = getAddress('0x00000000000000000000000000000000000ca201')
+
+    it('an ENS name resolves: registry resolver(namehash), then addr(namehash)', async () => {
+      await installEns(net(), { 'carol.eth': CAROL, 'pay.carol.eth': BOB })
+      const r = await read('send 1 eth to carol.eth', context())
+      expect(r.action === 'send' && r.to).toEqual({ address: CAROL, label: 'carol.eth', source: 'ens' })
+      const sub = await read('send 1 eth to Pay.Carol.eth', context())
+      expect(sub.action === 'send' && sub.to.address).toBe(BOB)
+    })
+
+    it('a name the registry does not know: INTENT_ENS_NOT_FOUND', async () => {
+      await installEns(net(), { 'carol.eth': CAROL })
+      await expect(read('send 1 eth to dave.eth', context())).rejects.toMatchObject({ code: 'INTENT_ENS_NOT_FOUND' })
+    })
+
+    it('an address-book entry wins over ENS', async () => {
+      await installEns(net(), { 'carol.eth': CAROL })
+      const r = await read('send 1 eth to carol.eth', context({ addressBook: { 'carol.eth': BOB } }))
+      expect(r.action === 'send' && r.to).toEqual({ address: BOB, label: 'carol.eth', source: 'address-book' })
+    })
   })
 
   it('an amount finer than the token allows is an error, not a rounding', async () => {

@@ -3,6 +3,7 @@ import { shortMessageOf } from '@hermit/errors'
 import type { ChainFacts, TokenStandard } from './chain.ts'
 import { IntentError, ResolveError } from './errors.ts'
 import { intentSchema, type AdminChange, type Amount, type Intent, type Price } from './intent.ts'
+import { resolveKind, type ResolvedKind } from './kinds/logic.ts'
 
 /** One asset, by what it is on the chain. */
 export type AssetRef =
@@ -82,8 +83,16 @@ export type ResolvedIntent = { intent: Intent } & (
     }
   | { action: 'sign-in'; site: string | null }
   | { action: 'read-only'; what: string | null }
-  | { action: 'admin'; change: AdminChange; target: ResolvedParty | null; to: ResolvedParty | null }
+  | {
+      action: 'admin'
+      change: AdminChange
+      target: ResolvedParty | null
+      to: ResolvedParty | null
+      from: ResolvedParty | null
+      threshold: bigint | null
+    }
   | { action: 'unknown'; reason: string }
+  | ResolvedKind
 )
 
 export type ResolveContext = {
@@ -211,9 +220,13 @@ export async function resolveIntent(input: Intent, ctx: ResolveContext): Promise
         change: intent.change,
         target: intent.target === undefined ? null : await r.party(intent.target),
         to: intent.to === undefined ? null : await r.party(intent.to),
+        from: intent.from === undefined ? null : await r.party(intent.from),
+        threshold: intent.threshold === undefined ? null : BigInt(intent.threshold),
       }
     case 'unknown':
       return { intent, action: 'unknown', reason: intent.reason }
+    default:
+      return resolveKind(intent, r)
   }
 }
 
@@ -276,6 +289,7 @@ class Resolver {
     try {
       address = await lookup(name)
     } catch (error) {
+      if (error instanceof IntentError) throw error
       throw new ResolveError('INTENT_ENS_NOT_FOUND', `"${name}" could not be resolved: ${shortMessageOf(error)}`, {
         cause: error,
         hint: `Write the address itself, or add "${name}" to the address book.`,

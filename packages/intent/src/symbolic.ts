@@ -2,6 +2,7 @@ import { getAddress, isAddress, keccak256, toHex, type Address } from 'viem'
 import type { ChainFacts } from './chain.ts'
 import { constraintsOf, looserReason, type Constraints } from './constraints.ts'
 import type { Intent } from './intent.ts'
+import { kindReferences } from './kinds/logic.ts'
 import { normalizeName, resolveIntent, type ResolveContext } from './resolve.ts'
 
 /**
@@ -68,7 +69,15 @@ function referencesOf(intent: Intent): References {
     case 'admin':
       party(intent.target)
       party(intent.to)
+      party(intent.from)
       break
+    case 'escrow.fund':
+    case 'call': {
+      const k = kindReferences(intent)
+      r.assets.push(...k.assets)
+      r.parties.push(...k.parties)
+      break
+    }
     default:
       break
   }

@@ -1,6 +1,7 @@
 import type { Address } from 'viem'
 import type { ContractActivity } from './activity.ts'
 import type { ContractAge } from './age.ts'
+import type { TrustFacts } from './trust.ts'
 import { z } from 'zod'
 import { getAddress, isAddress } from 'viem'
 import type { DecodedCall } from './decode.ts'
@@ -97,6 +98,8 @@ export type RuleContext = {
   sellUnchecked: Address[]
   /** Contracts the dapp says it uses (untrusted, but a counterparty the user is knowingly talking to). */
   dappContracts: Address[]
+  /** Trust models (@hermit/trust) of the approval spenders and deposit targets; absent when not read. */
+  trust?: Record<Address, TrustFacts>
 }
 
 export type Rule = { id: string; description: string; check(ctx: RuleContext): Finding[] }

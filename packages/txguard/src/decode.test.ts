@@ -83,6 +83,11 @@ describe('requests', () => {
     expect(() => parseRequest({ chainId: 1, from: spender, to: token, data: '0xzz' })).toThrow(/field data/)
     expect(() => parseRequest({ chainId: 1, from: spender, to: token, surprise: 1 })).toThrow(/surprise/)
     expect(() => parseRequest({ chainId: 1, from: spender, to: token, kind: 'raw-sign' })).toThrow(/kind/)
+    // an amount of ETH is wei, and the error says so (with the scale), for ETH given in whole units or as a fraction
+    for (const value of ['0.5', 0.5, '1 ETH'])
+      expect(() => parseRequest({ chainId: 1, from: spender, to: token, value })).toThrow(
+        /field value: expected an amount in wei.*1 ETH is 1000000000000000000/,
+      )
     // what wallets send: nonce, fees, type, input
     const wallet = parseRequest({
       chainId: 1,

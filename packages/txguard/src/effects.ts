@@ -47,8 +47,8 @@ export type AuthorityChange =
   | { kind: 'upgrade'; contract: Address; implementation: Address }
   | { kind: 'admin'; contract: Address; from: Address; to: Address }
   | { kind: 'beacon'; contract: Address; beacon: Address }
-  /** A Safe's owners, threshold, modules, guard or fallback handler change (`target`: the owner, module, guard or handler). */
-  | { kind: 'safe-config'; contract: Address; change: SafeChange; event: string; target?: Address }
+  /** A Safe's owners, threshold, modules, guard or fallback handler change (`target`: the owner, module, guard or handler; `threshold`: the new one). */
+  | { kind: 'safe-config'; contract: Address; change: SafeChange; event: string; target?: Address; threshold?: bigint }
 
 export type Effects = {
   transfers: Transfer[]
@@ -151,6 +151,7 @@ function fromLog(log: RawLog, e: Effects): void {
       change: safe.change,
       event: safe.event,
       ...(target ? { target } : {}),
+      ...(safe.change === 'threshold' && log.data.length >= 66 ? { threshold: word(log.data) } : {}),
     })
     return
   }

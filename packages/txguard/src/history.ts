@@ -1,4 +1,5 @@
 import {
+  decodeAbiParameters,
   erc20Abi,
   getAddress,
   parseAbiItem,
@@ -64,6 +65,9 @@ const TRANSFER = parseAbiItem('event Transfer(address indexed from, address inde
 const TRANSFER_SINGLE = parseAbiItem(
   'event TransferSingle(address indexed operator, address indexed from, address indexed to, uint256 id, uint256 value)',
 )
+const TRANSFER_BATCH = parseAbiItem(
+  'event TransferBatch(address indexed operator, address indexed from, address indexed to, uint256[] ids, uint256[] values)',
+)
 
 type Seen = { token: Address; from: Address; to: Address; amount: bigint; nft: boolean; tx: Hash | null }
 
@@ -71,15 +75,20 @@ const topicAddress = (t: Hex | undefined) => getAddress(`0x${(t ?? '0x').slice(-
 
 /** ERC-20/721/1155 transfers to and from `user` in [from, to], by bounded, paged eth_getLogs. */
 async function transfersOf(client: Client, user: Address, from: bigint, to: bigint, q: HistoryQuery): Promise<Seen[]> {
-  const page = (event: typeof TRANSFER | typeof TRANSFER_SINGLE, args: Record<string, Address>) =>
+  const page = (
+    event: typeof TRANSFER | typeof TRANSFER_SINGLE | typeof TRANSFER_BATCH,
+    args: Record<string, Address>,
+  ) =>
     beforeDeadline(q.deadline, () =>
       getLogsPaged(client, { event, args, fromBlock: from, toBlock: to, pageSize: q.pageSize }),
     )
-  const [out, inn, out1155, in1155] = await Promise.all([
+  const [out, inn, out1155, in1155, outBatch, inBatch] = await Promise.all([
     page(TRANSFER, { from: user }),
     page(TRANSFER, { to: user }),
     page(TRANSFER_SINGLE, { from: user }),
     page(TRANSFER_SINGLE, { to: user }),
+    page(TRANSFER_BATCH, { from: user }),
+    page(TRANSFER_BATCH, { to: user }),
   ])
   const seen: Seen[] = []
   for (const log of [...out, ...inn]) {
@@ -106,6 +115,25 @@ async function transfersOf(client: Client, user: Address, from: bigint, to: bigi
       nft: true,
       tx: log.transactionHash,
     })
+  }
+  for (const log of [...outBatch, ...inBatch]) {
+    const [, , t2, t3] = log.topics as Hex[]
+    let values: readonly bigint[]
+    try {
+      ;[, values] = decodeAbiParameters([{ type: 'uint256[]' }, { type: 'uint256[]' }], log.data)
+    } catch {
+      continue // not the ERC-1155 layout: a contract may emit any bytes under this topic
+    }
+    // one entry per id: a batch of zero values is the same dust mark as a zero-value TransferSingle
+    for (const amount of values)
+      seen.push({
+        token: log.address,
+        from: topicAddress(t2),
+        to: topicAddress(t3),
+        amount,
+        nft: true,
+        tx: log.transactionHash,
+      })
   }
   return seen
 }
@@ -160,8 +188,8 @@ async function summarize(
 }
 
 /**
- * The user's counterparties from the chain: Transfer (ERC-20/721) and TransferSingle (ERC-1155)
- * logs to and from the user in the newest `maxBlocks`, cached per chain and extended to the new
+ * The user's counterparties from the chain: Transfer (ERC-20/721), TransferSingle and TransferBatch
+ * (ERC-1155) logs to and from the user in the newest `maxBlocks`, cached per chain and extended to the new
  * head on the next call. Never throws: what the node refuses makes the history "unknown".
  */
 export async function chainHistory(

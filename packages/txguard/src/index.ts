@@ -79,7 +79,7 @@ export {
 } from './history.ts'
 export type { Constraints, AssetRef, IntentReading } from './constraints.ts'
 export { formatReport, reportToJson, type Report, type AssetChangeRow, type ModelReport } from './report.ts'
-export { startGuardProxy, type GuardProxy, type GuardProxyOptions } from './proxy.ts'
+export { startGuardProxy, type GuardProxy, type GuardProxyOptions, type GuardCheck } from './proxy.ts'
 export {
   TxGuardError,
   RequestInvalidError,

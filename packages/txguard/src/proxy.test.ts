@@ -1,8 +1,8 @@
 import { mkdtempSync, readFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createWalletClient, http } from 'viem'
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
+import { createWalletClient, encodeFunctionData, erc20Abi, http, maxUint256 } from 'viem'
 import { useDevnet } from '@hermit/devnet/testing'
 import { startGuardProxy, type GuardProxy } from './proxy.ts'
 import { SigningRecord } from './record.ts'
@@ -167,5 +167,71 @@ describe('hermit guard: a JSON-RPC proxy in front of a wallet', () => {
       params: [{ from: 'me', to: '0x1' }],
     })
     expect(unparseable.error).toMatchObject({ code: -32003, message: expect.stringMatching(/could not check/) })
+  })
+})
+
+describe('hermit guard: decide() holds a warn', () => {
+  it('waits for decide() on a warn: allow forwards it, refuse or a throw refuses it; a block is refused without asking', async () => {
+    const asked: Array<{ method: string; verdict: string; origin: string | null }> = []
+    const answers: Array<(a: 'allow' | 'refuse') => void> = []
+    let failNext = false
+    const held = await startGuardProxy({
+      upstream: net().rpcUrl,
+      simulation: net().publicClient,
+      policy: bed.policy,
+      decide: (c) => {
+        asked.push({ method: c.method, verdict: c.report.verdict, origin: c.origin })
+        if (failNext) return Promise.reject(new Error('the page went away'))
+        return new Promise((resolve) => answers.push(resolve))
+      },
+    })
+    try {
+      // an unlimited allowance to the real Uniswap router: a contract the user deals with, so a warn, not a block
+      const approve = encodeFunctionData({
+        abi: erc20Abi,
+        functionName: 'approve',
+        args: [bed.contracts.uniswapV2Router, maxUint256],
+      })
+      const send = async (to: string, data: string): Promise<any> =>
+        (
+          await fetch(held.url, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json', origin: 'https://dapp.example' },
+            body: JSON.stringify({
+              jsonrpc: '2.0',
+              id: 1,
+              method: 'eth_sendTransaction',
+              params: [{ from: bed.user.address, to, data }],
+            }),
+          })
+        ).json()
+      const nonce = () => net().publicClient.getTransactionCount({ address: bed.user.address })
+      const before = await nonce()
+      let settled = false
+      const allowed = send(bed.tokens.USDC, approve).finally(() => (settled = true))
+      await vi.waitFor(() => expect(answers).toHaveLength(1), { timeout: 20_000, interval: 20 })
+      expect(asked[0]).toEqual({ method: 'eth_sendTransaction', verdict: 'warn', origin: 'https://dapp.example' })
+      // held: nothing forwarded while the question is open
+      expect(settled).toBe(false)
+      expect(await nonce()).toBe(before)
+      answers[0]!('allow')
+      expect((await allowed).result).toMatch(/^0x[0-9a-f]{64}$/)
+      expect(await nonce()).toBe(before + 1)
+
+      const refusing = send(bed.tokens.USDC, approve)
+      await vi.waitFor(() => expect(answers).toHaveLength(2), { timeout: 20_000, interval: 20 })
+      answers[1]!('refuse')
+      expect((await refusing).error).toMatchObject({ code: -32003, message: expect.stringMatching(/not allowed/) })
+      failNext = true
+      expect((await send(bed.tokens.USDC, approve)).error.code).toBe(-32003)
+      expect(await nonce()).toBe(before + 1)
+
+      const d = bed.scenarios['approval-drainer']!.request as { to: string; data: string }
+      const blocked = await send(d.to, d.data)
+      expect(blocked.error.message).toMatch(/Hermit refused \(block\)/)
+      expect(asked.map((a) => a.verdict)).toEqual(['warn', 'warn', 'warn'])
+    } finally {
+      await held.close()
+    }
   })
 })

@@ -25,9 +25,18 @@ export type GuardProxyOptions = Omit<VerifyOptions, 'client'> & {
   host?: string
   /** Verdicts that are refused (default: only block). */
   refuse?: Array<'warn' | 'block'>
-  onCheck?: (method: string, report: Report) => void
+  /** Every checked request, with the page's `Origin` header when the wallet sent one. */
+  onCheck?: (method: string, report: Report, origin: string | null) => void
+  /**
+   * Asked about every warn the proxy does not refuse outright, before forwarding it: the request
+   * waits for the answer (`hermit guard --ui` holds it until the person decides on the page).
+   * Anything but 'allow', a throw included, refuses it.
+   */
+  decide?: (check: GuardCheck) => Promise<'allow' | 'refuse'>
   maxBodyBytes?: number
 }
+
+export type GuardCheck = { method: string; report: Report; origin: string | null }
 
 export type GuardProxy = { url: string; close(): Promise<void> }
 
@@ -133,7 +142,7 @@ export async function startGuardProxy(options: GuardProxyOptions): Promise<Guard
     }
   }
 
-  async function handle(raw: unknown): Promise<unknown> {
+  async function handle(raw: unknown, origin: string | null): Promise<unknown> {
     const parsed = rpcSchema.safeParse(raw)
     if (!parsed.success) return { jsonrpc: '2.0', id: null, error: { code: -32600, message: 'Invalid request' } }
     const r = parsed.data
@@ -177,7 +186,23 @@ export async function startGuardProxy(options: GuardProxyOptions): Promise<Guard
         },
       }
     }
-    options.onCheck?.(r.method, report)
+    options.onCheck?.(r.method, report, origin)
+    if (report.verdict === 'warn' && !refuse.has('warn') && options.decide) {
+      const answer = await options.decide({ method: r.method, report, origin }).catch(() => 'refuse' as const)
+      if (answer !== 'allow')
+        return {
+          jsonrpc: '2.0',
+          id: r.id ?? null,
+          error: {
+            code: REJECTED,
+            message: `Hermit refused (warn, not allowed): ${report.reasons[0]?.message ?? 'see data'}`,
+            data: {
+              verdict: report.verdict,
+              reasons: report.reasons.map((f) => ({ id: f.id, severity: f.severity, message: f.message })),
+            },
+          },
+        }
+    }
     if (refuse.has(report.verdict as 'warn' | 'block')) {
       return {
         jsonrpc: '2.0',
@@ -220,7 +245,11 @@ export async function startGuardProxy(options: GuardProxyOptions): Promise<Guard
       return reply(400, { jsonrpc: '2.0', id: null, error: { code: -32700, message: 'Parse error' } })
     }
     try {
-      reply(200, Array.isArray(body) ? await Promise.all(body.map(handle)) : await handle(body))
+      const origin = typeof req.headers.origin === 'string' ? req.headers.origin : null
+      reply(
+        200,
+        Array.isArray(body) ? await Promise.all(body.map((b) => handle(b, origin))) : await handle(body, origin),
+      )
     } catch (error) {
       reply(502, {
         jsonrpc: '2.0',

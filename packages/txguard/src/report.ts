@@ -82,7 +82,13 @@ export function changeRows(ctx: RuleContext): AssetChangeRow[] {
 export function plainSummary(ctx: RuleContext): string[] {
   const lines: string[] = []
   const r = ctx.request
-  if (r.kind === 'raw-sign') lines.push(`A raw ${r.method} signature over ${(r.message.length - 2) / 2} bytes.`)
+  if (r.kind === 'raw-sign')
+    lines.push(
+      r.text === undefined
+        ? `A raw ${r.method} signature over ${(r.message.length - 2) / 2} bytes.`
+        : // the text as the wallet will show it, quoted so it cannot pass for Hermit's own words
+          `A ${r.method} signature over this text: ${JSON.stringify(r.text.length > 500 ? `${r.text.slice(0, 500)}…` : r.text)}.`,
+    )
   if (r.kind === 'typed-data')
     lines.push(`An off-chain ${ctx.typedData?.kind ?? 'EIP-712'} signature ("${r.typedData.primaryType}").`)
   if (r.kind === 'transaction') {

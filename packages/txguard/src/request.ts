@@ -1,4 +1,4 @@
-import { getAddress, isAddress, isHex, type Address, type Hex } from 'viem'
+import { getAddress, hexToBytes, isAddress, isHex, stringToHex, type Address, type Hex } from 'viem'
 import { z } from 'zod'
 import { formatPath } from '@hermit/errors'
 import { RequestInvalidError } from './errors.ts'
@@ -16,6 +16,14 @@ const quantity = z
   .union([z.bigint(), z.number().int().nonnegative(), z.string().regex(/^(0x[0-9a-fA-F]+|\d+)$/, 'not a quantity')])
   .transform((v) => BigInt(v))
 
+/** An amount of ETH (value, gas prices): wei only, and the error says so — "0.5" is the commonest mistake. */
+const WEI = 'expected an amount in wei, a whole number (decimal or 0x): 1 ETH is 1000000000000000000'
+const wei = z
+  .union([z.bigint(), z.number().int(WEI).nonnegative(WEI), z.string().regex(/^(0x[0-9a-fA-F]+|\d+)$/, WEI)], {
+    error: WEI,
+  })
+  .transform((v) => BigInt(v))
+
 const authorization = z.looseObject({ address, chainId: quantity, nonce: quantity })
 
 export const txRequestSchema = z
@@ -23,14 +31,14 @@ export const txRequestSchema = z
     chainId: quantity.transform(Number),
     from: address,
     to: address.nullable().optional(),
-    value: quantity.default(0n),
+    value: wei.default(0n),
     data: hex.optional(),
     /** Some wallets send the calldata as `input`. */
     input: hex.optional(),
     gas: quantity.optional(),
-    gasPrice: quantity.optional(),
-    maxFeePerGas: quantity.optional(),
-    maxPriorityFeePerGas: quantity.optional(),
+    gasPrice: wei.optional(),
+    maxFeePerGas: wei.optional(),
+    maxPriorityFeePerGas: wei.optional(),
     nonce: quantity.optional(),
     type: z.union([z.string().max(10), z.number().int()]).optional(),
     accessList: z.array(z.unknown()).max(1000).optional(),
@@ -64,13 +72,40 @@ export const typedDataRequestSchema = z.strictObject({
   typedData: typedDataSchema,
 })
 
-/** eth_sign / personal_sign of raw bytes: a blind signature when it is a 32-byte hash. */
-export const rawSignRequestSchema = z.strictObject({
-  chainId: quantity.transform(Number),
-  from: address,
-  method: z.enum(['eth_sign', 'personal_sign']),
-  message: hex,
-})
+/**
+ * What personal_sign signs: hex bytes, or — as real dapps send and wallets accept — plain text,
+ * taken as its UTF-8 bytes (text that happens to be 0x-hex is hex, as wallets read it).
+ */
+const signedMessage = z.union([
+  hex,
+  z
+    .string()
+    .min(1)
+    .transform((v) => stringToHex(v)),
+])
+
+/** The message as text, when its bytes are UTF-8 a person can read (no control characters but line breaks and tabs). */
+export function readableText(message: Hex): string | undefined {
+  try {
+    const text = new TextDecoder('utf-8', { fatal: true }).decode(hexToBytes(message))
+    return text.length > 0 && !/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/.test(text) ? text : undefined
+  } catch {
+    return undefined
+  }
+}
+
+/** eth_sign / personal_sign of raw bytes: a blind signature when it is a 32-byte hash; `text` when the bytes read as text. */
+export const rawSignRequestSchema = z
+  .strictObject({
+    chainId: quantity.transform(Number),
+    from: address,
+    method: z.enum(['eth_sign', 'personal_sign']),
+    message: signedMessage,
+  })
+  .transform((r): typeof r & { text?: string } => {
+    const text = readableText(r.message)
+    return text === undefined ? r : { ...r, text }
+  })
 
 export type TxRequest = z.output<typeof txRequestSchema>
 export type TypedDataRequest = z.output<typeof typedDataRequestSchema>

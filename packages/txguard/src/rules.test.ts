@@ -1,6 +1,6 @@
 // Each rule is a pure function of the context: tested here on hand-made contexts, one block per rule.
 import { describe, expect, it } from 'vitest'
-import { getAddress, maxUint256, type Address } from 'viem'
+import { getAddress, maxUint256, stringToHex, type Address } from 'viem'
 import type { ContractAge } from './age.ts'
 import { policySchema, type AccountInfo, type RuleContext } from './context.ts'
 import type { Approval, Effects, Transfer } from './effects.ts'
@@ -9,6 +9,7 @@ import { counterpartyHistory } from './history.ts'
 import { readWords } from './reading.ts'
 import type { ChainFacts } from '@hermit/intent'
 import { parseRequest } from './request.ts'
+import { plainSummary } from './report.ts'
 import type { OrderItem } from './typed-data.ts'
 import { rules, looksAlike } from './rules/index.ts'
 
@@ -302,6 +303,31 @@ describe('rules', () => {
       request: parseRequest({ chainId: 1, from: user, method: 'personal_sign', message: '0x48656c6c6f' }),
     })
     expect(run('sign.raw-hash', text)).toEqual([])
+  })
+
+  it('personal_sign with plain text (not hex), as dapps send it: read as UTF-8, shown in the summary and checked by the signing rules', () => {
+    const words = 'Sign in to example.com\nNonce: 42 — café'
+    const request = parseRequest({ chainId: 1, from: user, method: 'personal_sign', message: words })
+    expect(request).toMatchObject({ kind: 'raw-sign', message: stringToHex(words), text: words })
+    expect(run('sign.raw-hash', ctx({ request }))).toEqual([])
+    expect(plainSummary(ctx({ request })).join('\n')).toContain(JSON.stringify(words))
+    // hex stays hex; bytes that are not text get no text
+    expect(parseRequest({ chainId: 1, from: user, method: 'personal_sign', message: '0x48656c6c6f' })).toMatchObject({
+      text: 'Hello',
+    })
+    expect(parseRequest({ chainId: 1, from: user, method: 'personal_sign', message: '0xff00' })).not.toHaveProperty(
+      'text',
+    )
+    // 32 bytes given as hex are still a blind signature over a hash
+    const hash = parseRequest({ chainId: 1, from: user, method: 'personal_sign', message: `0x${'ab'.repeat(32)}` })
+    expect(run('sign.raw-hash', ctx({ request: hash }))[0]!.severity).toBe('block')
+    const line = 'Log in to example.com, nonce 042' // 32 characters, 32 bytes
+    expect(
+      run(
+        'sign.raw-hash',
+        ctx({ request: parseRequest({ chainId: 1, from: user, method: 'personal_sign', message: line }) }),
+      ),
+    ).toEqual([])
   })
 
   it('intent.unverified-token: a symbol not on the token list is matched only with a warning', async () => {

@@ -18,6 +18,7 @@ import type { DecodedCall } from './decode.ts'
 import { runRules, rules as defaultRules } from './rules/index.ts'
 import { simulateTransaction, type SimulatedTx, type Simulation } from './simulate.ts'
 import { summarizeTypedData, type TypedDataSummary } from './typed-data.ts'
+import { trustOf } from './trust.ts'
 
 export type VerifyOptions = {
   /** A client on a local devnet or fork (never a real network: nothing is sent, but it is traced there). */
@@ -249,7 +250,12 @@ async function ruleContext(
   const facts = options.facts ?? sharedContractFacts
   const latest = client ? await client.getBlock({ blockTag: 'latest' }).catch(() => null) : null
   const historyBlocks = BigInt(options.historyBlocks ?? Number(HISTORY_BLOCKS))
-  const [accounts, tokens, unsellable, chain] = await Promise.all([
+  // who can upgrade what the user approves to or sends assets to: read only for those, cached per block
+  const trustTargets = [
+    ...seen.approvals.map((a) => a.spender),
+    ...effects.transfers.filter((t) => userAccountsOf(request, decoded).includes(t.from)).map((t) => t.to),
+  ]
+  const [accounts, tokens, unsellable, chain, trust] = await Promise.all([
     inspectAccounts(client, interesting, policy, {
       createdNow: effects.created,
       spenders: seen.approvals.map((a) => a.spender),
@@ -268,6 +274,9 @@ async function ruleContext(
           facts,
         })
       : Promise.resolve(null),
+    client && latest && trustTargets.length > 0
+      ? trustOf(client, trustTargets, { number: latest.number, hash: latest.hash })
+      : Promise.resolve(undefined),
   ])
   // a contract the user sends to directly may be a token itself: asked only of those recipients
   const probed = client ? await probeTokens(client, directRecipients(effects, request.from, accounts, tokens)) : {}
@@ -303,6 +312,7 @@ async function ruleContext(
     unsellable: unsellable.unsellable,
     sellUnchecked: unsellable.unchecked,
     dappContracts: options.dappContracts ?? [],
+    ...(trust ? { trust } : {}),
   }
 }
 

@@ -10,6 +10,8 @@ export type Family = {
   name: string
   read(clause: string, addresses: string[]): Intent | null
   more?(intent: Intent, clause: string, addresses: string[]): Intent | null
+  /** After every clause is read: why the reading is still incomplete (it is then unknown), or null. */
+  done?(intent: Intent): string | null
 }
 
 export type Groups = Record<string, string | undefined>

@@ -69,7 +69,7 @@ function readOnly(clause: string): Intent | null {
 
 function admin(clause: string, addresses: string[]): Intent | null {
   const who = (raw: string | undefined) => (raw === undefined ? undefined : partyOf(raw, addresses))
-  const opt = (k: 'target' | 'to', raw: string | undefined) => (raw === undefined ? {} : { [k]: who(raw)! })
+  const opt = (k: 'target' | 'to' | 'from', raw: string | undefined) => (raw === undefined ? {} : { [k]: who(raw)! })
   let g = groups(
     full(
       `(?:transfer|hand over|give|pass)\\s+(?:the\\s+)?ownership(?:\\s+of\\s+(?<target>${WHO}))?\\s+to\\s+(?<to>${WHO})`,
@@ -109,19 +109,33 @@ function admin(clause: string, addresses: string[]): Intent | null {
   )
   g ??= groups(
     full(
-      `(?:swap|replace)\\s+(?:the\\s+)?(?:owner|signer)\\s+.*\\s+(?:with|for)\\s+(?<to>${WHO})(?:\\s+on\\s+${SAFE})?`,
+      `(?:swap|replace)\\s+(?:the\\s+)?(?:owner|signer)\\s+(?<from>${WHO})\\s+(?:with|for)\\s+(?<to>${WHO})(?:\\s+on\\s+${SAFE})?`,
     ),
     clause,
   )
-  if (g !== null) return { action: 'admin', change: 'safe-owner', ...opt('target', g.target), ...opt('to', g.to) }
+  if (g !== null)
+    return {
+      action: 'admin',
+      change: 'safe-owner',
+      ...opt('target', g.target),
+      ...opt('to', g.to),
+      ...opt('from', g.from),
+    }
   g = groups(
     full(
       `(?:change|set|lower|raise)\\s+(?:the\\s+)?(?:${SAFE}\\s+|${SAFE.replace('target', 't2')}'s\\s+)?threshold` +
-        `(?:\\s+(?:of|on)\\s+${SAFE.replace('target', 't3')})?\\s+to\\s+\\d+(?:\\s+of\\s+\\d+)?`,
+        `(?:\\s+(?:of|on)\\s+${SAFE.replace('target', 't3')})?\\s+to\\s+(?<n>\\d+)(?:\\s+of\\s+\\d+)?`,
     ),
     clause,
   )
-  if (g !== null) return { action: 'admin', change: 'safe-threshold', ...opt('target', g.target ?? g.t2 ?? g.t3) }
+  // the number is kept: "to 2" allows a threshold of 2, not a lower one
+  if (g !== null && /^[1-9]\d*$/.test(g.n!))
+    return {
+      action: 'admin',
+      change: 'safe-threshold',
+      ...opt('target', g.target ?? g.t2 ?? g.t3),
+      threshold: BigInt(g.n!).toString(),
+    }
   g = groups(
     full(`(?:enable|add|install)\\s+(?:the\\s+)?(?:a\\s+)?module\\s+(?<to>${WHO})(?:\\s+(?:on|to|in)\\s+${SAFE})?`),
     clause,

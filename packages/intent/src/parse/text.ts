@@ -71,7 +71,12 @@ const WORD_NUMBERS: Record<string, string> = {
 export function prepare(words: string): { clauses: string[]; addresses: string[] } {
   if (words.length > 500) throw new Unreadable('the words are longer than 500 characters')
   const addresses: string[] = []
-  let s = words.replace(/0x[0-9a-fA-F]{40}(?![0-9a-fA-F])/g, (a) => {
+  // a URI is case-sensitive and full of punctuation: it is set aside as written, as `@u<n>` (n indexes `addresses`)
+  let s = words.replace(/\b(?:https?|ipfs|ar):\/\/[^\s,;"'<>]*[^\s,;"'<>.!?)]/g, (u) => {
+    addresses.push(u)
+    return ` @u${addresses.length - 1} `
+  })
+  s = s.replace(/0x[0-9a-fA-F]{40}(?![0-9a-fA-F])/g, (a) => {
     addresses.push(getAddress(a.toLowerCase()))
     return ` @a${addresses.length - 1} `
   })

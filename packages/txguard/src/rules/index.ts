@@ -27,7 +27,8 @@ import {
   recipientTokenContract,
 } from './recipients.ts'
 import { safeConfigChange } from './safe.ts'
-import { swapBelowMinimum, swapRecipient, swapSlippage } from './swap.ts'
+import { instantUpgrade } from './trust.ts'
+import { swapBelowMinimum, swapRecipient, swapSlippage, swapTermsUnread } from './swap.ts'
 import { fakePermit2, longExpiry, orderAnyTokenId, orderThirdParty, typedDataChainMismatch } from './typed.ts'
 import { freeAssetsOrder, listing, permitSignature, rawHashSignature, unknownTypedData } from './signing.ts'
 
@@ -66,6 +67,7 @@ export const rules: readonly Rule[] = [
   swapBelowMinimum,
   swapSlippage,
   swapRecipient,
+  swapTermsUnread,
   pulledThroughAllowance,
   recipientTokenContract,
   recipientBurn,
@@ -77,6 +79,7 @@ export const rules: readonly Rule[] = [
   orderAnyTokenId,
   longExpiry,
   safeConfigChange,
+  instantUpgrade,
 ]
 
 export function runRules(ctx: RuleContext, list: readonly Rule[] = rules): Finding[] {

@@ -22,7 +22,7 @@ const BY_SELECTOR = new Map<Hex, { fn: string; change: SafeChange }>(
   ]),
 )
 
-type Seen = { safe: Address; change: SafeChange; how: string; target?: Address }
+type Seen = { safe: Address; change: SafeChange; how: string; target?: Address; threshold?: bigint }
 
 /**
  * Every configuration change of a Safe the request makes: from the events of the simulation and, so
@@ -33,7 +33,13 @@ function safeChanges(ctx: RuleContext): Seen[] {
   const seen: Seen[] = []
   for (const a of ctx.effects.authority)
     if (a.kind === 'safe-config')
-      seen.push({ safe: a.contract, change: a.change, how: a.event, ...(a.target ? { target: a.target } : {}) })
+      seen.push({
+        safe: a.contract,
+        change: a.change,
+        how: a.event,
+        ...(a.target ? { target: a.target } : {}),
+        ...(a.threshold !== undefined ? { threshold: a.threshold } : {}),
+      })
   const add = (to: Address | null, input: Hex | null, via: string) => {
     const hit = input && input.length >= 10 ? BY_SELECTOR.get(input.slice(0, 10) as Hex) : undefined
     if (!hit || !to || seen.some((s) => same(s.safe, to) && s.change === hit.change)) return
@@ -62,6 +68,19 @@ const ADMIN_KIND: Record<SafeChange, string> = {
   fallback: 'safe-fallback',
 }
 
+type Wanted = NonNullable<NonNullable<RuleContext['constraints']>['authorityChange']>
+
+/** The owner, module, guard or handler the words name is the one this change is about (a threshold names none). */
+function namesTarget(wanted: Wanted, s: Seen): boolean {
+  // "to 2" allows a threshold of 2: a lower one (fewer signatures) is another change
+  if (s.change === 'threshold') return wanted.threshold === undefined || wanted.threshold === s.threshold
+  if (s.target === undefined) return true
+  // an owner swap removes its old owner and adds the new one: no other owner may go ("add bob as an
+  // owner" done by swapOwner, which also drops the user, is not what the words say)
+  if (s.how === 'RemovedOwner' && wanted.from !== undefined) return same(wanted.from, s.target)
+  return wanted.to === undefined || same(wanted.to, s.target)
+}
+
 export const safeConfigChange: Rule = {
   id: 'safe.config-change',
   description:
@@ -73,8 +92,7 @@ export const safeConfigChange: Rule = {
         wanted &&
         wanted.kind === ADMIN_KIND[s.change] &&
         (wanted.target === undefined || same(wanted.target, s.safe) || same(wanted.target, s.target)) &&
-        // the new owner, module, guard or handler the words name (a threshold names none)
-        (wanted.to === undefined || s.target === undefined || same(wanted.to, s.target))
+        namesTarget(wanted, s)
       )
         return []
       return [
@@ -83,9 +101,16 @@ export const safeConfigChange: Rule = {
           severity: 'block',
           message:
             `Changes the ${s.change === 'fallback' ? 'fallback handler' : s.change} of the Safe ${nameOf(ctx, s.safe)} ` +
-            `(${s.how}${s.target ? `: ${nameOf(ctx, s.target)}` : ''}), which your intent does not name: ` +
+            `(${s.how}${s.target ? `: ${nameOf(ctx, s.target)}` : ''}${s.threshold === undefined ? '' : `: ${s.threshold}`}), ` +
+            'which your intent does not name: ' +
             'whoever controls that controls the Safe.',
-          evidence: { safe: s.safe, change: s.change, how: s.how, target: s.target ?? null },
+          evidence: {
+            safe: s.safe,
+            change: s.change,
+            how: s.how,
+            target: s.target ?? null,
+            threshold: s.threshold?.toString() ?? null,
+          },
         },
       ]
     }),

@@ -8,7 +8,8 @@ export const rawHashSignature: Rule = {
   check: (ctx) => {
     const r = ctx.request
     if (r.kind !== 'raw-sign') return []
-    const isHash = (r.message.length - 2) / 2 === 32
+    // 32 bytes a person can read (a 32-character sign-in line) are text, not a hash
+    const isHash = (r.message.length - 2) / 2 === 32 && r.text === undefined
     if (r.method === 'eth_sign' || isHash) {
       return [
         {

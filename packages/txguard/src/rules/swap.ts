@@ -134,3 +134,42 @@ export const swapBelowMinimum: Rule = {
     })
   },
 }
+
+/**
+ * A swap whose own minimum-out (and recipient) cannot be read from its calldata: a router Hermit
+ * has no ABI for, or Universal Router commands (their inputs are not decoded; V4 swaps not at all).
+ * Said in the report rather than skipped in silence: swap.slippage and swap.recipient checked nothing.
+ */
+export const swapTermsUnread: Rule = {
+  id: 'swap.terms-unread',
+  description:
+    'A swap whose own minimum-out Hermit cannot read (an unknown router, Universal Router commands): ' +
+    'the slippage it allows is not checked, and the report says so.',
+  check: (ctx) => {
+    const r = ctx.request
+    if (r.kind !== 'transaction' || !r.to || r.data === '0x' || swapTermsOf(ctx).length > 0) return []
+    const calls = ctx.decoded ? flattenCalls(ctx.decoded) : []
+    const commands = [
+      ...new Set(
+        calls.filter((c) => c.family === 'UniversalRouterCommand' && /SWAP/.test(c.name ?? '')).map((c) => c.name!),
+      ),
+    ]
+    const swapIntent = ctx.constraints?.action === 'swap'
+    if (!swapIntent && commands.length === 0) return []
+    const what =
+      commands.length > 0
+        ? `Universal Router commands ${commands.join(', ')}`
+        : (ctx.decoded?.signature ?? `an unknown function ${r.data.slice(0, 10)}`)
+    return [
+      {
+        id: 'swap.terms-unread',
+        severity: 'info',
+        message:
+          `The minimum this swap accepts cannot be read from its call to ${nameOf(ctx, r.to)} (${what}): ` +
+          'Hermit reads the terms of Uniswap V2 Router02 and V3 SwapRouter swaps only, so the slippage this call ' +
+          `allows is not checked${swapIntent ? '; what the simulation returns is still checked against your intent' : ''}.`,
+        evidence: { to: r.to, selector: r.data.slice(0, 10), commands },
+      },
+    ]
+  },
+}

@@ -85,7 +85,7 @@ export const orderThirdParty: Rule = {
         currencies.set(`${o.kind}:${o.token}`, { kind: o.kind, token: o.token })
     for (const { kind, token } of currencies.values()) {
       const sameCurrency = (i: { kind: string; token: string | null }) =>
-        i.kind === kind && (i.token ?? '').toLowerCase() === (token ?? '').toLowerCase()
+        i.kind === kind && (i.token === null ? token === null : same(i.token, token))
       const mine = order.receives.filter(sameCurrency).reduce((s, r) => s + r.amount, 0n)
       const paid = order.toOthers.filter(sameCurrency)
       const others = paid.reduce((s, o) => s + o.amount, 0n)

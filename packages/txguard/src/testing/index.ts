@@ -62,6 +62,39 @@ export function devTokenPermit<const M extends Record<string, unknown>>(chainId:
   } as const
 }
 
+/**
+ * A Permit2 `PermitSingle` (an allowance of `token` to `spender`, nonce 0) as EIP-712 typed data for
+ * the Permit2 at `verifyingContract`: the canonical PERMIT2, or a look-alike a drainer asks to sign.
+ */
+export function permit2Single(
+  chainId: number,
+  verifyingContract: Address,
+  p: { token: Address; amount: bigint; expiration: bigint; spender: Address; sigDeadline: bigint },
+) {
+  return {
+    domain: { name: 'Permit2', chainId, verifyingContract },
+    types: {
+      PermitDetails: [
+        { name: 'token', type: 'address' },
+        { name: 'amount', type: 'uint160' },
+        { name: 'expiration', type: 'uint48' },
+        { name: 'nonce', type: 'uint48' },
+      ],
+      PermitSingle: [
+        { name: 'details', type: 'PermitDetails' },
+        { name: 'spender', type: 'address' },
+        { name: 'sigDeadline', type: 'uint256' },
+      ],
+    },
+    primaryType: 'PermitSingle',
+    message: {
+      details: { token: p.token, amount: p.amount.toString(), expiration: p.expiration.toString(), nonce: '0' },
+      spender: p.spender,
+      sigDeadline: p.sigDeadline.toString(),
+    },
+  }
+}
+
 async function deploy(
   devnet: Devnet,
   account: LocalAccount,
@@ -312,33 +345,13 @@ export async function deployTestbed(devnet: Devnet): Promise<Testbed> {
       request: {
         chainId,
         from,
-        typedData: {
-          domain: { name: 'Permit2', chainId, verifyingContract: PERMIT2 },
-          types: {
-            PermitDetails: [
-              { name: 'token', type: 'address' },
-              { name: 'amount', type: 'uint160' },
-              { name: 'expiration', type: 'uint48' },
-              { name: 'nonce', type: 'uint48' },
-            ],
-            PermitSingle: [
-              { name: 'details', type: 'PermitDetails' },
-              { name: 'spender', type: 'address' },
-              { name: 'sigDeadline', type: 'uint256' },
-            ],
-          },
-          primaryType: 'PermitSingle',
-          message: {
-            details: {
-              token: dUSD,
-              amount: (2n ** 160n - 1n).toString(),
-              expiration: (now + 86400n * 365n).toString(),
-              nonce: '0',
-            },
-            spender: attacker,
-            sigDeadline: deadline.toString(),
-          },
-        },
+        typedData: permit2Single(chainId, PERMIT2, {
+          token: dUSD,
+          amount: 2n ** 160n - 1n,
+          expiration: now + 86400n * 365n,
+          spender: attacker,
+          sigDeadline: deadline,
+        }),
       },
       expect: { verdict: 'block', reasons: ['approval.to-eoa', 'approval.unlimited', 'intent.mismatch'] },
     },
