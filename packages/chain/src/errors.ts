@@ -5,6 +5,16 @@ export const CHAIN_ERROR_CODES = [
   'CHAIN_TX_FAILED',
   'CHAIN_NO_WALLET',
   'CHAIN_DEPLOY_FAILED',
+  /** A keystore password under 8 characters. */
+  'CHAIN_KEYSTORE_WEAK_PASSWORD',
+  /** The keystore file cannot be read (missing, not JSON). */
+  'CHAIN_KEYSTORE_UNREADABLE',
+  /** The keystore file does not fit its format, or its contents do not match its address. */
+  'CHAIN_KEYSTORE_INVALID',
+  /** The password does not open the keystore (or the file was altered). */
+  'CHAIN_KEYSTORE_WRONG_PASSWORD',
+  /** A new keystore would overwrite an existing file. */
+  'CHAIN_KEYSTORE_EXISTS',
 ] as const
 export type ChainErrorCode = (typeof CHAIN_ERROR_CODES)[number]
 

@@ -18,3 +18,14 @@ export {
 export { getLogsPaged, type PagedLogsOptions } from './logs.ts'
 export { writeFileAtomic } from './files.ts'
 export { ChainError, ContractRevertError, CHAIN_ERROR_CODES, type ChainErrorCode } from './errors.ts'
+export {
+  sealSecret,
+  openSecret,
+  saveAccountKeystore,
+  newAccountKeystore,
+  loadAccountKeystore,
+  keystoreAddress,
+  DEFAULT_SCRYPT_N,
+  MIN_PASSWORD_LENGTH,
+  type Sealed,
+} from './keystore.ts'

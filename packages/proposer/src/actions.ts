@@ -7,6 +7,8 @@ import { encodeFunctionData, erc20Abi, erc721Abi, getAddress, isAddress, type Ad
 import { z } from 'zod'
 import { swapRouterAbi, uniswapV2Router02Abi, weth9Abi } from '@hermit/devnet'
 import { ProposerError } from './errors.ts'
+import { buildSafeExec, safeExecSchema } from './safe-action.ts'
+import { buildCatalogueCall, catalogueActionSchemas } from './catalogue/actions.ts'
 
 /** A checksummed address; anything else (an ENS name, a label, a short hex) is not one. */
 export const addressSchema = z
@@ -30,6 +32,8 @@ export const V3_FEES = [100, 500, 3000, 10000] as const
 
 export const actionSchema = z.discriminatedUnion('kind', [
   z.strictObject({ kind: z.literal('native.transfer'), to: addressSchema, amount: unitsSchema }),
+  safeExecSchema,
+  ...catalogueActionSchemas,
   z.strictObject({ kind: z.literal('erc20.transfer'), token: addressSchema, to: addressSchema, amount: unitsSchema }),
   // exact amounts only: unitsSchema refuses 2^128 and above, so "unlimited" cannot be written here
   z.strictObject({
@@ -104,6 +108,16 @@ export function parseAction(input: unknown): Action {
 /** The calldata of an action, built by Hermit. `from` is the user (an ERC-721 transfer names it). */
 export function buildCall(action: Action, from: Address): Call {
   switch (action.kind) {
+    case 'safe.exec':
+      return buildSafeExec(action)
+    case 'erc8004.register':
+    case 'erc8004.feedback':
+    case 'escrow.create':
+    case 'escrow.setBudget':
+    case 'escrow.fund':
+    case 'zkpay.deposit':
+    case 'abi.call':
+      return buildCatalogueCall(action)
     case 'native.transfer':
       return { to: action.to, data: '0x', value: action.amount }
     case 'erc20.transfer':

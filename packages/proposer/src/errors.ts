@@ -15,6 +15,18 @@ export const PROPOSER_ERROR_CODES = [
   'PROPOSER_SIMULATION_FAILED',
   /** The model's plan is unusable: an unknown tool, arguments that do not fit, no action at all. Nothing is sent. */
   'PROPOSER_MODEL_INVALID',
+  /** The words name a Safe that is not one (no Safe code at the address), or "my safe" with none configured. */
+  'PROPOSER_SAFE_UNKNOWN',
+  /** The proposing account is not an owner of the Safe the words name. */
+  'PROPOSER_SAFE_NOT_OWNER',
+  /** A Safe transaction that still needs other owners' signatures: nothing to send yet. */
+  'PROPOSER_SAFE_NEEDS_SIGNATURES',
+  /** The ABI file given for a generic call is not JSON, or not an ABI. */
+  'PROPOSER_ABI_INVALID',
+  /** A generic call names a function the user's ABI does not have (or cannot tell apart). */
+  'PROPOSER_UNKNOWN_FUNCTION',
+  /** A generic call's arguments do not fit the function: wrong count, type or range, or value to a non-payable one. */
+  'PROPOSER_BAD_ARGUMENTS',
   /** The verdict is block: the proposal can never be signed. */
   'PROPOSER_BLOCKED',
   /** The verdict is warn and the user did not confirm (yes: true). */

@@ -50,3 +50,21 @@ export {
   type EffectDifference,
   type JournalEntry,
 } from './send.ts'
+export { createProposer, type Proposer } from './proposer.ts'
+export { ForkPool, type ForkHead, type ForkUse } from './fork.ts'
+export {
+  planSafe,
+  splitSafeWords,
+  type SafePlanOptions,
+  type SafeProposal,
+  type SafeSignature,
+  type SafeWords,
+} from './safe.ts'
+export { safeExecSchema, preValidatedSignature, buildSafeExec, type SafeExecAction } from './safe-action.ts'
+export {
+  catalogueBook,
+  catalogueFromDeployments,
+  depositNonceOf,
+  type CatalogueOptions,
+} from './catalogue/plan.ts'
+export { parseUserAbi, readAbiFile, pickFunction, typedArgs, type UserAbi } from './catalogue/abi.ts'

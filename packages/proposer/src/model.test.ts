@@ -40,7 +40,18 @@ describe('propose with a model: the catalogue as tools, Hermit resolves and buil
     expect(p.reading.model.note).toMatch(/chose the actions/)
     // the model was offered the catalogue as tools with typed parameters
     const tools = (server.requests[0]?.tools ?? []) as Array<{ function?: { name: string } }>
-    expect(tools.map((t) => t.function?.name)).toEqual(['send', 'swap', 'approve', 'wrap', 'unwrap'])
+    expect(tools.map((t) => t.function?.name)).toEqual([
+      'send',
+      'swap',
+      'approve',
+      'wrap',
+      'unwrap',
+      'register_agent',
+      'give_feedback',
+      'fund_escrow_job',
+      'deposit_pool',
+      'call_function',
+    ])
     expect(p.verdict).toBe('allow')
     const before = await net().publicClient.getBalance({ address: bob() })
     await sendProposal(p, {

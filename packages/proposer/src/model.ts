@@ -9,13 +9,14 @@ import { z } from 'zod'
 import { chainFacts, decimalSchema, resolveIntent, type Intent } from '@hermit/intent'
 import { defineTool, runWithTools, type LlmProvider, type Tool } from '@hermit/llm'
 import { ProposerError } from './errors.ts'
+import { CATALOGUE_TOOLS } from './catalogue/tools.ts'
 import { planIntent, type Plan, type PlanOptions } from './plan.ts'
 
 const asset = z.string().min(1).max(64).describe('a token symbol from the token list, or ETH')
 const party = z.string().min(1).max(100).describe('a name from the address book, or an address')
 
 /** Each tool: its parameters, and the intent it stands for (then resolved like the parser's). */
-const TOOLS = {
+const BASE_TOOLS = {
   send: {
     description: 'Send ETH or a token to someone.',
     parameters: z.strictObject({ asset, amount: decimalSchema, to: party }),
@@ -47,6 +48,8 @@ const TOOLS = {
     intent: (a: { amount: string }): Intent => ({ action: 'unwrap', amount: a.amount }),
   },
 } as const
+/** The agent, escrow, pool and generic-call tools follow the base ones. */
+const TOOLS = { ...BASE_TOOLS, ...CATALOGUE_TOOLS }
 type ToolName = keyof typeof TOOLS
 
 const SYSTEM = [

@@ -7,6 +7,7 @@ import type { ResolvedAsset, ResolvedIntent } from '@hermit/intent'
 import { quoterV2Abi, uniswapV2Router02Abi } from '@hermit/devnet'
 import { buildCall, parseAction, V3_FEES, type Action, type Call } from './actions.ts'
 import { ProposerError } from './errors.ts'
+import { planCatalogue, type CatalogueOptions } from './catalogue/plan.ts'
 
 type Client = PublicClient<Transport, Chain>
 
@@ -29,6 +30,8 @@ export type PlanOptions = {
   /** Which Uniswap: 'best' quotes both and takes the larger output (default). */
   venue?: 'v2' | 'v3' | 'best'
   slippageBps?: number
+  /** Contracts and the user's own files for the agent, escrow, pool and generic-call actions. */
+  catalogue?: CatalogueOptions
 }
 
 export type Step = {
@@ -36,6 +39,8 @@ export type Step = {
   call: Call
   /** What the call does, in words (the proposal shows it). */
   meaning: string
+  /** Who sends it on the fork, when not the user: a Safe transaction awaiting signatures runs as the Safe's own call. */
+  simulateFrom?: Address
 }
 
 export type Plan = {
@@ -326,10 +331,15 @@ export async function planIntent(r: ResolvedIntent, o: PlanOptions): Promise<Pla
     }
     case 'swap':
       return planSwap(r, o)
-    default:
+    default: {
+      const planned = await planCatalogue(r, o)
+      if (planned !== null) return planned
       throw new ProposerError('PROPOSER_UNSUPPORTED', `"${r.action}" is not in the proposer's catalogue yet.`, {
-        hint: 'The catalogue: send (ETH, ERC-20, ERC-721), approve (exact), wrap, unwrap, swap on Uniswap V2/V3.',
+        hint:
+          'The catalogue: send (ETH, ERC-20, ERC-721), approve (exact), wrap, unwrap, swap on Uniswap V2/V3, ' +
+          'ERC-8004 register and feedback, an escrow job, a ZK credit pool deposit, a call from your ABI.',
         details: { action: r.action },
       })
+    }
   }
 }

@@ -1,16 +1,28 @@
 /**
  * Check before sign: the words are read (`@hermit/intent`), resolved, planned, and every step is
- * simulated as a sequence on one throwaway anvil fork — each step in the state the earlier ones
- * leave — and checked by `@hermit/txguard`'s `verify()` with the user's original words.
+ * simulated as a sequence on one anvil fork — each step in the state the earlier ones leave — and
+ * checked by `@hermit/txguard`'s `verify()` with the user's original words. The fork is a throwaway
+ * one, or a `ForkPool`'s (fork.ts), reverted to the upstream head between proposals.
  */
-import { numberToHex, type Address, type Chain, type Hex, type PublicClient, type Transport } from 'viem'
-import { startDevnet } from '@hermit/devnet'
+import {
+  numberToHex,
+  type Address,
+  type Chain,
+  type Hex,
+  type LocalAccount,
+  type PublicClient,
+  type Transport,
+} from 'viem'
 import { chainFacts, readIntent, resolveIntent, type Intent, type IntentReading } from '@hermit/intent'
+import type { Devnet } from '@hermit/devnet'
 import type { LlmProvider } from '@hermit/llm'
 import { verify, type Finding, type PolicyInput, type Report, type Verdict } from '@hermit/txguard'
 import { shortMessageOf } from '@hermit/errors'
 import { ProposerError } from './errors.ts'
+import { catalogueAbis, catalogueBook, type CatalogueOptions } from './catalogue/plan.ts'
+import { withOwnFork, type ForkPool } from './fork.ts'
 import { planWithModel } from './model.ts'
+import { planSafe, splitSafeWords, type SafeProposal } from './safe.ts'
 import { planIntent, type Plan, type PlanOptions, type Protocols, type Step } from './plan.ts'
 
 type Client = PublicClient<Transport, Chain>
@@ -34,6 +46,14 @@ export type ProposeOptions = {
   provider?: LlmProvider
   venue?: PlanOptions['venue']
   slippageBps?: number
+  /** The Safe that "my safe" in the words means. */
+  safe?: Address
+  /** The user's key, to sign a Safe transaction's SafeTx (EIP-712) while proposing; nothing else is signed here. */
+  signer?: LocalAccount
+  /** Forks kept between proposals (see `createProposer`); without it each proposal starts and stops its own. */
+  forks?: ForkPool
+  /** Contracts and the user's own files (ZK identity, ABI) for the agent, escrow, pool and generic-call actions. */
+  catalogue?: CatalogueOptions
 }
 
 export type ProposedStep = Step & {
@@ -57,6 +77,8 @@ export type Proposal = {
   verdict: Verdict
   /** Every warn and block finding, by step, to show again before asking for confirmation. */
   reasons: Array<Finding & { step: number }>
+  /** When the words act through a Safe: its nonce, the safeTxHash, the signatures made and how many are missing. */
+  safe?: SafeProposal
   durationMs: number
 }
 
@@ -114,7 +136,8 @@ function sequenceReasons(steps: ProposedStep[]): { reasons: Proposal['reasons'];
 
 /** Reads, resolves and plans the words; deterministic unless `provider` names a model. */
 export async function planWords(words: string, o: ProposeOptions): Promise<{ reading: IntentReading; plan: Plan }> {
-  const addressBook = o.addressBook ?? {}
+  // the catalogue's contracts by name ("escrow"), under the user's own names
+  const addressBook = { ...catalogueBook(o.catalogue), ...o.addressBook }
   const tokens = o.tokens ?? {}
   const reading = await readIntent(words, { ...(o.provider ? { provider: o.provider } : {}), addressBook, tokens })
   if (reading.intent.action === 'unknown')
@@ -129,61 +152,85 @@ export async function planWords(words: string, o: ProposeOptions): Promise<{ rea
     protocols: o.protocols,
     ...(o.venue ? { venue: o.venue } : {}),
     ...(o.slippageBps === undefined ? {} : { slippageBps: o.slippageBps }),
+    ...(o.catalogue ? { catalogue: o.catalogue } : {}),
   })
   return { reading, plan }
 }
 
 /** The model chooses the actions; the parser's reading of the words is kept beside it for the report. */
-async function modelPlan(words: string, o: ProposeOptions) {
+async function modelPlan(
+  words: string,
+  o: ProposeOptions,
+): Promise<{ reading: IntentReading; plan: Plan; model: string }> {
   const reading = await readIntent(words, { addressBook: o.addressBook ?? {}, tokens: o.tokens ?? {} })
   const plan = await planWithModel(words, {
     client: o.client,
     user: o.user,
     protocols: o.protocols,
     provider: o.provider!,
-    addressBook: o.addressBook ?? {},
+    addressBook: { ...catalogueBook(o.catalogue), ...o.addressBook },
     tokens: o.tokens ?? {},
     ...(o.venue ? { venue: o.venue } : {}),
     ...(o.slippageBps === undefined ? {} : { slippageBps: o.slippageBps }),
+    ...(o.catalogue ? { catalogue: o.catalogue } : {}),
   })
   return { reading, plan, model: plan.model }
 }
 
-/** Words → a checked proposal. Nothing is signed or sent; the simulation runs on a fork that is then stopped. */
+/**
+ * Words → a checked proposal. Nothing is sent (only a Safe transaction's SafeTx is signed, with
+ * `signer`); the simulation runs on a fork that is then stopped, or reverted when it is a pool's.
+ */
 export async function propose(words: string, o: ProposeOptions): Promise<Proposal> {
   const t0 = performance.now()
   const byModel = o.provider !== undefined && o.provider.kind !== 'none'
-  const { reading, plan, model } = byModel ? await modelPlan(words, o) : { ...(await planWords(words, o)), model: null }
+  const planFor = async (w: string, user: Address) =>
+    byModel ? modelPlan(w, { ...o, user }) : { ...(await planWords(w, { ...o, user })), model: null }
+  const target = splitSafeWords(words)
+  const safeOptions = { client: o.client, owner: o.user, ...(o.signer ? { signer: o.signer } : {}) }
+  const { reading, plan, model, safe } = target
+    ? await planSafe(target, { ...safeOptions, ...(o.safe ? { mySafe: o.safe } : {}) }, planFor)
+    : { ...(await planFor(words, o.user)), safe: undefined }
+  // txguard reads the inner action's words; the Safe prefix only names the holder, which txguard counts as the user's
+  const checkWords = target ? target.words : words
   const chainId = o.client.chain.id
   const policy: PolicyInput = {
     ...o.policy,
     // the routers the plan calls come from the user's own deployments/config: known, named counterparties
-    addressBook: { ...protocolBook(o.protocols), ...o.policy?.addressBook, ...o.addressBook },
+    addressBook: {
+      ...protocolBook(o.protocols),
+      ...catalogueBook(o.catalogue),
+      ...o.policy?.addressBook,
+      ...o.addressBook,
+    },
     tokens: { ...o.policy?.tokens, ...o.tokens },
   }
-  const latest = await o.client.getBlockNumber()
-  const fork = await startDevnet({ fork: { url: o.rpcUrl, blockNumber: latest }, deploy: false, chainId })
+  const latest = await o.client.getBlock({ blockTag: 'latest' })
+  const head = { number: latest.number, hash: latest.hash }
   const steps: ProposedStep[] = []
-  try {
-    await fork.testClient.impersonateAccount({ address: o.user })
+  const simulate = async (fork: Devnet) => {
     for (const [i, s] of plan.steps.entries()) {
+      const from = s.simulateFrom ?? o.user
+      await fork.testClient.impersonateAccount({ address: from })
       const request = {
         chainId,
-        from: o.user,
+        from,
         to: s.call.to,
         data: s.call.data,
         value: s.call.value,
       }
       const report = await verify(request, {
         client: fork.publicClient,
-        intent: words,
+        intent: checkWords,
         // the parser reads the words for the check: the model that chose the plan does not also judge it
         policy,
+        // the escrow's and pools' ABIs, and the user's ABI file: calls to them are decoded, not unknown
+        abis: catalogueAbis(o.catalogue),
       })
-      const tx = { from: o.user, to: s.call.to, data: s.call.data, value: s.call.value }
+      const tx = { from, to: s.call.to, data: s.call.data, value: s.call.value }
       let estimate: bigint
       try {
-        estimate = await fork.publicClient.estimateGas({ account: o.user, ...tx })
+        estimate = await fork.publicClient.estimateGas({ account: from, ...tx })
       } catch (cause) {
         throw new ProposerError(
           'PROPOSER_SIMULATION_FAILED',
@@ -213,9 +260,8 @@ export async function propose(words: string, o: ProposeOptions): Promise<Proposa
         )
       steps.push({ ...s, gas, gasUsed: receipt.gasUsed, report })
     }
-  } finally {
-    await fork.stop()
   }
+  await (o.forks ? o.forks.run(o.rpcUrl, chainId, head, simulate) : withOwnFork(o.rpcUrl, chainId, head, simulate))
   const { reasons, deferred } = sequenceReasons(steps)
   const verdict = reasons.reduce<Verdict>(
     (v, f) => (RANK[f.severity as Verdict] > RANK[v] ? (f.severity as Verdict) : v),
@@ -246,6 +292,7 @@ export async function propose(words: string, o: ProposeOptions): Promise<Proposa
     steps,
     verdict,
     reasons,
+    ...(safe ? { safe } : {}),
     durationMs: Math.round(performance.now() - t0),
   }
 }

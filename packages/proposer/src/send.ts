@@ -52,7 +52,14 @@ function record(path: string, entry: JournalEntry) {
   writeJournal(path, [...entries, entry])
 }
 
-export type EffectDifference = { step: number; asset: string; simulated: bigint; real: bigint }
+export type EffectDifference = {
+  step: number
+  asset: string
+  simulated: bigint
+  real: bigint
+  /** Whose balance differs, when not the user's: the Safe a Safe transaction moved assets of. */
+  holder?: Address
+}
 
 export type SentStep = { hash: Hex; status: 'success' | 'reverted'; gasUsed: bigint; blockNumber: bigint }
 
@@ -110,6 +117,15 @@ export async function resumeJournal(client: Client, journal: string): Promise<Jo
 
 /** The guard before any signature: a block never, a warn only when confirmed, with its reasons again. */
 export function assertSendable(p: Proposal, yes: boolean | undefined): void {
+  if (p.safe && p.safe.missing > 0)
+    throw new ProposerError(
+      'PROPOSER_SAFE_NEEDS_SIGNATURES',
+      `The Safe transaction needs ${p.safe.missing} more owner signature${p.safe.missing === 1 ? '' : 's'}: nothing to send yet.`,
+      {
+        hint: `Share the safeTxHash ${p.safe.safeTxHash} and this signature with the other owners.`,
+        details: { safeTxHash: p.safe.safeTxHash, missing: p.safe.missing },
+      },
+    )
   if (p.verdict === 'block')
     throw new ProposerError(
       'PROPOSER_BLOCKED',
@@ -153,8 +169,10 @@ async function compareEffects(
   p: Proposal,
   index: number,
   receipt: TransactionReceipt,
+  user: Address = p.user,
 ): Promise<EffectDifference[]> {
-  const user = p.user
+  // the sender pays the gas; a Safe it drives does not
+  const payer = isAddressEqual(user, p.user)
   const simulated = new Map<string, bigint>()
   for (const row of p.steps[index]!.report.changes)
     if (isAddressEqual(row.holder, user) && !row.formatted.includes('NFT'))
@@ -173,9 +191,9 @@ async function compareEffects(
   const out: EffectDifference[] = []
   for (const a of list) {
     // the simulation counts no gas: it is added back to the real native change
-    const real = after.get(a)! - before.get(a)! + (a === 'native' ? gasCost : 0n)
+    const real = after.get(a)! - before.get(a)! + (a === 'native' && payer ? gasCost : 0n)
     const sim = simulated.get(a) ?? 0n
-    if (real !== sim) out.push({ step: index + 1, asset: a, simulated: sim, real })
+    if (real !== sim) out.push({ step: index + 1, asset: a, simulated: sim, real, ...(payer ? {} : { holder: user }) })
   }
   return out
 }
@@ -239,6 +257,7 @@ export function sendProposal(p: Proposal, o: SendOptions): Promise<SendResult> {
       })
       if (receipt.status !== 'success') break
       differences.push(...(await compareEffects(o.client, p, i, receipt)))
+      if (p.safe) differences.push(...(await compareEffects(o.client, p, i, receipt, p.safe.address)))
     }
     return { sent, differences, resumed }
   })

@@ -40,3 +40,5 @@ export function proposeOptions(
     addressBook: book,
   }
 }
+export { createSafe } from './safe.ts'
+export * from './catalogue.ts'
