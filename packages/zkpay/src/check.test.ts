@@ -4,12 +4,23 @@ import { bytesToHex } from '@noble/hashes/utils.js'
 import { checkPayment, type PaymentClaim, type PaymentTarget } from './check.ts'
 import { oneTimeKeySignedString, oneTimeKeyX, requestBinding } from './protocol.ts'
 
-const pool = { address: '0x1111111111111111111111111111111111111111', chainId: 31337, scope: 77n } as const
+const pool = {
+  address: '0x1111111111111111111111111111111111111111',
+  chainId: 31337,
+  scope: 77n,
+  price: 1000n,
+  token: null,
+} as const
 const call = (method: string, url: string, body: string): PaymentTarget => ({
   pool,
   binding: { request: { method, url, body: new TextEncoder().encode(body) } },
 })
-const accepted = { payTo: pool.address, network: 'eip155:31337' }
+const accepted = {
+  payTo: pool.address,
+  network: 'eip155:31337',
+  amount: '1000',
+  asset: '0x0000000000000000000000000000000000000000',
+} as const
 const claimFor = (x: bigint, extra: Partial<PaymentClaim> = {}): PaymentClaim => ({
   accepted,
   publicSignals: [1n, 2n, 3n, pool.scope, x],

@@ -1,4 +1,4 @@
-import { isAddressEqual, type Address } from 'viem'
+import { isAddressEqual, zeroAddress, type Address } from 'viem'
 import { secp256k1 } from '@noble/curves/secp256k1.js'
 import { hexToBytes } from '@noble/hashes/utils.js'
 import { PaymentError } from './errors.ts'
@@ -9,7 +9,8 @@ export type PaymentSignals = { y: bigint; nullifier: bigint; root: bigint; scope
 
 /** What a payment claims: from a PAYMENT-SIGNATURE (a call) or a PAYMENT-PREVERIFY (a proof ahead of its call). */
 export type PaymentClaim = {
-  accepted: { payTo: Address; network: string }
+  /** The requirements the client says it paid against (x402's `accepted`): pool, chain, price and asset. */
+  accepted: { payTo: Address; network: string; amount: string; asset: Address }
   publicSignals: readonly [bigint, bigint, bigint, bigint, bigint]
   /** A precomputed proof's one-time key; `signature` (over the request) only on a call. */
   oneTimeKey?: { publicKey: string; signature?: string } | undefined
@@ -17,7 +18,8 @@ export type PaymentClaim = {
 
 /** What a claim is checked against: the pool, and the call it pays for — or `ahead` for a proof sent before its call. */
 export type PaymentTarget = {
-  pool: { address: Address; chainId: number; scope: bigint }
+  /** `token` null: native ETH (the zero address in `asset`). */
+  pool: { address: Address; chainId: number; scope: bigint; price: bigint; token: Address | null }
   binding: { request: { method: string; url: string; body: Uint8Array } } | 'ahead'
 }
 
@@ -40,6 +42,12 @@ export function checkPayment(claim: PaymentClaim, target: PaymentTarget): Paymen
   const { pool, binding } = target
   if (!isAddressEqual(claim.accepted.payTo, pool.address) || claim.accepted.network !== `eip155:${pool.chainId}`)
     return refuse('ZKPAY_WRONG_POOL', 'The payment is for another pool or chain.')
+  // x402: the accepted offer must be this one, price and asset too, not only where it is paid
+  if (
+    claim.accepted.amount !== pool.price.toString() ||
+    !isAddressEqual(claim.accepted.asset, pool.token ?? zeroAddress)
+  )
+    return refuse('ZKPAY_WRONG_PRICE', 'The payment accepted another price or asset than this pool charges.')
   if (scope !== pool.scope) return refuse('ZKPAY_WRONG_SCOPE', "The proof's scope is not this pool's.")
   const key = claim.oneTimeKey
   if (key) {

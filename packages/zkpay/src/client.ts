@@ -4,10 +4,10 @@ import { secp256k1 } from '@noble/curves/secp256k1.js'
 import { bytesToHex } from '@noble/hashes/utils.js'
 import type { Reader } from '@hermit/chain'
 import { creditPoolAbi } from '@hermit/contracts'
-import { artifactPaths, proveCredit, toSolidityCalldata, type CreditTree } from '@hermit/circuits'
+import { artifactPaths, creditLeaf, proveCredit, toSolidityCalldata, type CreditTree } from '@hermit/circuits'
 import { earlierTrees, poolTreeEvents } from './roots.ts'
 import { shortMessageOf } from '@hermit/errors'
-import { ZkPayError, type PaymentErrorCode } from './errors.ts'
+import { TicketError, ZkPayError, type PaymentErrorCode } from './errors.ts'
 import type { ZkIdentity } from './identity.ts'
 import {
   HEADER_PREVERIFY,
@@ -19,11 +19,12 @@ import {
   encodeHeader,
   errorBodySchema,
   paymentRequiredSchema,
-  paymentResponseSchema,
+  readPaymentResponse,
   oneTimeKeySignedString,
   oneTimeKeyX,
   requestBinding,
   sha256Hex,
+  ticketHeaderName,
   type PaymentPayload,
   type PreverifyPayload,
   type PaymentRequirements,
@@ -58,7 +59,8 @@ export type ZkPayClientOptions = {
   preverify?: boolean
 }
 
-export type PaidResponse = Response & { payment?: PaymentResponse; ticket?: number }
+/** `ticket` is the (first) ticket index a call spent; `tickets` all of them, when it was priced by size. */
+export type PaidResponse = Response & { payment?: PaymentResponse; ticket?: number; tickets?: number[] }
 
 /** The code of a refusal from the gate (its JSON error body), if the response carries one. */
 async function refusalCode(res: Response): Promise<string | undefined> {
@@ -143,6 +145,22 @@ export function createZkPayClient(options: ZkPayClientOptions) {
     return r
   }
 
+  /**
+   * A keystore that is not the one the ticket file was deposited with would prove a leaf that is
+   * not in the pool: refused here, before an index is reserved, so a wrong input never burns a ticket.
+   */
+  const ownLeaf = creditLeaf(options.identity.depositSecret(BigInt(state.secretNonce)), state.tickets)
+  const wrongIdentity = (where: string) =>
+    new TicketError(
+      'ZKPAY_TICKETS_WRONG_IDENTITY',
+      `Ticket file ${options.tickets.path} belongs to another identity: ${where} is not this keystore's deposit.`,
+      { hint: 'Pass the keystore the deposit was made with (the -k used with this -t at `hermit pay deposit`).' },
+    )
+  if (state.leaf !== undefined && BigInt(state.leaf) !== ownLeaf) throw wrongIdentity(`the leaf it records`)
+  function checkOwnDeposit(tree: SyncedTree): void {
+    if (tree.leaves[state.leafIndex] !== ownLeaf) throw wrongIdentity(`deposit #${state.leafIndex} of pool ${pool}`)
+  }
+
   function checkAnonymity(tree: SyncedTree): void {
     const live = liveLeaves(tree)
     if (options.minAnonymitySet && live < options.minAnonymitySet) {
@@ -177,8 +195,9 @@ export function createZkPayClient(options: ZkPayClientOptions) {
     const headers = new Headers(init.headers)
     headers.set(HEADER_SIGNATURE, encodeHeader(payload))
     const res = (await doFetch(url, { ...init, body: requestBody(body), headers })) as PaidResponse
-    const header = res.headers.get(HEADER_RESPONSE)
-    if (header) res.payment = decodeHeader(paymentResponseSchema, header, 'PAYMENT-RESPONSE')
+    // a refusal's PAYMENT-RESPONSE (success: false) is not a payment: `payment` is set only when paid
+    const payment = readPaymentResponse(res.headers.get(HEADER_RESPONSE))
+    if (payment) res.payment = payment
     res.ticket = ticket
     return res
   }
@@ -287,6 +306,7 @@ export function createZkPayClient(options: ZkPayClientOptions) {
     requirement: PaymentRequirements,
   ): Promise<PaidResponse> {
     const tree = await freshTree()
+    checkOwnDeposit(tree)
     checkAnonymity(tree)
     // persisted before any proof exists: this index is never handed out again
     const i = await options.tickets.reserve()
@@ -312,9 +332,30 @@ export function createZkPayClient(options: ZkPayClientOptions) {
   let filling: Promise<void> | undefined
 
   async function precomputeOne(requirement: PaymentRequirements): Promise<void> {
+    const r = await proveReady(requirement)
+    if (r) ready.push(r)
+  }
+
+  /** A proof for a one-time key (sent ahead when asked and offered); undefined when the server refused it ahead. */
+  // tickets reserved for a proof still being made: spendable, though neither remaining nor ready
+  let proving = 0
+  async function proveReady(requirement: PaymentRequirements): Promise<Ready | undefined> {
     const tree = await freshTree()
+    checkOwnDeposit(tree)
     checkAnonymity(tree)
     const i = await options.tickets.reserve()
+    proving++
+    try {
+      return await proveReserved(requirement, tree, i)
+    } finally {
+      proving--
+    }
+  }
+  async function proveReserved(
+    requirement: PaymentRequirements,
+    tree: SyncedTree,
+    i: number,
+  ): Promise<Ready | undefined> {
     const secretKey = secp256k1.utils.randomSecretKey()
     const publicKey = `0x${bytesToHex(secp256k1.getPublicKey(secretKey, true))}`
     const proved = await proveCredit({
@@ -338,8 +379,8 @@ export function createZkPayClient(options: ZkPayClientOptions) {
       ticket: i,
     }
     if (options.preverify && requirement.extra.preverify && knownUrl && !(await sendAhead(knownUrl, requirement, r)))
-      return
-    ready.push(r)
+      return undefined
+    return r
   }
 
   /** PAYMENT-PREVERIFY: false when the server refused the proof (it is dropped; its ticket stays spent). */
@@ -396,6 +437,61 @@ export function createZkPayClient(options: ZkPayClientOptions) {
     return undefined
   }
 
+  /** The one-time key of `r` signs its proof's root and nullifier and this request (version 2). */
+  function signFor(r: Ready, method: string, pathAndQuery: string, body: string | Uint8Array) {
+    return (part: Proved): NonNullable<Proved['oneTimeKey']> => {
+      const [, nullifier, root] = part.publicSignals
+      const message = oneTimeKeySignedString({ root, nullifier }, method, pathAndQuery, body)
+      const signature = `0x${bytesToHex(secp256k1.sign(new TextEncoder().encode(message), r.secretKey))}`
+      return { version: 2, publicKey: r.publicKey, signature }
+    }
+  }
+
+  /**
+   * A call priced by size: `k` tickets, each a one-time-key proof (ready ones first, the rest proved
+   * now), one PAYMENT-SIGNATURE header each. No stale-root retry here: a refused call is the caller's
+   * to retry with the same response's tickets or new ones.
+   */
+  async function payMany(
+    url: string,
+    init: RequestInit,
+    body: string | Uint8Array,
+    requirement: PaymentRequirements,
+    k: number,
+  ): Promise<PaidResponse> {
+    if (options.tickets.remaining() + ready.length + proving < k)
+      throw new ZkPayError(
+        'ZKPAY_TICKETS_EXHAUSTED',
+        `This call costs ${k} tickets; ${options.tickets.remaining() + ready.length + proving} are left.`,
+        { hint: 'Deposit again (hermit pay deposit) for more tickets.' },
+      )
+    const taken: Ready[] = []
+    while (taken.length < k) {
+      // the last tickets may be being proved in the background: wait for them rather than fail
+      if (ready.length === 0 && filling && options.tickets.remaining() === 0) await filling.catch(() => {})
+      const r = (await takeReady()) ?? (await proveReady(requirement))
+      if (r) taken.push(r)
+    }
+    const u = new URL(url)
+    const headers = new Headers(init.headers)
+    taken.forEach((r, j) => {
+      const sign = signFor(r, init.method ?? 'GET', `${u.pathname}${u.search}`, body)
+      const payload: PaymentPayload = {
+        x402Version: 2,
+        accepted: requirement,
+        payload: { ...r.payload, oneTimeKey: sign(r.payload) },
+      }
+      headers.set(ticketHeaderName(j), encodeHeader(payload))
+    })
+    const res = (await doFetch(url, { ...init, body: requestBody(body), headers })) as PaidResponse
+    // a refusal's PAYMENT-RESPONSE (success: false) is not a payment: `payment` is set only when paid
+    const payment = readPaymentResponse(res.headers.get(HEADER_RESPONSE))
+    if (payment) res.payment = payment
+    res.ticket = taken[0]!.ticket
+    res.tickets = taken.map((r) => r.ticket)
+    return res
+  }
+
   async function payPrecomputed(
     url: string,
     init: RequestInit,
@@ -428,31 +524,44 @@ export function createZkPayClient(options: ZkPayClientOptions) {
     )
   }
 
+  /**
+   * Learns the server's requirements from a 402 at `url` and keeps `count` proofs ready in the
+   * background (each one spends a ticket index now). Resolves when they are ready.
+   */
+  async function precompute(url: string, count: number): Promise<void> {
+    if (!known) {
+      const res = await doFetch(url, { method: 'GET' })
+      if (res.status !== 402) throw new ZkPayError('ZKPAY_NOT_PAID_ENDPOINT', `${url} did not answer 402.`)
+      known = await pick(
+        decodeHeader(paymentRequiredSchema, res.headers.get(HEADER_REQUIRED) ?? undefined, 'PAYMENT-REQUIRED').accepts,
+      )
+      knownUrl = url
+      await res.body?.cancel()
+    }
+    target = count
+    await refill()
+  }
+
   return {
     pool,
     remainingTickets: () => options.tickets.remaining(),
     sync: () => sync(true),
     /** Proofs ready to spend right now. */
     readyProofs: () => ready.length,
+    /** Tickets this client can still pay with: not yet used, ready, or being proved now. */
+    spendableTickets: () => options.tickets.remaining() + ready.length + proving,
+    /** The server's requirements, once a 402 (or `precompute`) taught them. */
+    requirements: (): PaymentRequirements | undefined => known,
     /**
      * Learns the server's requirements from a 402 at `url` and keeps `count` proofs ready in the
      * background (each one spends a ticket index now). Resolves when they are ready.
      */
-    async precompute(url: string, count: number): Promise<void> {
-      if (!known) {
-        const res = await doFetch(url, { method: 'GET' })
-        if (res.status !== 402) throw new ZkPayError('ZKPAY_NOT_PAID_ENDPOINT', `${url} did not answer 402.`)
-        known = await pick(
-          decodeHeader(paymentRequiredSchema, res.headers.get(HEADER_REQUIRED) ?? undefined, 'PAYMENT-REQUIRED')
-            .accepts,
-        )
-        knownUrl = url
-        await res.body?.cancel()
-      }
-      target = count
-      await refill()
-    },
-    async fetch(url: string, init: RequestInit = {}): Promise<PaidResponse> {
+    precompute,
+    /**
+     * fetch(), paying on 402. `tickets` above 1: the call is priced by size and carries that many
+     * tickets (the server's requirements are learned first if they are not known yet).
+     */
+    async fetch(url: string, init: RequestInit = {}, opts: { tickets?: number } = {}): Promise<PaidResponse> {
       const body =
         typeof init.body === 'string' || init.body instanceof Uint8Array
           ? init.body
@@ -464,6 +573,15 @@ export function createZkPayClient(options: ZkPayClientOptions) {
                   'Paid requests take a string or Uint8Array body (it is hashed into the proof).',
                 )
               })()
+      if (opts.tickets !== undefined && opts.tickets > 1) {
+        if (!known) await precompute(url, target)
+        const res = await payMany(url, init, body, known!, opts.tickets)
+        setImmediate(
+          () => void refill().catch((e: unknown) => options.onWarning?.(`precomputing failed: ${shortMessageOf(e)}`)),
+        )
+        return res
+      }
+      if (known && ready.length === 0 && filling && options.tickets.remaining() === 0) await filling.catch(() => {})
       if (known && (ready.length > 0 || target > 0)) {
         const r = await takeReady()
         if (r) {

@@ -25,22 +25,29 @@ export {
   type PoolInfo,
   type ZkInfra,
 } from './pool.ts'
-export { syncTree, removalSiblings, type SyncedTree } from './sync.ts'
+export { syncTree, removalSiblings, liveLeaves, type SyncedTree } from './sync.ts'
 export {
   SCHEME,
   HEADER_REQUIRED,
   HEADER_SIGNATURE,
   HEADER_RESPONSE,
   HEADER_PREVERIFY,
+  MAX_TICKETS_PER_CALL,
+  ticketHeaderName,
   requestBinding,
   encodeHeader,
   decodeHeader,
   paymentRequiredSchema,
   paymentResponseSchema,
+  paymentResponseHeader,
+  paymentFailureHeader,
+  x402ErrorReason,
+  PREVERIFY_EXTENSION,
   type PaymentRequired,
   type PaymentRequirements,
   type PaymentPayload,
   type PaymentResponse,
+  type SupportedResponse,
 } from './protocol.ts'
 export { createZkPayClient, type ZkPayClient, type ZkPayClientOptions, type PaidResponse } from './client.ts'
 export {
@@ -64,6 +71,8 @@ export {
   type ClaimResult,
   type StoredResponse,
 } from './store.ts'
+export { PostgresNullifierStore, type PostgresNullifierStoreOptions } from './store-postgres.ts'
+export { nullifierStoreFromUrl } from './store-url.ts'
 export { ProofVerifierPool, type VerifierOptions } from './verifier.ts'
 export {
   ZkPayError,

@@ -18,6 +18,9 @@ export const HEADER_RESPONSE = 'payment-response'
 /** Hermit extension: a precomputed proof sent ahead of its call, to be verified off the call's critical path. */
 export const HEADER_PREVERIFY = 'payment-preverify'
 export const MAX_HEADER_BYTES = 8 * 1024
+/** A call priced by size carries k tickets: PAYMENT-SIGNATURE, then PAYMENT-SIGNATURE-2 … -k, one proof each. */
+export const MAX_TICKETS_PER_CALL = 64
+export const ticketHeaderName = (i: number): string => (i === 0 ? HEADER_SIGNATURE : `${HEADER_SIGNATURE}-${i + 1}`)
 
 /** BN254 base field: proof coordinates live here (public signals live in the scalar field). */
 export const BASE_FIELD = 21888242871839275222246405745257275088696311157297823662689037894645226208583n
@@ -61,19 +64,45 @@ export const requirementsSchema = z.strictObject({
     anonymitySet: z.number().int().nonnegative(),
     /** The server accepts precomputed proofs ahead of their call (PAYMENT-PREVERIFY). */
     preverify: z.boolean().optional(),
+    /** Priced by size: how many tokens (prompt and answer) one ticket buys. */
+    tokensPerTicket: z.number().int().positive().optional(),
+    /** How many tickets the request this 402 answers costs (one PAYMENT-SIGNATURE header each). */
+    ticketsRequired: z.number().int().positive().max(64).optional(),
   }),
 })
 export type PaymentRequirements = z.output<typeof requirementsSchema>
 
+/** x402's ResourceInfo: what is paid for. Unknown fields another implementation adds are ignored. */
+const resourceSchema = z.object({
+  url: z.string().max(2048),
+  description: z.string().max(300).optional(),
+  mimeType: z.string().max(100).optional(),
+})
+/** x402 v2 `extensions`: named, open-ended objects; read leniently, never trusted for anything. */
+const extensionsSchema = z.record(z.string().max(100), z.unknown())
+/** Hermit's extension name for PAYMENT-PREVERIFY (proofs sent ahead of their call), declared in the 402. */
+export const PREVERIFY_EXTENSION = 'zk-rln-preverify'
+
+/** An offer of another scheme (exact, upto, …) in the same 402: accepted on the wire, then ignored. */
+const otherSchemeSchema = z.looseObject({
+  scheme: z
+    .string()
+    .max(64)
+    .refine((v) => v !== SCHEME, 'a zk-rln offer must match the zk-rln requirements'),
+  network: z.string().max(100),
+})
+
 export const paymentRequiredSchema = z.strictObject({
   x402Version: z.literal(2),
   error: z.string().max(300).optional(),
-  resource: z.strictObject({
-    url: z.string().max(2048),
-    description: z.string().max(300).optional(),
-    mimeType: z.string().max(100).optional(),
-  }),
-  accepts: z.array(requirementsSchema).min(1).max(8),
+  resource: resourceSchema.optional(),
+  /** Offers of any scheme; only the zk-rln ones are kept (the others are for other clients). */
+  accepts: z
+    .array(z.union([requirementsSchema, otherSchemeSchema]))
+    .min(1)
+    .max(16)
+    .transform((offers) => offers.filter((o): o is PaymentRequirements => o.scheme === SCHEME)),
+  extensions: extensionsSchema.optional(),
 })
 export type PaymentRequired = z.output<typeof paymentRequiredSchema>
 
@@ -91,6 +120,8 @@ const bytesHex = (n: number, what: string) =>
 
 export const paymentPayloadSchema = z.strictObject({
   x402Version: z.literal(2),
+  resource: resourceSchema.optional(),
+  extensions: extensionsSchema.optional(),
   accepted: requirementsSchema,
   payload: z.strictObject({
     proof: proofSchema,
@@ -125,6 +156,8 @@ export type PaymentPayload = z.output<typeof paymentPayloadSchema>
  */
 export const preverifyPayloadSchema = z.strictObject({
   x402Version: z.literal(2),
+  resource: resourceSchema.optional(),
+  extensions: extensionsSchema.optional(),
   accepted: requirementsSchema,
   payload: z.strictObject({
     proof: proofSchema,
@@ -143,15 +176,98 @@ export function proofKey(p: {
   return sha256Hex(parts.join(';'))
 }
 
-export const paymentResponseSchema = z.strictObject({
-  success: z.boolean(),
-  network,
-  nullifier: z.string().regex(/^\d+$/).max(80),
+/** What a paid call's PAYMENT-RESPONSE tells the client, flattened: the nullifier is also x402's `transaction`. */
+export type PaymentResponse = {
+  success: boolean
+  network: string
+  nullifier: string
   /** "new" for a first use, "replay" when a retry got the recorded answer. */
+  status: 'new' | 'replay'
+  errorReason?: string
+}
+
+/** Hermit's extras in PAYMENT-RESPONSE, under `extensions['zk-rln']`. */
+const responseExtrasSchema = z.object({
+  nullifier: z.string().regex(/^\d+$/).max(80),
   status: z.enum(['new', 'replay']),
-  errorReason: z.string().max(300).optional(),
 })
-export type PaymentResponse = z.output<typeof paymentResponseSchema>
+
+/**
+ * PAYMENT-RESPONSE as x402 v2's SettleResponse: `success`, `transaction` (required; here the ticket's
+ * nullifier, the one identifier a zk-rln payment has, as a batch settlement's commitment id),
+ * `network`, a snake_case `errorReason` on failure, Hermit's extras under `extensions`. No `payer`:
+ * there is none to name. Read leniently (unknown fields ignored), flattened to PaymentResponse.
+ */
+export const paymentResponseSchema = z
+  .object({
+    success: z.boolean(),
+    transaction: z.string().max(80),
+    network,
+    errorReason: z.string().max(100).optional(),
+    errorMessage: z.string().max(300).optional(),
+    extensions: z.object({ [SCHEME]: responseExtrasSchema.optional() }).optional(),
+  })
+  .transform(
+    (r): PaymentResponse => ({
+      success: r.success,
+      network: r.network,
+      nullifier: r.extensions?.[SCHEME]?.nullifier ?? (/^\d+$/.test(r.transaction) ? r.transaction : ''),
+      status: r.extensions?.[SCHEME]?.status ?? 'new',
+      ...(r.errorReason === undefined ? {} : { errorReason: r.errorReason }),
+    }),
+  )
+
+/** PAYMENT-RESPONSE of a served (or replayed) call, in the x402 v2 shape. */
+export function paymentResponseHeader(p: PaymentResponse): string {
+  return encodeHeader({
+    success: p.success,
+    transaction: p.nullifier,
+    network: p.network,
+    ...(p.errorReason === undefined ? {} : { errorReason: p.errorReason }),
+    extensions: { [SCHEME]: { nullifier: p.nullifier, status: p.status } },
+  })
+}
+
+/** x402's own reason codes where one fits; otherwise Hermit's code in snake_case (ZKPAY_STALE_ROOT → stale_root). */
+const X402_REASONS: Partial<Record<PaymentErrorCode, string>> = {
+  ZKPAY_HEADER_MISSING: 'invalid_payload',
+  ZKPAY_HEADER_TOO_LARGE: 'invalid_payload',
+  ZKPAY_MALFORMED: 'invalid_payload',
+  ZKPAY_WRONG_POOL: 'invalid_payment_requirements',
+  ZKPAY_WRONG_PRICE: 'invalid_payment_requirements',
+  ZKPAY_PAYMENT_FAILED: 'unexpected_verify_error',
+}
+export function x402ErrorReason(code: PaymentErrorCode): string {
+  return X402_REASONS[code] ?? code.replace(/^ZKPAY_/, '').toLowerCase()
+}
+
+/**
+ * PAYMENT-RESPONSE of a refused payment: `success: false`, a snake_case `errorReason`, an empty
+ * `transaction` (nothing was settled); Hermit's own code stays in the JSON body.
+ */
+export function paymentFailureHeader(networkId: string, code: PaymentErrorCode, message: string): string {
+  return encodeHeader({
+    success: false,
+    transaction: '',
+    network: networkId,
+    errorReason: x402ErrorReason(code),
+    errorMessage: message.slice(0, 300),
+  })
+}
+
+/** The PAYMENT-RESPONSE of a paid call, when it succeeded: a refusal's (success: false) is not a payment. */
+export function readPaymentResponse(header: string | null): PaymentResponse | undefined {
+  if (!header) return undefined
+  const p = decodeHeader(paymentResponseSchema, header, 'PAYMENT-RESPONSE')
+  return p.success ? p : undefined
+}
+
+/** x402's `GET /supported` answer (a facilitator's discovery document): the scheme and network this gate settles. */
+export type SupportedResponse = {
+  kinds: { x402Version: 2; scheme: typeof SCHEME; network: string; extra?: Record<string, unknown> }[]
+  extensions: string[]
+  signers: Record<string, string[]>
+}
 
 /**
  * The JSON body of every refusal the gate sends (4xx, 5xx): a code of the `ZKPAY_` family and a

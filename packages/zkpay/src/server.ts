@@ -11,9 +11,14 @@ import {
   HEADER_PREVERIFY,
   HEADER_REQUIRED,
   HEADER_RESPONSE,
-  HEADER_SIGNATURE,
+  MAX_TICKETS_PER_CALL,
+  PREVERIFY_EXTENSION,
+  paymentFailureHeader,
+  paymentResponseHeader,
+  type SupportedResponse,
   SCHEME,
   decodeHeader,
+  ticketHeaderName,
   encodeHeader,
   paymentPayloadSchema,
   preverifyPayloadSchema,
@@ -42,7 +47,17 @@ export type PaidRequest = {
 
 export type PaidHandler = (
   req: PaidRequest,
-  ctx: { body: Buffer; nullifier: bigint },
+  ctx: {
+    body: Buffer
+    /** The first ticket's nullifier; `nullifiers` has every ticket the call carried (more than one when priced by size). */
+    nullifier: bigint
+    nullifiers: bigint[]
+    /**
+     * The PAYMENT-RESPONSE header of this call: a handler that streams its answer itself (writes the
+     * node:http response and returns what to record for a replay) sends these with its own head.
+     */
+    paymentHeaders: Record<string, string>
+  },
 ) => Promise<{ status?: number; headers?: Record<string, string>; body: string | Uint8Array }>
 
 export type GateEvent =
@@ -62,6 +77,11 @@ export type ZkPayGateOptions = {
   /** Off-main-thread verification; without it proofs are verified inline. */
   verifier?: ProofVerifierPool
   description?: string
+  /**
+   * x402 discovery: `GET <supportedPath>` answers the facilitator's `/supported` document (zk-rln on
+   * this pool's network) instead of reaching the handler (default `/supported`; false: off).
+   */
+  supportedPath?: string | false
   maxBodyBytes?: number
   /** How long the anonymity set the 402 advertises is reused (default 2 s). */
   rootCacheMs?: number
@@ -98,6 +118,14 @@ export type ZkPayGateOptions = {
    */
   preverify?: boolean | { capacity?: number; perConnection?: { burst?: number; perSecond?: number } }
   onEvent?: (e: GateEvent) => void
+  /**
+   * Priced by size: how many tickets a request costs (default 1). A call carries one proof per
+   * ticket (PAYMENT-SIGNATURE, PAYMENT-SIGNATURE-2, …); one with fewer is refused (402
+   * ZKPAY_TOO_FEW_TICKETS) before any proof is checked, and the 402 says how many it costs.
+   */
+  ticketsFor?: (req: PaidRequest, body: Buffer) => number
+  /** Advertised in the 402 (`extra.tokensPerTicket`) when the price is by size. */
+  tokensPerTicket?: number
 }
 
 export type ZkPayGate = {
@@ -113,6 +141,8 @@ export type ZkPayGate = {
   stats(): GateStats
   /** Retries the slashes still pending in the store (after a restart, say); resolves with the ones that landed. */
   retryPendingSlashes(): Promise<Hash[]>
+  /** x402's `/supported` document: the zk-rln scheme on this pool's network, and the extensions declared. */
+  supported(): SupportedResponse
 }
 
 export type GateStats = {
@@ -231,7 +261,7 @@ export function createZkPayGate(options: ZkPayGateOptions): ZkPayGate {
     return anonymity.count
   }
 
-  const accepts = async (): Promise<PaymentRequirements> => ({
+  const accepts = async (ticketsRequired?: number): Promise<PaymentRequirements> => ({
     scheme: SCHEME,
     network,
     amount: pool.price.toString(),
@@ -244,14 +274,31 @@ export function createZkPayGate(options: ZkPayGateOptions): ZkPayGate {
       rootWindowSeconds: Number(pool.rootWindow),
       anonymitySet: await anonymitySet(),
       ...(options.preverify ? { preverify: true } : {}),
+      ...(options.tokensPerTicket ? { tokensPerTicket: options.tokensPerTicket } : {}),
+      ...(ticketsRequired ? { ticketsRequired } : {}),
     },
   })
 
-  const requirements = async (url: string): Promise<PaymentRequired> => ({
+  const requirements = async (url: string, ticketsRequired?: number): Promise<PaymentRequired> => ({
     x402Version: 2,
     resource: { url, ...(options.description ? { description: options.description } : {}) },
-    accepts: [await accepts()],
+    accepts: [await accepts(ticketsRequired)],
+    // x402 v2 extensions: proofs sent ahead of their call are Hermit's, declared as one
+    ...(options.preverify ? { extensions: { [PREVERIFY_EXTENSION]: preverifyDeclaration } } : {}),
   })
+  const preverifyDeclaration = {
+    info: {
+      header: 'PAYMENT-PREVERIFY',
+      success: 204,
+      description: 'A precomputed proof, verified ahead of its call.',
+    },
+  }
+  const supported = (): SupportedResponse => ({
+    kinds: [{ x402Version: 2, scheme: SCHEME, network, extra: { payTo: pool.address, scope: pool.scope.toString() } }],
+    extensions: options.preverify ? [PREVERIFY_EXTENSION] : [],
+    signers: {},
+  })
+  const supportedPath = options.supportedPath === undefined ? '/supported' : options.supportedPath
 
   // proofs verified ahead of their call, one slot per ticket (nullifier → proof key, when): entries
   // are bounded by real tickets, not by how many re-randomized copies of one proof someone sends;
@@ -410,16 +457,22 @@ export function createZkPayGate(options: ZkPayGateOptions): ZkPayGate {
 
   const send = (r: StoredResponse, payment?: PaymentResponse): StoredResponse => ({
     status: r.status,
-    headers: { ...r.headers, ...(payment ? { [HEADER_RESPONSE]: encodeHeader(payment) } : {}) },
+    headers: { ...r.headers, ...(payment ? { [HEADER_RESPONSE]: paymentResponseHeader(payment) } : {}) },
     body: r.body,
   })
 
-  async function refuse(url: string, error: PaymentError): Promise<StoredResponse> {
+  async function refuse(url: string, error: PaymentError, ticketsRequired?: number): Promise<StoredResponse> {
     emit({ kind: 'rejected', status: error.status, code: error.code })
     const headers: Record<string, string> = { 'content-type': 'application/json' }
     if (error.status === 402)
-      headers[HEADER_REQUIRED] = encodeHeader({ ...(await requirements(url)), error: error.shortMessage })
+      headers[HEADER_REQUIRED] = encodeHeader({
+        ...(await requirements(url, ticketsRequired)),
+        error: error.shortMessage,
+      })
     if (error.status === 503 || error.status === 429) headers['retry-after'] = String(retryAfter)
+    // x402: a payment that was tried and refused says so in PAYMENT-RESPONSE (success: false, snake_case reason)
+    if (error.code !== 'ZKPAY_PAYMENT_REQUIRED')
+      headers[HEADER_RESPONSE] = paymentFailureHeader(network, error.code, error.shortMessage)
     return {
       status: error.status,
       headers,
@@ -427,57 +480,112 @@ export function createZkPayGate(options: ZkPayGateOptions): ZkPayGate {
     }
   }
 
+  /** PAYMENT-SIGNATURE, then PAYMENT-SIGNATURE-2, -3, … as long as they come (at most MAX_TICKETS_PER_CALL). */
+  function ticketHeaders(req: PaidRequest): string[] {
+    const out: string[] = []
+    for (let i = 0; i < MAX_TICKETS_PER_CALL; i++) {
+      const h = req.headers[ticketHeaderName(i)]
+      if (h === undefined) break
+      if (Array.isArray(h))
+        throw new PaymentError('ZKPAY_MALFORMED', `More than one ${ticketHeaderName(i).toUpperCase()} header.`)
+      out.push(h)
+    }
+    if (req.headers[ticketHeaderName(MAX_TICKETS_PER_CALL)] !== undefined)
+      throw new PaymentError('ZKPAY_MALFORMED', `More than ${MAX_TICKETS_PER_CALL} tickets in one call.`)
+    return out
+  }
+
+  /**
+   * Claims one ticket: undefined when it is new; the recorded answer when this is a retry; throws
+   * when it is being served, was never answered, or is a double-spend (slashed here).
+   */
+  async function claimTicket(signals: PaymentSignals, key: string): Promise<StoredResponse | undefined> {
+    const { scope, nullifier, x, y } = signals
+    const claim = await options.store.claim({ ...signals, proofKey: key })
+    preverified.delete(nullifier) // the ticket is claimed now: its slot is done either way
+    if (claim.status === 'new') return undefined
+    if (claim.status === 'replay') {
+      emit({ kind: 'replay', nullifier })
+      if (!claim.response) {
+        // claimed but never answered (the server died mid-call): the ticket is spent; say so instead of "retry" forever
+        if (Date.now() - claim.claimedAt > (options.inProgressTimeoutMs ?? 60_000))
+          throw new PaymentError(
+            'ZKPAY_TICKET_CONSUMED',
+            'This ticket was consumed by a call that was never answered; pay with a new ticket.',
+            410,
+          )
+        throw new PaymentError('ZKPAY_IN_PROGRESS', 'This payment is being served; retry shortly.', 409)
+      }
+      return claim.response
+    }
+    let slashTx: Hash | null = (claim.slashedTx as Hash | null) ?? null
+    let error: string | undefined
+    if (!slashTx) {
+      try {
+        const previous = { x: claim.previous.x, y: claim.previous.y }
+        const sk = recoverSecret(previous, { x, y })
+        // both shares and the secret are on disk (sealed) before any slash is tried: a crash loses nothing
+        await options.store.recordDoubleSpend(scope, nullifier, [previous, { x, y }], sk)
+        slashTx = await slash(scope, nullifier, sk)
+      } catch (e) {
+        error = shortMessageOf(e)
+      }
+    }
+    emit({ kind: 'double-spend', nullifier, slashTx, ...(error ? { error } : {}) })
+    throw doubleSpend(slashTx !== null)
+  }
+
   async function serve(req: PaidRequest, body: Buffer, handler: PaidHandler): Promise<StoredResponse> {
     const url = req.url
+    let needed: number | undefined
     try {
+      if (supportedPath && req.method === 'GET' && url.split('?')[0] === supportedPath)
+        return {
+          status: 200,
+          headers: { 'content-type': 'application/json' },
+          body: new TextEncoder().encode(JSON.stringify(supported())),
+        }
       const aheadHeader = req.headers[HEADER_PREVERIFY]
       if (aheadHeader !== undefined) return await preverify(aheadHeader, req.connection)
-      const header = req.headers[HEADER_SIGNATURE]
-      if (header === undefined)
-        throw new PaymentError('ZKPAY_PAYMENT_REQUIRED', 'Payment required: one zk-rln ticket per call.', 402)
-      if (Array.isArray(header)) throw new PaymentError('ZKPAY_MALFORMED', 'More than one PAYMENT-SIGNATURE header.')
-      const payment = decodeHeader(paymentPayloadSchema, header, 'PAYMENT-SIGNATURE')
-      const { signals, key } = await admit(payment.accepted, payment.payload, {
-        request: { method: req.method, url, body },
-      })
-      const { scope, nullifier, x, y } = signals
-
-      const claim = await options.store.claim({ ...signals, proofKey: key })
-      preverified.delete(nullifier) // the ticket is claimed now: its slot is done either way
-      if (claim.status === 'replay') {
-        emit({ kind: 'replay', nullifier })
-        if (!claim.response) {
-          // claimed but never answered (the server died mid-call): the ticket is spent; say so instead of "retry" forever
-          if (Date.now() - claim.claimedAt > (options.inProgressTimeoutMs ?? 60_000))
-            throw new PaymentError(
-              'ZKPAY_TICKET_CONSUMED',
-              'This ticket was consumed by a call that was never answered; pay with a new ticket.',
-              410,
-            )
-          throw new PaymentError('ZKPAY_IN_PROGRESS', 'This payment is being served; retry shortly.', 409)
-        }
-        return send(claim.response, { success: true, network, nullifier: nullifier.toString(), status: 'replay' })
+      needed = options.ticketsFor ? options.ticketsFor(req, body) : 1
+      const headers = ticketHeaders(req)
+      if (headers.length === 0)
+        throw new PaymentError(
+          'ZKPAY_PAYMENT_REQUIRED',
+          `Payment required: ${needed === 1 ? 'one zk-rln ticket' : `${needed} zk-rln tickets`} for this call.`,
+          402,
+        )
+      if (headers.length < needed)
+        throw new PaymentError(
+          'ZKPAY_TOO_FEW_TICKETS',
+          `This call costs ${needed} tickets; ${headers.length} came with it.`,
+          402,
+        )
+      const payments = headers.map((h, i) => decodeHeader(paymentPayloadSchema, h, ticketHeaderName(i).toUpperCase()))
+      const admitted = await Promise.all(
+        payments.map((p) => admit(p.accepted, p.payload, { request: { method: req.method, url, body } })),
+      )
+      const nullifiers = admitted.map((a) => a.signals.nullifier)
+      if (new Set(nullifiers).size !== nullifiers.length)
+        throw new PaymentError('ZKPAY_MALFORMED', 'The same ticket twice in one call.')
+      // one at a time, in order: a retry of the same call meets its first ticket's record first
+      let recorded: StoredResponse | undefined
+      const fresh: PaymentSignals[] = []
+      for (const a of admitted) {
+        const r = await claimTicket(a.signals, a.key)
+        if (r) recorded ??= r
+        else fresh.push(a.signals)
       }
-      if (claim.status === 'double-spend') {
-        let slashTx: Hash | null = (claim.slashedTx as Hash | null) ?? null
-        let error: string | undefined
-        if (!slashTx) {
-          try {
-            const previous = { x: claim.previous.x, y: claim.previous.y }
-            const sk = recoverSecret(previous, { x, y })
-            // both shares and the secret are on disk (sealed) before any slash is tried: a crash loses nothing
-            await options.store.recordDoubleSpend(scope, nullifier, [previous, { x, y }], sk)
-            slashTx = await slash(scope, nullifier, sk)
-          } catch (e) {
-            error = shortMessageOf(e)
-          }
-        }
-        emit({ kind: 'double-spend', nullifier, slashTx, ...(error ? { error } : {}) })
-        throw doubleSpend(slashTx !== null)
+      const nullifier = nullifiers[0]!
+      if (recorded) {
+        for (const t of fresh) await options.store.saveResponse(t.scope, t.nullifier, recorded)
+        return send(recorded, { success: true, network, nullifier: nullifier.toString(), status: 'replay' })
       }
+      const payment: PaymentResponse = { success: true, network, nullifier: nullifier.toString(), status: 'new' }
       let result: StoredResponse
       try {
-        const out = await handler(req, { body, nullifier })
+        const paymentHeaders = send({ status: 200, headers: {}, body: new Uint8Array() }, payment).headers
+        const out = await handler(req, { body, nullifier, nullifiers, paymentHeaders })
         result = {
           status: out.status ?? 200,
           headers: out.headers ?? {},
@@ -490,12 +598,14 @@ export function createZkPayGate(options: ZkPayGateOptions): ZkPayGate {
           body: encodeBody({ error: { code: 'ZKPAY_HANDLER_FAILED', message: shortMessageOf(e) } }),
         }
       }
-      // the ticket is spent either way: a retry gets this same answer, never a second charge
-      await options.store.saveResponse(scope, nullifier, result)
-      emit({ kind: 'paid', nullifier })
-      return send(result, { success: true, network, nullifier: nullifier.toString(), status: 'new' })
+      // the tickets are spent either way: a retry gets this same answer, never a second charge
+      for (const t of fresh) {
+        await options.store.saveResponse(t.scope, t.nullifier, result)
+        emit({ kind: 'paid', nullifier: t.nullifier })
+      }
+      return send(result, payment)
     } catch (error) {
-      if (error instanceof PaymentError) return refuse(url, error)
+      if (error instanceof PaymentError) return refuse(url, error, needed)
       return refuse(
         url,
         new PaymentError('ZKPAY_PAYMENT_FAILED', `Payment could not be processed: ${shortMessageOf(error)}`, 500),
@@ -554,5 +664,5 @@ export function createZkPayGate(options: ZkPayGateOptions): ZkPayGate {
     rootRefreshes: roots.stats().refreshes,
   })
 
-  return { requirements, process: serve, handle, fetch: fetchHandler, stats, retryPendingSlashes }
+  return { requirements, process: serve, handle, fetch: fetchHandler, stats, retryPendingSlashes, supported }
 }

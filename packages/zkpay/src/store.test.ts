@@ -5,31 +5,15 @@ import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { describe, expect, it } from 'vitest'
 import { SqliteNullifierStore } from './store.ts'
+import { nullifierStoreContract } from './testing/store-contract.ts'
 
 const root = fileURLToPath(new URL('../../..', import.meta.url))
 const script = fileURLToPath(new URL('./testing/claim.ts', import.meta.url))
 
 describe('SqliteNullifierStore', () => {
-  it('claims atomically: new, then replay for the same x, double-spend for another x', async () => {
-    const store = SqliteNullifierStore.open(join(mkdtempSync(join(tmpdir(), 'hermit-store-')), 'n.sqlite'))
-    expect(await store.claim({ scope: 1n, nullifier: 2n, x: 3n, y: 4n, root: 5n })).toEqual({ status: 'new' })
-    expect(await store.claim({ scope: 1n, nullifier: 2n, x: 3n, y: 4n, root: 5n })).toMatchObject({
-      status: 'replay',
-      response: null,
-    })
-    await store.saveResponse(1n, 2n, { status: 200, headers: { a: 'b' }, body: new Uint8Array([1, 2]) })
-    expect(await store.claim({ scope: 1n, nullifier: 2n, x: 3n, y: 4n, root: 5n })).toMatchObject({
-      status: 'replay',
-      response: { status: 200, headers: { a: 'b' }, body: new Uint8Array([1, 2]) },
-    })
-    expect(await store.claim({ scope: 1n, nullifier: 2n, x: 8n, y: 9n, root: 5n })).toEqual({
-      status: 'double-spend',
-      previous: { x: 3n, y: 4n },
-      slashedTx: null,
-    })
-    // another scope (another pool) is another nullifier space
-    expect(await store.claim({ scope: 6n, nullifier: 2n, x: 8n, y: 9n, root: 5n })).toEqual({ status: 'new' })
-    await store.close()
+  nullifierStoreContract({
+    fresh: async () => join(mkdtempSync(join(tmpdir(), 'hermit-store-')), 'n.sqlite'),
+    open: async (path, options) => SqliteNullifierStore.open(path, options),
   })
 
   it('a nullifier recorded just before a kill -9 is still there, and the dead owner does not lock the file', async () => {

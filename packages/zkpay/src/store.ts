@@ -1,12 +1,20 @@
 import { mkdirSync, rmSync } from 'node:fs'
 import { dirname } from 'node:path'
 import { createRequire } from 'node:module'
-import { gcm } from '@noble/ciphers/aes.js'
-import { scrypt } from '@noble/hashes/scrypt.js'
-import { randomBytes } from '@noble/hashes/utils.js'
-import { z } from 'zod'
 import { ZkPayError } from './errors.ts'
 import { claimPidFile, processAlive, takeOverStaleLock } from './fsutil.ts'
+import {
+  newKdfParams,
+  openShares,
+  sealShares,
+  sealingKey,
+  type KdfParams,
+  type SealedRow,
+  type Share,
+  type SlashRecord,
+} from './seal.ts'
+
+export type { Share, SlashRecord } from './seal.ts'
 
 export type StoredResponse = { status: number; headers: Record<string, string>; body: Uint8Array }
 
@@ -16,21 +24,6 @@ export type ClaimResult =
   | { status: 'replay'; response: StoredResponse | null; claimedAt: number }
   /** Same nullifier, another message: a double-spend; the earlier share reveals the secret. */
   | { status: 'double-spend'; previous: { x: bigint; y: bigint }; slashedTx: string | null }
-
-/** A share of a ticket: the point (x, y) one call revealed. Two of them give the deposit's secret away. */
-export type Share = { x: bigint; y: bigint }
-
-/** What the gate keeps about a double-spend until its slash lands (shares and secret encrypted at rest). */
-export type SlashRecord = {
-  scope: bigint
-  nullifier: bigint
-  shares: [Share, Share]
-  secret: bigint
-  /** pending: not landed yet; slashed: `tx` landed; gone: the deposit was slashed or exited by someone else. */
-  state: 'pending' | 'slashed' | 'gone'
-  tx: string | null
-  attempts: number
-}
 
 /** What the store knows of a nullifier before any proof is checked (a read, no claim). */
 export type NullifierState = { x: bigint; y: bigint; proofKey: string | null; slash: SlashRecord['state'] | null }
@@ -78,14 +71,6 @@ export type NullifierStoreOptions = {
   /** scrypt cost (default 2^15; tests may lower it). */
   scryptN?: number
 }
-
-const recordSchema = z.strictObject({
-  shares: z.tuple([
-    z.strictObject({ x: z.string().regex(/^\d+$/), y: z.string().regex(/^\d+$/) }),
-    z.strictObject({ x: z.string().regex(/^\d+$/), y: z.string().regex(/^\d+$/) }),
-  ]),
-  secret: z.string().regex(/^\d+$/),
-})
 
 type SqliteDb = {
   exec(sql: string): void
@@ -147,24 +132,14 @@ export class SqliteNullifierStore implements NullifierStore {
       state TEXT NOT NULL, tx TEXT, attempts INTEGER NOT NULL DEFAULT 0, created_at INTEGER NOT NULL,
       PRIMARY KEY (scope, nullifier))`)
     db.exec('CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT NOT NULL)')
-    let key: Uint8Array
-    if (options.secretsPassword === undefined) key = randomBytes(32)
-    else {
-      if (options.secretsPassword.length < 8)
-        throw new ZkPayError('ZKPAY_BAD_OPTIONS', 'secretsPassword must have at least 8 characters.')
-      // the salt and cost are kept beside the rows they protect; the password never is
+    // the salt and cost are kept beside the rows they protect; the password never is
+    const key = sealingKey(options.secretsPassword, () => {
       const kdf = db.get("SELECT value FROM meta WHERE name = 'kdf'")
-      const params = kdf
-        ? (JSON.parse(kdf.value as string) as { salt: string; N: number })
-        : { salt: Buffer.from(randomBytes(16)).toString('hex'), N: options.scryptN ?? 2 ** 15 }
-      if (!kdf) db.run("INSERT INTO meta (name, value) VALUES ('kdf', ?)", [JSON.stringify(params)])
-      key = scrypt(new TextEncoder().encode(options.secretsPassword), Buffer.from(params.salt, 'hex'), {
-        N: params.N,
-        r: 8,
-        p: 1,
-        dkLen: 32,
-      })
-    }
+      if (kdf) return JSON.parse(kdf.value as string) as KdfParams
+      const params = newKdfParams(options.scryptN)
+      db.run("INSERT INTO meta (name, value) VALUES ('kdf', ?)", [JSON.stringify(params)])
+      return params
+    })
     return new SqliteNullifierStore(db, path, key)
   }
 
@@ -227,56 +202,16 @@ export class SqliteNullifierStore implements NullifierStore {
     }
   }
 
-  private aad(scope: bigint, nullifier: bigint): Uint8Array {
-    return new TextEncoder().encode(`hermit-zkpay/slash/v1\n${scope}\n${nullifier}`)
-  }
-
   async recordDoubleSpend(scope: bigint, nullifier: bigint, shares: [Share, Share], secret: bigint): Promise<void> {
-    const nonce = randomBytes(12)
-    const plain = JSON.stringify({
-      shares: shares.map((s) => ({ x: s.x.toString(), y: s.y.toString() })),
-      secret: secret.toString(),
-    })
-    const sealed = gcm(this.key, nonce, this.aad(scope, nullifier)).encrypt(new TextEncoder().encode(plain))
+    const { nonce, sealed } = sealShares(this.key, scope, nullifier, shares, secret)
     this.db.run(
       "INSERT OR IGNORE INTO slashes (scope, nullifier, nonce, sealed, state, created_at) VALUES (?, ?, ?, ?, 'pending', ?)",
-      [
-        scope.toString(),
-        nullifier.toString(),
-        Buffer.from(nonce).toString('hex'),
-        Buffer.from(sealed).toString('hex'),
-        Date.now(),
-      ],
+      [scope.toString(), nullifier.toString(), nonce, sealed, Date.now()],
     )
   }
 
   private open(row: Record<string, unknown>): SlashRecord {
-    const scope = BigInt(row.scope as string)
-    const nullifier = BigInt(row.nullifier as string)
-    let plain: Uint8Array
-    try {
-      plain = gcm(this.key, Buffer.from(row.nonce as string, 'hex'), this.aad(scope, nullifier)).decrypt(
-        Buffer.from(row.sealed as string, 'hex'),
-      )
-    } catch (cause) {
-      throw new ZkPayError('ZKPAY_SLASH_RECORD_SEALED', 'A double-spend record cannot be opened with this key.', {
-        cause,
-        hint: 'Open the nullifier store with the secretsPassword it was written with.',
-      })
-    }
-    const r = recordSchema.parse(JSON.parse(new TextDecoder().decode(plain)))
-    return {
-      scope,
-      nullifier,
-      shares: [
-        { x: BigInt(r.shares[0].x), y: BigInt(r.shares[0].y) },
-        { x: BigInt(r.shares[1].x), y: BigInt(r.shares[1].y) },
-      ],
-      secret: BigInt(r.secret),
-      state: row.state as SlashRecord['state'],
-      tx: (row.tx as string | null) ?? null,
-      attempts: Number(row.attempts),
-    }
+    return openShares(this.key, row as SealedRow)
   }
 
   async slashRecord(scope: bigint, nullifier: bigint): Promise<SlashRecord | null> {
@@ -313,7 +248,8 @@ export class SqliteNullifierStore implements NullifierStore {
   }
 
   async markSlashGone(scope: bigint, nullifier: bigint): Promise<void> {
-    this.db.run("UPDATE slashes SET state = 'gone' WHERE scope = ? AND nullifier = ?", [
+    // a slash that landed stays 'slashed': another gate finding the deposit gone afterwards changes nothing
+    this.db.run("UPDATE slashes SET state = 'gone' WHERE scope = ? AND nullifier = ? AND state = 'pending'", [
       scope.toString(),
       nullifier.toString(),
     ])

@@ -18,6 +18,8 @@ const stateSchema = z.strictObject({
   tickets: z.number().int().positive(),
   /** Derives this deposit's own secret from the identity (ZkIdentity.depositSecret). */
   secretNonce: z.string().regex(/^\d+$/),
+  /** The deposited leaf: binds the file to the one identity whose secret gives it (checked before any index is reserved). */
+  leaf: z.string().regex(/^\d+$/).optional(),
   next: z.number().int().nonnegative(),
 })
 export type TicketState = z.output<typeof stateSchema>
@@ -72,7 +74,10 @@ export class TicketStore {
     try {
       json = JSON.parse(readFileSync(this.path, 'utf8'))
     } catch (cause) {
-      throw new TicketError('ZKPAY_TICKETS_UNREADABLE', `Cannot read ticket file ${this.path}.`, { cause })
+      throw new TicketError('ZKPAY_TICKETS_UNREADABLE', `Cannot read ticket file ${this.path}.`, {
+        cause,
+        hint: 'Pass the ticket file your deposit wrote (`hermit pay deposit -t`); without it the deposit cannot be spent.',
+      })
     }
     const parsed = stateSchema.safeParse(json)
     if (!parsed.success)

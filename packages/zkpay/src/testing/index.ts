@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net'
 import { mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
 import { parseEther } from 'viem'
 import type { Devnet } from '@hermit/devnet'
 import { createZkPayClient, type ZkPayClient, type ZkPayClientOptions } from '../client.ts'
@@ -237,3 +238,7 @@ export async function startPaidServer(
     },
   }
 }
+
+export { startPostgres, findPostgresBin, type PostgresServer } from './postgres.ts'
+/** A script running one gate in a process of its own (see its header for the arguments), for tests and benches. */
+export const gateProcessScript: string = fileURLToPath(new URL('./gate-process.ts', import.meta.url))

@@ -1,0 +1,330 @@
+/**
+ * `hermit gateway`: a paid, anonymous front for an OpenAI-compatible or Ollama model server. Paid
+ * routes go through the zk-rln gate (k tickets, k by size); model lists are free. Answers pass
+ * through as the upstream gives them (status, body, error bodies, streams event by event); the
+ * gateway only clamps the answer budget to what was paid, forces usage reports it needs, and logs
+ * nothing about who called or what was asked.
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import type { Reader, Wallet } from '@hermit/chain'
+import { shortMessageOf } from '@hermit/errors'
+import type { TokenUsage } from '@hermit/llm'
+import {
+  createZkPayGate,
+  type GateEvent,
+  type NullifierStore,
+  type PaidHandler,
+  type PoolInfo,
+  type ProofVerifierPool,
+  type ZkPayGate,
+  type ZkPayGateOptions,
+} from '@hermit/zkpay'
+import { GatewayError } from './errors.ts'
+import { createMetrics, type Metrics } from './metrics.ts'
+import { FREE_ROUTES, PAID_ROUTES, apiOf, parseJson, quote, type PaidRoute, type Pricing } from './pricing.ts'
+import { apiError } from './api-error.ts'
+import { cutEvents, eventSplitter, readEvent } from './stream.ts'
+
+export type GatewayOptions = Pricing & {
+  publicClient: Reader
+  pool: PoolInfo
+  /** The model server: an OpenAI-compatible base (without /v1) or an Ollama host. */
+  upstream: string
+  store: NullifierStore
+  verifier?: ProofVerifierPool
+  /** Signs slash() when a double-spend reveals a secret. */
+  slasher?: Wallet
+  fromBlock?: bigint
+  /** Sent to the upstream on every call (the provider's own API key, say); nothing from the caller is. */
+  upstreamHeaders?: Record<string, string>
+  /** Any other gate option (preverify, the queue bound, …). */
+  gate?: Partial<Omit<ZkPayGateOptions, 'publicClient' | 'pool' | 'store' | 'verifier' | 'slasher' | 'onEvent'>>
+  onEvent?: (e: GateEvent) => void
+}
+
+export type Gateway = {
+  gate: ZkPayGate
+  metrics: Metrics
+  /** node:http handler for every route, /healthz and /metrics. */
+  handle(req: IncomingMessage, res: ServerResponse): Promise<void>
+  /** Listens on `host` (default 127.0.0.1); `onRequest` sees each request first (tests look at what arrives). */
+  listen(options?: {
+    port?: number
+    host?: string
+    onRequest?: (req: IncomingMessage) => void
+  }): Promise<{ url: string; close(): Promise<void> }>
+}
+
+/** A store whose every operation is timed into the store histogram. */
+function timedStore(store: NullifierStore, metrics: Metrics): NullifierStore {
+  return new Proxy(store, {
+    get(target, prop, receiver) {
+      const v = Reflect.get(target, prop, receiver) as unknown
+      if (typeof v !== 'function') return v
+      return (...args: unknown[]) => {
+        const t0 = performance.now()
+        const out = (v as (...a: unknown[]) => unknown).apply(target, args)
+        if (out instanceof Promise)
+          return out.finally(() => metrics.store.observe((performance.now() - t0) / 1000, { op: String(prop) }))
+        return out
+      }
+    },
+  })
+}
+
+const json = (res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) => {
+  res.writeHead(status, { 'content-type': 'application/json', ...headers })
+  res.end(JSON.stringify(body))
+}
+
+/** The request as the upstream gets it: the answer budget clamped to what was paid, usage asked for when streaming. */
+function upstreamBody(route: PaidRoute, body: Buffer, limit: number): { body: string; keepUsage: boolean } | null {
+  const parsed = parseJson(body)
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) return null
+  const req = { ...(parsed as Record<string, unknown>) }
+  let keepUsage = true
+  if (route.kind !== 'embedding') {
+    if (route.api === 'ollama') {
+      const options = typeof req.options === 'object' && req.options !== null ? req.options : {}
+      const asked = (options as { num_predict?: unknown }).num_predict
+      const n = typeof asked === 'number' && asked >= 0 ? Math.min(asked, limit) : limit
+      req.options = { ...options, num_predict: n }
+    } else {
+      const field = req.max_completion_tokens !== undefined ? 'max_completion_tokens' : 'max_tokens'
+      const asked = req[field]
+      req[field] = typeof asked === 'number' && asked >= 0 ? Math.min(asked, limit) : limit
+      if (req.stream === true) {
+        const so = typeof req.stream_options === 'object' && req.stream_options !== null ? req.stream_options : {}
+        keepUsage = (so as { include_usage?: unknown }).include_usage === true
+        req.stream_options = { ...so, include_usage: true }
+      }
+    }
+  }
+  return { body: JSON.stringify(req), keepUsage }
+}
+
+export function createGateway(options: GatewayOptions): Gateway {
+  const tpt = options.tokensPerTicket
+  if (!Number.isSafeInteger(tpt) || tpt < 1)
+    throw new GatewayError('GATEWAY_BAD_OPTIONS', 'tokensPerTicket must be a positive integer.', {
+      hint: 'A ticket must buy at least one token: lower --price-per-1k-tokens or raise the pool price.',
+    })
+  const pricing: Pricing = {
+    tokensPerTicket: tpt,
+    defaultMaxTokens: options.defaultMaxTokens ?? 256,
+    maxTickets: options.maxTickets ?? 64,
+  }
+  const metrics = createMetrics()
+  const upstream = options.upstream.replace(/\/+$/, '')
+  const routeOf = (url: string | undefined) => (url ?? '/').split('?')[0]!
+  const gate = createZkPayGate({
+    ...options.gate,
+    publicClient: options.publicClient,
+    pool: options.pool,
+    store: timedStore(options.store, metrics),
+    ...(options.verifier ? { verifier: options.verifier } : {}),
+    ...(options.slasher ? { slasher: options.slasher } : {}),
+    ...(options.fromBlock === undefined ? {} : { fromBlock: options.fromBlock }),
+    tokensPerTicket: tpt,
+    ticketsFor: (req, body) => {
+      const route = PAID_ROUTES[routeOf(req.url)]
+      return route ? Math.min(quote(route, body, pricing).tickets, pricing.maxTickets!) : 1
+    },
+    onEvent: (e) => {
+      if (e.kind === 'paid') metrics.tickets.inc()
+      if (e.kind === 'rejected') metrics.refusals.inc({ reason: e.code })
+      if (e.kind === 'double-spend') metrics.refusals.inc({ reason: 'ZKPAY_DOUBLE_SPEND' })
+      options.onEvent?.(e)
+    },
+  })
+
+  const countUsage = (u: TokenUsage | undefined) => {
+    if (!u) return
+    metrics.tokens.inc({ kind: 'prompt' }, u.promptTokens)
+    metrics.tokens.inc({ kind: 'completion' }, u.completionTokens)
+  }
+
+  /** Model lists: free, forwarded with nothing of the caller's. */
+  async function free(path: string, res: ServerResponse): Promise<void> {
+    try {
+      const up = await fetch(`${upstream}${path}`, { headers: { ...options.upstreamHeaders } })
+      res.writeHead(up.status, { 'content-type': up.headers.get('content-type') ?? 'application/json' })
+      res.end(Buffer.from(await up.arrayBuffer()))
+    } catch (e) {
+      upstreamDown(res, apiOf(path), e)
+    }
+  }
+
+  function upstreamDown(res: ServerResponse, api: 'openai' | 'ollama', e: unknown) {
+    const err = new GatewayError(
+      'GATEWAY_UPSTREAM_UNREACHABLE',
+      `The model server is unreachable: ${shortMessageOf(e)}`,
+    )
+    json(res, 502, apiError(api, err.code, err.shortMessage))
+  }
+
+  /** The paid handler of one request: it writes `res` itself (streams) and gives the gate what to record for a replay. */
+  const paid =
+    (route: PaidRoute, path: string, res: ServerResponse, t0: number): PaidHandler =>
+    async (_req, ctx) => {
+      metrics.verification.observe((performance.now() - t0) / 1000)
+      const paidTokens = ctx.nullifiers.length * tpt
+      const q = quote(route, ctx.body, pricing)
+      const limit = paidTokens - q.promptTokens
+      const up = upstreamBody(route, ctx.body, limit)
+      if (!up) {
+        const body = JSON.stringify(
+          apiError(route.api, 'GATEWAY_BAD_REQUEST', 'The request body is not a JSON object.'),
+        )
+        return { status: 400, headers: { 'content-type': 'application/json' }, body }
+      }
+      const abort = new AbortController()
+      // the caller went away: stop the model too
+      res.on('close', () => {
+        if (!res.writableFinished) abort.abort()
+      })
+      let answer: Response
+      try {
+        answer = await fetch(`${upstream}${path}`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', ...options.upstreamHeaders },
+          body: up.body,
+          signal: abort.signal,
+        })
+      } catch (e) {
+        const err = new GatewayError(
+          'GATEWAY_UPSTREAM_UNREACHABLE',
+          `The model server is unreachable: ${shortMessageOf(e)}`,
+        )
+        return {
+          status: 502,
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify(apiError(route.api, err.code, err.shortMessage)),
+        }
+      }
+      const type = answer.headers.get('content-type') ?? 'application/json'
+      const streamed = /text\/event-stream|application\/x-ndjson/.test(type)
+      if (!streamed || !answer.body) {
+        const bytes = new Uint8Array(await answer.arrayBuffer())
+        countUsage(usageOf(route, parseJson(bytes)))
+        return { status: answer.status, headers: { 'content-type': type }, body: bytes }
+      }
+      // a stream: head now (with the payment response), then each event as it completes
+      res.writeHead(answer.status, {
+        ...ctx.paymentHeaders,
+        'content-type': type,
+        'cache-control': 'no-cache',
+        'x-accel-buffering': 'no',
+      })
+      res.flushHeaders()
+      const recorded: string[] = []
+      const write = (s: string) => {
+        recorded.push(s)
+        if (!res.destroyed) res.write(s)
+      }
+      const split = eventSplitter(route.api)
+      let served = 0
+      let cut = false
+      const model = (parseJson(ctx.body) as { model?: unknown } | undefined)?.model
+      try {
+        outer: for await (const chunk of answer.body as unknown as AsyncIterable<Uint8Array>) {
+          for (const raw of split.push(chunk)) {
+            const e = readEvent(route.api, raw, up.keepUsage)
+            countUsage(e.usage)
+            if (e.out !== null) write(e.out)
+            if (e.served) served++
+            if (served >= limit && !e.done) {
+              cut = true
+              break outer
+            }
+          }
+        }
+        const tail = split.flush()
+        if (!cut && tail.trim() !== '') write(tail)
+      } catch (e) {
+        if (!abort.signal.aborted) throw e
+      }
+      if (cut) {
+        abort.abort()
+        metrics.cuts.inc()
+        write(cutEvents(route.api, typeof model === 'string' ? model : undefined))
+      }
+      res.end()
+      return { status: answer.status, headers: { 'content-type': type }, body: recorded.join('') }
+    }
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const t0 = performance.now()
+    const path = routeOf(req.url)
+    if (path === '/healthz') return json(res, 200, { ok: true })
+    if (path === '/metrics' && req.method === 'GET') {
+      res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4' })
+      res.end(metrics.render())
+      return
+    }
+    if (FREE_ROUTES.has(path) && req.method === 'GET') {
+      await free(path, res)
+      metrics.calls.inc({ route: path, status: String(res.statusCode) })
+      return
+    }
+    const route = PAID_ROUTES[path]
+    if (!route) return json(res, 404, apiError(apiOf(path), 'GATEWAY_BAD_REQUEST', `No route ${path} here.`))
+    const length = Number(req.headers['content-length'] ?? '0')
+    const tooLarge = Math.ceil(length / 4) >= pricing.maxTickets! * tpt
+    if (tooLarge) {
+      metrics.refusals.inc({ reason: 'GATEWAY_TOO_LARGE' })
+      req.resume()
+      return json(
+        res,
+        413,
+        apiError(route.api, 'GATEWAY_TOO_LARGE', `A call here buys at most ${pricing.maxTickets! * tpt} tokens.`),
+      )
+    }
+    await gate.handle(req, res, paid(route, path, res, t0))
+    metrics.calls.inc({ route: path, status: String(res.statusCode) })
+  }
+
+  return {
+    gate,
+    metrics,
+    handle,
+    async listen(o = {}) {
+      const server: Server = createServer({ maxHeaderSize: 256 * 1024 }, (req, res) => {
+        o.onRequest?.(req)
+        handle(req, res).catch(() => {
+          if (!res.headersSent) json(res, 500, { error: 'internal error' })
+          else res.destroy()
+        })
+      })
+      await new Promise<void>((r) => server.listen(o.port ?? 0, o.host ?? '127.0.0.1', r))
+      const { port } = server.address() as AddressInfo
+      const host = o.host ?? '127.0.0.1'
+      return {
+        url: `http://${host.includes(':') ? `[${host}]` : host}:${port}`,
+        close: () =>
+          new Promise<void>((r) => {
+            server.closeAllConnections()
+            server.close(() => r())
+          }),
+      }
+    },
+  }
+}
+
+/** The usage a whole (non-streamed) answer reports: OpenAI `usage`, Ollama `prompt_eval_count` / `eval_count`. */
+function usageOf(route: PaidRoute, body: unknown): TokenUsage | undefined {
+  if (typeof body !== 'object' || body === null) return undefined
+  const b = body as {
+    usage?: { prompt_tokens?: number; completion_tokens?: number }
+    prompt_eval_count?: number
+    eval_count?: number
+  }
+  if (route.api === 'openai')
+    return b.usage
+      ? { promptTokens: b.usage.prompt_tokens ?? 0, completionTokens: b.usage.completion_tokens ?? 0 }
+      : undefined
+  return b.prompt_eval_count !== undefined || b.eval_count !== undefined
+    ? { promptTokens: b.prompt_eval_count ?? 0, completionTokens: b.eval_count ?? 0 }
+    : undefined
+}
