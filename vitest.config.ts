@@ -10,7 +10,8 @@ export default defineConfig({
       'circuits/**/*.test.ts',
       'bench/**/*.test.ts',
     ],
-    exclude: ['**/node_modules/**'],
+    // examples/scratch is the user's own code (git-ignored): never part of `pnpm test`
+    exclude: ['**/node_modules/**', 'examples/scratch/**'],
     // child processes, so a crashed file cannot leave another file's anvil behind
     pool: 'forks',
     maxWorkers: 2,

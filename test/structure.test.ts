@@ -17,6 +17,10 @@ import { CLI_ERROR_CODES } from '../packages/cli/src/errors.ts'
 import { LLAMACPP_ERROR_CODES } from '@hermit/llamacpp'
 import { INTENT_ERROR_CODES } from '@hermit/intent'
 import { PROPOSER_ERROR_CODES } from '@hermit/proposer'
+import { TRUST_ERROR_CODES } from '@hermit/trust'
+import { UI_ERROR_CODES } from '@hermit/ui'
+import { GATEWAY_ERROR_CODES } from '@hermit/gateway'
+import { MCP_ERROR_CODES } from '@hermit/mcp'
 
 const root = fileURLToPath(new URL('..', import.meta.url))
 
@@ -24,8 +28,12 @@ const root = fileURLToPath(new URL('..', import.meta.url))
 const allowed: Record<string, readonly string[] | '*'> = {
   cli: '*',
   agents: ['erc8004', 'llm', 'chain', 'contracts', 'errors'],
-  txguard: ['intent', 'llm', 'chain', 'contracts', 'errors'],
-  proposer: ['txguard', 'intent', 'devnet', 'llm', 'chain', 'contracts', 'errors'],
+  txguard: ['trust', 'intent', 'llm', 'chain', 'contracts', 'errors'],
+  proposer: ['txguard', 'intent', 'agents', 'erc8004', 'zkpay', 'devnet', 'llm', 'chain', 'contracts', 'errors'],
+  mcp: ['txguard', 'proposer', 'trust', 'zkpay', 'erc8004', 'agents', 'intent', 'llm', 'chain', 'contracts', 'errors'],
+  ui: ['proposer', 'txguard', 'zkpay', 'intent', 'llm', 'chain', 'contracts', 'errors'],
+  gateway: ['zkpay', 'llm', 'chain', 'contracts', 'errors'],
+  trust: ['llm', 'chain', 'contracts', 'errors'],
   intent: ['llm', 'chain', 'contracts', 'errors'],
   llamacpp: ['llm', 'errors'],
   zkpay: ['circuits', 'chain', 'contracts', 'errors'],
@@ -220,6 +228,10 @@ describe("each package's codes use one prefix", () => {
     proposer: { prefix: 'PROPOSER_', codes: PROPOSER_ERROR_CODES },
     llamacpp: { prefix: 'LLAMACPP_', codes: LLAMACPP_ERROR_CODES },
     txguard: { prefix: 'TXGUARD_', codes: TXGUARD_ERROR_CODES },
+    trust: { prefix: 'TRUST_', codes: TRUST_ERROR_CODES },
+    ui: { prefix: 'UI_', codes: UI_ERROR_CODES },
+    gateway: { prefix: 'GATEWAY_', codes: GATEWAY_ERROR_CODES },
+    mcp: { prefix: 'MCP_', codes: MCP_ERROR_CODES },
     zkpay: { prefix: 'ZKPAY_', codes: ZKPAY_ERROR_CODES },
     agents: { prefix: 'AGENTS_', codes: AGENTS_ERROR_CODES },
     circuits: { prefix: 'CIRCUIT_', codes: CIRCUIT_ERROR_CODES },

@@ -13,6 +13,17 @@ describe('examples/propose-tx', () => {
     expect(r.sent.differences).toEqual([])
     expect(r.blocked.verdict).toBe('block')
     expect(r.refused).toBe('PROPOSER_BLOCKED')
-    expect(lines.filter((l) => l.includes('No model was consulted'))).toHaveLength(2)
+    expect(lines.filter((l) => l.includes('No model was consulted'))).toHaveLength(4)
+  })
+
+  it('refuses a send to a look-alike of bob, and proposes and executes a transfer out of the Safe', async () => {
+    const r = await proposeTx(net(), { step: () => {}, line: () => {} })
+    expect(r.lookalike.verdict).toBe('block')
+    expect(r.lookalike.reasons.map((x) => x.id)).toContain('recipient.lookalike')
+    expect(r.lookalikeRefused).toBe('PROPOSER_BLOCKED')
+    expect(r.safe.steps.map((s) => s.action.kind)).toEqual(['safe.exec'])
+    expect(r.safe.verdict).toBe('allow')
+    expect(r.safeSent.sent.map((s) => s.status)).toEqual(['success'])
+    expect(r.safeSent.differences).toEqual([])
   })
 })

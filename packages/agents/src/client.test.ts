@@ -89,6 +89,27 @@ describe('client: whom it hires', () => {
     }
   }, 60_000)
 
+  it('a floor that leaves every provider out says so (AGENTS_NO_PROVIDER naming the floor and why each was left out), and no job is created', async () => {
+    const { p2, p5, hirer, client } = await parties()
+    const agents = [await providerOf(p2, '3').start(), await providerOf(p5, '9').start()]
+    try {
+      const before = await tokenBalance(client.escrow, client.account.address)
+      const hire = (o: Partial<Parameters<ClientAgent['hire']>[0]>) =>
+        hirer.hire({ skill: 'summarize', input: TEXT, maxPrice: usd('5'), evaluator: client.account.address, ...o })
+      await expect(hire({ minReputation: { average: 80 } })).rejects.toMatchObject({
+        code: 'AGENTS_NO_PROVIDER',
+        shortMessage: `No provider of "summarize" with reputation ≥ 80: 1 provider has no paid jobs yet; 1 provider asks more than ${usd('5')}.`,
+        hint: expect.stringMatching(/no reputation yet/),
+      })
+      await expect(hire({ skill: 'translate' })).rejects.toMatchObject({
+        shortMessage: 'No provider of "translate": none is registered with this skill on this escrow.',
+      })
+      expect(await tokenBalance(client.escrow, client.account.address)).toBe(before)
+    } finally {
+      await Promise.all(agents.map((a) => a.stop()))
+    }
+  }, 60_000)
+
   it('quoteTimeoutMs: the cheapest provider never quotes, so its job is withdrawn (nothing moves) and the next one is hired', async () => {
     const { client, p2, p4, evaluator, hirer } = await parties()
     const silent = await providerOf(p4, '2').start()

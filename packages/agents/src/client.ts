@@ -140,6 +140,52 @@ export async function findProviders(
   return { candidates, skipped }
 }
 
+/** Why no provider is left: the floor asked, and for each provider left out, the filter that did it. */
+export function noCandidate(
+  options: Pick<HireOptions, 'skill' | 'maxPrice' | 'minReputation' | 'agentId'>,
+  skipped: ReadonlyArray<{ agentId: bigint; reason: string }>,
+  /** How a price is written (default: base units), e.g. with the token's symbol. */
+  price: (v: bigint) => string = String,
+): NoAgentError {
+  const min = options.minReputation ?? {}
+  const floor = [
+    ...(min.average === undefined ? [] : [`reputation ≥ ${min.average}`]),
+    ...(min.jobs ? [`≥ ${min.jobs} paid jobs`] : []),
+    ...(min.clients ? [`≥ ${min.clients} clients`] : []),
+    ...(options.agentId === undefined ? [] : [`agent #${options.agentId}`]),
+  ]
+  const counts = new Map<string, number>()
+  for (const s of skipped) {
+    const why = s.reason.startsWith('reputation none over 0 paid jobs')
+      ? 'has no paid jobs yet'
+      : s.reason.startsWith('reputation')
+        ? 'is below the reputation floor'
+        : s.reason.startsWith('asks')
+          ? `asks more than ${price(options.maxPrice)}`
+          : s.reason
+    counts.set(why, (counts.get(why) ?? 0) + 1)
+  }
+  const reasons = [...counts].map(([why, n]) => `${n} provider${n === 1 ? '' : 's'} ${n === 1 ? why : plural(why)}`)
+  return new NoAgentError(
+    'AGENTS_NO_PROVIDER',
+    `No provider of "${options.skill}"${floor.length ? ` with ${floor.join(', ')}` : ''}: ${
+      reasons.length ? reasons.join('; ') : 'none is registered with this skill on this escrow'
+    }.`,
+    {
+      details: { skill: options.skill, candidates: 0, skipped: skipped.length },
+      hint: counts.has('has no paid jobs yet')
+        ? 'A new provider has no reputation yet: hire without a floor (minReputation) to give it its first paid jobs.'
+        : 'Raise maxPrice, lower minReputation, or wait for more providers.',
+    },
+  )
+}
+
+const plural = (why: string) =>
+  why
+    .replace(/^has /, 'have ')
+    .replace(/^is /, 'are ')
+    .replace(/^asks /, 'ask ')
+
 /**
  * A client agent: finds providers for a skill in the identity registry, keeps those within price
  * and above the trust floor (paid-job reputation, weighted by budget), creates a job for the best
@@ -185,6 +231,8 @@ export class ClientAgent {
       const started = await this.start(candidate, options)
       if (started) return this.follow(started.jobId, candidate.agentId, options)
     }
+    // nobody to ask: say which filter left everyone out, rather than a failure that reads like a wait that ran out
+    if (candidates.length === 0) throw noCandidate(options, skipped)
     throw new NoAgentError(
       'AGENTS_NO_PROVIDER',
       `No provider of "${options.skill}" accepted a job within ${options.maxPrice}.`,

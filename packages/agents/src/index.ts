@@ -21,6 +21,7 @@ export { EvaluatorAgent, withModelReview, type Checker, type Evaluation, type Ev
 export {
   ClientAgent,
   findProviders,
+  noCandidate,
   type HireOptions,
   type HireResult,
   type HireStep,

@@ -1,13 +1,16 @@
-import { HermitError } from '@hermit/errors'
+import { HermitError, isHermitError } from '@hermit/errors'
 
 export const CLI_ERROR_CODES = [
   'CLI_BAD_ARGUMENT',
   'CLI_INPUT_NOT_JSON',
   'CLI_INPUT_UNREADABLE',
   'CLI_MISSING_SECRET',
+  'CLI_NO_FUNDS',
   'CLI_NOT_A_POOL',
   'CLI_POLICY_INVALID',
+  'CLI_PORT_IN_USE',
   'CLI_RPC_UNREACHABLE',
+  'CLI_UNREACHABLE',
   'CLI_WRONG_CHAIN',
 ] as const
 export type CliErrorCode = (typeof CLI_ERROR_CODES)[number]
@@ -17,3 +20,28 @@ export class CliError extends HermitError<CliErrorCode> {}
 
 /** A command-line option that does not parse; names the flag. */
 export class CliArgumentError extends CliError {}
+
+/** Node's error for a port another process holds, as the CLI's own CLI_PORT_IN_USE naming the flag; other errors as they are. */
+export function portInUse(error: unknown, port: number, flag = '-p/--port'): unknown {
+  if ((error as NodeJS.ErrnoException | undefined)?.code !== 'EADDRINUSE') return error
+  return new CliError('CLI_PORT_IN_USE', `Port ${port} is in use by another process.`, {
+    cause: error,
+    hint: `Pick another port with ${flag} (0 picks a free one), or stop what listens on ${port}.`,
+  })
+}
+
+/** Hints the libraries give in their own terms (an option name), said in the CLI's: the flag. */
+const CLI_HINTS: Partial<Record<string, string>> = {
+  DEVNET_PORT_IN_USE: 'Stop whatever listens there, or pick another port with -p/--port (0 picks a free one).',
+  ZKPAY_ANONYMITY_TOO_SMALL: 'Wait for more deposits into the pool, or lower --min-anonymity.',
+}
+
+/** The same error with the CLI's hint, when the library's names an option rather than a flag. */
+export function withCliHint(error: unknown): unknown {
+  if (!isHermitError(error)) return error
+  const hint = CLI_HINTS[error.code]
+  if (hint === undefined || error.hint === hint) return error
+  const again = new HermitError(error.code, error.shortMessage, { cause: error, hint, details: error.details })
+  again.name = error.name // the library's class name stays, for --json's `name`
+  return again
+}

@@ -5,11 +5,15 @@ import type { ChainErrorCode } from '@hermit/chain'
 import type { CircuitErrorCode } from '@hermit/circuits'
 import type { DevnetErrorCode } from '@hermit/devnet'
 import type { Erc8004ErrorCode } from '@hermit/erc8004'
+import type { GatewayErrorCode } from '@hermit/gateway'
 import type { IntentErrorCode } from '@hermit/intent'
 import type { LlamaCppErrorCode } from '@hermit/llamacpp'
 import type { LlmErrorCode } from '@hermit/llm'
+import type { McpErrorCode } from '@hermit/mcp'
 import type { ProposerErrorCode } from '@hermit/proposer'
 import type { TxGuardErrorCode } from '@hermit/txguard'
+import type { TrustErrorCode } from '@hermit/trust'
+import type { UiErrorCode } from '@hermit/ui'
 import type { ZkPayErrorCode } from '@hermit/zkpay'
 import type { CliErrorCode } from './errors.ts'
 
@@ -37,11 +41,15 @@ export type HermitErrorCode =
   | CliErrorCode
   | DevnetErrorCode
   | Erc8004ErrorCode
+  | GatewayErrorCode
   | IntentErrorCode
   | LlamaCppErrorCode
   | LlmErrorCode
+  | McpErrorCode
   | ProposerErrorCode
   | TxGuardErrorCode
+  | TrustErrorCode
+  | UiErrorCode
   | ZkPayErrorCode
 
 // codes not named here exit 70 (internal): a bug or a case the CLI does not expect
@@ -88,6 +96,16 @@ const byCode = {
   ZKPAY_KEYSTORE_UNREADABLE: ExitCode.ioError,
   ZKPAY_KEYSTORE_INVALID: ExitCode.dataError,
   ZKPAY_TICKETS_EXHAUSTED: ExitCode.unavailable,
+  // a tickets file: missing or unreadable is I/O; another identity's, or corrupt, is bad input; held by another client
+  ZKPAY_TICKETS_UNREADABLE: ExitCode.ioError,
+  ZKPAY_TICKETS_INVALID: ExitCode.dataError,
+  ZKPAY_TICKETS_WRONG_IDENTITY: ExitCode.dataError,
+  ZKPAY_TICKETS_LOCKED: ExitCode.unavailable,
+  // a paid endpoint that cannot be reached, or a port another process holds
+  CLI_UNREACHABLE: ExitCode.unavailable,
+  CLI_PORT_IN_USE: ExitCode.unavailable,
+  // the signing account cannot pay for gas (and what it sends): funds are something needed, missing
+  CLI_NO_FUNDS: ExitCode.unavailable,
   ZKPAY_ANONYMITY_TOO_SMALL: ExitCode.unavailable,
   CLI_WRONG_CHAIN: ExitCode.dataError,
   CLI_NOT_A_POOL: ExitCode.dataError,
@@ -98,8 +116,17 @@ const byCode = {
   CHAIN_NO_WALLET: ExitCode.usage,
   CHAIN_TX_FAILED: ExitCode.unavailable,
   CHAIN_DEPLOY_FAILED: ExitCode.unavailable,
+  // the signing-key keystore (hermit keys, propose --keystore), as zkpay's
+  CHAIN_KEYSTORE_EXISTS: ExitCode.dataError,
+  CHAIN_KEYSTORE_WEAK_PASSWORD: ExitCode.usage,
+  CHAIN_KEYSTORE_WRONG_PASSWORD: ExitCode.dataError,
+  CHAIN_KEYSTORE_UNREADABLE: ExitCode.ioError,
+  CHAIN_KEYSTORE_INVALID: ExitCode.dataError,
   ZKPAY_PROOF_FAILED: ExitCode.dataError,
   TXGUARD_NO_SIMULATION_CHAIN: ExitCode.usage,
+  // hermit trust: not an address is bad input; a node that cannot answer the reads is unavailable
+  TRUST_BAD_ADDRESS: ExitCode.dataError,
+  TRUST_READ_FAILED: ExitCode.unavailable,
   // hermit propose: words it cannot build are bad input; block = 2, unconfirmed warn = 1 (set by the command)
   PROPOSER_UNSUPPORTED: ExitCode.dataError,
   PROPOSER_INVALID_ACTION: ExitCode.dataError,
@@ -107,8 +134,22 @@ const byCode = {
   PROPOSER_MIN_OUT_UNREACHABLE: ExitCode.dataError,
   PROPOSER_INSUFFICIENT_BALANCE: ExitCode.dataError,
   PROPOSER_SIMULATION_FAILED: ExitCode.dataError,
+  PROPOSER_SAFE_UNKNOWN: ExitCode.dataError,
+  PROPOSER_SAFE_NOT_OWNER: ExitCode.dataError,
+  PROPOSER_SAFE_NEEDS_SIGNATURES: ExitCode.dataError,
+  PROPOSER_ABI_INVALID: ExitCode.dataError,
+  PROPOSER_UNKNOWN_FUNCTION: ExitCode.dataError,
+  PROPOSER_BAD_ARGUMENTS: ExitCode.dataError,
   // a model's unusable plan, as INTENT_MODEL_INVALID_OUTPUT: the model, not the input, failed
   PROPOSER_MODEL_INVALID: ExitCode.unavailable,
+  // hermit ui / guard --ui: the page cannot be built (a broken install), Chromium missing (tests)
+  UI_BUNDLE_FAILED: ExitCode.unavailable,
+  UI_CHROMIUM_MISSING: ExitCode.unavailable,
+  // hermit gateway / pay proxy: bad flags are usage; an unreachable model server is unavailable
+  GATEWAY_BAD_OPTIONS: ExitCode.usage,
+  GATEWAY_UPSTREAM_UNREACHABLE: ExitCode.unavailable,
+  // hermit mcp-guard: a config file that does not parse (the MCP_ codes of tools are isError results, not exits)
+  MCP_GUARD_CONFIG_INVALID: ExitCode.dataError,
 } as const satisfies Partial<Record<HermitErrorCode, ExitCode>>
 
 const exitOf: Partial<Record<string, ExitCode>> = byCode

@@ -57,9 +57,19 @@ describe('hermit jobs / hermit agents', () => {
     expect(found.code, found.stderr).toBe(0)
     expect(JSON.parse(found.stdout).candidates).toMatchObject([{ agentId: agentId.toString(), price: '3000000' }])
     expect(
-      JSON.parse((await hermit(['agents', 'find', '--skill', 'summarize', '--max-price', '1', ...args])).stdout)
+      JSON.parse((await hermit(['agents', 'find', '--skill', 'summarize', '--max-price', '1 base', ...args])).stdout)
         .candidates,
     ).toEqual([])
+    // one unit rule: shown with the symbol, taken in whole units with it; a bare number is refused
+    const find = (more: string[], json = true) =>
+      hermit(['agents', 'find', '--skill', 'summarize', ...more, ...(json ? args : args.slice(0, -1))])
+    const [table, bare] = await Promise.all([find([], false), find(['--max-price', '3'])])
+    expect(table.stdout).toMatch(/#\d+\s+3 dUSD\s/)
+    expect(bare.code).toBe(64)
+    expect(JSON.parse(bare.stdout).error).toMatchObject({
+      code: 'CLI_BAD_ARGUMENT',
+      hint: expect.stringContaining('"5 dUSD"'),
+    })
 
     // a job the provider took and then abandoned
     const budget = parseUnits('3', 6)
@@ -81,7 +91,7 @@ describe('hermit jobs / hermit agents', () => {
     const human = await hermit(['jobs', 'show', jobId.toString(), '--rpc', d.rpcUrl, '-f', deployments])
     expect(human.stdout).toMatch(/job #1: Funded/)
     expect(human.stdout).toMatch(/accepted by the provider: yes/)
-    expect(human.stdout).toMatch(/bond 0.6 \(locked\)/)
+    expect(human.stdout).toMatch(/budget 3 dUSD, .*\n.*\n.*bond 0.6 dUSD \(locked\)/)
 
     const early = await hermit(['jobs', 'refund', jobId.toString(), ...args], { HERMIT_PRIVATE_KEY: devKey(4) })
     expect(early.code).toBe(ExitCode.unavailable)
@@ -94,7 +104,7 @@ describe('hermit jobs / hermit agents', () => {
     expect(refund.code, refund.stdout + refund.stderr).toBe(0)
     expect(JSON.parse(refund.stdout)).toMatchObject({
       status: 'Expired',
-      done: [expect.stringMatching(/refunded 3 /), expect.stringMatching(/bond 0.6 to the client/)],
+      done: [expect.stringMatching(/refunded 3 dUSD /), expect.stringMatching(/bond 0.6 dUSD to the client/)],
     })
     expect((await tokenBalance(client.escrow, client.account.address)) - c0).toBe(parseUnits('3.6', 6))
     expect((await hermit(['jobs', 'refund', jobId.toString(), ...args], { HERMIT_PRIVATE_KEY: devKey(4) })).code).toBe(
@@ -102,5 +112,5 @@ describe('hermit jobs / hermit agents', () => {
     )
     expect((await hermit(['jobs', 'show', 'nope', ...args])).code).toBe(ExitCode.usage)
     expect((await hermit(['jobs', 'show', '99', ...args])).code).toBe(ExitCode.dataError)
-  }, 90_000)
+  }, 300_000)
 })

@@ -53,9 +53,9 @@ describe('hermit pay', () => {
         '--rpc',
         d.rpcUrl,
         '--price',
-        '1000000000000000',
+        '0.001 ETH',
         '--stake',
-        '100000000000000000',
+        '100000000000000000 wei',
         '-f',
         deployments,
         '--json',
@@ -66,6 +66,9 @@ describe('hermit pay', () => {
     const poolAddress = JSON.parse(opened.stdout).pool as Address
     const pool = await readPool(d.publicClient, poolAddress)
     expect(pool.provider).toBe(d.accounts[5]!.address)
+    // one unit rule: whole units with the symbol and base units spelled as such are the same amounts
+    expect([pool.price, pool.stake]).toEqual([10n ** 15n, 10n ** 17n])
+    expect(JSON.parse(opened.stdout).unit).toEqual({ symbol: 'ETH', decimals: 18 })
 
     // the provider's paid endpoint
     const store = SqliteNullifierStore.open(join(dir, 'n.sqlite'))

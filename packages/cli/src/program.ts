@@ -1,13 +1,19 @@
 import { Command, CommanderError } from 'commander'
 import { createOutput, type Output } from './output.ts'
 import { exitCodeFor } from './exit.ts'
+import { CliArgumentError, withCliHint } from './errors.ts'
 import { registerDevnet } from './commands/devnet.ts'
 import { registerDeployments } from './commands/deployments.ts'
 import { registerGuard, registerVerify } from './commands/verify.ts'
 import { registerPropose } from './commands/propose.ts'
+import { registerKeys } from './commands/keys.ts'
+import { registerUi } from './commands/ui.ts'
 import { registerPay } from './commands/pay.ts'
+import { registerGateway } from './commands/gateway.ts'
 import { registerJobs } from './commands/jobs.ts'
 import { registerAgents } from './commands/agents.ts'
+import { registerMcp } from './commands/mcp.ts'
+import { registerTrust } from './commands/trust.ts'
 
 export function buildProgram(): { program: Command; output: () => Output; exitCode: () => number } {
   let exit = 0
@@ -32,9 +38,14 @@ export function buildProgram(): { program: Command; output: () => Output; exitCo
   registerVerify(program, output, (code) => (exit = code))
   registerGuard(program, output)
   registerPropose(program, output, (code) => (exit = code))
+  registerKeys(program, output)
+  registerUi(program, output)
   registerPay(program, output)
+  registerGateway(program, output)
   registerJobs(program, output)
   registerAgents(program, output)
+  registerMcp(program, output) // hermit mcp and hermit mcp-guard
+  registerTrust(program, output)
   for (const command of program.commands) {
     if (!command.options.some((o) => o.long === '--json'))
       command.option('--json', 'machine-readable JSON on stdout (errors too)')
@@ -51,8 +62,24 @@ export async function run(argv: string[]): Promise<number> {
     await program.parseAsync(argv, { from: 'user' })
     return exitCode()
   } catch (error) {
-    if (error instanceof CommanderError) return exitCodeFor(error) // commander printed it already
-    output().error(error)
+    if (error instanceof CommanderError) {
+      // commander printed it for people on stderr; under --json stdout still gets one error object
+      if (error.exitCode !== 0 && argv.includes('--json')) createOutput(true).error(usageError(error, argv))
+      return exitCodeFor(error)
+    }
+    output().error(withCliHint(error))
     return exitCodeFor(error)
   }
+}
+
+/** A commander usage error (unknown option or command, missing argument) as the CLI's own CLI_BAD_ARGUMENT. */
+function usageError(error: CommanderError, argv: string[]): CliArgumentError {
+  const words = argv.filter((a) => !a.startsWith('-')).slice(0, 2)
+  const known = buildProgram().program.commands.find((c) => c.name() === words[0])
+  const sub = known?.commands.find((c) => c.name() === words[1])
+  const command = ['hermit', ...(known ? [known.name()] : []), ...(sub ? [sub.name()] : [])].join(' ')
+  return new CliArgumentError('CLI_BAD_ARGUMENT', error.message.replace(/^error: /, ''), {
+    hint: `See \`${command} --help\`.`,
+    details: { commander: error.code },
+  })
 }

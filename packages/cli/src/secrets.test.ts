@@ -239,9 +239,9 @@ describe('secrets stay out of the output of every command that reads one (stdout
       '--rpc',
       o.rpc ?? d.rpcUrl,
       '--price',
-      o.price ?? '1000',
+      o.price ?? '1000 wei',
       '--stake',
-      '100000',
+      '100000 wei',
       '-f',
       deployments,
     ]
@@ -259,8 +259,10 @@ describe('secrets stay out of the output of every command that reads one (stdout
     expect(errorCode(down)).toBe('CLI_RPC_UNREACHABLE')
 
     const poor = await hermit('pay open-pool from a wallet without funds', args, { HERMIT_PRIVATE_KEY: UNFUNDED_KEY })
-    expect(poor.code).not.toBe(ExitCode.ok)
-    expect(poor.stderr).toMatch(/CreditPool could not be deployed: .*exceeds the balance of the account/)
+    // said as what it is, with the account and its balance, not as the node's cost dump
+    expect(poor.code).toBe(ExitCode.unavailable)
+    expect(poor.stderr).toMatch(/error: The account 0x[0-9a-fA-F]{40} has 0 ETH: not enough for gas/)
+    expect(poor.stderr).toMatch(/hint: .*HERMIT_PRIVATE_KEY/)
 
     const outOfRange = await hermit('pay open-pool, key out of range', [...args, '--json'], {
       HERMIT_PRIVATE_KEY: OUT_OF_RANGE_KEY,
@@ -442,7 +444,7 @@ describe('secrets stay out of the output of every command that reads one (stdout
     await advanceChainPast(d, (await chainTime(client.escrow)) + 3600n)
     const refunded = await hermit('jobs refund', args())
     expect(refunded.code, refunded.stderr).toBe(ExitCode.ok)
-    expect(refunded.stdout).toMatch(/refunded 3 .*bond 0.6 to the client/)
+    expect(refunded.stdout).toMatch(/refunded 3 dUSD .*bond 0.6 dUSD to the client/)
 
     const again = await hermit('jobs refund, nothing left', [...args(), '--json'])
     expect(again.code).toBe(ExitCode.dataError)
@@ -595,5 +597,26 @@ describe('secrets stay out of the output of every command that reads one (stdout
     ])
     expect(refund.code).not.toBe(ExitCode.ok)
     expect(JSON.parse(refund.stdout).error.message).toMatch(/HTTP request failed/)
+  }, 300_000)
+
+  it('keys import / new / address print no form of the key or password: imported, over a file, too short, a bad key', async () => {
+    const imported = join(dir, `keys-${Date.now()}.json`)
+    const human = await hermit('keys import', ['keys', 'import', '-k', imported])
+    expect(human.code, human.stderr).toBe(ExitCode.ok)
+    expect(human.stdout).toContain(privateKeyToAddress(KEY))
+    const address = await hermit('keys address --json', ['keys', 'address', '-k', imported, '--json'])
+    expect(JSON.parse(address.stdout)).toMatchObject({ address: privateKeyToAddress(KEY) })
+    const over = await hermit('keys new over a keystore', ['keys', 'new', '-k', imported, '--json'])
+    expect(errorCode(over)).toBe('CHAIN_KEYSTORE_EXISTS')
+    const none = join(dir, `keys-none-${Date.now()}.json`)
+    const weak = await hermit('keys new, too-short password', ['keys', 'new', '-k', none, '--json'], {
+      HERMIT_KEYSTORE_PASSWORD: WEAK_PASSWORD,
+    })
+    expect(errorCode(weak)).toBe('CHAIN_KEYSTORE_WEAK_PASSWORD')
+    const outOfRange = await hermit('keys import, key out of range', ['keys', 'import', '-k', none, '--json'], {
+      HERMIT_PRIVATE_KEY: OUT_OF_RANGE_KEY,
+    })
+    expect(errorCode(outOfRange)).toBe('CHAIN_KEYSTORE_INVALID')
+    expect(existsSync(none)).toBe(false)
   }, 300_000)
 })

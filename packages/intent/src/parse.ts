@@ -11,7 +11,13 @@ import { valueFamilies } from './parse/value.ts'
  * Order matters where words overlap: "transfer ownership" is admin, not a send; "sell my BAYC #1"
  * is a listing, not a swap; "give the router an allowance" is an approval.
  */
-const FAMILIES: Family[] = [...kindFamilies, ...otherFamilies, ...permissionFamilies, ...positionFamilies, ...valueFamilies]
+const FAMILIES: Family[] = [
+  ...kindFamilies,
+  ...otherFamilies,
+  ...permissionFamilies,
+  ...positionFamilies,
+  ...valueFamilies,
+]
 
 const NEGATION =
   /^(?:don'?t|do not|never|without|no|not|nothing|dont)\b(?!\s+(?:worse|more|less|fewer|higher|lower|slippage|fees?|cost|later)\b)/

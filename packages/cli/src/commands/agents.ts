@@ -1,10 +1,10 @@
 import type { Command } from 'commander'
 import { z } from 'zod'
-import { findProviders } from '@hermit/agents'
+import { findProviders, noCandidate } from '@hermit/agents'
 import { parseArgs } from '../args.ts'
 import { table, type Output } from '../output.ts'
-import { units } from './chain.ts'
-import { escrowArgs, escrowOptions, openEscrow, tokenAmount } from './escrow.ts'
+import { parseAmount } from '../amount.ts'
+import { escrowArgs, escrowOptions, escrowUnit, openEscrow, tokenAmount } from './escrow.ts'
 
 export function registerAgents(program: Command, output: () => Output): void {
   const agents = program.command('agents').description('find agents to hire on the ERC-8004 identity registry')
@@ -13,7 +13,10 @@ export function registerAgents(program: Command, output: () => Output): void {
       .command('find')
       .description('providers of a skill on the Hermit escrow, with their price and paid-job reputation, best first')
       .requiredOption('--skill <skill>', 'e.g. summarize')
-      .option('--max-price <units>', 'most you would pay, base units of the escrow token', String(2n ** 255n))
+      .option(
+        '--max-price <amount>',
+        'most you would pay: "5 dUSD" (whole units of the escrow token) or "5000000 base"',
+      )
       .option('--min-jobs <n>', 'at least this many paid jobs', '0'),
   ).action(async (raw: Record<string, unknown>) => {
     const out = output()
@@ -21,22 +24,28 @@ export function registerAgents(program: Command, output: () => Output): void {
       z.strictObject({
         ...escrowArgs,
         skill: z.string().min(1).max(100),
-        maxPrice: units,
+        maxPrice: z.string().optional(),
         minJobs: z.coerce.number().int().min(0),
       }),
       raw,
       'agents find',
     )
     const { escrow, erc8004 } = await openEscrow(options)
+    const maxPrice =
+      options.maxPrice === undefined
+        ? 2n ** 255n
+        : parseAmount(options.maxPrice, escrowUnit(), '--max-price', 'agents find')
+    const minReputation = { jobs: options.minJobs }
     const { candidates, skipped } = await findProviders(escrow, erc8004, {
       skill: options.skill,
-      maxPrice: options.maxPrice,
-      minReputation: { jobs: options.minJobs },
+      maxPrice,
+      minReputation,
     })
-    const why = skipped.map((s) => `#${s.agentId} ${s.reason}`).join('; ')
-    out.result({ candidates, skipped }, () =>
+    const unit = escrowUnit()
+    out.result({ candidates, skipped, unit }, () =>
       candidates.length === 0
-        ? `no provider of "${options.skill}"${skipped.length ? ` (${skipped.length} skipped: ${why})` : ''}`
+        ? // the same account of who was left out as hire() gives, its amounts with their unit
+          noCandidate({ skill: options.skill, maxPrice, minReputation }, skipped, tokenAmount).shortMessage
         : table(
             ['agent', 'price', 'paid jobs', 'completed', 'weighted avg', 'clients', 'endpoint'],
             candidates.map((c) => [

@@ -1,12 +1,16 @@
 import {
+  BaseError,
+  InsufficientFundsError,
   createPublicClient,
   createWalletClient,
   getAddress,
   http,
   isAddress,
+  formatEther,
   isHex,
   type Address,
   type Hex,
+  type PublicClient,
 } from 'viem'
 import { privateKeyToAccount, type PrivateKeyAccount } from 'viem/accounts'
 import { z } from 'zod'
@@ -32,7 +36,7 @@ export function secret(name: 'HERMIT_KEYSTORE_PASSWORD' | 'HERMIT_PRIVATE_KEY'):
       hint:
         name === 'HERMIT_PRIVATE_KEY'
           ? 'The key of the wallet that pays (0x…, 32 bytes).'
-          : 'The password of the ZK identity keystore (8+ characters).',
+          : 'The password of the keystore: the ZK identity, or the signing key of --keystore (8+ characters).',
     })
   return v
 }
@@ -71,4 +75,34 @@ export async function chainClient(rpcUrl: string) {
     pollingInterval: 50,
     cacheTime: 0,
   })
+}
+
+/**
+ * Runs `send` (transactions from `account`); an account that cannot pay for them is said as such —
+ * its address and balance — instead of the node's "total cost … exceeds the balance" dump.
+ */
+export async function paidBy<T>(publicClient: PublicClient, account: Address, send: () => Promise<T>): Promise<T> {
+  try {
+    return await send()
+  } catch (error) {
+    const poor = (e: unknown) => e instanceof InsufficientFundsError
+    if (!(poor(error) || (error instanceof Error && walkCauses(error, poor)))) throw error
+    const balance = await publicClient.getBalance({ address: account })
+    throw new CliError(
+      'CLI_NO_FUNDS',
+      `The account ${account} has ${formatEther(balance)} ETH: not enough for gas (and what it pays).`,
+      {
+        cause: error,
+        hint: "Fund it, or set HERMIT_PRIVATE_KEY to a funded key (on the devnet: anvil's first test key, see the README).",
+      },
+    )
+  }
+}
+
+/** Whether `test` holds for `error` or any of its causes (viem's `walk`, for errors wrapped by Hermit too). */
+function walkCauses(error: Error, test: (e: unknown) => boolean): boolean {
+  for (let e: unknown = error, depth = 0; e && depth < 10; e = (e as { cause?: unknown }).cause, depth++) {
+    if (test(e) || (e instanceof BaseError && e.walk(test))) return true
+  }
+  return false
 }

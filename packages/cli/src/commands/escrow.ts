@@ -1,10 +1,10 @@
 import { resolve } from 'node:path'
 import type { Command } from 'commander'
-import { formatUnits } from 'viem'
 import { CliError } from '../errors.ts'
 import { readDeployments } from '@hermit/devnet'
 import { registriesFromDeployments, type Erc8004Client } from '@hermit/erc8004'
-import { escrowFromDeployments, type Escrow } from '@hermit/agents'
+import { escrowFromDeployments, paymentToken, type Escrow } from '@hermit/agents'
+import { showAmount, tokenUnit, type Unit } from '../amount.ts'
 import { DEFAULT_DEPLOYMENTS_PATH } from './devnet.ts'
 import { z } from 'zod'
 import { parseArgs } from '../args.ts'
@@ -23,11 +23,17 @@ export async function openEscrow(options: {
       `The deployments file is for chain ${d.chainId}, the RPC serves chain ${publicClient.chain.id}.`,
       { hint: 'Pass the deployments of this chain with -f.' },
     )
-  return {
-    escrow: escrowFromDeployments(d, { publicClient }),
-    erc8004: { publicClient, registries: registriesFromDeployments(d) },
-  }
+  const escrow = escrowFromDeployments(d, { publicClient })
+  // every amount a jobs / agents command shows or takes is in this token, with its symbol
+  setUnit(await tokenUnit(publicClient, await paymentToken(escrow)))
+  return { escrow, erc8004: { publicClient, registries: registriesFromDeployments(d) } }
 }
+
+// one escrow per command run: its token's unit, read by openEscrow before any amount is shown
+let unit: Unit = { symbol: 'base units', decimals: 0 }
+const setUnit = (u: Unit) => (unit = u)
+/** The escrow token's unit (after openEscrow). */
+export const escrowUnit = (): Unit => unit
 
 /** --rpc, -f and --json, on every `jobs` and `agents` subcommand. */
 export const escrowOptions = (c: Command) =>
@@ -36,8 +42,8 @@ export const escrowOptions = (c: Command) =>
     .option('-f, --deployments <file>', 'where the escrow and registries are deployed', DEFAULT_DEPLOYMENTS_PATH)
     .option('--json', 'machine-readable JSON')
 
-/** An amount of the escrow's token (6 decimals). */
-export const tokenAmount = (v: bigint) => `${formatUnits(v, 6)}`
+/** An amount of the escrow's token, with its symbol: `5 dUSD`. */
+export const tokenAmount = (v: bigint) => showAmount(v, unit)
 
 /** The arguments every `jobs` and `agents` subcommand takes (see escrowOptions), for its zod schema. */
 export const escrowArgs = { rpc, deployments: z.string(), json: z.boolean().optional() }

@@ -6,13 +6,12 @@ import {
   AbiDecodingZeroDataError,
   BaseError,
   ContractFunctionZeroDataError,
-  formatEther,
   zeroAddress,
   type Address,
 } from 'viem'
 import { ContractRevertError } from '@hermit/chain'
 import { z } from 'zod'
-import { HermitError } from '@hermit/errors'
+import { HermitError, shortMessageOf } from '@hermit/errors'
 import { readDeployments } from '@hermit/devnet'
 import { terminateProver } from '@hermit/circuits'
 import {
@@ -33,7 +32,9 @@ import { parseArgs } from '../args.ts'
 import { CliError } from '../errors.ts'
 import type { Output } from '../output.ts'
 import { DEFAULT_DEPLOYMENTS_PATH } from './devnet.ts'
-import { address, chainClient, rpc, secret, units, wallet } from './chain.ts'
+import { address, chainClient, paidBy, rpc, secret, wallet } from './chain.ts'
+import { ETH, parseAmount, showAmount, tokenUnit } from '../amount.ts'
+import { registerPayProxy } from './gateway.ts'
 
 export function registerPay(program: Command, output: () => Output): void {
   const pay = program
@@ -71,8 +72,11 @@ export function registerPay(program: Command, output: () => Output): void {
     .command('open-pool')
     .description('deploy a CreditPool as its provider (wallet key: $HERMIT_PRIVATE_KEY)')
     .requiredOption('--rpc <url>', 'JSON-RPC of the chain')
-    .requiredOption('--price <wei>', 'price of one call (one ticket), base units')
-    .requiredOption('--stake <wei>', 'stake locked per deposit, base units')
+    .requiredOption(
+      '--price <amount>',
+      'price of one call (one ticket): "0.001 ETH" (or the --token symbol), or "1000000000000000 wei"',
+    )
+    .requiredOption('--stake <amount>', 'stake locked per deposit: "0.1 ETH", or "100000000000000000 wei"')
     .option('--token <address>', 'ERC-20 to pay in (default native ETH)')
     .option('-f, --deployments <file>', 'where the ZK libraries and verifiers are deployed', DEFAULT_DEPLOYMENTS_PATH)
     .option('--json', 'machine-readable JSON')
@@ -81,8 +85,8 @@ export function registerPay(program: Command, output: () => Output): void {
       const options = parseArgs(
         z.strictObject({
           rpc,
-          price: units,
-          stake: units,
+          price: z.string(),
+          stake: z.string(),
           token: address.optional(),
           deployments: z.string(),
           json: z.boolean().optional(),
@@ -92,27 +96,28 @@ export function registerPay(program: Command, output: () => Output): void {
       )
       const publicClient = await chainClient(options.rpc)
       const w = wallet(options.rpc, publicClient.chain.id)
-      const pool = await deployCreditPool(
-        publicClient,
-        w,
-        zkInfraFromDeployments(readDeployments(resolve(options.deployments))),
-        {
+      const unit = options.token ? await tokenUnit(publicClient, options.token) : ETH
+      const price = parseAmount(options.price, unit, '--price', 'pay open-pool')
+      const stake = parseAmount(options.stake, unit, '--stake', 'pay open-pool')
+      const pool = await paidBy(publicClient, w.account.address, () =>
+        deployCreditPool(publicClient, w, zkInfraFromDeployments(readDeployments(resolve(options.deployments))), {
           provider: w.account.address,
-          price: options.price,
-          stake: options.stake,
+          price,
+          stake,
           ...(options.token ? { token: options.token } : {}),
-        },
+        }),
       )
       out.result(
         {
           pool,
           provider: w.account.address,
-          price: options.price.toString(),
-          stake: options.stake.toString(),
+          price: price.toString(),
+          stake: stake.toString(),
           token: options.token ?? zeroAddress,
+          unit,
         },
         () =>
-          `CreditPool ${pool} opened by ${w.account.address}: ${formatEther(options.price)} per call, ${formatEther(options.stake)} stake`,
+          `CreditPool ${pool} opened by ${w.account.address}: ${showAmount(price, unit)} per call, ${showAmount(stake, unit)} stake per deposit`,
       )
     })
 
@@ -153,12 +158,9 @@ export function registerPay(program: Command, output: () => Output): void {
       const pool = await poolAt(publicClient, options.pool)
       // each deposit has its own secret (derived from the identity and a nonce kept in the ticket file)
       const d = prepareDeposit(identity, BigInt(options.tickets))
-      const { leafIndex } = await depositToPool(
-        publicClient,
-        wallet(options.rpc, publicClient.chain.id),
-        pool,
-        d.leaf,
-        BigInt(options.tickets),
+      const payer = wallet(options.rpc, publicClient.chain.id)
+      const { leafIndex } = await paidBy(publicClient, payer.account.address, () =>
+        depositToPool(publicClient, payer, pool, d.leaf, BigInt(options.tickets)),
       )
       TicketStore.create(ticketsPath, {
         pool: pool.address,
@@ -166,6 +168,7 @@ export function registerPay(program: Command, output: () => Output): void {
         leafIndex,
         tickets: options.tickets,
         secretNonce: d.secretNonce,
+        leaf: d.leaf.toString(),
       })
       out.result(
         { pool: pool.address, leafIndex, tickets: options.tickets, ticketsFile: ticketsPath },
@@ -237,10 +240,14 @@ export function registerPay(program: Command, output: () => Output): void {
           () =>
             `${body}\n(HTTP ${res.status}${res.payment ? `, paid with ticket ${res.ticket}, ${client.remainingTickets()} left` : ''})`,
         )
+      } catch (error) {
+        throw fetchError(error, url)
       } finally {
         await terminateProver()
       }
     })
+
+  registerPayProxy(pay, output)
 }
 
 /**
@@ -267,4 +274,21 @@ async function poolAt(publicClient: Awaited<ReturnType<typeof chainClient>>, at:
       throw notAPool('the contract there does not answer as one', error)
     throw error
   }
+}
+
+/**
+ * What `pay fetch` can fail on, said for its user: an endpoint that cannot be reached (fetch's bare
+ * "fetch failed") is 69 with the host (hints in the CLI's terms: errors.ts withCliHint).
+ */
+function fetchError(error: unknown, url: string): unknown {
+  if (error instanceof TypeError && error.message === 'fetch failed')
+    return new CliError(
+      'CLI_UNREACHABLE',
+      `Cannot reach ${new URL(url).host}: ${shortMessageOf(error.cause ?? error)}`,
+      {
+        cause: error,
+        hint: 'Is the paid endpoint running, and is the URL right?',
+      },
+    )
+  return error
 }

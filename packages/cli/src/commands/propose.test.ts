@@ -7,6 +7,7 @@ import { defiWorld, serializeDeployments } from '@hermit/devnet'
 import { useDevnet } from '@hermit/devnet/testing'
 import { ExitCode } from '../exit.ts'
 import { runHermit } from '../testing/index.ts'
+import { createSafe } from '@hermit/proposer/testing'
 
 const net = useDevnet({ world: 'defi' })
 const dir = mkdtempSync(join(tmpdir(), 'hermit-propose-'))
@@ -71,4 +72,25 @@ describe('hermit propose', () => {
     const bad = await hermit(['send 1 ETH to bob', ...files(), '--venue', 'v4'])
     expect(bad.code).toBe(ExitCode.usage)
   })
+
+  it('a Safe: "from my safe" (the deployments’ Safe, 1 of 1) is executed; a 2-of-2 prints its safeTxHash and signature, exit 0, unsent', async () => {
+    const owner = net().accounts[0]!
+    const env = { HERMIT_MODEL: 'none', HERMIT_PRIVATE_KEY: toHex(owner.getHdKey().privateKey!) }
+    const journal = () => ['--journal', join(dir, `journal-${Math.random()}.json`)]
+    const safe = defiWorld(net().deployments).safe.account.address
+    const before = await net().publicClient.getBalance({ address: safe })
+    const one = await runHermit(['propose', 'from my safe send 0.1 ETH to bob', ...files(), ...journal(), '--json'], {
+      env,
+    })
+    expect(one.code, one.stderr).toBe(ExitCode.ok)
+    expect(JSON.parse(one.stdout)).toMatchObject({ sent: true, result: { differences: [] } })
+    expect(before - (await net().publicClient.getBalance({ address: safe }))).toBe(parseEther('0.1'))
+    const twoOfTwo = await createSafe(net(), [owner.address, net().accounts[3]!.address], 2, parseEther('1'))
+    const nonce = await net().publicClient.getTransactionCount({ address: owner.address })
+    const two = await runHermit(['propose', `safe ${twoOfTwo}: send 0.1 ETH to bob`, ...files(), ...journal()], { env })
+    expect(two.code, two.stderr).toBe(ExitCode.ok)
+    expect(two.stdout).toMatch(/safeTxHash 0x[0-9a-f]{64}/)
+    expect(two.stdout).toMatch(/1 more owner signature needed; nothing sent/)
+    expect(await net().publicClient.getTransactionCount({ address: owner.address })).toBe(nonce)
+  }, 120_000)
 })

@@ -21,7 +21,10 @@ import { CliError } from '../errors.ts'
 import { ExitCode } from '../exit.ts'
 import { modelFromSpec } from '../model.ts'
 import type { Output } from '../output.ts'
-import { chainClient, wallet } from './chain.ts'
+import { address, chainClient } from './chain.ts'
+import { signerFor } from './keys.ts'
+import { awaitsOwners, safeOptions, safeText } from './propose-safe.ts'
+import { catalogueOptions, recordPendingDeposit, writeTicketFile } from './propose-catalogue.ts'
 import { DEFAULT_DEPLOYMENTS_PATH } from './devnet.ts'
 
 const proposeSchema = z.strictObject({
@@ -39,6 +42,11 @@ const proposeSchema = z.strictObject({
   journal: z.string().min(1).optional(),
   venue: z.enum(['v2', 'v3', 'best']).optional(),
   model: z.string().optional(),
+  abi: z.string().min(1).optional(),
+  zkIdentity: z.string().min(1).optional(),
+  ticketsFile: z.string().min(1).optional(),
+  keystore: z.string().min(1).optional(),
+  safe: address.optional(),
   json: z.boolean().optional(),
 })
 
@@ -87,7 +95,7 @@ export function registerPropose(program: Command, output: () => Output, setExit:
   program
     .command('propose')
     .description(
-      'words → a plan Hermit builds → simulated and checked on a fork → signed ($HERMIT_PRIVATE_KEY) and sent; ' +
+      'words → a plan Hermit builds → simulated and checked on a fork → signed ($HERMIT_PRIVATE_KEY or --keystore) and sent; ' +
         'exit 0 sent or proposed, 1 warning not confirmed, 2 blocked',
     )
     .argument('<words>', 'what to do, e.g. "swap 1000 USDC for ETH, at least 0.3 ETH"')
@@ -95,6 +103,11 @@ export function registerPropose(program: Command, output: () => Output, setExit:
     .option('--yes', 'confirm a warning (its reasons are shown again first)')
     .option('--dry-run', 'only show the plan: no simulation, nothing signed')
     .option('--from <address>', 'propose for this address without a key: checked, never sent')
+    .option(
+      '--keystore <file>',
+      'sign with the key in this keystore (`hermit keys`; password $HERMIT_KEYSTORE_PASSWORD)',
+    )
+    .option('--safe <address>', 'the Safe "my safe" means (default: the deployments\' Safe)')
     .option('--policy <file>', 'JSON policy (txguard): address book, token list, outflow limits')
     .option('--address-book <file>', 'JSON { name: address }')
     .option('--tokens <file>', 'JSON { SYMBOL: address }: your token list')
@@ -108,15 +121,22 @@ export function registerPropose(program: Command, output: () => Output, setExit:
       '--model <spec>',
       'none | ollama:<model> | openai:<model> | llamacpp:<file.gguf> (default $HERMIT_MODEL or none)',
     )
+    .option(
+      '--abi <file>',
+      'JSON ABI (or compiler artifact): "call <function> … on <contract>" takes only its functions',
+    )
+    .option('--zk-identity <file>', 'ZK identity keystore a credit-pool deposit is for ($HERMIT_KEYSTORE_PASSWORD)')
+    .option('--tickets-file <file>', "a pool deposit's ticket state (a new file; never delete it)")
     .action(async (words: string, raw: Record<string, unknown>) => {
       const out = output()
       const o = parseArgs(proposeSchema, raw, 'propose')
       const policy = o.policy ? readJson(o.policy, policySchema, 'Policy') : undefined
       const addressBook = o.addressBook ? readJson(o.addressBook, policySchema.shape.addressBook, 'Address book') : {}
       const tokens = o.tokens ? readJson(o.tokens, policySchema.shape.tokens, 'Token list') : {}
-      const protocols = defiWorld(readDeployments(resolve(o.deployments)))
+      const deployments = readDeployments(resolve(o.deployments))
+      const protocols = defiWorld(deployments)
       const client = await chainClient(o.rpc)
-      const signer = o.from ? null : wallet(o.rpc, client.chain.id)
+      const signer = o.from ? null : signerFor(o.keystore, o.rpc, client.chain.id)
       const user: Address = o.from ? getAddress(o.from) : signer!.account.address
       const provider = modelFromSpec(o.model)
       const options: ProposeOptions = {
@@ -129,6 +149,9 @@ export function registerPropose(program: Command, output: () => Output, setExit:
         ...(policy ? { policy } : {}),
         ...(provider.kind === 'none' ? {} : { provider }),
         ...(o.venue ? { venue: o.venue } : {}),
+        catalogue: catalogueOptions(deployments, o),
+        // "my safe": --safe, else the deployments' Safe; the SafeTx is signed with the key that proposes
+        ...safeOptions(o.safe, deployments, signer?.account),
       }
       if (o.dryRun) {
         const { reading, plan } = await planWords(words, options)
@@ -140,6 +163,13 @@ export function registerPropose(program: Command, output: () => Output, setExit:
         return
       }
       const proposal = await propose(words, options)
+      if (awaitsOwners(proposal, o.yes)) {
+        out.result(
+          { proposal, sent: false, safe: proposal.safe },
+          () => `${describe(proposal)}\n\n${safeText(proposal)}`,
+        )
+        return
+      }
       try {
         assertSendable(proposal, o.yes)
       } catch (error) {
@@ -153,8 +183,15 @@ export function registerPropose(program: Command, output: () => Output, setExit:
         return
       }
       const journal = o.journal ?? join(homedir(), '.hermit', 'proposer-journal.json')
+      const ticketsPath = recordPendingDeposit(proposal, o.ticketsFile)
       const result = await sendProposal(proposal, { client, account: signer.account, journal, yes: o.yes === true })
-      out.result({ proposal, sent: true, result }, () => `${describe(proposal)}\n\n${sentText(result)}`)
+      const tickets = ticketsPath ? await writeTicketFile(client, proposal, result, ticketsPath) : null
+      out.result({ proposal, sent: true, result, ...(tickets ? { tickets } : {}) }, () =>
+        [
+          `${describe(proposal)}\n\n${sentText(result)}`,
+          ...(tickets ? [`ticket state in ${tickets.ticketsFile}`] : []),
+        ].join('\n'),
+      )
       if (result.differences.length > 0)
         out.info('WARNING: the real effects differ from the simulated ones (see above).')
     })

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs'
 import type { Command } from 'commander'
 import { z } from 'zod'
-import { CliError } from '../errors.ts'
+import { CliError, portInUse } from '../errors.ts'
 import { startDevnet, type Devnet } from '@hermit/devnet'
 import {
   formatReport,
@@ -13,6 +13,7 @@ import {
   verify,
   type PolicyInput,
 } from '@hermit/txguard'
+import { GuardBoard, startUi } from '@hermit/ui'
 import { parseArgs, portSchema } from '../args.ts'
 import { ExitCode } from '../exit.ts'
 import { modelFromSpec } from '../model.ts'
@@ -164,6 +165,8 @@ const guardSchema = z.strictObject({
   policy: z.string().optional(),
   refuseWarn: z.boolean().optional(),
   record: z.string().optional(),
+  ui: z.boolean().optional(),
+  hold: z.coerce.number().int().min(1).max(3600).default(120),
   json: z.boolean().optional(),
 })
 
@@ -184,12 +187,17 @@ export function registerGuard(program: Command, output: () => Output): void {
       '--record <file>',
       'JSON record of what you checked and signed through Hermit (forwarded requests count as signed)',
     )
+    .option('--ui', 'a local page listing every checked request live; a warn waits there for you to allow or refuse it')
+    .option('--hold <seconds>', 'with --ui: how long a warn waits for an answer before it is refused', '120')
     .action(async (raw: Record<string, unknown>) => {
       const out = output()
       const options = parseArgs(guardSchema, raw, 'guard')
+      const refuse: Array<'warn' | 'block'> = options.refuseWarn ? ['warn', 'block'] : ['block']
+      const board = options.ui ? new GuardBoard({ holdMs: options.hold * 1000, refuse }) : undefined
       const provider = model(options.model)
       const policy = readPolicy(options.policy)
       const fork = await startDevnet({ fork: { url: options.upstream }, deploy: false })
+      // a busy port is the user's to fix (69, naming -p/--port), and the fork started for it is stopped
       const proxy = await startGuardProxy({
         upstream: options.upstream,
         simulation: fork.publicClient,
@@ -198,12 +206,19 @@ export function registerGuard(program: Command, output: () => Output): void {
         provider,
         port: options.port,
         host: options.host,
-        refuse: options.refuseWarn ? ['warn', 'block'] : ['block'],
+        refuse,
         ...(policy ? { policy } : {}),
         ...(options.record ? { record: new SigningRecord(options.record) } : {}),
-        onCheck: (method, report) =>
-          out.info(`${method}: ${report.verdict}${report.reasons[0] ? ` — ${report.reasons[0].message}` : ''}`),
+        onCheck: (method, report, origin) => {
+          board?.onCheck(method, report, origin)
+          out.info(`${method}: ${report.verdict}${report.reasons[0] ? ` — ${report.reasons[0].message}` : ''}`)
+        },
+        ...(board ? { decide: board.decide } : {}),
+      }).catch(async (error: unknown) => {
+        await fork.stop()
+        throw portInUse(error, options.port)
       })
+      const page = board ? await startUi({ guard: board }) : undefined
       const keepAlive = setInterval(() => {}, 2 ** 30)
       // listening before the line that says it runs: a script may send SIGINT the moment it reads that line
       const stopped = new Promise<void>((r) => {
@@ -211,12 +226,19 @@ export function registerGuard(program: Command, output: () => Output): void {
         process.once('SIGTERM', () => r())
       })
       out.result(
-        { url: proxy.url, upstream: new URL(options.upstream).host, model: provider.label },
+        {
+          url: proxy.url,
+          upstream: new URL(options.upstream).host,
+          model: provider.label,
+          ...(page ? { ui: page.url } : {}),
+        },
         () =>
-          `hermit guard on ${proxy.url} → ${new URL(options.upstream).host} (model: ${provider.label}); point your wallet's RPC here. Ctrl-C stops.`,
+          `hermit guard on ${proxy.url} → ${new URL(options.upstream).host} (model: ${provider.label}); point your wallet's RPC here. Ctrl-C stops.` +
+          (page ? `\nwarnings wait for you on ${page.url} (refused after ${options.hold} s)` : ''),
       )
       await stopped
       clearInterval(keepAlive)
+      await page?.close()
       await proxy.close()
       await fork.stop()
     })

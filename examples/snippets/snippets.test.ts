@@ -1,0 +1,45 @@
+// README snippets are files here, run as written: each is a complete program (it defines what it
+// uses, starts the devnet it needs and stops it), and the README shows it verbatim — so a stale
+// snippet fails here. Run in this process by importing it; each snippet ends what it started.
+import { readdirSync, readFileSync } from 'node:fs'
+import { fileURLToPath } from 'node:url'
+import { afterEach, describe, expect, it, vi } from 'vitest'
+
+const here = fileURLToPath(new URL('.', import.meta.url))
+const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8')
+
+/** Each snippet and what it prints, line by line, when it works. */
+const snippets: Record<string, RegExp[]> = {
+  'errors.ts': [/^ERC20InsufficientBalance$/],
+  'devnet.ts': [/^1000000$/, /^\d+$/],
+}
+
+/** What `run` printed with console.log, one string per call. */
+async function run(file: string): Promise<string[]> {
+  const printed: string[] = []
+  vi.spyOn(console, 'log').mockImplementation((...a: unknown[]) => void printed.push(a.map(String).join(' ')))
+  await import(`./${file}`)
+  return printed
+}
+
+afterEach(() => {
+  vi.restoreAllMocks()
+})
+
+describe('README snippets', () => {
+  it('every snippet file is listed here, and the README shows each one verbatim in a ts block', () => {
+    const files = readdirSync(here).filter((f) => f.endsWith('.ts') && !f.endsWith('.test.ts'))
+    expect(files.sort()).toEqual(Object.keys(snippets).sort())
+    for (const file of files)
+      expect(readme, `README does not show examples/snippets/${file} as it is`).toContain(
+        `\`\`\`ts\n${readFileSync(`${here}${file}`, 'utf8')}\`\`\``,
+      )
+  })
+
+  for (const [file, expected] of Object.entries(snippets))
+    it(`${file} runs against a devnet of its own and prints what it says`, async () => {
+      const printed = await run(file)
+      expect(printed).toHaveLength(expected.length)
+      expected.forEach((line, i) => expect(printed[i]).toMatch(line))
+    }, 60_000)
+})
