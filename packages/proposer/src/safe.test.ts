@@ -2,9 +2,11 @@ import { mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { concat, erc20Abi, parseEther, parseUnits, recoverAddress, zeroAddress, type Address, type Hex } from 'viem'
-import { describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { defiWorld, safeAbi, safeCall, safeTxTypedData } from '@hermit/devnet'
 import { useDevnet } from '@hermit/devnet/testing'
+import { providerFromSpec } from '@hermit/llm'
+import { startScriptedModelServer, type ScriptedModelServer, type ScriptedReply } from '@hermit/llm/testing'
 import { propose } from './propose.ts'
 import { splitSafeWords } from './safe.ts'
 import { sendProposal } from './send.ts'
@@ -148,5 +150,53 @@ describe('Safe transaction proposals on the devnet’s real Safe 1.4.1', () => {
     await expect(propose('from my safe send 20 ETH to bob', mine)).rejects.toMatchObject({
       code: 'PROPOSER_INSUFFICIENT_BALANCE',
     })
+  })
+})
+
+describe('Safe transaction proposals with a model (the scripted model server)', () => {
+  const MODEL = 'scripted-safe'
+  let server: ScriptedModelServer
+  beforeAll(async () => {
+    server = await startScriptedModelServer({ models: [MODEL] })
+  })
+  afterAll(() => server?.close())
+  const withModel = (calls: NonNullable<ScriptedReply['toolCalls']>) => {
+    server.script([{ toolCalls: calls }, { content: 'done' }])
+    return {
+      ...proposeOptions(net(), owner(), { bob: bob() }),
+      provider: providerFromSpec(`ollama:${MODEL}`, { ollamaHost: server.url }),
+      safe: seeded(),
+      signer: owner(),
+    }
+  }
+
+  it('the model reads the inner words; Hermit builds the SafeTx, checks it with the Safe as holder, and it executes', async () => {
+    const safe = seeded()
+    const p = await propose(
+      'from my safe send 0.2 ETH to bob',
+      withModel([{ name: 'send', arguments: { asset: 'ETH', amount: '0.2', to: 'bob' } }]),
+    )
+    expect(p.reading.model.consulted).toBe(true)
+    expect(p.steps.map((s) => s.action.kind)).toEqual(['safe.exec'])
+    expect(p.steps[0]!.report.changes.find((c) => c.holder === safe)?.delta).toBe(-parseEther('0.2'))
+    expect(p.verdict).toBe('allow')
+    const before = await ethOf(bob())
+    const r = await sendProposal(p, { client: net().publicClient, account: owner(), journal: journal() })
+    expect(r.sent.map((s) => s.status)).toEqual(['success'])
+    expect((await ethOf(bob())) - before).toBe(parseEther('0.2'))
+  })
+
+  it('a model that turns "send 10 USDC" from the Safe into an approval: blocked, and it cannot be sent', async () => {
+    const p = await propose(
+      'from my safe send 10 USDC to bob',
+      withModel([{ name: 'approve', arguments: { token: 'USDC', spender: bob(), amount: '100' } }]),
+    )
+    expect(p.reading.model.consulted).toBe(true)
+    expect(p.verdict).toBe('block')
+    const nonce = await safeNonce(seeded())
+    expect(() =>
+      sendProposal(p, { client: net().publicClient, account: owner(), journal: journal(), yes: true }),
+    ).toThrow(expect.objectContaining({ code: 'PROPOSER_BLOCKED' }))
+    expect(await safeNonce(seeded())).toBe(nonce)
   })
 })

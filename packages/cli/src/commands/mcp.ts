@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs'
+import { existsSync } from 'node:fs'
 import { resolve } from 'node:path'
 import type { Command } from 'commander'
 import { z } from 'zod'
@@ -11,6 +11,7 @@ import { policySchema } from '@hermit/txguard'
 import { loadKeystore, TicketStore } from '@hermit/zkpay'
 import { parseArgs, portSchema } from '../args.ts'
 import { CliError } from '../errors.ts'
+import { readJson } from '../files.ts'
 import { modelFromSpec } from '../model.ts'
 import type { Output } from '../output.ts'
 import { chainClient, rpc, secret } from './chain.ts'
@@ -36,19 +37,6 @@ const mcpSchema = z.strictObject({
   ticketsFile: z.string().min(1).optional(),
   json: z.boolean().optional(),
 })
-
-function readJson<T extends z.ZodType>(file: string, schema: T, what: string): z.output<T> {
-  let value: unknown
-  try {
-    value = JSON.parse(readFileSync(file, 'utf8'))
-  } catch (cause) {
-    throw new CliError('CLI_INPUT_NOT_JSON', `Cannot read ${what} ${file} as JSON.`, { cause })
-  }
-  const parsed = schema.safeParse(value)
-  if (parsed.success) return parsed.data
-  const issue = parsed.error.issues[0]!
-  throw new CliError('CLI_POLICY_INVALID', `${what} ${file}: ${issue.path.join('.') || '(root)'}: ${issue.message}`)
-}
 
 /** The deployments' DeFi world and escrow, each only if the file has it (the tools that need one say so). */
 function fromDeployments(d: Deployments | undefined, client: HermitMcpOptions['client']) {

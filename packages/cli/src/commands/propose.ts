@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs'
 import { homedir } from 'node:os'
 import { join, resolve } from 'node:path'
 import type { Command } from 'commander'
@@ -18,6 +17,7 @@ import { policySchema } from '@hermit/txguard'
 import { isHermitError } from '@hermit/errors'
 import { parseArgs } from '../args.ts'
 import { CliError } from '../errors.ts'
+import { readJson } from '../files.ts'
 import { ExitCode } from '../exit.ts'
 import { modelFromSpec } from '../model.ts'
 import type { Output } from '../output.ts'
@@ -49,20 +49,6 @@ const proposeSchema = z.strictObject({
   safe: address.optional(),
   json: z.boolean().optional(),
 })
-
-/** A JSON file checked against one of txguard's policy fields (or the whole policy). */
-function readJson<T extends z.ZodType>(file: string, schema: T, what: string): z.output<T> {
-  let value: unknown
-  try {
-    value = JSON.parse(readFileSync(file, 'utf8'))
-  } catch (cause) {
-    throw new CliError('CLI_INPUT_NOT_JSON', `Cannot read ${what} ${file} as JSON.`, { cause })
-  }
-  const parsed = schema.safeParse(value)
-  if (parsed.success) return parsed.data
-  const issue = parsed.error.issues[0]!
-  throw new CliError('CLI_POLICY_INVALID', `${what} ${file}: ${issue.path.join('.') || '(root)'}: ${issue.message}`)
-}
 
 function describe(p: Proposal): string {
   const lines = [`${p.reading.described}`, p.reading.model.note, ...p.notes.map((n) => `  ${n}`), '', 'Plan:']

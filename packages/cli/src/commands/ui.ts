@@ -1,5 +1,4 @@
 import { spawn } from 'node:child_process'
-import { readFileSync } from 'node:fs'
 import { homedir } from 'node:os'
 import { join, resolve } from 'node:path'
 import type { Command } from 'commander'
@@ -12,6 +11,7 @@ import { startUi, zkpayPaid, type UiServer } from '@hermit/ui'
 import { createZkPayClient, loadKeystore, TicketStore } from '@hermit/zkpay'
 import { parseArgs, portSchema } from '../args.ts'
 import { CliError } from '../errors.ts'
+import { readJson } from '../files.ts'
 import { modelFromSpec } from '../model.ts'
 import type { Output } from '../output.ts'
 import { chainClient, rpc, secret } from './chain.ts'
@@ -37,19 +37,6 @@ const uiSchema = z.strictObject({
   port: portSchema.default(0),
   json: z.boolean().optional(),
 })
-
-function readJson<T extends z.ZodType>(file: string, schema: T, what: string): z.output<T> {
-  let value: unknown
-  try {
-    value = JSON.parse(readFileSync(file, 'utf8'))
-  } catch (cause) {
-    throw new CliError('CLI_INPUT_NOT_JSON', `Cannot read ${what} ${file} as JSON.`, { cause })
-  }
-  const parsed = schema.safeParse(value)
-  if (parsed.success) return parsed.data
-  const issue = parsed.error.issues[0]!
-  throw new CliError('CLI_POLICY_INVALID', `${what} ${file}: ${issue.path.join('.') || '(root)'}: ${issue.message}`)
-}
 
 /** Opens the page in the person's browser; a machine without one just keeps the printed link. */
 export function openInBrowser(url: string): void {

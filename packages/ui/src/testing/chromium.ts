@@ -39,8 +39,10 @@ function install(): void {
       hint: 'Run `apt-get update && apt-get install -y chromium` as root, or set HERMIT_CHROMIUM to a Chromium binary.',
     })
   const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' }
+  // another package's test setup (PostgreSQL) may hold apt's lock: wait for it rather than fail
+  const wait = ['-o', 'DPkg::Lock::Timeout=600']
   for (const args of [['update'], ['install', '-y', '--no-install-recommends', 'chromium']]) {
-    const r = spawnSync('apt-get', args, { env, stdio: ['ignore', 'pipe', 'pipe'], timeout: 15 * 60_000 })
+    const r = spawnSync('apt-get', [...wait, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'], timeout: 15 * 60_000 })
     if (r.status !== 0)
       throw new UiError('UI_CHROMIUM_MISSING', `apt-get ${args[0]} failed (exit ${r.status}).`, {
         hint: String(r.stderr).trim().split('\n').slice(-3).join(' '),

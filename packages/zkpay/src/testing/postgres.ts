@@ -56,8 +56,13 @@ async function installPostgres(): Promise<string> {
     const found = findPostgresBin()
     if (found) return found
     const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' }
-    execFileSync('apt-get', ['update'], { stdio: 'ignore', env })
-    execFileSync('apt-get', ['install', '-y', '--no-install-recommends', 'postgresql'], { stdio: 'ignore', env })
+    // another package's test setup (Chromium) may hold apt's lock: wait for it rather than fail
+    const wait = ['-o', 'DPkg::Lock::Timeout=600']
+    execFileSync('apt-get', [...wait, 'update'], { stdio: 'ignore', env })
+    execFileSync('apt-get', [...wait, 'install', '-y', '--no-install-recommends', 'postgresql'], {
+      stdio: 'ignore',
+      env,
+    })
   } catch (cause) {
     throw new ZkPayError('ZKPAY_BAD_OPTIONS', 'Installing PostgreSQL with apt-get failed.', {
       cause,
