@@ -1,71 +1,53 @@
 /**
- * A paid gateway: one zk-rln ticket per call. Routes:
- *   POST /api/chat            Ollama-API-compatible chat, forwarded to OLLAMA_HOST when it is set
- *   POST /v1/txguard/verify   Hermit's transaction check (deterministic, no model needed)
+ * The provider's side: `@hermit/gateway` in front of a model server. Here the model server is the
+ * scripted test double from `@hermit/llm/testing` (no model runs, so the demo stays fast and
+ * deterministic); `hermit gateway --upstream <url>` puts the same gateway in front of a real one.
  */
-import { createServer, type Server } from 'node:http'
-import type { AddressInfo } from 'node:net'
-import type { Chain, PublicClient, Transport } from 'viem'
-import { verify, reportToJson } from '@hermit/txguard'
-import { type PaidHandler, type PaidRequest, type ZkPayGate } from '@hermit/zkpay'
-import { shortMessageOf } from '@hermit/errors'
+import { join } from 'node:path'
+import { createGateway } from '@hermit/gateway'
+import type { Devnet } from '@hermit/devnet'
+import { startScriptedModelServer, type ScriptedModelServer } from '@hermit/llm/testing'
+import { SqliteNullifierStore, type GateEvent, type PoolInfo } from '@hermit/zkpay'
 
-export function gatewayHandler(options: {
-  simulation: PublicClient<Transport, Chain>
-  ollamaHost?: string
-}): PaidHandler {
-  return async (req: PaidRequest, { body }) => {
-    const path = (req.url ?? '/').split('?')[0]
-    if (req.method === 'POST' && path === '/api/chat') {
-      if (!options.ollamaHost)
-        return {
-          status: 503,
-          headers: { 'content-type': 'application/json' },
-          body: JSON.stringify({ error: 'no model backend on this gateway: set OLLAMA_HOST' }),
-        }
-      const upstream = await fetch(`${options.ollamaHost.replace(/\/$/, '')}/api/chat`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body,
-      })
-      return {
-        status: upstream.status,
-        headers: { 'content-type': upstream.headers.get('content-type') ?? 'application/json' },
-        body: new Uint8Array(await upstream.arrayBuffer()),
-      }
-    }
-    if (req.method === 'POST' && path === '/v1/txguard/verify') {
-      try {
-        const report = await verify(JSON.parse(body.toString('utf8')), { client: options.simulation })
-        return { headers: { 'content-type': 'application/json' }, body: reportToJson(report) }
-      } catch (e) {
-        return {
-          status: 400,
-          headers: { 'content-type': 'application/json' },
-          body: JSON.stringify({ error: shortMessageOf(e) }),
-        }
-      }
-    }
-    return {
-      status: 404,
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ error: 'not found' }),
-    }
-  }
+export type ModelGateway = {
+  url: string
+  model: ScriptedModelServer
+  events: GateEvent[]
+  close(): Promise<void>
 }
 
-export async function startGateway(
-  gate: ZkPayGate,
-  handler: PaidHandler,
-): Promise<{ url: string; close(): Promise<void> }> {
-  const server: Server = createServer((req, res) => void gate.handle(req, res, handler))
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r))
+export async function startModelGateway(
+  devnet: Devnet,
+  options: { pool: PoolInfo; fromBlock: bigint; dir: string; tokensPerTicket: number; providerIndex: number },
+): Promise<ModelGateway> {
+  const model = await startScriptedModelServer({
+    script: (req) => ({ content: `an answer to "${req.messages.at(-1)?.content ?? ''}"` }),
+  })
+  // a throwaway password: the store keeps the secrets revealed by double-spends encrypted at rest
+  const store = SqliteNullifierStore.open(join(options.dir, 'nullifiers.sqlite'), {
+    secretsPassword: 'example password',
+    scryptN: 1024,
+  })
+  const events: GateEvent[] = []
+  const gateway = createGateway({
+    publicClient: devnet.publicClient,
+    pool: options.pool,
+    fromBlock: options.fromBlock,
+    upstream: model.url,
+    store,
+    slasher: devnet.walletFor(devnet.accounts[options.providerIndex]!),
+    tokensPerTicket: options.tokensPerTicket,
+    onEvent: (e) => events.push(e),
+  })
+  const listening = await gateway.listen({ port: 0 })
   return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    close: () =>
-      new Promise<void>((r) => {
-        server.closeAllConnections()
-        server.close(() => r())
-      }),
+    url: listening.url,
+    model,
+    events,
+    close: async () => {
+      await listening.close()
+      await model.close()
+      await store.close()
+    },
   }
 }

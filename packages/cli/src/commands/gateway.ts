@@ -185,6 +185,9 @@ export function registerPayProxy(pay: Command, output: () => Output): void {
         )
         await stopped
         await listening.close()
+        // keep no proofs ready any more and let one being made finish: a proof started after
+        // terminateProver() would build new prover workers, and those keep the process alive
+        if (client.requirements()) await client.precompute(options.gateway, 0)
       } finally {
         await terminateProver()
       }
