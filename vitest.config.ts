@@ -15,7 +15,7 @@ export default defineConfig({
     // child processes, so a crashed file cannot leave another file's anvil behind
     pool: 'forks',
     maxWorkers: 2,
-    testTimeout: 30_000,
+    testTimeout: 60_000,
     hookTimeout: 60_000,
   },
 })

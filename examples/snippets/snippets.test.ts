@@ -12,11 +12,23 @@ const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8')
 const snippets: Record<string, RegExp[]> = {
   'errors.ts': [/^ERC20InsufficientBalance$/],
   'devnet.ts': [/^1000000$/, /^\d+$/],
+  'defi.ts': [/^1 WETH buys [\d.]+ USDC on the v3 pool$/],
+  'intent.ts': [
+    /^your intent as read: swap 1000 DAI for ETH \(at least 0\.3 ETH\) \(by the parser\)$/,
+    /^1000000000000000000000 300000000000000000$/,
+  ],
+  'txguard.ts': [/^allow$/, /^ALLOW /],
+  'erc8004.ts': [/^Summarizer$/, /^1 paid-for rating, average 4$/],
+  'zkpay.ts': [/^200 verified$/, /^new$/],
+  'propose.ts': [/^erc20\.approve, swap\.v3 allow$/, /^0 differences from the simulation$/],
+  'agents.ts': [/^Completed$/],
+  'llm.ts': [/^no model consulted: the provider is `none` \(deterministic mode\)$/],
 }
 
 /** What `run` printed with console.log, one string per call. */
 async function run(file: string): Promise<string[]> {
   const printed: string[] = []
+  vi.stubEnv('HERMIT_MODEL', '') // the model snippet then runs as on a machine without a model: `none`
   vi.spyOn(console, 'log').mockImplementation((...a: unknown[]) => void printed.push(a.map(String).join(' ')))
   await import(`./${file}`)
   return printed
@@ -24,6 +36,7 @@ async function run(file: string): Promise<string[]> {
 
 afterEach(() => {
   vi.restoreAllMocks()
+  vi.unstubAllEnvs()
 })
 
 describe('README snippets', () => {

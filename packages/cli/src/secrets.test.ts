@@ -381,9 +381,11 @@ describe('secrets stay out of the output of every command that reads one (stdout
     expect(errorCode(down)).toBe('CLI_RPC_UNREACHABLE')
 
     const foreign = await hermit("pay fetch with another identity's tickets", args(d.rpcUrl, other.path))
-    expect(foreign.code).not.toBe(ExitCode.ok)
-    // it got as far as proving with the secret it derived, which no deposit in the pool has
-    expect(foreign.stderr).toMatch(/Could not prove ticket \d+: .*does not contain the leaf/)
+    // the tickets file is bound to its deposit: the mismatch is caught before any ticket is reserved or proved
+    expect(foreign.code).toBe(ExitCode.dataError)
+    expect(foreign.stderr).toMatch(
+      /belongs to another identity: deposit #\d+ of pool 0x[0-9a-fA-F]{40} is not this keystore's deposit/,
+    )
 
     const bad = await hermit('pay fetch nope', ['pay', 'fetch', 'nope', ...args(d.rpcUrl).slice(3), '--json'])
     expect(bad.code).toBe(ExitCode.usage)

@@ -96,7 +96,7 @@ describe('hermit verify', () => {
     const bad = await hermit(['verify', '--rpc', net().rpcUrl, '--address-book', badBook, request])
     expect(bad.code).toBe(ExitCode.dataError)
     expect(bad.stderr).toMatch(/entry bob: not an address/)
-  })
+  }, 120_000) // several CLI processes, each starting tsx: slow on a loaded machine
 
   it('bad input gets clear errors and statuses', async () => {
     const bad = join(dir, 'bad.json')
@@ -108,7 +108,7 @@ describe('hermit verify', () => {
     expect((await hermit(['verify', '--rpc', net().rpcUrl, '--model', 'gpt', bad])).code).toBe(ExitCode.usage)
     const notJson = await hermit(['verify', '--rpc', net().rpcUrl, '-'], '{oops')
     expect(notJson.code).toBe(ExitCode.dataError)
-  })
+  }, 120_000) // several CLI processes, each starting tsx: slow on a loaded machine
 })
 
 describe('hermit guard', () => {
