@@ -62,15 +62,20 @@ export type ValidationStatus = {
 }
 
 export async function validationStatus(c: Erc8004Client, requestHash: Hash): Promise<ValidationStatus> {
+  // the fields and the response logs are read at one block: read at two, a response mined in between
+  // would say `responded` with the fields from before it
+  const blockNumber = await c.publicClient.getBlockNumber({ cacheTime: 0 })
   const [validator, agentId, response, responseHash, tag, lastUpdate] = await readContract(c.publicClient, {
     ...val(c),
     functionName: 'getValidationStatus',
     args: [requestHash],
+    blockNumber,
   })
   const logs = await getLogsPaged(c.publicClient, {
     address: requireValidation(c),
     event: getAbiItem({ abi: validationRegistryAbi, name: 'ValidationResponse' }),
     args: { requestHash },
+    toBlock: blockNumber,
   })
   return { requestHash, validator, agentId, response, responseHash, tag, lastUpdate, responded: logs.length > 0 }
 }
