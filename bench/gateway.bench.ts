@@ -2,19 +2,54 @@
  * Added latency of anonymous paid calls: a streamed chat through `hermit pay proxy` and
  * `hermit gateway` against the same chat sent straight to the same upstream (the scripted model
  * server, a test double that answers at once, so what is left is Hermit's own cost), interleaved in
- * one run. The proxy's proofs are all made before the first timed call (as `hermit pay proxy` keeps
- * them ready), and there is no preverify: each call carries its proof, and the gateway verifies it,
+ * one run. The gateway and the proxy are the CLI's own commands, each in a process of its own as a
+ * provider and a user run them (they share this machine's two cores with the bench). The proxy's
+ * proofs are all made before the first timed call (as `hermit pay proxy --precompute` keeps them
+ * ready), and there is no preverify: each call carries its proof, and the gateway verifies it,
  * claims its nullifier and forwards on the call's path.
  */
+import { spawn, type ChildProcess } from 'node:child_process'
+import { mkdtempSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { createInterface } from 'node:readline'
+import { fileURLToPath } from 'node:url'
 import { terminateProver } from '@hermit/circuits'
 import { startDevnet } from '@hermit/devnet'
-import { devnetGatewayStack } from '@hermit/gateway/testing'
-import { devnetDepositor, zkPayClientFor } from '@hermit/zkpay/testing'
+import { startScriptedModelServer } from '@hermit/llm/testing'
+import { saveKeystore } from '@hermit/zkpay'
+import { devnetDepositor, devnetPool, zkPayClientFor } from '@hermit/zkpay/testing'
 import { baselineOf, iterations, summarize, type BenchFile, type BenchResult } from './lib.ts'
 
 const CALLS = iterations(20, 4)
 const WARMUP = 2
 const ANSWER = Array.from({ length: 32 }, (_, i) => `w${i}`).join(' ')
+const repo = fileURLToPath(new URL('..', import.meta.url))
+const PASSWORD = 'bench keystore password'
+
+/** `hermit <args> --json` in a process of its own; resolves with it and its first stdout line (the URL it listens on). */
+function startHermit(args: string[], env: Record<string, string> = {}): Promise<{ child: ChildProcess; url: string }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'packages/cli/src/bin.ts', ...args, '--json'], {
+    cwd: repo,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
+  let stderr = ''
+  child.stderr!.on('data', (c) => (stderr += c))
+  return new Promise((resolve, reject) => {
+    child.once('exit', (code) => reject(new Error(`hermit ${args[0]} exited ${code}: ${stderr}`)))
+    createInterface({ input: child.stdout! }).once('line', (line) => {
+      resolve({ child, url: (JSON.parse(line) as { url: string }).url })
+    })
+  })
+}
+
+const stop = (child: ChildProcess) =>
+  new Promise<void>((r) => {
+    if (child.exitCode !== null) return r()
+    child.once('exit', () => r())
+    child.kill('SIGINT')
+  })
 
 /** Time to the first answer token and to the end of the stream, in milliseconds. */
 async function streamedChat(
@@ -51,21 +86,48 @@ export const bench: BenchFile = {
   measures: ['packages/gateway/src', 'packages/zkpay/src/server.ts', 'packages/zkpay/src/client.ts'],
   async run(): Promise<BenchResult[]> {
     const d = await startDevnet()
+    const dir = mkdtempSync(join(tmpdir(), 'hermit-bench-gateway-'))
+    const children: ChildProcess[] = []
+    const model = await startScriptedModelServer({ script: () => ({ content: ANSWER }) })
     try {
-      const stack = await devnetGatewayStack(d, {
-        tickets: BigInt(CALLS + WARMUP),
-        tokensPerTicket: 256,
-        // every ticket proved before the first call: no proving on, or beside, a timed call
-        precompute: CALLS + WARMUP,
-        lowTickets: 0,
-        script: () => ({ content: ANSWER }),
-      })
-      try {
-        // a second user paying the gateway straight from its client (no proxy): what the proxy itself adds
-        const other = await devnetDepositor(d, stack.pool, 2, BigInt(CALLS + WARMUP))
-        const client = zkPayClientFor(d, other, { fromBlock: stack.fromBlock })
-        await client.precompute(`${stack.gatewayUrl}/v1/chat/completions`, CALLS + WARMUP)
-        const viaClient = (url: string, init: RequestInit & { body: string }) => client.fetch(url, init)
+      const { pool, fromBlock } = await devnetPool(d, { providerIndex: 5 })
+      const user = await devnetDepositor(d, pool, 1, BigInt(CALLS + WARMUP), dir)
+      // a second user paying the gateway straight from its client (no proxy): what the proxy itself adds
+      const other = await devnetDepositor(d, pool, 2, BigInt(CALLS + WARMUP), dir)
+      for (let i = 0; i < 2; i++) await devnetDepositor(d, pool, 3 + i, 1n, dir) // the anonymity set
+      const keystore = join(dir, 'user.json')
+      saveKeystore(keystore, user.identity, PASSWORD, { N: 1024 })
+      // as a provider runs it: two mcl verifier threads (the default), SQLite store
+      const gateway = await startHermit(
+        ['gateway', '--rpc', d.rpcUrl, '--pool', pool.address, '--upstream', model.url, '--port', '0'].concat([
+          '--store',
+          `sqlite:${join(dir, 'nullifiers.sqlite')}`,
+        ]),
+      )
+      children.push(gateway.child)
+      const proxy = await startHermit(
+        ['pay', 'proxy', '--rpc', d.rpcUrl, '--gateway', gateway.url, '-k', keystore, '-t', user.tickets.path].concat([
+          '--port',
+          '0',
+          '--precompute',
+          String(CALLS + WARMUP),
+          '--low-tickets',
+          '0',
+        ]),
+        { HERMIT_KEYSTORE_PASSWORD: PASSWORD },
+      )
+      children.push(proxy.child)
+      // every ticket proved before the first call: no proving on, or beside, a timed call
+      for (;;) {
+        const status = (await (await fetch(`${proxy.url}/hermit/status`)).json()) as { proofsReady: number }
+        if (status.proofsReady >= CALLS + WARMUP) break
+        await new Promise((r) => setTimeout(r, 200))
+      }
+      const client = zkPayClientFor(d, other, { fromBlock })
+      await client.precompute(`${gateway.url}/v1/chat/completions`, CALLS + WARMUP)
+      const viaClient = (url: string, init: RequestInit & { body: string }) => client.fetch(url, init)
+      const stack = { model, proxyUrl: proxy.url, gatewayUrl: gateway.url }
+      {
         const direct = { first: [] as number[], total: [] as number[] }
         const paid = { first: [] as number[], total: [] as number[] }
         const gatewayOnly: number[] = []
@@ -86,13 +148,15 @@ export const bench: BenchFile = {
         }
         // where the added time goes: the gateway's own histograms (means: they keep sums, not samples)
         const metrics = await (await fetch(`${stack.gatewayUrl}/metrics`)).text()
-        const mean = (name: string) => {
-          const sum = Number(metrics.match(new RegExp(`^${name}_sum(?:\\{[^}]*\\})? ([\\d.e-]+)$`, 'm'))?.[1])
-          const count = Number(metrics.match(new RegExp(`^${name}_count(?:\\{[^}]*\\})? (\\d+)$`, 'm'))?.[1])
+        const mean = (name: string, label = '') => {
+          const labels = label ? `\\{[^}]*${label}[^}]*\\}` : '(?:\\{[^}]*\\})?'
+          const sum = Number(metrics.match(new RegExp(`^${name}_sum${labels} ([\\d.e-]+)$`, 'm'))?.[1])
+          const count = Number(metrics.match(new RegExp(`^${name}_count${labels} (\\d+)$`, 'm'))?.[1])
           return ((sum / count) * 1000).toFixed(1)
         }
         const verifyMs = mean('hermit_gateway_payment_verification_seconds')
-        const paidCalls = stack.events.filter((e) => e.kind === 'paid').length
+        const claimMs = mean('hermit_gateway_store_seconds', 'op="claim"')
+        const paidCalls = Number(metrics.match(/^hermit_gateway_tickets_total ([\d.]+)$/m)?.[1])
         if (paidCalls !== 2 * (CALLS + WARMUP))
           throw new Error(`expected ${2 * (CALLS + WARMUP)} paid calls, saw ${paidCalls}`)
         const directFirst = summarize(
@@ -113,9 +177,9 @@ export const bench: BenchFile = {
             added(paid.first, direct.first),
             {
               note:
-                'each sample is one proxied call minus the direct call made just before it; it includes the Groth16 ' +
-                `verification on the gateway (inline, on the call's path: mean ${verifyMs} ms over every paid call of the run, ` +
-                'from its /metrics) and the SQLite claim',
+                'each sample is one proxied call minus the direct call made just before it; it includes the gateway taking ' +
+                `the payment (from the request to the forward: mean ${verifyMs} ms over every paid call of the run, from its ` +
+                `/metrics: the checks, the Groth16 verification, split between two threads, and the SQLite claim, mean ${claimMs} ms)`,
             },
           ),
           summarize(
@@ -130,10 +194,10 @@ export const bench: BenchFile = {
           }),
           summarize('added to total time by proxy + gateway (paired calls)', 'ms', added(paid.total, direct.total)),
         ]
-      } finally {
-        await stack.close()
       }
     } finally {
+      await Promise.all(children.map(stop))
+      await model.close()
       await terminateProver()
       await d.stop()
     }

@@ -60,6 +60,7 @@ const minus = (a: Stats, b: Stats): Stats => ({
   proofsInPassedBatches: a.proofsInPassedBatches - b.proofsInPassedBatches,
   batchesFailed: a.batchesFailed - b.batchesFailed,
   checkedOneByOne: a.checkedOneByOne - b.checkedOneByOne,
+  checkedSplit: a.checkedSplit - b.checkedSplit,
 })
 
 /** Starts bench/zkpay-gateway.ts in a process of its own and waits until it listens. */
@@ -180,6 +181,43 @@ export const bench: BenchFile = {
           `over ${DISTINCT} distinct proofs, median and p95 of the per-repetition rates; ${how}`,
       })
     }
+
+    // one call's latency: a lone proof, nothing else in flight (what a quiet gateway sees), with and
+    // without the split between two workers; the pools are interleaved so they share the machine's state
+    const lone = { one: [] as number[], split: [] as number[] }
+    const byOne = new ProofVerifierPool(vkey, { workers: WORKERS, splitLoneProofs: false })
+    const bySplit = new ProofVerifierPool(vkey, { workers: WORKERS })
+    try {
+      for (const pool of [byOne, bySplit]) await pool.verify(proofs[0]!.proof, proofs[0]!.publicSignals)
+      for (let k = 0; k < 4 * DISTINCT; k++) {
+        const p = proofs[k % DISTINCT]!
+        for (const [pool, into] of [
+          [byOne, lone.one],
+          [bySplit, lone.split],
+        ] as const)
+          into.push(
+            await timeOnce(async () => {
+              if (!(await pool.verify(p.proof, p.publicSignals))) throw new Error('a valid proof was refused')
+            }),
+          )
+      }
+      if (bySplit.stats().checkedSplit !== 4 * DISTINCT + 1) throw new Error('the lone proofs were not split')
+    } finally {
+      await Promise.all([byOne.close(), bySplit.close()])
+    }
+    const oneWorker = summarize(`verify one lone proof: mcl, one of ${WORKERS} workers`, 'ms', lone.one)
+    results.push(oneWorker)
+    results.push(
+      summarize(
+        `verify one lone proof: mcl, split between ${WORKERS} workers (e(-A, B) on one, the rest on the other)`,
+        'ms',
+        lone.split,
+        {
+          baseline: baselineOf(oneWorker),
+          note: 'what a paid call waits for when the gateway has nothing else to check; under load, proofs are batched instead',
+        },
+      ),
+    )
 
     // gas on the devnet, with real proofs
     const d = await startDevnet()

@@ -23,12 +23,15 @@ const snippets: Record<string, RegExp[]> = {
   'propose.ts': [/^erc20\.approve, swap\.v3 allow$/, /^0 differences from the simulation$/],
   'agents.ts': [/^Completed$/],
   'llm.ts': [/^no model consulted: the provider is `none` \(deterministic mode\)$/],
+  // the fixture's answer is noise: only its shape (the schema) and the token counts are known
+  'llamacpp.ts': [/^\{"matches":(true|false),"why":".*"\}$/, /^tokens: [1-9]\d* prompt, [1-9]\d* answer$/],
 }
 
 /** What `run` printed with console.log, one string per call. */
 async function run(file: string): Promise<string[]> {
   const printed: string[] = []
   vi.stubEnv('HERMIT_MODEL', '') // the model snippet then runs as on a machine without a model: `none`
+  vi.stubEnv('HERMIT_GGUF', '') // and the embedded-model snippet on the fixture GGUF
   vi.spyOn(console, 'log').mockImplementation((...a: unknown[]) => void printed.push(a.map(String).join(' ')))
   await import(`./${file}`)
   return printed

@@ -10,6 +10,7 @@ import {
   EvaluatorAgent,
   getJob,
   paymentToken,
+  paymentUnit,
   ProviderAgent,
   requiredBond,
   submitWork,
@@ -79,7 +80,8 @@ describe('client: whom it hires', () => {
         [at3, usd('3')],
       ])
       expect(found.candidates.every((c) => c.reputation.jobs === 0)).toBe(true)
-      expect(found.skipped).toContainEqual({ agentId: at9, reason: `asks ${usd('9')}, above ${usd('5')}` })
+      // prices with the token's unit, not base units (9000000 would read as nine million)
+      expect(found.skipped).toContainEqual({ agentId: at9, reason: 'asks 9 dUSD, above maxPrice 5 dUSD' })
       expect((await hirer.candidates('translate', usd('5'))).candidates).toEqual([])
       const floor = await hirer.candidates('summarize', usd('5'), { jobs: 1 })
       expect(floor.candidates).toEqual([])
@@ -98,7 +100,7 @@ describe('client: whom it hires', () => {
         hirer.hire({ skill: 'summarize', input: TEXT, maxPrice: usd('5'), evaluator: client.account.address, ...o })
       await expect(hire({ minReputation: { average: 80 } })).rejects.toMatchObject({
         code: 'AGENTS_NO_PROVIDER',
-        shortMessage: `No provider of "summarize" with reputation ≥ 80: 1 provider has no paid jobs yet; 1 provider asks more than ${usd('5')}.`,
+        shortMessage: `No provider of "summarize" with reputation ≥ 80: 1 provider has no paid jobs yet; 1 provider asks more than 5 dUSD.`,
         hint: expect.stringMatching(/no reputation yet/),
       })
       await expect(hire({ skill: 'translate' })).rejects.toMatchObject({
@@ -215,9 +217,11 @@ describe('escrow handle', () => {
       for (const handle of [client.escrow, copy, client.escrow]) {
         await paymentToken(handle)
         await requiredBond(handle, usd('2'))
+        expect(await paymentUnit(handle)).toEqual({ symbol: 'dUSD', decimals: 6 })
       }
       const names = reads.mock.calls.map((c) => (c[0] as { functionName: string }).functionName)
       expect(names.filter((n) => n === 'paymentToken')).toHaveLength(1)
+      expect(names.filter((n) => n === 'symbol' || n === 'decimals')).toHaveLength(2)
       expect(names.filter((n) => n === 'bondBps')).toHaveLength(1)
       expect(await requiredBond(client.escrow, usd('5'))).toBe(usd('1')) // 20% on the devnet
     } finally {

@@ -17,6 +17,7 @@ import { fetchDeliverable } from './deliverable.ts'
 import { evaluateJob, type Checker, type Evaluation } from './evaluator.ts'
 import { encodeJobRequest, jobServiceOf, requireJobService, JOB_SERVICE, type JobService } from './job-request.ts'
 import { jobReputation, type JobReputation } from './reputation.ts'
+import { paymentUnit, showTokenAmount } from './token.ts'
 
 export type Candidate = {
   agentId: bigint
@@ -95,10 +96,16 @@ export async function findProviders(
     maxPrice: bigint
     minReputation?: HireOptions['minReputation']
     exclude?: readonly Address[]
+    /** How the price limit is named in a skipped reason (default `maxPrice`; a CLI names its flag). */
+    maxPriceName?: string
   },
 ): Promise<{ candidates: Candidate[]; skipped: Array<{ agentId: bigint; reason: string }> }> {
   const min = options.minReputation ?? {}
-  const found = await findAgents(erc8004, { service: JOB_SERVICE, skill: options.skill, active: true })
+  const [found, unit] = await Promise.all([
+    findAgents(erc8004, { service: JOB_SERVICE, skill: options.skill, active: true }),
+    paymentUnit(escrow),
+  ])
+  const amount = (v: bigint) => showTokenAmount(v, unit)
   const chainId = escrow.publicClient.chain.id
   const skipped = [...found.skipped]
   const candidates: Candidate[] = []
@@ -111,7 +118,11 @@ export async function findProviders(
       continue
     }
     if (BigInt(price) > options.maxPrice) {
-      skipped.push({ agentId: agent.agentId, reason: `asks ${price}, above ${options.maxPrice}` })
+      // with the token's unit: a bare base-unit number reads a million-fold off
+      skipped.push({
+        agentId: agent.agentId,
+        reason: `asks ${amount(BigInt(price))}, above ${options.maxPriceName ?? 'maxPrice'} ${amount(options.maxPrice)}`,
+      })
       continue
     }
     const wallet = agent.agentWallet ?? agent.owner
@@ -144,8 +155,8 @@ export async function findProviders(
 export function noCandidate(
   options: Pick<HireOptions, 'skill' | 'maxPrice' | 'minReputation' | 'agentId'>,
   skipped: ReadonlyArray<{ agentId: bigint; reason: string }>,
-  /** How a price is written (default: base units), e.g. with the token's symbol. */
-  price: (v: bigint) => string = String,
+  /** How a price is written: with the token's symbol (`showTokenAmount`), never as a bare base-unit number. */
+  price: (v: bigint) => string,
 ): NoAgentError {
   const min = options.minReputation ?? {}
   const floor = [
@@ -232,15 +243,22 @@ export class ClientAgent {
       if (started) return this.follow(started.jobId, candidate.agentId, options)
     }
     // nobody to ask: say which filter left everyone out, rather than a failure that reads like a wait that ran out
-    if (candidates.length === 0) throw noCandidate(options, skipped)
+    const amount = await this.amounts()
+    if (candidates.length === 0) throw noCandidate(options, skipped, amount)
     throw new NoAgentError(
       'AGENTS_NO_PROVIDER',
-      `No provider of "${options.skill}" accepted a job within ${options.maxPrice}.`,
+      `No provider of "${options.skill}" accepted a job within ${amount(options.maxPrice)}.`,
       {
         details: { skill: options.skill, candidates: candidates.length, skipped: skipped.length },
         hint: 'Raise maxPrice, lower minReputation, or wait for more providers.',
       },
     )
+  }
+
+  /** How this client writes an amount of the escrow's token: `5 dUSD`. */
+  private async amounts(): Promise<(v: bigint) => string> {
+    const unit = await paymentUnit(this.options.escrow)
+    return (v) => showTokenAmount(v, unit)
   }
 
   /** Creates the job and funds it once quoted; undefined (and the open job withdrawn) when the provider does not take it. */
@@ -272,7 +290,10 @@ export class ClientAgent {
       acceptance = await recordedAcceptance(escrow, jobId)
     }
     options.onProgress?.({ step: 'quoted', jobId, budget: job.budget })
-    if (job.budget > options.maxPrice) return withdraw(`quoted ${job.budget}, above ${options.maxPrice}`)
+    if (job.budget > options.maxPrice) {
+      const amount = await this.amounts()
+      return withdraw(`quoted ${amount(job.budget)}, above maxPrice ${amount(options.maxPrice)}`)
+    }
     // the reputation checked was this agent's: the provider must have taken the job as this agent
     if (acceptance.agentId !== candidate.agentId)
       return withdraw(`accepted as agent #${acceptance.agentId}, not #${candidate.agentId}`)

@@ -1,8 +1,11 @@
 // The escrow handle every call takes: clients, addresses, and the values fixed at deployment.
-import type { Address } from 'viem'
+import { erc20Abi, type Address } from 'viem'
 import { agenticCommerceAbi, hermitJobHookAbi } from '@hermit/contracts'
 import { readContract, type Reader, type Wallet } from '@hermit/chain'
 import { AgentError } from './errors.ts'
+
+/** What an amount of a token is counted in: `5000000` with `{ symbol: 'dUSD', decimals: 6 }` is 5 dUSD. */
+export type TokenUnit = { symbol: string; decimals: number }
 
 /**
  * Values fixed when the escrow and its hook were deployed (payment token, bond rate, review
@@ -32,6 +35,18 @@ export class EscrowConstants {
     return this.once('token', () =>
       readContract(this.publicClient, { address: this.escrow, abi: agenticCommerceAbi, functionName: 'paymentToken' }),
     )
+  }
+
+  /** The unit budgets are counted in: the payment token's symbol and decimals. */
+  paymentUnit(): Promise<TokenUnit> {
+    return this.once('unit', async () => {
+      const token = await this.paymentToken()
+      const [symbol, decimals] = await Promise.all([
+        readContract(this.publicClient, { address: token, abi: erc20Abi, functionName: 'symbol' }),
+        readContract(this.publicClient, { address: token, abi: erc20Abi, functionName: 'decimals' }),
+      ])
+      return { symbol, decimals }
+    })
   }
 
   /** The provider's bond, in basis points of the budget. */

@@ -32,7 +32,7 @@ export { summarizeSkill, summaryChecks } from './skills.ts'
 export { jobReputation, type JobReputation } from './reputation.ts'
 
 // the escrow and its hook, one call each
-export { escrowFromDeployments, withWallet, chainTime, type Escrow } from './handle.ts'
+export { escrowFromDeployments, withWallet, chainTime, type Escrow, type TokenUnit } from './handle.ts'
 export {
   getJob,
   createJob,
@@ -59,7 +59,7 @@ export {
   type Acceptance,
   type Bond,
 } from './hook.ts'
-export { paymentToken, approvePaymentToken, tokenBalance } from './token.ts'
+export { paymentToken, paymentUnit, showTokenAmount, approvePaymentToken, tokenBalance } from './token.ts'
 export { jobsOf, type JobRole } from './scan.ts'
 
 // what travels between agents

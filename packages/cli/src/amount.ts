@@ -1,5 +1,6 @@
 import { erc20Abi, formatUnits, parseUnits, type Address, type PublicClient } from 'viem'
-import { CliArgumentError } from './errors.ts'
+import { CliArgumentError, CliError } from './errors.ts'
+import { notThatContract } from './reads.ts'
 
 /** The unit an amount is counted in: a token's symbol and decimals (ETH: 18). */
 export type Unit = { symbol: string; decimals: number }
@@ -33,11 +34,23 @@ export function parseAmount(text: string, unit: Unit, flag: string, command: str
   return parseUnits(number, unit.decimals)
 }
 
-/** The unit of an ERC-20, read from the chain (symbol and decimals). */
+/**
+ * The unit of an ERC-20, read from the chain (symbol and decimals). An address that does not answer
+ * as one (an account, another contract) is CLI_NOT_A_TOKEN (65), not viem's dump of the failed read.
+ */
 export async function tokenUnit(publicClient: PublicClient, token: Address): Promise<Unit> {
-  const [symbol, decimals] = await Promise.all([
-    publicClient.readContract({ address: token, abi: erc20Abi, functionName: 'symbol' }),
-    publicClient.readContract({ address: token, abi: erc20Abi, functionName: 'decimals' }),
-  ])
-  return { symbol, decimals }
+  try {
+    const [symbol, decimals] = await Promise.all([
+      publicClient.readContract({ address: token, abi: erc20Abi, functionName: 'symbol' }),
+      publicClient.readContract({ address: token, abi: erc20Abi, functionName: 'decimals' }),
+    ])
+    return { symbol, decimals }
+  } catch (error) {
+    if (!notThatContract(error)) throw error
+    throw new CliError(
+      'CLI_NOT_A_TOKEN',
+      `${token} is not an ERC-20 on chain ${publicClient.chain?.id}: it does not answer symbol() and decimals().`,
+      { cause: error, hint: 'Pass the address of an ERC-20 token on the chain --rpc points at.' },
+    )
+  }
 }

@@ -7,6 +7,7 @@ export const CLI_ERROR_CODES = [
   'CLI_MISSING_SECRET',
   'CLI_NO_FUNDS',
   'CLI_NOT_A_POOL',
+  'CLI_NOT_A_TOKEN',
   'CLI_POLICY_INVALID',
   'CLI_PORT_IN_USE',
   'CLI_RPC_UNREACHABLE',
@@ -36,10 +37,27 @@ const CLI_HINTS: Partial<Record<string, string>> = {
   ZKPAY_ANONYMITY_TOO_SMALL: 'Wait for more deposits into the pool, or lower --min-anonymity.',
 }
 
-/** The same error with the CLI's hint, when the library's names an option rather than a flag. */
+/** Hints for library errors that come without one: under --json every error has a hint (what to do next). */
+const HINTS_IF_NONE: Partial<Record<string, string>> = {
+  ZKPAY_KEYSTORE_WEAK_PASSWORD: 'Set HERMIT_KEYSTORE_PASSWORD to 8 characters or more.',
+  ZKPAY_KEYSTORE_WRONG_PASSWORD:
+    'Set HERMIT_KEYSTORE_PASSWORD to the password the keystore was made with, and pass the right -k/--keystore.',
+  CHAIN_KEYSTORE_WEAK_PASSWORD: 'Set HERMIT_KEYSTORE_PASSWORD to 8 characters or more.',
+  CHAIN_KEYSTORE_WRONG_PASSWORD:
+    'Set HERMIT_KEYSTORE_PASSWORD to the password the keystore was made with, and pass the right keystore file.',
+  CHAIN_KEYSTORE_INVALID: 'Pass a keystore `hermit keys new` or `hermit keys import` wrote.',
+  ZKPAY_NOT_PAID_ENDPOINT: 'Point it at a paid endpoint: for `hermit pay proxy`, the URL `hermit gateway` printed.',
+  MCP_GUARD_CONFIG_INVALID:
+    'A config is JSON: { from, tools: { name: mapping }, builtins, acknowledgeArgument } (see the README, For agents).',
+}
+
+/**
+ * The same error with the CLI's hint: when the library's names an option rather than a flag, or
+ * when it has none.
+ */
 export function withCliHint(error: unknown): unknown {
   if (!isHermitError(error)) return error
-  const hint = CLI_HINTS[error.code]
+  const hint = CLI_HINTS[error.code] ?? (error.hint ? undefined : HINTS_IF_NONE[error.code])
   if (hint === undefined || error.hint === hint) return error
   const again = new HermitError(error.code, error.shortMessage, { cause: error, hint, details: error.details })
   again.name = error.name // the library's class name stays, for --json's `name`

@@ -109,6 +109,9 @@ const byCode = {
   ZKPAY_ANONYMITY_TOO_SMALL: ExitCode.unavailable,
   CLI_WRONG_CHAIN: ExitCode.dataError,
   CLI_NOT_A_POOL: ExitCode.dataError,
+  CLI_NOT_A_TOKEN: ExitCode.dataError,
+  // `pay proxy --gateway` (or a paid URL) that answers, but does not ask for payment: the URL is wrong
+  ZKPAY_NOT_PAID_ENDPOINT: ExitCode.dataError,
   AGENTS_JOB_UNKNOWN: ExitCode.dataError,
   AGENTS_JOB_NOT_EXPIRED: ExitCode.unavailable,
   AGENTS_JOB_NOTHING_TO_REFUND: ExitCode.dataError,
@@ -123,6 +126,8 @@ const byCode = {
   CHAIN_KEYSTORE_UNREADABLE: ExitCode.ioError,
   CHAIN_KEYSTORE_INVALID: ExitCode.dataError,
   ZKPAY_PROOF_FAILED: ExitCode.dataError,
+  // a payment of another scheme (x402 exact, …) sent to a zk-rln gate: the input is wrong
+  ZKPAY_UNSUPPORTED_SCHEME: ExitCode.dataError,
   TXGUARD_NO_SIMULATION_CHAIN: ExitCode.usage,
   // hermit trust: not an address is bad input; a node that cannot answer the reads is unavailable
   TRUST_BAD_ADDRESS: ExitCode.dataError,

@@ -56,10 +56,14 @@ describe('hermit jobs / hermit agents', () => {
     const found = await hermit(['agents', 'find', '--skill', 'summarize', ...args])
     expect(found.code, found.stderr).toBe(0)
     expect(JSON.parse(found.stdout).candidates).toMatchObject([{ agentId: agentId.toString(), price: '3000000' }])
-    expect(
-      JSON.parse((await hermit(['agents', 'find', '--skill', 'summarize', '--max-price', '1 base', ...args])).stdout)
-        .candidates,
-    ).toEqual([])
+    const cheap = JSON.parse(
+      (await hermit(['agents', 'find', '--skill', 'summarize', '--max-price', '1 base', ...args])).stdout,
+    ) as { candidates: unknown[]; skipped: Array<{ agentId: string; reason: string }> }
+    expect(cheap.candidates).toEqual([])
+    // who was left out, and why, with the unit (not "asks 3000000, above 1")
+    expect(cheap.skipped).toEqual([
+      { agentId: agentId.toString(), reason: 'asks 3 dUSD, above --max-price 0.000001 dUSD' },
+    ])
     // one unit rule: shown with the symbol, taken in whole units with it; a bare number is refused
     const find = (more: string[], json = true) =>
       hermit(['agents', 'find', '--skill', 'summarize', ...more, ...(json ? args : args.slice(0, -1))])

@@ -44,7 +44,7 @@ describe('@hermit/gateway through @hermit/gateway proxy, with the real openai an
       expect(plain.choices[0]!.message.tool_calls?.[0]).toMatchObject({
         function: { name: 'lookup', arguments: '{"q":"hermit"}' },
       })
-      expect(plain.choices[0]!.finish_reason).toBe('stop')
+      expect(plain.choices[0]!.finish_reason).toBe('tool_calls')
 
       const pieces: string[] = []
       let finish: string | null = null

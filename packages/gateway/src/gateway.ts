@@ -11,6 +11,7 @@ import type { Reader, Wallet } from '@hermit/chain'
 import { shortMessageOf } from '@hermit/errors'
 import type { TokenUsage } from '@hermit/llm'
 import {
+  HEADER_SIGNATURE,
   createZkPayGate,
   type GateEvent,
   type NullifierStore,
@@ -20,9 +21,19 @@ import {
   type ZkPayGate,
   type ZkPayGateOptions,
 } from '@hermit/zkpay'
-import { GatewayError } from './errors.ts'
+import { GatewayError, type GatewayErrorCode } from './errors.ts'
 import { createMetrics, type Metrics } from './metrics.ts'
-import { FREE_ROUTES, PAID_ROUTES, apiOf, parseJson, quote, type PaidRoute, type Pricing } from './pricing.ts'
+import { readBody } from './body.ts'
+import {
+  FREE_ROUTES,
+  PAID_ROUTES,
+  apiOf,
+  isJsonObject,
+  parseJson,
+  quote,
+  type PaidRoute,
+  type Pricing,
+} from './pricing.ts'
 import { apiError } from './api-error.ts'
 import { cutEvents, eventSplitter, readEvent } from './stream.ts'
 
@@ -116,6 +127,8 @@ export function createGateway(options: GatewayOptions): Gateway {
     maxTickets: options.maxTickets ?? 64,
   }
   const metrics = createMetrics()
+  // a body above what the most tickets buy (one token per 4 bytes) or the gate's own cap is never read whole
+  const maxBody = Math.min(options.gate?.maxBodyBytes ?? 1_000_000, pricing.maxTickets! * tpt * 4 - 4)
   const upstream = options.upstream.replace(/\/+$/, '')
   const routeOf = (url: string | undefined) => (url ?? '/').split('?')[0]!
   const gate = createZkPayGate({
@@ -248,7 +261,7 @@ export function createGateway(options: GatewayOptions): Gateway {
       if (cut) {
         abort.abort()
         metrics.cuts.inc()
-        write(cutEvents(route.api, typeof model === 'string' ? model : undefined))
+        write(cutEvents(route, typeof model === 'string' ? model : undefined))
       }
       res.end()
       return { status: answer.status, headers: { 'content-type': type }, body: recorded.join('') }
@@ -270,18 +283,33 @@ export function createGateway(options: GatewayOptions): Gateway {
     }
     const route = PAID_ROUTES[path]
     if (!route) return json(res, 404, apiError(apiOf(path), 'GATEWAY_BAD_REQUEST', `No route ${path} here.`))
-    const length = Number(req.headers['content-length'] ?? '0')
-    const tooLarge = Math.ceil(length / 4) >= pricing.maxTickets! * tpt
-    if (tooLarge) {
-      metrics.refusals.inc({ reason: 'GATEWAY_TOO_LARGE' })
-      req.resume()
-      return json(
-        res,
-        413,
-        apiError(route.api, 'GATEWAY_TOO_LARGE', `A call here buys at most ${pricing.maxTickets! * tpt} tokens.`),
-      )
+    const refuse = (status: number, code: GatewayErrorCode, message: string) => {
+      metrics.refusals.inc({ reason: code })
+      json(res, status, apiError(route.api, code, message))
+      metrics.calls.inc({ route: path, status: String(status) })
     }
-    await gate.handle(req, res, paid(route, path, res, t0))
+    const tooLarge = () =>
+      refuse(413, 'GATEWAY_TOO_LARGE', `A call here buys at most ${pricing.maxTickets! * tpt} tokens.`)
+    if (Number(req.headers['content-length'] ?? '0') > maxBody) {
+      req.resume()
+      return tooLarge()
+    }
+    // read and checked before the gate: a body no model can take is refused before a ticket is admitted or claimed
+    const body = await readBody(req, maxBody)
+    if (!body) return tooLarge()
+    const paying = req.headers[HEADER_SIGNATURE] !== undefined
+    if ((paying || body.length > 0) && !isJsonObject(body))
+      return refuse(400, 'GATEWAY_BAD_REQUEST', 'The request body is not a JSON object.')
+    const out = await gate.process(
+      { method: req.method ?? 'GET', url: req.url ?? '/', headers: req.headers, connection: req.socket },
+      body,
+      paid(route, path, res, t0),
+    )
+    // a stream was written by the handler itself; anything else is the gate's answer (or its replay)
+    if (!res.headersSent) {
+      res.writeHead(out.status, out.headers)
+      res.end(Buffer.from(out.body))
+    }
     metrics.calls.inc({ route: path, status: String(res.statusCode) })
   }
 

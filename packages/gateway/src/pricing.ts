@@ -69,6 +69,12 @@ export function parseJson(body: Uint8Array): unknown {
   }
 }
 
+/** A body both APIs take: a JSON object (an array, a string or bytes that are not JSON are not a request). */
+export function isJsonObject(body: Uint8Array): boolean {
+  const parsed = parseJson(body)
+  return typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed)
+}
+
 export function quote(route: PaidRoute, body: Uint8Array, pricing: Pricing): Quote {
   const promptTokens = Math.ceil(body.length / 4)
   const askedTokens = askedOutput(route, parseJson(body)) ?? pricing.defaultMaxTokens ?? 256

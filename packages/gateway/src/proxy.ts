@@ -9,7 +9,7 @@ import { shortMessageOf } from '@hermit/errors'
 import { liveLeaves, type ZkPayClient } from '@hermit/zkpay'
 import { apiError } from './api-error.ts'
 import { GatewayError, type GatewayErrorCode } from './errors.ts'
-import { FREE_ROUTES, PAID_ROUTES, apiOf, quote, type Api } from './pricing.ts'
+import { FREE_ROUTES, PAID_ROUTES, apiOf, isJsonObject, quote, type Api } from './pricing.ts'
 
 export type PayProxyOptions = {
   client: ZkPayClient
@@ -112,6 +112,9 @@ export function createPayProxy(options: PayProxyOptions) {
       if (!route || req.method !== 'POST')
         return fail(res, api, 404, 'GATEWAY_BAD_REQUEST', `No ${req.method} ${path} on this proxy.`)
       const body = await readBody(req)
+      // refused here, before a proof is spent on it: the gateway would refuse it too
+      if (!isJsonObject(body))
+        return fail(res, api, 400, 'GATEWAY_BAD_REQUEST', 'The request body is not a JSON object: not paying for it.')
       const live = await anonymitySet()
       if (live < minAnonymity)
         return fail(

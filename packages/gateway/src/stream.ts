@@ -5,7 +5,7 @@
  * event the client did not ask for, and to cut a stream that reaches what was paid.
  */
 import type { TokenUsage } from '@hermit/llm'
-import type { Api } from './pricing.ts'
+import type { Api, PaidRoute } from './pricing.ts'
 
 export type StreamEvent = {
   /** The bytes to pass on, or null to drop this event (a usage event the client did not ask for). */
@@ -95,23 +95,21 @@ export function eventSplitter(api: Api) {
 export const readEvent = (api: Api, raw: string, keepUsage: boolean): StreamEvent =>
   api === 'openai' ? openAiEvent(raw, keepUsage) : ollamaEvent(raw)
 
-/** The events that end a stream cut at its budget: the finish reason says "length", as a model's own limit would. */
-export function cutEvents(api: Api, model: string | undefined): string {
+/**
+ * The events that end a stream cut at its budget, in the route's own shape: the finish reason says
+ * "length", as a model's own limit would (chat: a `delta`, completions: `text`; Ollama chat: a
+ * `message`, generate: `response`).
+ */
+export function cutEvents(route: PaidRoute, model: string | undefined): string {
   const named = model ? { model } : {}
-  if (api === 'openai') {
-    const finish = {
-      object: 'chat.completion.chunk',
-      ...named,
-      choices: [{ index: 0, delta: {}, finish_reason: 'length' }],
-    }
+  if (route.api === 'openai') {
+    const finish =
+      route.kind === 'chat'
+        ? { object: 'chat.completion.chunk', ...named, choices: [{ index: 0, delta: {}, finish_reason: 'length' }] }
+        : { object: 'text_completion', ...named, choices: [{ index: 0, text: '', finish_reason: 'length' }] }
     return `data: ${JSON.stringify(finish)}\n\ndata: [DONE]\n\n`
   }
-  const done = {
-    ...named,
-    created_at: new Date().toISOString(),
-    message: { role: 'assistant', content: '' },
-    done: true,
-    done_reason: 'length',
-  }
+  const last = route.kind === 'chat' ? { message: { role: 'assistant', content: '' } } : { response: '' }
+  const done = { ...named, created_at: new Date().toISOString(), ...last, done: true, done_reason: 'length' }
   return `${JSON.stringify(done)}\n`
 }

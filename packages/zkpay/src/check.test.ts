@@ -89,6 +89,16 @@ describe('checkPayment: one pure check for a call and for a proof sent ahead', (
     expect(codeOf(claimFor(x, { oneTimeKey: { publicKey, signature: `0x${'00'.repeat(64)}` } }), target)).toBe(
       'ZKPAY_WRONG_REQUEST',
     )
+    // the same signature with s replaced by n − s also verifies as ECDSA; only the low-s form is taken
+    const good = sign('POST', '/v1/chat', 'hi')
+    const s = BigInt(`0x${good.slice(66)}`)
+    const highS = `${good.slice(0, 66)}${(secp256k1.Point.CURVE().n - s).toString(16).padStart(64, '0')}`
+    expect(codeOf(claimFor(x, { oneTimeKey: { publicKey, signature: highS } }), target)).toBe('ZKPAY_WRONG_REQUEST')
+    // a public key that is not a point on the curve
+    const notAPoint = `0x02${'ff'.repeat(32)}`
+    expect(
+      codeOf(claimFor(oneTimeKeyX(notAPoint), { oneTimeKey: { publicKey: notAPoint, signature: good } }), target),
+    ).toBe('ZKPAY_WRONG_REQUEST')
     const otherKey = `0x${bytesToHex(secp256k1.getPublicKey(secp256k1.utils.randomSecretKey(), true))}`
     expect(
       codeOf(

@@ -1,7 +1,6 @@
 import { isAddressEqual, zeroAddress, type Address } from 'viem'
-import { secp256k1 } from '@noble/curves/secp256k1.js'
-import { hexToBytes } from '@noble/hashes/utils.js'
 import { PaymentError } from './errors.ts'
+import { signedBy } from './one-time-key.ts'
 import { oneTimeKeySignedString, oneTimeKeyX, requestBinding } from './protocol.ts'
 
 /** The circuit's public signals by name (`[y, nullifier, root, scope, x]` on the wire). */
@@ -69,17 +68,4 @@ export function checkPayment(claim: PaymentClaim, target: PaymentTarget): Paymen
     return refuse('ZKPAY_WRONG_REQUEST', 'The proof is bound to another request.')
   }
   return { ok: true, signals: { y, nullifier, root, scope, x } }
-}
-
-/** secp256k1 over `message` (compact signature, compressed public key, both hex). */
-function signedBy(publicKey: string, signature: string, message: string): boolean {
-  try {
-    return secp256k1.verify(
-      hexToBytes(signature.slice(2)),
-      new TextEncoder().encode(message),
-      hexToBytes(publicKey.slice(2)),
-    )
-  } catch {
-    return false
-  }
 }

@@ -9,6 +9,7 @@ import { earlierTrees, poolTreeEvents } from './roots.ts'
 import { shortMessageOf } from '@hermit/errors'
 import { TicketError, ZkPayError, type PaymentErrorCode } from './errors.ts'
 import type { ZkIdentity } from './identity.ts'
+import { signOneTime } from './one-time-key.ts'
 import {
   HEADER_PREVERIFY,
   HEADER_REQUIRED,
@@ -322,7 +323,6 @@ export function createZkPayClient(options: ZkPayClientOptions) {
     secretKey: Uint8Array
     publicKey: string
     root: bigint
-    checkedAt: number
     ticket: number
   }
   const ready: Ready[] = []
@@ -375,7 +375,6 @@ export function createZkPayClient(options: ZkPayClientOptions) {
       secretKey,
       publicKey,
       root: proved.root,
-      checkedAt: Date.now(),
       ticket: i,
     }
     if (options.preverify && requirement.extra.preverify && knownUrl && !(await sendAhead(knownUrl, requirement, r)))
@@ -418,23 +417,13 @@ export function createZkPayClient(options: ZkPayClientOptions) {
     return filling
   }
 
-  // a root's "still accepted" answer, shared by every ready proof made against it (one RPC per root per 2 s)
-  const rootChecked = new Map<bigint, number>()
-  async function rootAccepted(r: Ready): Promise<boolean> {
-    const at = Math.max(r.checkedAt, rootChecked.get(r.root) ?? 0)
-    if (Date.now() - at < 2_000) return true
-    if (!(await isKnownRoot(options.publicClient, pool, r.root))) return false
-    rootChecked.set(r.root, Date.now())
-    return true
-  }
-
-  /** A ready proof whose root is still accepted; proofs against a root that left the window are dropped (their tickets stay spent). */
+  /**
+   * The next ready proof. Its root is not looked up on the chain first: a call never waits for an RPC.
+   * A root that left the window meanwhile costs one refused round trip (ZKPAY_STALE_ROOT, nothing
+   * spent), and payTicket then proves the same ticket with the same one-time key at a root in the window.
+   */
   async function takeReady(): Promise<Ready | undefined> {
-    while (ready.length > 0) {
-      const r = ready.shift()!
-      if (await rootAccepted(r)) return r
-    }
-    return undefined
+    return ready.shift()
   }
 
   /** The one-time key of `r` signs its proof's root and nullifier and this request (version 2). */
@@ -442,15 +431,16 @@ export function createZkPayClient(options: ZkPayClientOptions) {
     return (part: Proved): NonNullable<Proved['oneTimeKey']> => {
       const [, nullifier, root] = part.publicSignals
       const message = oneTimeKeySignedString({ root, nullifier }, method, pathAndQuery, body)
-      const signature = `0x${bytesToHex(secp256k1.sign(new TextEncoder().encode(message), r.secretKey))}`
+      const signature = signOneTime(r.secretKey, message)
       return { version: 2, publicKey: r.publicKey, signature }
     }
   }
 
   /**
    * A call priced by size: `k` tickets, each a one-time-key proof (ready ones first, the rest proved
-   * now), one PAYMENT-SIGNATURE header each. No stale-root retry here: a refused call is the caller's
-   * to retry with the same response's tickets or new ones.
+   * now), one PAYMENT-SIGNATURE header each. On ZKPAY_STALE_ROOT every ticket is proved again with
+   * its same one-time key (the same ticket and x: the same share) at another root still in the
+   * window, and the call sent again: never new tickets, which would pay twice.
    */
   async function payMany(
     url: string,
@@ -473,22 +463,38 @@ export function createZkPayClient(options: ZkPayClientOptions) {
       if (r) taken.push(r)
     }
     const u = new URL(url)
-    const headers = new Headers(init.headers)
-    taken.forEach((r, j) => {
-      const sign = signFor(r, init.method ?? 'GET', `${u.pathname}${u.search}`, body)
-      const payload: PaymentPayload = {
-        x402Version: 2,
-        accepted: requirement,
-        payload: { ...r.payload, oneTimeKey: sign(r.payload) },
-      }
-      headers.set(ticketHeaderName(j), encodeHeader(payload))
-    })
-    const res = (await doFetch(url, { ...init, body: requestBody(body), headers })) as PaidResponse
-    // a refusal's PAYMENT-RESPONSE (success: false) is not a payment: `payment` is set only when paid
-    const payment = readPaymentResponse(res.headers.get(HEADER_RESPONSE))
-    if (payment) res.payment = payment
-    res.ticket = taken[0]!.ticket
-    res.tickets = taken.map((r) => r.ticket)
+    const send = async (parts: Proved[]): Promise<PaidResponse> => {
+      const headers = new Headers(init.headers)
+      taken.forEach((r, j) => {
+        const part = parts[j]!
+        const sign = signFor(r, init.method ?? 'GET', `${u.pathname}${u.search}`, body)
+        const payload: PaymentPayload = {
+          x402Version: 2,
+          accepted: requirement,
+          payload: { ...part, oneTimeKey: sign(part) },
+        }
+        headers.set(ticketHeaderName(j), encodeHeader(payload))
+      })
+      const res = (await doFetch(url, { ...init, body: requestBody(body), headers })) as PaidResponse
+      // a refusal's PAYMENT-RESPONSE (success: false) is not a payment: `payment` is set only when paid
+      const payment = readPaymentResponse(res.headers.get(HEADER_RESPONSE))
+      if (payment) res.payment = payment
+      res.ticket = taken[0]!.ticket
+      res.tickets = taken.map((r) => r.ticket)
+      return res
+    }
+    let res = await send(taken.map((r) => r.payload))
+    const refused = new Set(taken.map((r) => r.root))
+    while (res.status === 402 && (await refusalCode(res.clone())) === STALE_ROOT) {
+      const alt = (await otherTrees(refused))[0]
+      if (!alt) break
+      refused.add(alt.root)
+      const parts: Proved[] = []
+      for (const r of taken)
+        parts.push((await proveTicket(r.ticket, oneTimeKeyX(r.publicKey), alt.tree, requirement)).part)
+      await res.body?.cancel()
+      res = await send(parts)
+    }
     return res
   }
 
@@ -500,18 +506,7 @@ export function createZkPayClient(options: ZkPayClientOptions) {
     r: Ready,
   ): Promise<PaidResponse> {
     const u = new URL(url)
-    // the one-time key signs this proof's root and nullifier and this request (version 2)
-    const sign = (part: Proved): NonNullable<Proved['oneTimeKey']> => {
-      const [, nullifier, root] = part.publicSignals
-      const message = oneTimeKeySignedString(
-        { root, nullifier },
-        init.method ?? 'GET',
-        `${u.pathname}${u.search}`,
-        body,
-      )
-      const signature = `0x${bytesToHex(secp256k1.sign(new TextEncoder().encode(message), r.secretKey))}`
-      return { version: 2, publicKey: r.publicKey, signature }
-    }
+    const sign = signFor(r, init.method ?? 'GET', `${u.pathname}${u.search}`, body)
     return payTicket(
       url,
       init,

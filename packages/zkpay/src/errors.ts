@@ -24,6 +24,7 @@ export const PAYMENT_ERROR_CODES = [
   'ZKPAY_RATE_LIMITED',
   'ZKPAY_ALREADY_PREVERIFIED',
   'ZKPAY_TOO_FEW_TICKETS',
+  'ZKPAY_UNSUPPORTED_SCHEME',
 ] as const
 export type PaymentErrorCode = (typeof PAYMENT_ERROR_CODES)[number]
 

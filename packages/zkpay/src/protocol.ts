@@ -149,6 +149,45 @@ export const paymentPayloadSchema = z.strictObject({
 })
 export type PaymentPayload = z.output<typeof paymentPayloadSchema>
 
+/** Another scheme's payment (x402 `exact`, `upto`, …): only its scheme is read, to name the refusal. */
+const otherSchemePaymentSchema = z.looseObject({
+  accepted: z.looseObject({
+    scheme: z
+      .string()
+      .max(64)
+      .refine((v) => v !== SCHEME),
+  }),
+})
+
+/**
+ * A PAYMENT-SIGNATURE as a zk-rln payment. One that does not parse but is another scheme's payment
+ * is refused as such (402 ZKPAY_UNSUPPORTED_SCHEME, x402's `unsupported_scheme`), not as malformed:
+ * the client learns to pay another way. Only read when the zk-rln parse failed, so it costs a good
+ * payment nothing.
+ */
+export function decodePaymentPayload(header: string | undefined, what: string): PaymentPayload {
+  try {
+    return decodeHeader(paymentPayloadSchema, header, what)
+  } catch (error) {
+    if (!(error instanceof PaymentError) || error.code !== 'ZKPAY_MALFORMED') throw error
+    if (!otherSchemePaymentSchema.safeParse(headerJson(header)).success) throw error
+    throw new PaymentError(
+      'ZKPAY_UNSUPPORTED_SCHEME',
+      `${what} pays with another scheme: this server takes zk-rln payments only.`,
+      402,
+    )
+  }
+}
+
+/** A header's base64 JSON, or undefined when it is not that. */
+function headerJson(header: string | undefined): unknown {
+  try {
+    return header ? JSON.parse(Buffer.from(header, 'base64').toString('utf8')) : undefined
+  } catch {
+    return undefined
+  }
+}
+
 /**
  * A precomputed proof sent ahead of its call: the proof and its one-time public key, no request
  * signature (there is no request yet). Verifying it spends nothing; the call that uses it later
@@ -236,6 +275,7 @@ const X402_REASONS: Partial<Record<PaymentErrorCode, string>> = {
   ZKPAY_WRONG_POOL: 'invalid_payment_requirements',
   ZKPAY_WRONG_PRICE: 'invalid_payment_requirements',
   ZKPAY_PAYMENT_FAILED: 'unexpected_verify_error',
+  ZKPAY_UNSUPPORTED_SCHEME: 'unsupported_scheme',
 }
 export function x402ErrorReason(code: PaymentErrorCode): string {
   return X402_REASONS[code] ?? code.replace(/^ZKPAY_/, '').toLowerCase()

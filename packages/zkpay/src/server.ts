@@ -18,9 +18,9 @@ import {
   type SupportedResponse,
   SCHEME,
   decodeHeader,
+  decodePaymentPayload,
   ticketHeaderName,
   encodeHeader,
-  paymentPayloadSchema,
   preverifyPayloadSchema,
   proofKey,
   sha256Hex,
@@ -561,7 +561,7 @@ export function createZkPayGate(options: ZkPayGateOptions): ZkPayGate {
           `This call costs ${needed} tickets; ${headers.length} came with it.`,
           402,
         )
-      const payments = headers.map((h, i) => decodeHeader(paymentPayloadSchema, h, ticketHeaderName(i).toUpperCase()))
+      const payments = headers.map((h, i) => decodePaymentPayload(h, ticketHeaderName(i).toUpperCase()))
       const admitted = await Promise.all(
         payments.map((p) => admit(p.accepted, p.payload, { request: { method: req.method, url, body } })),
       )

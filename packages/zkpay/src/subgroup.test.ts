@@ -140,4 +140,27 @@ describe('G2 subgroup check (mcl verifier)', () => {
       }).toEqual({ batchesPassed: 1, proofsInPassedBatches: 2, batchesFailed: 0, checkedOneByOne: 0 })
     },
   )
+
+  it('a lone proof with that B, split between two workers, is refused by the e(-A, B) half', async () => {
+    const two = new ProofVerifierPool(loadVerificationKey('credit'), { engine: 'mcl', workers: 2 })
+    try {
+      const q = twistPoint()
+      const forged: Proof = {
+        proof: {
+          ...proofs[2]!.proof,
+          pi_b: [
+            [`${q.x[0]}`, `${q.x[1]}`],
+            [`${q.y[0]}`, `${q.y[1]}`],
+            ['1', '0'],
+          ],
+        },
+        publicSignals: proofs[2]!.publicSignals,
+      }
+      expect(await two.verify(forged.proof, forged.publicSignals)).toBe(false)
+      expect(await two.verify(proofs[2]!.proof, proofs[2]!.publicSignals)).toBe(true)
+      expect(two.stats().checkedSplit).toBe(2)
+    } finally {
+      await two.close()
+    }
+  })
 })

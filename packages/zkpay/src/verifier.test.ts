@@ -71,7 +71,7 @@ describe('ProofVerifierPool', () => {
   it('mcl: a valid batch is accepted by the batch check (one pairing product), not by the per-proof fallback', async () => {
     const pool = new ProofVerifierPool(loadVerificationKey('credit'), { workers: 1, batchSize: 8, batchWaitMs: 5 })
     pools.push(pool)
-    const none = { batchesPassed: 0, proofsInPassedBatches: 0, batchesFailed: 0, checkedOneByOne: 0 }
+    const none = { batchesPassed: 0, proofsInPassedBatches: 0, batchesFailed: 0, checkedOneByOne: 0, checkedSplit: 0 }
     expect(pool.stats()).toEqual(none)
     // four distinct valid proofs sent together: one batch, which passes as a batch
     expect(await Promise.all(proofs.map((p) => pool.verify(p.proof, p.publicSignals)))).toEqual([
@@ -84,7 +84,13 @@ describe('ProofVerifierPool', () => {
     // a batch with a tampered proof is bisected: [g] alone, then [bad, g] fails and splits in two
     const mixed = [proofs[0]!, tamperedSignal(proofs[1]!), proofs[2]!]
     expect(await Promise.all(mixed.map((p) => pool.verify(p.proof, p.publicSignals)))).toEqual([true, false, true])
-    expect(pool.stats()).toEqual({ batchesPassed: 1, proofsInPassedBatches: 4, batchesFailed: 2, checkedOneByOne: 3 })
+    expect(pool.stats()).toEqual({
+      ...none,
+      batchesPassed: 1,
+      proofsInPassedBatches: 4,
+      batchesFailed: 2,
+      checkedOneByOne: 3,
+    })
   }, 60_000)
 
   it('mcl: a failing batch finds its bad proof by bisection: 11 checks for one bad proof among 32, not 33', async () => {
@@ -95,7 +101,12 @@ describe('ProofVerifierPool', () => {
     const results = await Promise.all(items.map((p) => pool.verify(p.proof, p.publicSignals)))
     expect(results).toEqual(items.map((_, k) => k !== bad))
     // 32 fails; of each failing half one half passes (16, 8, 4, 2) and one fails (16, 8, 4, 2); the last pair is checked alone
-    expect(pool.stats()).toEqual({ batchesPassed: 4, proofsInPassedBatches: 30, batchesFailed: 5, checkedOneByOne: 2 })
+    expect(pool.stats()).toMatchObject({
+      batchesPassed: 4,
+      proofsInPassedBatches: 30,
+      batchesFailed: 5,
+      checkedOneByOne: 2,
+    })
     const checks = Object.values(pool.stats()).reduce((a, b) => a + b, 0) - pool.stats().proofsInPassedBatches
     expect(checks).toBe(11)
   }, 60_000)
@@ -106,6 +117,44 @@ describe('ProofVerifierPool', () => {
     const junk = Array.from({ length: 8 }, (_, k) => tamperedSignal(proofs[k % 4]!))
     expect(await Promise.all(junk.map((p) => pool.verify(p.proof, p.publicSignals)))).toEqual(Array(8).fill(false))
     // 8 fails, both halves of 4 fail: the 8 proofs are checked alone (pure bisection would take 7 more batch checks)
-    expect(pool.stats()).toEqual({ batchesPassed: 0, proofsInPassedBatches: 0, batchesFailed: 3, checkedOneByOne: 8 })
+    expect(pool.stats()).toMatchObject({
+      batchesPassed: 0,
+      proofsInPassedBatches: 0,
+      batchesFailed: 3,
+      checkedOneByOne: 8,
+    })
+  }, 60_000)
+
+  it('mcl, two workers: a lone proof is split between them (e(-A, B) on one, the rest on the other) and gets the same verdicts', async () => {
+    const pool = new ProofVerifierPool(loadVerificationKey('credit'), { workers: 2 })
+    pools.push(pool)
+    const badC = (p: P): P => ({ proof: { ...p.proof, pi_c: p.proof.pi_a }, publicSignals: p.publicSignals })
+    const badB = (p: P): P => ({ proof: { ...p.proof, pi_b: proofs[1]!.proof.pi_b }, publicSignals: p.publicSignals })
+    const fewer = (p: P): P => ({ proof: p.proof, publicSignals: p.publicSignals.slice(1) })
+    const cases: Array<[string, P, boolean]> = [
+      ['valid', proofs[0]!, true],
+      ['a public signal changed', tamperedSignal(proofs[1]!), false],
+      ['A off the curve (the e(-A, B) half fails to parse)', offCurve(proofs[2]!), false],
+      ['C of another point (the other half)', badC(proofs[2]!), false],
+      ['B of another proof', badB(proofs[0]!), false],
+      ['a signal missing', fewer(proofs[3]!), false],
+      ['valid again', proofs[3]!, true],
+    ]
+    // one at a time, so each is a lone proof with both workers idle
+    for (const [what, p, ok] of cases) expect(await pool.verify(p.proof, p.publicSignals), what).toBe(ok)
+    expect(pool.stats()).toMatchObject({ checkedSplit: cases.length, checkedOneByOne: 0, batchesPassed: 0 })
+    // proofs sent together are not split: they go to the workers as batches
+    expect(await Promise.all(proofs.map((p) => pool.verify(p.proof, p.publicSignals)))).toEqual([
+      true,
+      true,
+      true,
+      true,
+    ])
+    expect(pool.stats().checkedSplit).toBe(cases.length)
+    // splitting is an option: off, a lone proof is checked by one worker
+    const whole = new ProofVerifierPool(loadVerificationKey('credit'), { workers: 2, splitLoneProofs: false })
+    pools.push(whole)
+    expect(await whole.verify(proofs[0]!.proof, proofs[0]!.publicSignals)).toBe(true)
+    expect(whole.stats()).toMatchObject({ checkedSplit: 0, checkedOneByOne: 1 })
   }, 60_000)
 })

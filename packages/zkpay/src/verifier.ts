@@ -15,9 +15,12 @@ export type VerifierStats = {
   batchesFailed: number
   /** Proofs checked alone: lone proofs, the halves bisection brought down to one proof, and every proof of the snarkjs engine. */
   checkedOneByOne: number
+  /** Lone proofs that came while every worker was idle, checked by two workers at once (mcl, two workers or more). */
+  checkedSplit: number
 }
 
-type Pending = { resolve: (ok: boolean) => void; reject: (e: Error) => void; worker: number }
+/** `helper`: the other worker of a split check (it computes e(-A, B) for `worker`). */
+type Pending = { resolve: (ok: boolean) => void; reject: (e: Error) => void; worker: number; helper?: number }
 
 export type VerifierOptions = {
   workers?: number
@@ -29,6 +32,12 @@ export type VerifierOptions = {
   batchWaitMs?: number
   /** Throwaway pairing checks at start, so the first real proofs run optimized code (default 8; mcl only). */
   warmUp?: number
+  /**
+   * A lone proof that comes while nothing else is being checked is split between two workers (mcl,
+   * two workers or more): one computes e(-A, B), the other the rest and the final exponentiation.
+   * It lowers one call's latency by about a third; under load, proofs are batched instead (default true).
+   */
+  splitLoneProofs?: boolean
 }
 
 /**
@@ -48,10 +57,13 @@ export class ProofVerifierPool {
     proofsInPassedBatches: 0,
     batchesFailed: 0,
     checkedOneByOne: 0,
+    checkedSplit: 0,
   }
+  private readonly split: boolean
 
   constructor(vkey: VerificationKey, options: VerifierOptions = {}) {
     const n = Math.max(1, options.workers ?? cpus().length)
+    this.split = (options.engine ?? 'mcl') === 'mcl' && n >= 2 && options.splitLoneProofs !== false
     const url = fileURLToPath(new URL('./verify-worker.mjs', import.meta.url))
     // `mod` keeps the web-worker polyfill that snarkjs bundles quiet inside a worker thread
     const workerData = {
@@ -67,7 +79,13 @@ export class ProofVerifierPool {
     const spawnAt = (k: number): Promise<void> => {
       const w = new Worker(url, { workerData })
       this.workers[k] = w
-      w.on('message', (m: { id?: number; ok?: boolean; stats?: VerifierStats }) => {
+      w.on('message', (m: { id?: number; ok?: boolean; stats?: VerifierStats; part?: { id: number; ab: unknown } }) => {
+        // one half of a split check: e(-A, B) goes on to the worker doing the rest
+        if (m.part) {
+          const p = this.pending.get(m.part.id)
+          if (p) this.workers[p.worker]!.postMessage({ part: m.part })
+          return
+        }
         if (m.stats)
           for (const key of Object.keys(this.counts) as Array<keyof VerifierStats>) this.counts[key] += m.stats[key]
         if (m.id === undefined) return
@@ -79,7 +97,7 @@ export class ProofVerifierPool {
       const fail = (e: unknown) => {
         if (this.closed) return
         for (const [id, p] of this.pending) {
-          if (p.worker !== k) continue
+          if (p.worker !== k && p.helper !== k) continue
           this.pending.delete(id)
           p.reject(new ZkPayError('ZKPAY_VERIFIER_CRASHED', `A proof verifier worker stopped: ${shortMessageOf(e)}`))
         }
@@ -119,6 +137,19 @@ export class ProofVerifierPool {
 
   private flush(): void {
     this.flushing = false
+    const boxes = this.outbox.filter((b) => b && b.length > 0)
+    const lone = boxes.length === 1 && boxes[0]!.length === 1 ? boxes[0]![0]! : undefined
+    // nothing else in flight: two idle workers share the one proof
+    if (this.split && lone && this.pending.size === 1) {
+      const p = this.pending.get(lone.id)!
+      const helper = (p.worker + 1) % this.workers.length
+      p.helper = helper
+      const item = { proof: lone.proof, publicSignals: lone.publicSignals }
+      this.workers[helper]!.postMessage({ split: { id: lone.id, half: 'ab', item } })
+      this.workers[p.worker]!.postMessage({ split: { id: lone.id, half: 'lc', item } })
+      this.outbox = []
+      return
+    }
     this.outbox.forEach((items, k) => {
       if (items && items.length > 0) this.workers[k]!.postMessage({ batch: items })
     })

@@ -8,8 +8,18 @@ import { parentPort, workerData } from 'node:worker_threads'
 const { vkey, engine, batchSize, batchWaitMs, warmUp } = workerData
 let verifyOne
 let verifyMany
+// the two halves of a split check (mcl only)
+let halfAB
+let halfLC
+let finishSplit
 // how the proofs of each flush were checked, reported to the pool (ProofVerifierPool.stats())
-const stats = () => ({ batchesPassed: 0, proofsInPassedBatches: 0, batchesFailed: 0, checkedOneByOne: 0 })
+const stats = () => ({
+  batchesPassed: 0,
+  proofsInPassedBatches: 0,
+  batchesFailed: 0,
+  checkedOneByOne: 0,
+  checkedSplit: 0,
+})
 let counts = stats()
 
 if (engine === 'snarkjs') {
@@ -92,6 +102,33 @@ if (engine === 'snarkjs') {
     const it = parse(p)
     return it !== null && checkOne(it)
   }
+  // a lone proof split between two idle workers: this worker's half is either e(-A, B) (with B's
+  // subgroup check, about a third of the work) or e(alpha, beta)·e(L, gamma)·e(C, delta) (the
+  // rest); the second half gets the first's Miller loop value and does the one final exponentiation
+  halfAB = (p) => {
+    try {
+      const A = g1(p.proof.pi_a)
+      const B = g2(p.proof.pi_b)
+      return mcl.millerLoop(mcl.neg(A), B).serialize()
+    } catch {
+      return null
+    }
+  }
+  halfLC = (p) => {
+    try {
+      if (p.publicSignals.length !== nPublic) return null
+      const L = mcl.mulVec(IC, [fr(1), ...p.publicSignals.map(fr)])
+      return mcl.mul(alphaBeta, mcl.precomputedMillerLoop2(L, gamma, g1(p.proof.pi_c), delta))
+    } catch {
+      return null
+    }
+  }
+  finishSplit = (lc, abBytes) => {
+    if (lc === null || abBytes === null) return false
+    const ab = new mcl.GT()
+    ab.deserialize(abBytes)
+    return mcl.finalExp(mcl.mul(lc, ab)).isOne()
+  }
   const single = (x, out) => {
     counts.checkedOneByOne++
     out[x.k] = checkOne(x.it)
@@ -161,7 +198,37 @@ const flush = async () => {
 
 // the pool sends the proofs of one event-loop turn as one message (a batch); batchWaitMs 0 checks
 // as soon as what already arrived is in, so a lone proof waits for nothing
-parentPort.on('message', ({ batch }) => {
+// a split check: halves computed here, waiting for the other worker's e(-A, B) (or the reverse)
+const halves = new Map()
+const settleSplit = (id) => {
+  const h = halves.get(id)
+  if (!h || !('lc' in h) || !('ab' in h)) return
+  halves.delete(id)
+  let ok = false
+  try {
+    ok = finishSplit(h.lc, h.ab)
+  } catch {}
+  counts.checkedSplit++
+  parentPort.postMessage({ stats: counts })
+  counts = stats()
+  parentPort.postMessage({ id, ok })
+}
+
+parentPort.on('message', ({ batch, split, part }) => {
+  if (split) {
+    // { split: 'ab' }: compute e(-A, B) and give it back (the pool forwards it); { split: 'lc' }: the rest, then wait
+    if (split.half === 'ab') parentPort.postMessage({ part: { id: split.id, ab: halfAB(split.item) } })
+    else {
+      halves.set(split.id, { ...halves.get(split.id), lc: halfLC(split.item) })
+      settleSplit(split.id)
+    }
+    return
+  }
+  if (part) {
+    halves.set(part.id, { ...halves.get(part.id), ab: part.ab })
+    settleSplit(part.id)
+    return
+  }
   for (const { id, proof, publicSignals } of batch) {
     queue.push({ id, item: { proof, publicSignals } })
     if (queue.length >= batchSize) void flush()

@@ -179,6 +179,42 @@ describe('x402 v2 as the ecosystem reads it', () => {
     expect(await res.json()).toMatchObject({ error: { code: 'ZKPAY_STALE_ROOT' } })
   })
 
+  it('a PAYMENT-SIGNATURE of another scheme (an `exact` EIP-3009 payload): 402 with errorReason unsupported_scheme and the zk-rln offer', async () => {
+    const exact = {
+      x402Version: 2,
+      accepted: exactOffer,
+      payload: {
+        signature: `0x${'ab'.repeat(65)}`,
+        authorization: {
+          from: '0x857b06519E91e3A54538791bDbb0E22373e36b66',
+          to: exactOffer.payTo,
+          value: exactOffer.amount,
+          validAfter: '0',
+          validBefore: '9999999999',
+          nonce: `0x${'cd'.repeat(32)}`,
+        },
+      },
+    } as unknown as X402PaymentPayload
+    expect(parsePaymentPayload(exact).success).toBe(true)
+    const res = await fetch(`${url}/v1/chat`, { headers: { [HEADER_SIGNATURE]: encodePaymentSignatureHeader(exact) } })
+    expect(res.status).toBe(402)
+    expect(await res.clone().json()).toMatchObject({ error: { code: 'ZKPAY_UNSUPPORTED_SCHEME' } })
+    expect(decodePaymentResponseHeader(res.headers.get(HEADER_RESPONSE)!)).toMatchObject({
+      success: false,
+      errorReason: 'unsupported_scheme',
+    })
+    // the 402 says what it does take
+    const required = decodeHeader(paymentRequiredSchema, res.headers.get(HEADER_REQUIRED) ?? undefined, 'x')
+    expect(required.accepts.map((a) => a.scheme)).toEqual(['zk-rln'])
+    // a zk-rln payment that does not parse is still malformed, not another scheme
+    const broken = { ...madeUpPayment(await offerAt('/v1/chat'), '/v1/chat'), payload: { signature: '0x00' } }
+    const bad = await fetch(`${url}/v1/chat`, { headers: { [HEADER_SIGNATURE]: encodeHeader(broken) } })
+    expect(await bad.json()).toMatchObject({ error: { code: 'ZKPAY_MALFORMED' } })
+    expect(decodePaymentResponseHeader(bad.headers.get(HEADER_RESPONSE)!)).toMatchObject({
+      errorReason: 'invalid_payload',
+    })
+  })
+
   it("GET /supported lists zk-rln for the pool's network, as x402 tooling discovers schemes", async () => {
     const res = await fetch(`${url}/supported`)
     expect(res.status).toBe(200)

@@ -40,6 +40,7 @@ export function registerAgents(program: Command, output: () => Output): void {
       skill: options.skill,
       maxPrice,
       minReputation,
+      maxPriceName: '--max-price',
     })
     const unit = escrowUnit()
     out.result({ candidates, skipped, unit }, () =>

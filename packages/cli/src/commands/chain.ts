@@ -44,7 +44,9 @@ export function secret(name: 'HERMIT_KEYSTORE_PASSWORD' | 'HERMIT_PRIVATE_KEY'):
 export function wallet(rpcUrl: string, chainId: number) {
   const key = secret('HERMIT_PRIVATE_KEY')
   if (!isHex(key) || key.length !== 66)
-    throw new CliError('CLI_BAD_ARGUMENT', 'HERMIT_PRIVATE_KEY is not a 32-byte hex key.')
+    throw new CliError('CLI_BAD_ARGUMENT', 'HERMIT_PRIVATE_KEY is not a 32-byte hex key.', {
+      hint: 'Set it to 0x and 64 hex digits.',
+    })
   let account: PrivateKeyAccount
   try {
     account = privateKeyToAccount(key as Hex)
@@ -53,6 +55,7 @@ export function wallet(rpcUrl: string, chainId: number) {
     throw new CliError(
       'CLI_BAD_ARGUMENT',
       'HERMIT_PRIVATE_KEY is not a valid private key (0 or not below the curve order).',
+      { hint: 'Set it to the key of the wallet that pays: 0x and 64 hex digits, from a wallet or `cast wallet new`.' },
     )
   }
   return createWalletClient({ chain: devnetChain(chainId, rpcUrl), transport: http(rpcUrl), account })

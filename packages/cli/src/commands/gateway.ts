@@ -13,12 +13,15 @@ import {
   nullifierStoreFromUrl,
   createZkPayClient,
   loadKeystore,
-  readPool,
   type NullifierStore,
 } from '@hermit/zkpay'
+import { shortMessageOf } from '@hermit/errors'
 import { parseArgs } from '../args.ts'
+import { CliError } from '../errors.ts'
 import type { Output } from '../output.ts'
 import { address, chainClient, rpc, secret, units, wallet } from './chain.ts'
+import { poolAt } from './pool.ts'
+import { ETH, showAmount, tokenUnit } from '../amount.ts'
 
 const port = z.coerce.number().int().min(0).max(65_535)
 const count = z.coerce.number().int().min(1)
@@ -77,12 +80,14 @@ export function registerGateway(program: Command, output: () => Output): void {
         'gateway',
       )
       const publicClient = await chainClient(options.rpc)
-      const pool = await readPool(publicClient, options.pool)
+      // an account or another contract is CLI_NOT_A_POOL (65), not viem's dump of a reverted read
+      const pool = await poolAt(publicClient, options.pool)
+      const unit = pool.token ? await tokenUnit(publicClient, pool.token) : ETH
       const tokensPerTicket = options.pricePer1kTokens ? tokensPerTicketFor(pool.price, options.pricePer1kTokens) : 1000
       if (!Number.isSafeInteger(tokensPerTicket) || tokensPerTicket < 1)
         throw new GatewayError(
           'GATEWAY_BAD_OPTIONS',
-          `--price-per-1k-tokens: one ticket (${pool.price}) would buy no token.`,
+          `--price-per-1k-tokens: one ticket (${showAmount(pool.price, unit)}) would buy no token.`,
           {
             hint: 'Lower --price-per-1k-tokens (at most 1000 × the pool price), or open a pool with a higher price.',
           },
@@ -111,7 +116,7 @@ export function registerGateway(program: Command, output: () => Output): void {
             price: pool.price.toString(),
           },
           () =>
-            `gateway on ${listening.url} → ${options.upstream}: one ticket (${pool.price} base units) buys ${tokensPerTicket} tokens; ` +
+            `gateway on ${listening.url} → ${options.upstream}: one ticket (${showAmount(pool.price, unit)}) buys ${tokensPerTicket} tokens; ` +
             `/healthz, /metrics; no address or request content is logged\nrunning — press Ctrl-C to stop`,
         )
         await stopped
@@ -121,6 +126,19 @@ export function registerGateway(program: Command, output: () => Output): void {
         await store.close()
       }
     })
+}
+
+/** A gateway that cannot be reached (fetch's bare "fetch failed") is 69 with its host, as `pay fetch` says of an endpoint. */
+function unreachable(error: unknown, url: string): unknown {
+  if (!(error instanceof TypeError && error.message === 'fetch failed')) return error
+  return new CliError(
+    'CLI_UNREACHABLE',
+    `Cannot reach the gateway at ${new URL(url).host}: ${shortMessageOf(error.cause ?? error)}`,
+    {
+      cause: error,
+      hint: 'Is `hermit gateway` running, and is --gateway its URL?',
+    },
+  )
 }
 
 /** `hermit pay proxy`: registered by `registerPay`. */
@@ -174,7 +192,10 @@ export function registerPayProxy(pay: Command, output: () => Output): void {
       try {
         const stopped = untilSignal(out, 'proxy')
         const listening = await proxy.listen({ port: options.port })
-        await proxy.start()
+        await proxy.start().catch(async (error: unknown) => {
+          await listening.close()
+          throw unreachable(error, options.gateway)
+        })
         const s = await proxy.status()
         out.result(
           { url: listening.url, ...s },

@@ -78,7 +78,10 @@ export function registerJobs(program: Command, output: () => Output): void {
     const { options, jobId } = parseJobCommand(raw, id, 'jobs show')
     const { escrow } = await openEscrow(options)
     const job = await getJob(escrow, jobId).catch((cause: unknown) => {
-      throw new AgentError('AGENTS_JOB_UNKNOWN', `There is no job ${jobId} on this escrow.`, { cause })
+      throw new AgentError('AGENTS_JOB_UNKNOWN', `There is no job ${jobId} on this escrow.`, {
+        cause,
+        hint: 'See the jobs of an address with `hermit jobs list --address <a>`; -f names the escrow.',
+      })
     })
     const [bond, acceptance, now] = await Promise.all([
       lockedBond(escrow, jobId),
@@ -120,6 +123,7 @@ export function registerJobs(program: Command, output: () => Output): void {
         throw new AgentError(
           'AGENTS_JOB_NOT_EXPIRED',
           `Job ${jobId} expires at ${new Date(Number(job.expiredAt) * 1000).toISOString()} (chain time); it cannot be refunded before.`,
+          { hint: 'Run it again after the expiry (chain time, not this machine’s).' },
         )
       await claimRefund(escrow, jobId)
       done.push(`refunded ${tokenAmount(job.budget)} to ${job.client}`)
@@ -140,6 +144,7 @@ export function registerJobs(program: Command, output: () => Output): void {
       throw new AgentError(
         'AGENTS_JOB_NOTHING_TO_REFUND',
         `Job ${jobId} is ${job.status}: nothing is left to refund or settle.`,
+        { hint: 'See the job with `hermit jobs show <jobId>`.' },
       )
     out.result({ jobId: jobId, status: job.status, done }, () => `job #${jobId}: ${done.join('; ')}`)
   })

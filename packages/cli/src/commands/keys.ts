@@ -63,7 +63,9 @@ export function registerKeys(program: Command, output: () => Output): void {
   run('import', (path) => {
     const key = secret('HERMIT_PRIVATE_KEY')
     if (!isHex(key) || key.length !== 66)
-      throw new CliError('CLI_BAD_ARGUMENT', 'HERMIT_PRIVATE_KEY is not a 32-byte hex key.')
+      throw new CliError('CLI_BAD_ARGUMENT', 'HERMIT_PRIVATE_KEY is not a 32-byte hex key.', {
+        hint: 'Set it to 0x and 64 hex digits.',
+      })
     return { address: saveAccountKeystore(path, key as Hex, secret('HERMIT_KEYSTORE_PASSWORD')), created: true }
   }).description('encrypt the key in $HERMIT_PRIVATE_KEY into <file>')
   run('address', (path) => ({ address: keystoreAddress(path), created: false })).description(

@@ -2,8 +2,8 @@ import type { Command } from 'commander'
 import { z } from 'zod'
 import { startDevnet } from '@hermit/devnet'
 import { policySchema } from '@hermit/txguard'
-import { readFileSync } from 'node:fs'
 import { parseArgs } from '../args.ts'
+import { readJson } from '../files.ts'
 import { CliError } from '../errors.ts'
 import { modelFromSpec } from '../model.ts'
 import type { Output } from '../output.ts'
@@ -42,13 +42,8 @@ export function registerMcpGuard(program: Command, _output: () => Output): void 
           hint: "The downstream wallet's address: the guard checks its transactions without ever holding its key.",
         })
       const config = parseGuardConfig({ ...(base ?? {}), ...(o.from ? { from: o.from } : {}) })
-      let policy: z.output<typeof policySchema> | undefined
-      if (o.policy) {
-        const parsed = policySchema.safeParse(JSON.parse(readFileSync(o.policy, 'utf8')))
-        if (!parsed.success)
-          throw new CliError('CLI_POLICY_INVALID', `Policy ${o.policy}: ${parsed.error.issues[0]?.message}`)
-        policy = parsed.data
-      }
+      // a missing policy file is 74 and a broken one 65, as for every command (not a raw ENOENT or SyntaxError: 70)
+      const policy = o.policy ? readJson(o.policy, policySchema, 'Policy') : undefined
       const client = await chainClient(o.rpc)
       const provider = modelFromSpec(o.model)
       const fork = await startDevnet({ fork: { url: o.rpc }, deploy: false })

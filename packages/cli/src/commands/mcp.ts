@@ -97,7 +97,9 @@ export function registerMcp(program: Command, output: () => Output): void {
       const deployments = existsSync(deploymentsPath) ? readDeployments(deploymentsPath) : undefined
       const { keystore, ticketsFile } = o
       if ((keystore === undefined) !== (ticketsFile === undefined))
-        throw new CliError('CLI_BAD_ARGUMENT', 'mcp: --keystore and --tickets-file go together.')
+        throw new CliError('CLI_BAD_ARGUMENT', 'mcp: --keystore and --tickets-file go together.', {
+          hint: 'Pass both for paid_fetch (a ZK identity and its deposit), or neither.',
+        })
       // everything starts before the fork, so a bad flag or file never leaves an anvil behind
       const options: HermitMcpOptions = {
         client,

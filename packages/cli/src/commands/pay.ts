@@ -1,15 +1,7 @@
 import { existsSync } from 'node:fs'
 import { resolve } from 'node:path'
 import type { Command } from 'commander'
-import {
-  AbiDecodingDataSizeTooSmallError,
-  AbiDecodingZeroDataError,
-  BaseError,
-  ContractFunctionZeroDataError,
-  zeroAddress,
-  type Address,
-} from 'viem'
-import { ContractRevertError } from '@hermit/chain'
+import { zeroAddress } from 'viem'
 import { z } from 'zod'
 import { HermitError, shortMessageOf } from '@hermit/errors'
 import { readDeployments } from '@hermit/devnet'
@@ -24,7 +16,6 @@ import {
   depositToPool,
   loadKeystore,
   prepareDeposit,
-  readPool,
   saveKeystore,
   zkInfraFromDeployments,
 } from '@hermit/zkpay'
@@ -35,6 +26,7 @@ import { DEFAULT_DEPLOYMENTS_PATH } from './devnet.ts'
 import { address, chainClient, paidBy, rpc, secret, wallet } from './chain.ts'
 import { ETH, parseAmount, showAmount, tokenUnit } from '../amount.ts'
 import { registerPayProxy } from './gateway.ts'
+import { poolAt } from './pool.ts'
 
 export function registerPay(program: Command, output: () => Output): void {
   const pay = program
@@ -207,7 +199,9 @@ export function registerPay(program: Command, output: () => Output): void {
       )
       const target = rpc.safeParse(url)
       if (!target.success)
-        throw new HermitError('CLI_BAD_ARGUMENT', `pay fetch: <url>: ${target.error.issues[0]?.message}`)
+        throw new HermitError('CLI_BAD_ARGUMENT', `pay fetch: <url>: ${target.error.issues[0]?.message}`, {
+          hint: 'The paid endpoint: an http(s) URL, e.g. http://127.0.0.1:8402/v1/chat/completions.',
+        })
       const identity = loadKeystore(resolve(options.keystore), secret('HERMIT_KEYSTORE_PASSWORD'))
       const publicClient = await chainClient(options.rpc)
       const client = createZkPayClient({
@@ -248,32 +242,6 @@ export function registerPay(program: Command, output: () => Output): void {
     })
 
   registerPayProxy(pay, output)
-}
-
-/**
- * The CreditPool at `at`, read from the chain. An address with no code, or a contract whose getters
- * revert or answer nothing, is the user's mistake (CLI_NOT_A_POOL), not an internal error.
- */
-async function poolAt(publicClient: Awaited<ReturnType<typeof chainClient>>, at: Address) {
-  const notAPool = (why: string, cause?: unknown) =>
-    new CliError('CLI_NOT_A_POOL', `${at} is not a CreditPool on chain ${publicClient.chain.id}: ${why}.`, {
-      ...(cause === undefined ? {} : { cause }),
-      hint: 'Pass the address `hermit pay open-pool` printed, on the chain --rpc points at.',
-    })
-  const code = await publicClient.getCode({ address: at })
-  if (!code || code === '0x') throw notAPool('there is no contract at that address')
-  try {
-    return await readPool(publicClient, at)
-  } catch (error) {
-    const notOne = (e: unknown) =>
-      e instanceof ContractRevertError ||
-      e instanceof ContractFunctionZeroDataError ||
-      e instanceof AbiDecodingZeroDataError ||
-      e instanceof AbiDecodingDataSizeTooSmallError
-    if (notOne(error) || (error instanceof BaseError && error.walk(notOne)))
-      throw notAPool('the contract there does not answer as one', error)
-    throw error
-  }
 }
 
 /**

@@ -36,6 +36,7 @@ function readJsonInput(source: string, what: string): unknown {
   } catch (cause) {
     throw new CliError('CLI_INPUT_NOT_JSON', `The ${what} in ${source === '-' ? 'stdin' : source} is not valid JSON.`, {
       cause,
+      hint: 'Fix the file: it must be one JSON document.',
     })
   }
 }

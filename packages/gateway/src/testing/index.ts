@@ -8,7 +8,8 @@ import { mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { startScriptedModelServer, type Script, type ScriptedModelServer } from '@hermit/llm/testing'
-import { SqliteNullifierStore, type GateEvent, type PoolInfo } from '@hermit/zkpay'
+import { loadVerificationKey } from '@hermit/circuits'
+import { ProofVerifierPool, SqliteNullifierStore, type GateEvent, type PoolInfo } from '@hermit/zkpay'
 import { devnetDepositor, devnetPool, zkPayClientFor, type Depositor } from '@hermit/zkpay/testing'
 import { createGateway, type Gateway } from '../gateway.ts'
 import { createPayProxy, type PayProxy } from '../proxy.ts'
@@ -47,6 +48,8 @@ export async function devnetGatewayStack(
     minAnonymitySet?: number
     lowTickets?: number
     dir?: string
+    /** Proof verifier threads, as `hermit gateway --workers` (default 1); 0 verifies on the gateway's own thread (snarkjs). */
+    workers?: number
   },
 ): Promise<GatewayStack> {
   const dir = options.dir ?? mkdtempSync(join(tmpdir(), 'hermit-gateway-'))
@@ -57,7 +60,10 @@ export async function devnetGatewayStack(
     scryptN: 1024,
   })
   const events: GateEvent[] = []
+  const workers = options.workers ?? 1
+  const verifier = workers > 0 ? new ProofVerifierPool(loadVerificationKey('credit'), { workers }) : undefined
   const gateway = createGateway({
+    ...(verifier ? { verifier } : {}),
     publicClient: devnet.publicClient,
     pool,
     fromBlock,
@@ -100,6 +106,7 @@ export async function devnetGatewayStack(
       await listening.close()
       await model.close()
       await store.close()
+      await verifier?.close()
     },
   }
 }

@@ -1,7 +1,9 @@
 /**
  * A SCRIPTED TEST DOUBLE of a model server — no model runs here. It speaks enough of the Ollama
- * API (/api/version, /api/tags, /api/chat, streaming or not) and of the OpenAI-compatible API
- * (/v1/chat/completions, SSE streaming) to drive the real clients, and answers from a script.
+ * API (/api/version, /api/tags, /api/chat, /api/generate, streaming or not) and of the
+ * OpenAI-compatible API (/v1/models, /v1/chat/completions, /v1/completions, /v1/embeddings, SSE
+ * streaming) to drive the real clients, and answers from a script. Streamed tool calls come as the
+ * APIs send them: OpenAI `delta.tool_calls` pieces, an Ollama chunk with `message.tool_calls`.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
@@ -9,6 +11,8 @@ import type { AddressInfo } from 'node:net'
 export type ScriptedReply = {
   content?: string
   toolCalls?: Array<{ name: string; arguments: Record<string, unknown> }>
+  /** Embeddings: one vector per input (default: each input's length and word count, not a real embedding). */
+  embeddings?: number[][]
   /** Answer with this HTTP status and `error` instead. */
   status?: number
   error?: string
@@ -25,6 +29,11 @@ export type ScriptedReply = {
 
 export type RecordedRequest = {
   api: 'ollama' | 'openai'
+  /** The route asked: a chat, a completion (OpenAI /v1/completions, Ollama /api/generate) or embeddings. */
+  kind: RouteKind
+  path: string
+  /** The JSON body as received (budget fields, prompt, input, …). */
+  body: Record<string, unknown>
   model: string
   messages: Array<{ role: string; content: string; [k: string]: unknown }>
   format: unknown
@@ -49,6 +58,15 @@ export type ScriptedModelServer = {
 }
 
 export const SCRIPTED_VERSION = '0.0.0-scripted-test-double'
+
+type RouteKind = 'chat' | 'completion' | 'embedding'
+const ROUTES: Record<string, { api: 'ollama' | 'openai'; kind: RouteKind }> = {
+  '/api/chat': { api: 'ollama', kind: 'chat' },
+  '/api/generate': { api: 'ollama', kind: 'completion' },
+  '/v1/chat/completions': { api: 'openai', kind: 'chat' },
+  '/v1/completions': { api: 'openai', kind: 'completion' },
+  '/v1/embeddings': { api: 'openai', kind: 'embedding' },
+}
 
 export async function startScriptedModelServer(
   options: { models?: string[]; script?: Script } = {},
@@ -82,11 +100,21 @@ export async function startScriptedModelServer(
           })),
         })
       }
-      if (req.method === 'POST' && (url.pathname === '/api/chat' || url.pathname === '/v1/chat/completions')) {
+      if (req.method === 'GET' && url.pathname === '/v1/models') {
+        return json(res, 200, {
+          object: 'list',
+          data: models.map((id) => ({ id, object: 'model', created: 0, owned_by: 'scripted-test-double' })),
+        })
+      }
+      const route = ROUTES[url.pathname]
+      if (req.method === 'POST' && route) {
         const body = JSON.parse(await readBody(req)) as Record<string, unknown>
-        const api = url.pathname === '/api/chat' ? 'ollama' : 'openai'
+        const { api, kind } = route
         const recorded: RecordedRequest = {
           api,
+          kind,
+          path: url.pathname,
+          body,
           model: String(body.model),
           messages: (body.messages as RecordedRequest['messages']) ?? [],
           format: body.format,
@@ -109,6 +137,9 @@ export async function startScriptedModelServer(
         const answer = () => {
           if (reply.status && reply.status >= 400)
             return json(res, reply.status, { error: reply.error ?? 'scripted error' })
+          if (kind === 'embedding') return embeddingsReply(res, recorded, reply)
+          if (kind === 'completion')
+            return api === 'ollama' ? generateReply(res, recorded, reply) : completionReply(res, recorded, reply)
           return api === 'ollama' ? ollamaReply(res, recorded, reply) : openAiReply(res, recorded, reply)
         }
         if (reply.delayMs && reply.delayMs > 0) {
@@ -170,21 +201,93 @@ function ollamaReply(res: ServerResponse, req: RecordedRequest, reply: ScriptedR
   const content = reply.content ?? ''
   const toolCalls = reply.toolCalls?.map((c) => ({ function: { name: c.name, arguments: c.arguments } }))
   const base = { model: req.model, created_at: new Date(0).toISOString() }
+  const calls = toolCalls ? { tool_calls: toolCalls } : {}
   const final = {
     ...base,
-    message: { role: 'assistant', content: req.stream ? '' : content, ...(toolCalls ? { tool_calls: toolCalls } : {}) },
-    done: true,
-    done_reason: 'stop',
-    total_duration: 1,
-    ...(reply.usage
-      ? { prompt_eval_count: reply.usage.promptTokens, eval_count: reply.usage.completionTokens }
-      : { eval_count: 1 }),
+    message: { role: 'assistant', content: req.stream ? '' : content, ...(req.stream ? {} : calls) },
+    ...ollamaDone(reply),
   }
   if (!req.stream) return json(res, 200, final)
   res.writeHead(200, { 'content-type': 'application/x-ndjson' })
   for (const w of words(content))
     res.write(`${JSON.stringify({ ...base, message: { role: 'assistant', content: w }, done: false })}\n`)
+  // Ollama streams the tool calls in a chunk of their own, before the last one
+  if (toolCalls)
+    res.write(`${JSON.stringify({ ...base, message: { role: 'assistant', content: '', ...calls }, done: false })}\n`)
   res.end(`${JSON.stringify(final)}\n`)
+}
+
+const ollamaDone = (reply: ScriptedReply) => ({
+  done: true,
+  done_reason: 'stop',
+  total_duration: 1,
+  ...(reply.usage
+    ? { prompt_eval_count: reply.usage.promptTokens, eval_count: reply.usage.completionTokens }
+    : { eval_count: 1 }),
+})
+
+/** Ollama /api/generate: `response` pieces instead of a message. */
+function generateReply(res: ServerResponse, req: RecordedRequest, reply: ScriptedReply): void {
+  const content = reply.content ?? ''
+  const base = { model: req.model, created_at: new Date(0).toISOString() }
+  if (!req.stream) return json(res, 200, { ...base, response: content, ...ollamaDone(reply) })
+  res.writeHead(200, { 'content-type': 'application/x-ndjson' })
+  for (const w of words(content)) res.write(`${JSON.stringify({ ...base, response: w, done: false })}\n`)
+  res.end(`${JSON.stringify({ ...base, response: '', ...ollamaDone(reply) })}\n`)
+}
+
+const openAiUsage = (reply: ScriptedReply) =>
+  reply.usage && {
+    prompt_tokens: reply.usage.promptTokens,
+    completion_tokens: reply.usage.completionTokens,
+    total_tokens: reply.usage.promptTokens + reply.usage.completionTokens,
+  }
+
+/** SSE events, then the usage event when the request asked for it (stream_options.include_usage), then [DONE]. */
+function sse(res: ServerResponse, req: RecordedRequest, reply: ScriptedReply, events: unknown[]): void {
+  res.writeHead(200, { 'content-type': 'text/event-stream' })
+  for (const e of events) res.write(`data: ${JSON.stringify(e)}\n\n`)
+  const usage = openAiUsage(reply)
+  const includeUsage = (req.streamOptions as { include_usage?: unknown } | undefined)?.include_usage === true
+  if (usage && includeUsage) res.write(`data: ${JSON.stringify({ choices: [], usage })}\n\n`)
+  res.end('data: [DONE]\n\n')
+}
+
+/** OpenAI /v1/completions: `text` pieces. */
+function completionReply(res: ServerResponse, req: RecordedRequest, reply: ScriptedReply): void {
+  const content = reply.content ?? ''
+  const base = { id: 'scripted', object: 'text_completion', created: 0, model: req.model }
+  const usage = openAiUsage(reply)
+  if (!req.stream)
+    return json(res, 200, {
+      ...base,
+      choices: [{ index: 0, text: content, finish_reason: 'stop', logprobs: null }],
+      ...(usage ? { usage } : {}),
+    })
+  const piece = (text: string, finish: string | null) => ({
+    ...base,
+    choices: [{ index: 0, text, finish_reason: finish, logprobs: null }],
+  })
+  sse(res, req, reply, [...words(content).map((w) => piece(w, null)), piece('', 'stop')])
+}
+
+/** OpenAI /v1/embeddings, as floats or, when asked (the openai client's default), base64 of little-endian float32. */
+function embeddingsReply(res: ServerResponse, req: RecordedRequest, reply: ScriptedReply): void {
+  const input = req.body.input
+  const inputs = (Array.isArray(input) ? input : [input]).map((t) => (typeof t === 'string' ? t : JSON.stringify(t)))
+  const base64 = req.body.encoding_format === 'base64'
+  const data = inputs.map((text, index) => {
+    const vector = reply.embeddings?.[index] ?? [text.length, words(text).length]
+    const embedding = base64 ? Buffer.from(new Float32Array(vector).buffer).toString('base64') : vector
+    return { object: 'embedding', index, embedding }
+  })
+  const usage = openAiUsage(reply)
+  json(res, 200, {
+    object: 'list',
+    data,
+    model: req.model,
+    usage: usage ? { prompt_tokens: usage.prompt_tokens, total_tokens: usage.prompt_tokens } : undefined,
+  })
 }
 
 function openAiReply(res: ServerResponse, req: RecordedRequest, reply: ScriptedReply): void {
@@ -194,11 +297,8 @@ function openAiReply(res: ServerResponse, req: RecordedRequest, reply: ScriptedR
     type: 'function',
     function: { name: c.name, arguments: JSON.stringify(c.arguments) },
   }))
-  const usage = reply.usage && {
-    prompt_tokens: reply.usage.promptTokens,
-    completion_tokens: reply.usage.completionTokens,
-    total_tokens: reply.usage.promptTokens + reply.usage.completionTokens,
-  }
+  const finish = toolCalls ? 'tool_calls' : 'stop'
+  const usage = openAiUsage(reply)
   if (!req.stream) {
     return json(res, 200, {
       id: 'scripted',
@@ -208,17 +308,27 @@ function openAiReply(res: ServerResponse, req: RecordedRequest, reply: ScriptedR
         {
           index: 0,
           message: { role: 'assistant', content, ...(toolCalls ? { tool_calls: toolCalls } : {}) },
-          finish_reason: 'stop',
+          finish_reason: finish,
         },
       ],
       ...(usage ? { usage } : {}),
     })
   }
-  res.writeHead(200, { 'content-type': 'text/event-stream' })
-  for (const w of words(content))
-    res.write(`data: ${JSON.stringify({ choices: [{ index: 0, delta: { content: w }, finish_reason: null }] })}\n\n`)
-  res.write(`data: ${JSON.stringify({ choices: [{ index: 0, delta: {}, finish_reason: 'stop' }] })}\n\n`)
-  const includeUsage = (req.streamOptions as { include_usage?: unknown } | undefined)?.include_usage === true
-  if (usage && includeUsage) res.write(`data: ${JSON.stringify({ choices: [], usage })}\n\n`)
-  res.end('data: [DONE]\n\n')
+  const delta = (d: Record<string, unknown>, finishReason: string | null = null) => ({
+    choices: [{ index: 0, delta: d, finish_reason: finishReason }],
+  })
+  // the first delta names the role, as OpenAI's do (the openai client's stream helper needs it)
+  const events = words(content).map((w, i) => delta(i === 0 ? { role: 'assistant', content: w } : { content: w }))
+  // a tool call as OpenAI streams it: id, type and name first, then its arguments in pieces
+  for (const [index, call] of (toolCalls ?? []).entries()) {
+    events.push(
+      delta({
+        tool_calls: [{ index, id: call.id, type: call.type, function: { name: call.function.name, arguments: '' } }],
+      }),
+    )
+    for (const piece of call.function.arguments.match(/.{1,6}/gs) ?? [])
+      events.push(delta({ tool_calls: [{ index, function: { arguments: piece } }] }))
+  }
+  events.push(delta({}, finish))
+  sse(res, req, reply, events)
 }
