@@ -6,7 +6,8 @@
  * provider and a user run them (they share this machine's two cores with the bench). The proxy's
  * proofs are all made before the first timed call (as `hermit pay proxy --precompute` keeps them
  * ready), and there is no preverify: each call carries its proof, and the gateway verifies it,
- * claims its nullifier and forwards on the call's path.
+ * claims its nullifier and forwards on the call's path. One more pair, another user's, runs with
+ * `--preverify` on both sides, for comparison.
  */
 import { spawn, type ChildProcess } from 'node:child_process'
 import { mkdtempSync } from 'node:fs'
@@ -82,8 +83,17 @@ async function streamedChat(
 
 export const bench: BenchFile = {
   title:
-    'Gateway: latency added by hermit pay proxy + hermit gateway to a streamed chat (precomputed proofs, no preverify)',
-  measures: ['packages/gateway/src', 'packages/zkpay/src/server.ts', 'packages/zkpay/src/client.ts'],
+    'Gateway: latency added by hermit pay proxy + hermit gateway to a streamed chat (precomputed proofs; without, then with, preverify)',
+  measures: [
+    'packages/gateway/src',
+    'packages/cli/src/commands/gateway.ts',
+    'packages/zkpay/src/server.ts',
+    'packages/zkpay/src/client.ts',
+    'packages/zkpay/src/check.ts',
+    'packages/zkpay/src/one-time-key.ts',
+    'packages/zkpay/src/verifier.ts',
+    'packages/zkpay/src/verify-worker.mjs',
+  ],
   async run(): Promise<BenchResult[]> {
     const d = await startDevnet()
     const dir = mkdtempSync(join(tmpdir(), 'hermit-bench-gateway-'))
@@ -95,34 +105,35 @@ export const bench: BenchFile = {
       // a second user paying the gateway straight from its client (no proxy): what the proxy itself adds
       const other = await devnetDepositor(d, pool, 2, BigInt(CALLS + WARMUP), dir)
       for (let i = 0; i < 2; i++) await devnetDepositor(d, pool, 3 + i, 1n, dir) // the anonymity set
-      const keystore = join(dir, 'user.json')
-      saveKeystore(keystore, user.identity, PASSWORD, { N: 1024 })
-      // as a provider runs it: two mcl verifier threads (the default), SQLite store
-      const gateway = await startHermit(
-        ['gateway', '--rpc', d.rpcUrl, '--pool', pool.address, '--upstream', model.url, '--port', '0'].concat([
-          '--store',
-          `sqlite:${join(dir, 'nullifiers.sqlite')}`,
-        ]),
-      )
-      children.push(gateway.child)
-      const proxy = await startHermit(
-        ['pay', 'proxy', '--rpc', d.rpcUrl, '--gateway', gateway.url, '-k', keystore, '-t', user.tickets.path].concat([
-          '--port',
-          '0',
-          '--precompute',
-          String(CALLS + WARMUP),
-          '--low-tickets',
-          '0',
-        ]),
-        { HERMIT_KEYSTORE_PASSWORD: PASSWORD },
-      )
-      children.push(proxy.child)
-      // every ticket proved before the first call: no proving on, or beside, a timed call
-      for (;;) {
-        const status = (await (await fetch(`${proxy.url}/hermit/status`)).json()) as { proofsReady: number }
-        if (status.proofsReady >= CALLS + WARMUP) break
-        await new Promise((r) => setTimeout(r, 200))
+      // the same with --preverify on both sides: the proofs are checked when they are made, not on the call
+      const early = await devnetDepositor(d, pool, 6, BigInt(CALLS + WARMUP), dir)
+      /** `hermit gateway` (as a provider runs it: two mcl verifier threads, the default; SQLite) and a `hermit pay proxy` paying it. */
+      const startPair = async (holder: typeof user, name: string, extra: string[]) => {
+        const keystore = join(dir, `${name}.json`)
+        saveKeystore(keystore, holder.identity, PASSWORD, { N: 1024 })
+        const gateway = await startHermit([
+          ...['gateway', '--rpc', d.rpcUrl, '--pool', pool.address, '--upstream', model.url, '--port', '0'],
+          ...['--store', `sqlite:${join(dir, `${name}-nullifiers.sqlite`)}`, ...extra],
+        ])
+        children.push(gateway.child)
+        const proxy = await startHermit(
+          [
+            ...['pay', 'proxy', '--rpc', d.rpcUrl, '--gateway', gateway.url, '-k', keystore, '-t', holder.tickets.path],
+            ...['--port', '0', '--precompute', String(CALLS + WARMUP), '--low-tickets', '0', ...extra],
+          ],
+          { HERMIT_KEYSTORE_PASSWORD: PASSWORD },
+        )
+        children.push(proxy.child)
+        // every ticket proved before the first call: no proving on, or beside, a timed call
+        for (;;) {
+          const status = (await (await fetch(`${proxy.url}/hermit/status`)).json()) as { proofsReady: number }
+          if (status.proofsReady >= CALLS + WARMUP) break
+          await new Promise((r) => setTimeout(r, 200))
+        }
+        return { gateway, proxy }
       }
+      const { gateway, proxy } = await startPair(user, 'user', [])
+      const ahead = await startPair(early, 'early', ['--preverify'])
       const client = zkPayClientFor(d, other, { fromBlock })
       await client.precompute(`${gateway.url}/v1/chat/completions`, CALLS + WARMUP)
       const viaClient = (url: string, init: RequestInit & { body: string }) => client.fetch(url, init)
@@ -131,15 +142,19 @@ export const bench: BenchFile = {
         const direct = { first: [] as number[], total: [] as number[] }
         const paid = { first: [] as number[], total: [] as number[] }
         const gatewayOnly: number[] = []
+        const preverified: number[] = []
         for (let i = 0; i < WARMUP; i++) {
           await streamedChat(stack.model.url)
           await streamedChat(stack.proxyUrl)
           await streamedChat(stack.gatewayUrl, viaClient)
+          await streamedChat(ahead.proxy.url)
         }
         for (let i = 0; i < CALLS; i++) {
           const a = await streamedChat(stack.model.url)
           const b = await streamedChat(stack.proxyUrl)
           const c = await streamedChat(stack.gatewayUrl, viaClient)
+          const e = await streamedChat(ahead.proxy.url)
+          preverified.push(e.first - a.first)
           direct.first.push(a.first)
           direct.total.push(a.total)
           paid.first.push(b.first)
@@ -156,6 +171,8 @@ export const bench: BenchFile = {
         }
         const verifyMs = mean('hermit_gateway_payment_verification_seconds')
         const claimMs = mean('hermit_gateway_store_seconds', 'op="claim"')
+        const pairingMs = mean('hermit_gateway_proof_check_seconds')
+        const upstreamMs = mean('hermit_gateway_upstream_first_byte_seconds')
         const paidCalls = Number(metrics.match(/^hermit_gateway_tickets_total ([\d.]+)$/m)?.[1])
         if (paidCalls !== 2 * (CALLS + WARMUP))
           throw new Error(`expected ${2 * (CALLS + WARMUP)} paid calls, saw ${paidCalls}`)
@@ -179,7 +196,8 @@ export const bench: BenchFile = {
               note:
                 'each sample is one proxied call minus the direct call made just before it; it includes the gateway taking ' +
                 `the payment (from the request to the forward: mean ${verifyMs} ms over every paid call of the run, from its ` +
-                `/metrics: the checks, the Groth16 verification, split between two threads, and the SQLite claim, mean ${claimMs} ms)`,
+                `/metrics: the checks, the Groth16 check split between two threads, mean ${pairingMs} ms, and the SQLite claim, mean ${claimMs} ms); ` +
+                `the upstream's own answer head came ${upstreamMs} ms (mean) after the gateway forwarded`,
             },
           ),
           summarize(
@@ -187,6 +205,14 @@ export const bench: BenchFile = {
             'ms',
             gatewayOnly,
             { note: 'the same pairing as the row above, without the proxy: the difference of the two is the proxy' },
+          ),
+          summarize(
+            'added to time to first token by proxy + gateway, both with --preverify (paired calls)',
+            'ms',
+            preverified,
+            {
+              note: 'another user and gateway: each proof was sent and checked when the proxy made it; the call checks the one-time signature and claims the nullifier',
+            },
           ),
           directTotal,
           summarize('streamed chat through proxy + gateway (1 ticket): total time', 'ms', paid.total, {

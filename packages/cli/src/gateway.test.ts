@@ -1,6 +1,7 @@
 import { mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { formatEther } from 'viem'
 import { afterAll, describe, expect, it } from 'vitest'
 import { useDevnet } from '@hermit/devnet/testing'
 import { startScriptedModelServer } from '@hermit/llm/testing'
@@ -31,7 +32,7 @@ describe('hermit gateway', () => {
         '--store',
         `sqlite:${join(dir, 'unused.sqlite')}`,
         '--price-per-1k-tokens',
-        String(pool.price * 10_000n),
+        `${pool.price * 10_000n} base`,
       ],
       {
         env: { HERMIT_PRIVATE_KEY: '' },
@@ -45,7 +46,7 @@ describe('hermit gateway', () => {
         '--store',
         `sqlite:${join(dir, 'n.sqlite')}`,
         '--price-per-1k-tokens',
-        String(pool.price * 4n),
+        formatEther(pool.price * 4n) + ' ETH',
         '--json',
       ],
       { env: { HERMIT_PRIVATE_KEY: '' } },

@@ -7,19 +7,17 @@ import { HDKey } from 'viem/accounts'
 import { mnemonicToSeedSync } from '@scure/bip39'
 import { ANVIL_MNEMONIC, writeDeployments } from '@hermit/devnet'
 import { useDevnet } from '@hermit/devnet/testing'
-import { REGISTRATION_TYPE, registerAgent } from '@hermit/erc8004'
 import {
   acceptJob,
   approvePaymentToken,
   chainTime,
   createJob,
   encodeJobRequest,
-  escrowId,
   fundJob,
   setBudget,
   tokenBalance,
 } from '@hermit/agents'
-import { advanceChainPast, devnetParty } from '@hermit/agents/testing'
+import { advanceChainPast, devnetParty, registerListedProvider } from '@hermit/agents/testing'
 import { ExitCode } from './exit.ts'
 import { runHermit } from './testing/index.ts'
 
@@ -35,23 +33,7 @@ describe('hermit jobs / hermit agents', () => {
     const deployments = join(mkdtempSync(join(tmpdir(), 'hermit-jobs-cli-')), 'deployments.json')
     writeDeployments(deployments, d.deployments)
     const [client, provider] = await Promise.all([devnetParty(d, 1), devnetParty(d, 2)])
-    const { agentId } = await registerAgent(provider.erc8004, {
-      registration: {
-        type: REGISTRATION_TYPE,
-        name: 'Summarizer',
-        description: 'x',
-        active: true,
-        services: [
-          {
-            name: 'hermit-job',
-            endpoint: 'http://127.0.0.1:9',
-            skills: ['summarize'],
-            escrow: escrowId(d.chainId, client.escrow.address),
-            prices: { summarize: '3000000' },
-          },
-        ],
-      },
-    })
+    const { agentId } = await registerListedProvider(d, provider)
     const args = ['--rpc', d.rpcUrl, '-f', deployments, '--json']
     const found = await hermit(['agents', 'find', '--skill', 'summarize', ...args])
     expect(found.code, found.stderr).toBe(0)

@@ -23,18 +23,16 @@ import type { Command } from 'commander'
 import { saveAccountKeystore } from '@hermit/chain'
 import { writeDeployments, type Devnet } from '@hermit/devnet'
 import { useDevnet } from '@hermit/devnet/testing'
-import { REGISTRATION_TYPE, registerAgent } from '@hermit/erc8004'
 import {
   acceptJob,
   approvePaymentToken,
   chainTime,
   createJob,
   encodeJobRequest,
-  escrowId,
   fundJob,
   setBudget,
 } from '@hermit/agents'
-import { advanceChainPast, devnetParty } from '@hermit/agents/testing'
+import { advanceChainPast, devnetParty, registerListedProvider } from '@hermit/agents/testing'
 import { REPO_ROOT, WALLET_SERVER_SCRIPT } from '@hermit/mcp/testing'
 import { TicketStore, ZkIdentity, saveKeystore } from '@hermit/zkpay'
 import { devnetDepositor, devnetPool, startPaidServer } from '@hermit/zkpay/testing'
@@ -145,23 +143,7 @@ async function deposit(f: Fixtures): Promise<Made> {
 /** A provider of "summarize" at 3 dUSD, registered on the devnet's escrow. */
 async function summarizer(f: Fixtures): Promise<{ agentId: bigint }> {
   const provider = await devnetParty(f.d, 2)
-  return registerAgent(provider.erc8004, {
-    registration: {
-      type: REGISTRATION_TYPE,
-      name: 'Summarizer',
-      description: 'x',
-      active: true,
-      services: [
-        {
-          name: 'hermit-job',
-          endpoint: 'http://127.0.0.1:9',
-          skills: ['summarize'],
-          escrow: escrowId(f.d.chainId, provider.escrow.address),
-          prices: { summarize: '3000000' },
-        },
-      ],
-    },
-  })
+  return registerListedProvider(f.d, provider)
 }
 
 /** A job funded by dev account 1 with provider 2 (its bond locked), expiring in an hour of chain time. */
@@ -572,11 +554,18 @@ const rows: Record<string, Row> = {
       }),
     errors: [
       ['usage', 'CLI_BAD_ARGUMENT', (f, m) => ({ args: [...gatewayArgs(f, m.pool!), '--upstream', 'not a url'] })],
+      // an amount without its unit: "250000000000000" could be wei or ETH
+      [
+        'usage',
+        'CLI_BAD_ARGUMENT',
+        (f, m) => ({ args: [...gatewayArgs(f, m.pool!), '--price-per-1k-tokens', '250000000000000'] }),
+        /--price-per-1k-tokens: "250000000000000" has no unit/,
+      ],
       // a price per 1000 tokens so high one ticket buys none
       [
         'usage',
         'GATEWAY_BAD_OPTIONS',
-        (f, m) => ({ args: [...gatewayArgs(f, m.pool!), '--price-per-1k-tokens', (10n ** 22n).toString()] }),
+        (f, m) => ({ args: [...gatewayArgs(f, m.pool!), '--price-per-1k-tokens', '10000 ETH'] }),
         /one ticket \(0\.001 ETH\) would buy no token/,
       ],
       ['data', 'CLI_NOT_A_POOL', (f) => ({ args: gatewayArgs(f, f.address(6)) }), /is not a CreditPool/],

@@ -31,18 +31,16 @@ import {
   saveKeystore,
   zkInfraFromDeployments,
 } from '@hermit/zkpay'
-import { REGISTRATION_TYPE, registerAgent } from '@hermit/erc8004'
 import {
   acceptJob,
   approvePaymentToken,
   chainTime,
   createJob,
   encodeJobRequest,
-  escrowId,
   fundJob,
   setBudget,
 } from '@hermit/agents'
-import { advanceChainPast, devnetParty } from '@hermit/agents/testing'
+import { advanceChainPast, devnetParty, registerListedProvider } from '@hermit/agents/testing'
 import { ExitCode } from './exit.ts'
 import { runHermit, startHermit, type HermitRun } from './testing/index.ts'
 
@@ -397,23 +395,7 @@ describe('secrets stay out of the output of every command that reads one (stdout
     const deployments = deploymentsFile(d)
     await fundKey(d)
     const [client, provider] = await Promise.all([devnetParty(d, 1), devnetParty(d, 2)])
-    const { agentId } = await registerAgent(provider.erc8004, {
-      registration: {
-        type: REGISTRATION_TYPE,
-        name: 'Summarizer',
-        description: 'x',
-        active: true,
-        services: [
-          {
-            name: 'hermit-job',
-            endpoint: 'http://127.0.0.1:9',
-            skills: ['summarize'],
-            escrow: escrowId(d.chainId, client.escrow.address),
-            prices: { summarize: '3000000' },
-          },
-        ],
-      },
-    })
+    const { agentId } = await registerListedProvider(d, provider)
     const budget = parseUnits('3', 6)
     const { jobId } = await createJob(client.escrow, {
       provider: provider.account.address,

@@ -84,6 +84,20 @@ function timedStore(store: NullifierStore, metrics: Metrics): NullifierStore {
   })
 }
 
+/** The verifier pool with each check timed into the proof-check histogram. */
+function timedVerifier(verifier: ProofVerifierPool, metrics: Metrics): ProofVerifierPool {
+  return new Proxy(verifier, {
+    get(target, prop, receiver) {
+      const v = Reflect.get(target, prop, receiver) as unknown
+      if (prop !== 'verify' || typeof v !== 'function') return typeof v === 'function' ? v.bind(target) : v
+      return (...args: Parameters<ProofVerifierPool['verify']>) => {
+        const t0 = performance.now()
+        return target.verify(...args).finally(() => metrics.proofCheck.observe((performance.now() - t0) / 1000))
+      }
+    },
+  })
+}
+
 const json = (res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) => {
   res.writeHead(status, { 'content-type': 'application/json', ...headers })
   res.end(JSON.stringify(body))
@@ -136,7 +150,7 @@ export function createGateway(options: GatewayOptions): Gateway {
     publicClient: options.publicClient,
     pool: options.pool,
     store: timedStore(options.store, metrics),
-    ...(options.verifier ? { verifier: options.verifier } : {}),
+    ...(options.verifier ? { verifier: timedVerifier(options.verifier, metrics) } : {}),
     ...(options.slasher ? { slasher: options.slasher } : {}),
     ...(options.fromBlock === undefined ? {} : { fromBlock: options.fromBlock }),
     tokensPerTicket: tpt,
@@ -198,6 +212,7 @@ export function createGateway(options: GatewayOptions): Gateway {
         if (!res.writableFinished) abort.abort()
       })
       let answer: Response
+      const forwarded = performance.now()
       try {
         answer = await fetch(`${upstream}${path}`, {
           method: 'POST',
@@ -216,6 +231,7 @@ export function createGateway(options: GatewayOptions): Gateway {
           body: JSON.stringify(apiError(route.api, err.code, err.shortMessage)),
         }
       }
+      metrics.upstreamFirstByte.observe((performance.now() - forwarded) / 1000)
       const type = answer.headers.get('content-type') ?? 'application/json'
       const streamed = /text\/event-stream|application\/x-ndjson/.test(type)
       if (!streamed || !answer.body) {

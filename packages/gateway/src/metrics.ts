@@ -75,11 +75,19 @@ export function createMetrics() {
       'From the request read to the call admitted: every payment check, the pairing, the nullifier claim.',
     ),
     store: new Histogram('hermit_gateway_store_seconds', 'Nullifier store operations, by op.'),
+    proofCheck: new Histogram(
+      'hermit_gateway_proof_check_seconds',
+      'Groth16 checks in the verifier threads, from asked to answered (part of the payment verification).',
+    ),
+    upstreamFirstByte: new Histogram(
+      'hermit_gateway_upstream_first_byte_seconds',
+      "From a paid call forwarded to the upstream's answer head: the model server's own time, not Hermit's.",
+    ),
   }
   return {
     ...m,
     render: (): string =>
-      `${[m.calls, m.tickets, m.refusals, m.tokens, m.cuts, m.verification, m.store].flatMap((x) => x.render()).join('\n')}\n`,
+      `${[m.calls, m.tickets, m.refusals, m.tokens, m.cuts, m.verification, m.store, m.proofCheck, m.upstreamFirstByte].flatMap((x) => x.render()).join('\n')}\n`,
   }
 }
 export type Metrics = ReturnType<typeof createMetrics>

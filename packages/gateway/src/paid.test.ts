@@ -134,6 +134,9 @@ describe('@hermit/gateway: prices, refusals, replays, cuts and metrics', () => {
       expect(metrics).toContain('hermit_gateway_tickets_total 2')
       expect(metrics).toMatch(/hermit_gateway_store_seconds_count\{op="claim"\} \d+/)
       expect(metrics).toMatch(/hermit_gateway_payment_verification_seconds_count 2/)
+      // where a paid call's time goes: the Groth16 checks (the verifier threads) and the model server's own head
+      expect(metrics).toMatch(/hermit_gateway_proof_check_seconds_count [1-9]\d*/)
+      expect(metrics).toMatch(/hermit_gateway_upstream_first_byte_seconds_count 2/)
       // nothing about who called or what was asked
       expect(metrics).not.toMatch(/127\.0\.0\.1|scripted-model|"hi"|w0/)
     } finally {

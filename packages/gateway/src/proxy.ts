@@ -22,7 +22,7 @@ export type PayProxyOptions = {
   /** Warn (stderr in the CLI) when this many tickets or fewer are left (default 10). */
   lowTickets?: number
   warn?: (message: string) => void
-  /** How long a count of the anonymity set is reused (default 5 s): no chain scan on a call's path. */
+  /** How old a count of the anonymity set may get before it is renewed, in the background (default 5 s). */
   anonymityCacheMs?: number
 }
 
@@ -61,9 +61,21 @@ export function createPayProxy(options: PayProxyOptions) {
   let anonymity: { count: number; at: number } | undefined
   let warnedAt: number | undefined
 
+  let counting: Promise<number> | undefined
+  const recount = (): Promise<number> =>
+    (counting ??= client
+      .sync()
+      .then((tree) => (anonymity = { count: liveLeaves(tree), at: Date.now() }).count)
+      .finally(() => (counting = undefined)))
+  /**
+   * The pool's live deposits. Only the first call waits for the chain; after that a call gets the
+   * last count, and a count older than `anonymityCacheMs` is renewed in the background: a scan of
+   * the pool's events (an RPC round trip or more) never sits on a call's path.
+   */
   async function anonymitySet(): Promise<number> {
-    if (anonymity && Date.now() - anonymity.at < cacheMs) return anonymity.count
-    anonymity = { count: liveLeaves(await client.sync()), at: Date.now() }
+    if (!anonymity) return recount()
+    if (Date.now() - anonymity.at >= cacheMs)
+      recount().catch((e: unknown) => options.warn?.(`could not count the pool's deposits: ${shortMessageOf(e)}`))
     return anonymity.count
   }
 

@@ -6,8 +6,9 @@ import { fileURLToPath } from 'node:url'
 import { parseUnits, type HDAccount } from 'viem'
 import { devTokenAbi } from '@hermit/contracts'
 import { serializeDeployments, type Devnet } from '@hermit/devnet'
-import { registriesFromDeployments, type Erc8004Client } from '@hermit/erc8004'
+import { REGISTRATION_TYPE, registerAgent, registriesFromDeployments, type Erc8004Client } from '@hermit/erc8004'
 import { escrowFromDeployments, type Escrow } from '../handle.ts'
+import { escrowId } from '../job-request.ts'
 
 /** An amount of the devnet's dUSD (6 decimals) in base units: `usd('2.5')` is 2_500_000n. */
 export const usd = (v: string): bigint => parseUnits(v, 6)
@@ -39,6 +40,35 @@ export async function devnetParty(
     await devnet.publicClient.waitForTransactionReceipt({ hash })
   }
   return { account, escrow, erc8004, dataDir: options.dataDir ?? mkdtempSync(join(tmpdir(), `hermit-agent-${index}-`)) }
+}
+
+/**
+ * Registers `party` as an ERC-8004 agent offering `skill` at `price` (base units of the escrow's
+ * token) on the devnet's escrow, with an endpoint nothing listens on: enough to be found, not to work.
+ */
+export async function registerListedProvider(
+  devnet: Devnet,
+  party: DevnetParty,
+  options: { skill?: string; price?: bigint; name?: string } = {},
+): Promise<{ agentId: bigint }> {
+  const skill = options.skill ?? 'summarize'
+  return registerAgent(party.erc8004, {
+    registration: {
+      type: REGISTRATION_TYPE,
+      name: options.name ?? 'Summarizer',
+      description: 'x',
+      active: true,
+      services: [
+        {
+          name: 'hermit-job',
+          endpoint: 'http://127.0.0.1:9',
+          skills: [skill],
+          escrow: escrowId(devnet.chainId, party.escrow.address),
+          prices: { [skill]: String(options.price ?? 3_000_000n) },
+        },
+      ],
+    },
+  })
 }
 
 /** Moves the chain's clock past `timestamp` (the devnet mines a block with the new time). */

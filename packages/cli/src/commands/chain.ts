@@ -23,10 +23,6 @@ export const address = z
   .string()
   .refine((v) => isAddress(v, { strict: false }), 'not an address')
   .transform((v) => getAddress(v) as Address)
-export const units = z
-  .string()
-  .regex(/^\d+$/, 'expected an amount in base units (wei)')
-  .transform((v) => BigInt(v))
 
 /** Secrets come from the environment at this edge, never from flags (flags land in shell history). */
 export function secret(name: 'HERMIT_KEYSTORE_PASSWORD' | 'HERMIT_PRIVATE_KEY'): string {

@@ -19,9 +19,9 @@ import { shortMessageOf } from '@hermit/errors'
 import { parseArgs } from '../args.ts'
 import { CliError } from '../errors.ts'
 import type { Output } from '../output.ts'
-import { address, chainClient, rpc, secret, units, wallet } from './chain.ts'
+import { address, chainClient, rpc, secret, wallet } from './chain.ts'
 import { poolAt } from './pool.ts'
-import { ETH, showAmount, tokenUnit } from '../amount.ts'
+import { ETH, parseAmount, showAmount, tokenUnit } from '../amount.ts'
 
 const port = z.coerce.number().int().min(0).max(65_535)
 const count = z.coerce.number().int().min(1)
@@ -57,9 +57,16 @@ export function registerGateway(program: Command, output: () => Output): void {
     .option('--port <n>', 'port to listen on', '8402')
     .option('--host <host>', 'address to listen on', '127.0.0.1')
     .option('--store <url>', 'nullifier store: sqlite:<path> or postgres://…', 'sqlite:./hermit-nullifiers.sqlite')
-    .option('--price-per-1k-tokens <wei>', 'price of 1000 tokens (prompt and answer), base units (default: one ticket)')
+    .option(
+      '--price-per-1k-tokens <amount>',
+      'price of 1000 tokens (prompt and answer), in the pool\'s unit: "0.00025 ETH" or "250000000000000 base" (default: one ticket)',
+    )
     .option('--max-tokens <n>', 'answer budget of a call that names none', '256')
     .option('--workers <n>', 'proof verifier threads', '2')
+    .option(
+      '--preverify',
+      'take precomputed proofs ahead of their calls (PAYMENT-PREVERIFY): a call then skips its pairing',
+    )
     .option('--json', 'machine-readable JSON')
     .action(async (raw: Record<string, unknown>) => {
       const out = output()
@@ -71,9 +78,10 @@ export function registerGateway(program: Command, output: () => Output): void {
           port,
           host: z.string().min(1),
           store: z.string().min(1),
-          pricePer1kTokens: units.optional(),
+          pricePer1kTokens: z.string().optional(),
           maxTokens: count,
           workers: count.max(64),
+          preverify: z.boolean().optional(),
           json: z.boolean().optional(),
         }),
         raw,
@@ -83,7 +91,12 @@ export function registerGateway(program: Command, output: () => Output): void {
       // an account or another contract is CLI_NOT_A_POOL (65), not viem's dump of a reverted read
       const pool = await poolAt(publicClient, options.pool)
       const unit = pool.token ? await tokenUnit(publicClient, pool.token) : ETH
-      const tokensPerTicket = options.pricePer1kTokens ? tokensPerTicketFor(pool.price, options.pricePer1kTokens) : 1000
+      // one amount rule for the CLI: whole units with the pool's symbol, or base units spelled as such
+      const pricePer1k =
+        options.pricePer1kTokens === undefined
+          ? undefined
+          : parseAmount(options.pricePer1kTokens, unit, '--price-per-1k-tokens', 'gateway')
+      const tokensPerTicket = pricePer1k ? tokensPerTicketFor(pool.price, pricePer1k) : 1000
       if (!Number.isSafeInteger(tokensPerTicket) || tokensPerTicket < 1)
         throw new GatewayError(
           'GATEWAY_BAD_OPTIONS',
@@ -104,6 +117,7 @@ export function registerGateway(program: Command, output: () => Output): void {
           ...(process.env.HERMIT_PRIVATE_KEY ? { slasher: wallet(options.rpc, publicClient.chain.id) } : {}),
           tokensPerTicket,
           defaultMaxTokens: options.maxTokens,
+          ...(options.preverify ? { gate: { preverify: true } } : {}),
         })
         const stopped = untilSignal(out, 'gateway')
         const listening = await gateway.listen({ port: options.port, host: options.host })
@@ -154,6 +168,7 @@ export function registerPayProxy(pay: Command, output: () => Output): void {
     .option('--min-anonymity <n>', 'refuse to pay while the pool has fewer live deposits', '3')
     .option('--precompute <n>', 'proofs kept ready ahead of calls', '4')
     .option('--low-tickets <n>', 'warn on stderr when this many tickets or fewer are left', '10')
+    .option('--preverify', 'send each precomputed proof to the gateway ahead of its call, when it offers that')
     .option('--json', 'machine-readable JSON')
     .action(async (raw: Record<string, unknown>) => {
       const out = output()
@@ -167,6 +182,7 @@ export function registerPayProxy(pay: Command, output: () => Output): void {
           minAnonymity: z.coerce.number().int().min(0),
           precompute: z.coerce.number().int().min(0).max(256),
           lowTickets: z.coerce.number().int().min(0),
+          preverify: z.boolean().optional(),
           json: z.boolean().optional(),
         }),
         raw,
@@ -180,6 +196,7 @@ export function registerPayProxy(pay: Command, output: () => Output): void {
         tickets: TicketStore.open(resolve(options.ticketsFile)),
         publicClient,
         onWarning: warn,
+        ...(options.preverify ? { preverify: true } : {}),
       })
       const proxy = createPayProxy({
         client,

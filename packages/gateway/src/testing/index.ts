@@ -50,6 +50,8 @@ export async function devnetGatewayStack(
     dir?: string
     /** Proof verifier threads, as `hermit gateway --workers` (default 1); 0 verifies on the gateway's own thread (snarkjs). */
     workers?: number
+    /** The gateway takes proofs ahead of their calls and the proxy sends them (`--preverify` on both). */
+    preverify?: boolean
   },
 ): Promise<GatewayStack> {
   const dir = options.dir ?? mkdtempSync(join(tmpdir(), 'hermit-gateway-'))
@@ -71,6 +73,7 @@ export async function devnetGatewayStack(
     store,
     slasher: devnet.walletFor(devnet.accounts[5]!),
     tokensPerTicket: options.tokensPerTicket,
+    ...(options.preverify ? { gate: { preverify: true } } : {}),
     onEvent: (e) => events.push(e),
   })
   const seen: IncomingHttpHeaders[] = []
@@ -79,7 +82,7 @@ export async function devnetGatewayStack(
   for (let i = 0; i < (options.others ?? 2); i++) await devnetDepositor(devnet, pool, 3 + i, 1n, dir)
   const warnings: string[] = []
   const proxy = createPayProxy({
-    client: zkPayClientFor(devnet, user, { fromBlock }),
+    client: zkPayClientFor(devnet, user, { fromBlock, ...(options.preverify ? { preverify: true } : {}) }),
     gateway: listening.url,
     precompute: options.precompute ?? 2,
     ...(options.minAnonymitySet === undefined ? {} : { minAnonymitySet: options.minAnonymitySet }),
