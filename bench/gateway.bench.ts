@@ -211,7 +211,9 @@ export const bench: BenchFile = {
             'ms',
             preverified,
             {
-              note: 'another user and gateway: each proof was sent and checked when the proxy made it; the call checks the one-time signature and claims the nullifier',
+              note:
+                'another user and gateway: each proof was sent and checked when the proxy made it; ' +
+                'the call checks the one-time signature and claims the nullifier',
             },
           ),
           directTotal,

@@ -87,7 +87,9 @@ export function createMetrics() {
   return {
     ...m,
     render: (): string =>
-      `${[m.calls, m.tickets, m.refusals, m.tokens, m.cuts, m.verification, m.store, m.proofCheck, m.upstreamFirstByte].flatMap((x) => x.render()).join('\n')}\n`,
+      `${Object.values(m)
+        .flatMap((x) => x.render())
+        .join('\n')}\n`,
   }
 }
 export type Metrics = ReturnType<typeof createMetrics>
