@@ -45,6 +45,20 @@ function startHermit(args: string[], env: Record<string, string> = {}): Promise<
   })
 }
 
+/** A plain forwarding hop (bench/forward.mjs) in a process of its own, in front of `upstream`. */
+function startForward(upstream: string, close: boolean): Promise<{ child: ChildProcess; url: string }> {
+  const child = spawn(process.execPath, ['bench/forward.mjs', upstream, ...(close ? ['close'] : [])], {
+    cwd: repo,
+    stdio: ['ignore', 'pipe', 'inherit'],
+  })
+  return new Promise((resolve, reject) => {
+    child.once('exit', (code) => reject(new Error(`bench/forward.mjs exited ${code}`)))
+    createInterface({ input: child.stdout! }).once('line', (line) => {
+      resolve({ child, url: (JSON.parse(line) as { url: string }).url })
+    })
+  })
+}
+
 const stop = (child: ChildProcess) =>
   new Promise<void>((r) => {
     if (child.exitCode !== null) return r()
@@ -93,6 +107,7 @@ export const bench: BenchFile = {
     'packages/zkpay/src/one-time-key.ts',
     'packages/zkpay/src/verifier.ts',
     'packages/zkpay/src/verify-worker.mjs',
+    'bench/forward.mjs',
   ],
   async run(): Promise<BenchResult[]> {
     const d = await startDevnet()
@@ -132,6 +147,12 @@ export const bench: BenchFile = {
         }
         return { gateway, proxy }
       }
+      // the floor of any two-process path: a gateway-like hop in front of the upstream, and a
+      // proxy-like hop in front of it that opens a new connection for every call, as Hermit's client does
+      const hop2 = await startForward(model.url, false)
+      children.push(hop2.child)
+      const hop1 = await startForward(hop2.url, true)
+      children.push(hop1.child)
       const { gateway, proxy } = await startPair(user, 'user', [])
       const ahead = await startPair(early, 'early', ['--preverify'])
       const client = zkPayClientFor(d, other, { fromBlock })
@@ -143,7 +164,9 @@ export const bench: BenchFile = {
         const paid = { first: [] as number[], total: [] as number[] }
         const gatewayOnly: number[] = []
         const preverified: number[] = []
+        const plainHops: number[] = []
         for (let i = 0; i < WARMUP; i++) {
+          await streamedChat(hop1.url)
           await streamedChat(stack.model.url)
           await streamedChat(stack.proxyUrl)
           await streamedChat(stack.gatewayUrl, viaClient)
@@ -155,6 +178,7 @@ export const bench: BenchFile = {
           const c = await streamedChat(stack.gatewayUrl, viaClient)
           const e = await streamedChat(ahead.proxy.url)
           preverified.push(e.first - a.first)
+          plainHops.push((await streamedChat(hop1.url)).first - a.first)
           direct.first.push(a.first)
           direct.total.push(a.total)
           paid.first.push(b.first)
@@ -205,6 +229,16 @@ export const bench: BenchFile = {
             'ms',
             gatewayOnly,
             { note: 'the same pairing as the row above, without the proxy: the difference of the two is the proxy' },
+          ),
+          summarize(
+            'added to time to first token by two plain Node.js forwarding processes (no payment; the floor of the path)',
+            'ms',
+            plainHops,
+            {
+              note:
+                'bench/forward.mjs twice: the first opens a new connection for every call (as the paying client does, ' +
+                'so no two calls share one), the second keeps its connection to the upstream; the same pairing',
+            },
           ),
           summarize(
             'added to time to first token by proxy + gateway, both with --preverify (paired calls)',

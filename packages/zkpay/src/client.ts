@@ -9,7 +9,7 @@ import { earlierTrees, poolTreeEvents } from './roots.ts'
 import { shortMessageOf } from '@hermit/errors'
 import { TicketError, ZkPayError, type PaymentErrorCode } from './errors.ts'
 import type { ZkIdentity } from './identity.ts'
-import { signOneTime } from './one-time-key.ts'
+import { oneTimeSigner } from './one-time-key.ts'
 import {
   HEADER_PREVERIFY,
   HEADER_REQUIRED,
@@ -320,7 +320,8 @@ export function createZkPayClient(options: ZkPayClientOptions) {
   // ---- precomputed proofs: proved ahead for a one-time key, so a paid call only signs
   type Ready = {
     payload: PaymentPayload['payload']
-    secretKey: Uint8Array
+    /** Signs with the proof's one-time key (imported once, when the proof was made). */
+    sign: (message: string) => `0x${string}`
     publicKey: string
     root: bigint
     ticket: number
@@ -372,7 +373,7 @@ export function createZkPayClient(options: ZkPayClientOptions) {
         proof: { a: cd.a, b: cd.b, c: cd.c },
         publicSignals: cd.pub as PaymentPayload['payload']['publicSignals'],
       },
-      secretKey,
+      sign: oneTimeSigner(secretKey),
       publicKey,
       root: proved.root,
       ticket: i,
@@ -431,7 +432,7 @@ export function createZkPayClient(options: ZkPayClientOptions) {
     return (part: Proved): NonNullable<Proved['oneTimeKey']> => {
       const [, nullifier, root] = part.publicSignals
       const message = oneTimeKeySignedString({ root, nullifier }, method, pathAndQuery, body)
-      const signature = signOneTime(r.secretKey, message)
+      const signature = r.sign(message)
       return { version: 2, publicKey: r.publicKey, signature }
     }
   }

@@ -1,17 +1,17 @@
 import { describe, expect, it } from 'vitest'
 import { secp256k1 } from '@noble/curves/secp256k1.js'
 import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js'
-import { signOneTime, signedBy } from './one-time-key.ts'
+import { oneTimeSigner, signedBy } from './one-time-key.ts'
 
 const N = secp256k1.Point.CURVE().n
 
 describe('one-time key signatures (node:crypto, in the form @noble/curves makes and checks)', () => {
-  it('signOneTime makes low-s signatures that noble verifies, and signedBy takes what noble signs', () => {
+  it('oneTimeSigner makes low-s signatures that noble verifies, and signedBy takes what noble signs', () => {
     for (let k = 0; k < 32; k++) {
       const secretKey = secp256k1.utils.randomSecretKey()
       const publicKey = `0x${bytesToHex(secp256k1.getPublicKey(secretKey, true))}`
       const message = `hermit-zkpay/otk-call/v2\n${k}\nPOST /v1/chat/completions`
-      const ours = signOneTime(secretKey, message)
+      const ours = oneTimeSigner(secretKey)(message)
       expect(BigInt(`0x${ours.slice(66)}`) <= N >> 1n).toBe(true)
       // noble's verify is lowS by default: it would refuse a high s
       expect(
@@ -27,7 +27,7 @@ describe('one-time key signatures (node:crypto, in the form @noble/curves makes 
   it('signedBy refuses the high-s twin, another key, a short signature and a key that is not a point', () => {
     const secretKey = secp256k1.utils.randomSecretKey()
     const publicKey = `0x${bytesToHex(secp256k1.getPublicKey(secretKey, true))}`
-    const sig = signOneTime(secretKey, 'm')
+    const sig = oneTimeSigner(secretKey)('m')
     const highS = `${sig.slice(0, 66)}${(N - BigInt(`0x${sig.slice(66)}`)).toString(16).padStart(64, '0')}`
     expect(signedBy(publicKey, highS, 'm')).toBe(false)
     const other = `0x${bytesToHex(secp256k1.getPublicKey(secp256k1.utils.randomSecretKey(), true))}`
