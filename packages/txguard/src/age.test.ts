@@ -10,9 +10,11 @@ import {
   http,
   maxUint256,
   type Address,
+  type Hex,
   type Chain,
   type LocalAccount,
   type PublicClient,
+  type TransactionReceipt,
   type Transport,
 } from 'viem'
 import { devTokenAbi, devTokenBytecode } from '@hermit/contracts'
@@ -40,6 +42,23 @@ let dUSD: Address
 let user: LocalAccount
 const users: LocalAccount[] = []
 
+/**
+ * The receipt of a sent transaction, asked for directly until it is there. Not viem's
+ * waitForTransactionReceipt: it looks again only when a new block appears, and on this pruned
+ * node, with automine and nothing else sent, a receipt not yet indexed when its block was first
+ * seen (once, in a loaded CI run) left it waiting 180 s for a block that never came.
+ */
+async function receiptOf(hash: Hex): Promise<TransactionReceipt> {
+  const { publicClient } = net()
+  const until = Date.now() + 60_000
+  for (;;) {
+    const r = await publicClient.getTransactionReceipt({ hash }).catch(() => null)
+    if (r) return r
+    if (Date.now() > until) throw new Error(`No receipt for ${hash} after 60 s.`)
+    await new Promise((ok) => setTimeout(ok, 10))
+  }
+}
+
 async function deployToken(account: LocalAccount, name: string): Promise<{ address: Address; createdAt: bigint }> {
   const d = net()
   const hash = await d.walletFor(account).deployContract({
@@ -47,7 +66,7 @@ async function deployToken(account: LocalAccount, name: string): Promise<{ addre
     bytecode: devTokenBytecode,
     args: [name, name.slice(0, 4).toUpperCase(), 18, 10n ** 30n],
   })
-  const r = await d.publicClient.waitForTransactionReceipt({ hash })
+  const r = await receiptOf(hash)
   return { address: getAddress(r.contractAddress!), createdAt: r.blockNumber }
 }
 
@@ -59,7 +78,7 @@ async function write(
 ) {
   const d = net()
   const hash = await d.walletFor(account).writeContract({ address, abi: devTokenAbi, functionName, args })
-  return (await d.publicClient.waitForTransactionReceipt({ hash })).blockNumber
+  return (await receiptOf(hash)).blockNumber
 }
 
 beforeAll(async () => {
