@@ -36,6 +36,7 @@ import {
 } from './pricing.ts'
 import { apiError } from './api-error.ts'
 import { cutEvents, eventSplitter, readEvent } from './stream.ts'
+import { createUpstream, readAll } from './upstream.ts'
 
 export type GatewayOptions = Pricing & {
   publicClient: Reader
@@ -143,7 +144,7 @@ export function createGateway(options: GatewayOptions): Gateway {
   const metrics = createMetrics()
   // a body above what the most tickets buy (one token per 4 bytes) or the gate's own cap is never read whole
   const maxBody = Math.min(options.gate?.maxBodyBytes ?? 1_000_000, pricing.maxTickets! * tpt * 4 - 4)
-  const upstream = options.upstream.replace(/\/+$/, '')
+  const upstreamServer = createUpstream(options.upstream)
   const routeOf = (url: string | undefined) => (url ?? '/').split('?')[0]!
   const gate = createZkPayGate({
     ...options.gate,
@@ -175,9 +176,10 @@ export function createGateway(options: GatewayOptions): Gateway {
   /** Model lists: free, forwarded with nothing of the caller's. */
   async function free(path: string, res: ServerResponse): Promise<void> {
     try {
-      const up = await fetch(`${upstream}${path}`, { headers: { ...options.upstreamHeaders } })
-      res.writeHead(up.status, { 'content-type': up.headers.get('content-type') ?? 'application/json' })
-      res.end(Buffer.from(await up.arrayBuffer()))
+      const up = await upstreamServer.request(path, { method: 'GET', headers: { ...options.upstreamHeaders } })
+      const bytes = await readAll(up)
+      res.writeHead(up.statusCode ?? 502, { 'content-type': up.headers['content-type'] ?? 'application/json' })
+      res.end(bytes)
     } catch (e) {
       upstreamDown(res, apiOf(path), e)
     }
@@ -211,10 +213,10 @@ export function createGateway(options: GatewayOptions): Gateway {
       res.on('close', () => {
         if (!res.writableFinished) abort.abort()
       })
-      let answer: Response
+      let answer: IncomingMessage
       const forwarded = performance.now()
       try {
-        answer = await fetch(`${upstream}${path}`, {
+        answer = await upstreamServer.request(path, {
           method: 'POST',
           headers: { 'content-type': 'application/json', ...options.upstreamHeaders },
           body: up.body,
@@ -232,15 +234,16 @@ export function createGateway(options: GatewayOptions): Gateway {
         }
       }
       metrics.upstreamFirstByte.observe((performance.now() - forwarded) / 1000)
-      const type = answer.headers.get('content-type') ?? 'application/json'
+      const status = answer.statusCode ?? 502
+      const type = answer.headers['content-type'] ?? 'application/json'
       const streamed = /text\/event-stream|application\/x-ndjson/.test(type)
-      if (!streamed || !answer.body) {
-        const bytes = new Uint8Array(await answer.arrayBuffer())
+      if (!streamed) {
+        const bytes = new Uint8Array(await readAll(answer))
         countUsage(usageOf(route, parseJson(bytes)))
-        return { status: answer.status, headers: { 'content-type': type }, body: bytes }
+        return { status, headers: { 'content-type': type }, body: bytes }
       }
       // a stream: head now (with the payment response), then each event as it completes
-      res.writeHead(answer.status, {
+      res.writeHead(status, {
         ...ctx.paymentHeaders,
         'content-type': type,
         'cache-control': 'no-cache',
@@ -257,7 +260,7 @@ export function createGateway(options: GatewayOptions): Gateway {
       let cut = false
       const model = (parseJson(ctx.body) as { model?: unknown } | undefined)?.model
       try {
-        outer: for await (const chunk of answer.body as unknown as AsyncIterable<Uint8Array>) {
+        outer: for await (const chunk of answer as AsyncIterable<Buffer>) {
           for (const raw of split.push(chunk)) {
             const e = readEvent(route.api, raw, up.keepUsage)
             countUsage(e.usage)
@@ -280,7 +283,7 @@ export function createGateway(options: GatewayOptions): Gateway {
         write(cutEvents(route, typeof model === 'string' ? model : undefined))
       }
       res.end()
-      return { status: answer.status, headers: { 'content-type': type }, body: recorded.join('') }
+      return { status, headers: { 'content-type': type }, body: recorded.join('') }
     }
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -349,6 +352,7 @@ export function createGateway(options: GatewayOptions): Gateway {
         close: () =>
           new Promise<void>((r) => {
             server.closeAllConnections()
+            upstreamServer.close()
             server.close(() => r())
           }),
       }

@@ -141,8 +141,8 @@ describe('the gate under attack', () => {
     const otherPool = { ...(await gate.requirements(url)).accepts[0]!, payTo: net().accounts[9]!.address }
     expect(await pay({ root }, { accepted: otherPool })).toMatchObject({ code: 'ZKPAY_WRONG_POOL' })
     // a one-time key's proof whose signature is junk
-    const publicKey = `0x02${randomBytes(32).toString('hex')}`
-    const oneTimeKey = { version: 2, publicKey, signature: `0x${randomBytes(64).toString('hex')}` }
+    const publicKey = `0x${randomBytes(32).toString('hex')}`
+    const oneTimeKey = { version: 3, publicKey, signature: `0x${randomBytes(64).toString('hex')}` }
     expect(await pay({ root, x: oneTimeKeyX(publicKey) }, { oneTimeKey })).toMatchObject({
       status: 400,
       code: 'ZKPAY_WRONG_REQUEST',

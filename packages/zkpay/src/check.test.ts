@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { secp256k1 } from '@noble/curves/secp256k1.js'
-import { bytesToHex } from '@noble/hashes/utils.js'
+import { ed25519 } from '@noble/curves/ed25519.js'
+import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js'
 import { checkPayment, type PaymentClaim, type PaymentTarget } from './check.ts'
 import { oneTimeKeySignedString, oneTimeKeyX, requestBinding } from './protocol.ts'
 
@@ -31,11 +31,12 @@ const codeOf = (claim: PaymentClaim, target: PaymentTarget) => {
   return check.ok ? 'ok' : check.refusal.code
 }
 
-const secretKey = secp256k1.utils.randomSecretKey()
-const publicKey = `0x${bytesToHex(secp256k1.getPublicKey(secretKey, true))}`
+// signed by noble, checked by node:crypto: two implementations of Ed25519 agree
+const secretKey = ed25519.utils.randomSecretKey()
+const publicKey = `0x${bytesToHex(ed25519.getPublicKey(secretKey))}`
 // claimFor's proofs have nullifier 2 and root 3
 const sign = (method: string, url: string, body: string, signals = { root: 3n, nullifier: 2n }) =>
-  `0x${bytesToHex(secp256k1.sign(new TextEncoder().encode(oneTimeKeySignedString(signals, method, url, body)), secretKey))}`
+  `0x${bytesToHex(ed25519.sign(new TextEncoder().encode(oneTimeKeySignedString(signals, method, url, body)), secretKey))}`
 
 describe('checkPayment: one pure check for a call and for a proof sent ahead', () => {
   it('accepts a proof bound to this very request, and names its public signals', () => {
@@ -89,17 +90,19 @@ describe('checkPayment: one pure check for a call and for a proof sent ahead', (
     expect(codeOf(claimFor(x, { oneTimeKey: { publicKey, signature: `0x${'00'.repeat(64)}` } }), target)).toBe(
       'ZKPAY_WRONG_REQUEST',
     )
-    // the same signature with s replaced by n − s also verifies as ECDSA; only the low-s form is taken
+    // s + L (the group's order) passes a check that does not insist on a canonical s; this one does
     const good = sign('POST', '/v1/chat', 'hi')
-    const s = BigInt(`0x${good.slice(66)}`)
-    const highS = `${good.slice(0, 66)}${(secp256k1.Point.CURVE().n - s).toString(16).padStart(64, '0')}`
-    expect(codeOf(claimFor(x, { oneTimeKey: { publicKey, signature: highS } }), target)).toBe('ZKPAY_WRONG_REQUEST')
-    // a public key that is not a point on the curve
-    const notAPoint = `0x02${'ff'.repeat(32)}`
+    const s = BigInt(`0x${bytesToHex(hexToBytes(good.slice(66)).reverse())}`)
+    const sPlusL = bytesToHex(hexToBytes((s + ed25519.Point.Fn.ORDER).toString(16).padStart(64, '0')).reverse())
+    expect(codeOf(claimFor(x, { oneTimeKey: { publicKey, signature: `${good.slice(0, 66)}${sPlusL}` } }), target)).toBe(
+      'ZKPAY_WRONG_REQUEST',
+    )
+    // a public key that is not a point on the curve (y = 2 has no x)
+    const notAPoint = `0x02${'00'.repeat(31)}`
     expect(
       codeOf(claimFor(oneTimeKeyX(notAPoint), { oneTimeKey: { publicKey: notAPoint, signature: good } }), target),
     ).toBe('ZKPAY_WRONG_REQUEST')
-    const otherKey = `0x${bytesToHex(secp256k1.getPublicKey(secp256k1.utils.randomSecretKey(), true))}`
+    const otherKey = `0x${bytesToHex(ed25519.getPublicKey(ed25519.utils.randomSecretKey()))}`
     expect(
       codeOf(
         claimFor(oneTimeKeyX(otherKey), { oneTimeKey: { publicKey, signature: sign('POST', '/v1/chat', 'hi') } }),

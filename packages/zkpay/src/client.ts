@@ -1,7 +1,5 @@
 import { readFileSync } from 'node:fs'
 import { getAddress, isAddressEqual, zeroAddress, type Address } from 'viem'
-import { secp256k1 } from '@noble/curves/secp256k1.js'
-import { bytesToHex } from '@noble/hashes/utils.js'
 import type { Reader } from '@hermit/chain'
 import { creditPoolAbi } from '@hermit/contracts'
 import { artifactPaths, creditLeaf, proveCredit, toSolidityCalldata, type CreditTree } from '@hermit/circuits'
@@ -9,7 +7,7 @@ import { earlierTrees, poolTreeEvents } from './roots.ts'
 import { shortMessageOf } from '@hermit/errors'
 import { TicketError, ZkPayError, type PaymentErrorCode } from './errors.ts'
 import type { ZkIdentity } from './identity.ts'
-import { oneTimeSigner } from './one-time-key.ts'
+import { newOneTimeKey } from './one-time-key.ts'
 import {
   HEADER_PREVERIFY,
   HEADER_REQUIRED,
@@ -357,8 +355,8 @@ export function createZkPayClient(options: ZkPayClientOptions) {
     tree: SyncedTree,
     i: number,
   ): Promise<Ready | undefined> {
-    const secretKey = secp256k1.utils.randomSecretKey()
-    const publicKey = `0x${bytesToHex(secp256k1.getPublicKey(secretKey, true))}`
+    const key = newOneTimeKey()
+    const publicKey = key.publicKey
     const proved = await proveCredit({
       sk: options.identity.depositSecret(BigInt(state.secretNonce)),
       n: BigInt(state.tickets),
@@ -373,7 +371,7 @@ export function createZkPayClient(options: ZkPayClientOptions) {
         proof: { a: cd.a, b: cd.b, c: cd.c },
         publicSignals: cd.pub as PaymentPayload['payload']['publicSignals'],
       },
-      sign: oneTimeSigner(secretKey),
+      sign: key.sign,
       publicKey,
       root: proved.root,
       ticket: i,
@@ -433,7 +431,7 @@ export function createZkPayClient(options: ZkPayClientOptions) {
       const [, nullifier, root] = part.publicSignals
       const message = oneTimeKeySignedString({ root, nullifier }, method, pathAndQuery, body)
       const signature = r.sign(message)
-      return { version: 2, publicKey: r.publicKey, signature }
+      return { version: 3, publicKey: r.publicKey, signature }
     }
   }
 

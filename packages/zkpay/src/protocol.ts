@@ -135,13 +135,13 @@ export const paymentPayloadSchema = z.strictObject({
     ]),
     /**
      * Precomputed proofs: x = oneTimeKeyX(publicKey) was proved ahead of time, and the call is
-     * bound by this key's signature instead: secp256k1 over oneTimeKeySignedString (version 2: the
-     * proof's root and nullifier, and the request's binding string).
+     * bound by this key's signature instead: Ed25519 over oneTimeKeySignedString (version 3: the
+     * proof's root and nullifier, and the request's binding string; version 2 was secp256k1).
      */
     oneTimeKey: z
       .strictObject({
-        version: z.literal(2),
-        publicKey: bytesHex(33, 'publicKey'),
+        version: z.literal(3),
+        publicKey: bytesHex(32, 'publicKey'),
         signature: bytesHex(64, 'signature'),
       })
       .optional(),
@@ -201,7 +201,7 @@ export const preverifyPayloadSchema = z.strictObject({
   payload: z.strictObject({
     proof: proofSchema,
     publicSignals: paymentPayloadSchema.shape.payload.shape.publicSignals,
-    oneTimeKey: z.strictObject({ publicKey: bytesHex(33, 'publicKey') }),
+    oneTimeKey: z.strictObject({ publicKey: bytesHex(32, 'publicKey') }),
   }),
 })
 export type PreverifyPayload = z.output<typeof preverifyPayloadSchema>
@@ -356,7 +356,7 @@ export function requestBindingString(method: string, pathAndQuery: string, body:
 }
 
 /**
- * What a one-time key signs on a call (version 2): the proof's root and nullifier — so the signature
+ * What a one-time key signs on a call (version 3): the proof's root and nullifier — so the signature
  * belongs to this one proof — and the request's binding string, so it pays for this request only.
  */
 export function oneTimeKeySignedString(
@@ -365,16 +365,16 @@ export function oneTimeKeySignedString(
   pathAndQuery: string,
   body: Uint8Array | string = '',
 ): string {
-  return `hermit-zkpay/otk-call/v2\n${signals.root}\n${signals.nullifier}\n${requestBindingString(method, pathAndQuery, body)}`
+  return `hermit-zkpay/otk-call/v3\n${signals.root}\n${signals.nullifier}\n${requestBindingString(method, pathAndQuery, body)}`
 }
 
 export function requestBinding(method: string, pathAndQuery: string, body: Uint8Array | string = ''): bigint {
   return messageX(requestBindingString(method, pathAndQuery, body))
 }
 
-/** The x a precomputed proof is bound to: its one-time public key (compressed secp256k1, hex). */
+/** The x a precomputed proof is bound to: its one-time public key (Ed25519, hex). */
 export function oneTimeKeyX(publicKeyHex: string): bigint {
-  return messageX(`hermit-zkpay/otk/v1\n${publicKeyHex.toLowerCase()}`)
+  return messageX(`hermit-zkpay/otk/v2\n${publicKeyHex.toLowerCase()}`)
 }
 
 export function sha256Hex(data: string | Uint8Array): string {

@@ -5,7 +5,12 @@
 import { randomBytes } from 'node:crypto'
 import { parentPort, workerData } from 'node:worker_threads'
 
-const { vkey, engine, batchSize, batchWaitMs, warmUp } = workerData
+const { vkey, engine, batchSize, batchWaitMs, warmUp, splitBuffer } = workerData
+// a split check's hand-over (see SPLIT_BYTES in verifier.ts): the id and state words, then e(-A, B)
+const splitWords = new Int32Array(splitBuffer, 0, 2)
+const splitValue = new Uint8Array(splitBuffer, 8)
+// how long the second half waits for the first before calling the proof invalid (its worker died)
+const SPLIT_WAIT_MS = 5_000
 let verifyOne
 let verifyMany
 // the two halves of a split check (mcl only)
@@ -104,7 +109,8 @@ if (engine === 'snarkjs') {
   }
   // a lone proof split between two idle workers: this worker's half is either e(-A, B) (with B's
   // subgroup check, about a third of the work) or e(alpha, beta)·e(L, gamma)·e(C, delta) (the
-  // rest); the second half gets the first's Miller loop value and does the one final exponentiation
+  // rest); the second half takes the first's Miller loop value (shared memory) and does the one
+  // final exponentiation
   halfAB = (p) => {
     try {
       const A = g1(p.proof.pi_a)
@@ -196,39 +202,45 @@ const flush = async () => {
   }
 }
 
-// the pool sends the proofs of one event-loop turn as one message (a batch); batchWaitMs 0 checks
-// as soon as what already arrived is in, so a lone proof waits for nothing
-// a split check: halves computed here, waiting for the other worker's e(-A, B) (or the reverse)
-const halves = new Map()
-const settleSplit = (id) => {
-  const h = halves.get(id)
-  if (!h || !('lc' in h) || !('ab' in h)) return
-  halves.delete(id)
-  let ok = false
-  try {
-    ok = finishSplit(h.lc, h.ab)
-  } catch {}
-  counts.checkedSplit++
-  parentPort.postMessage({ stats: counts })
-  counts = stats()
-  parentPort.postMessage({ id, ok })
+// a split check: the 'ab' half writes e(-A, B) to the shared memory and wakes the other worker;
+// the 'lc' half computes the rest, then waits there for e(-A, B) (always, even when its own half
+// failed, so one split's hand-over is done before the next split can start) and answers for the proof
+const tag = (id) => (id % 0x7ffffffe) + 1 // never 0, the memory's initial word
+const handOver = (id, ab) => {
+  if (ab !== null) splitValue.set(ab)
+  Atomics.store(splitWords, 1, ab === null ? 2 : 1)
+  Atomics.store(splitWords, 0, tag(id)) // after the value: a worker that sees the id sees the value
+  Atomics.notify(splitWords, 0)
+}
+const takeOver = (id) => {
+  const until = performance.now() + SPLIT_WAIT_MS
+  for (let seen = Atomics.load(splitWords, 0); seen !== tag(id); seen = Atomics.load(splitWords, 0)) {
+    const left = until - performance.now()
+    if (left <= 0 || Atomics.wait(splitWords, 0, seen, left) === 'timed-out') return null
+  }
+  return Atomics.load(splitWords, 1) === 1 ? splitValue.slice() : null
 }
 
-parentPort.on('message', ({ batch, split, part }) => {
+parentPort.on('message', ({ batch, split }) => {
   if (split) {
-    // { split: 'ab' }: compute e(-A, B) and give it back (the pool forwards it); { split: 'lc' }: the rest, then wait
-    if (split.half === 'ab') parentPort.postMessage({ part: { id: split.id, ab: halfAB(split.item) } })
-    else {
-      halves.set(split.id, { ...halves.get(split.id), lc: halfLC(split.item) })
-      settleSplit(split.id)
+    if (split.half === 'ab') {
+      handOver(split.id, halfAB(split.item))
+      return
     }
+    const lc = halfLC(split.item)
+    const ab = takeOver(split.id)
+    let ok = false
+    try {
+      ok = finishSplit(lc, ab)
+    } catch {}
+    counts.checkedSplit++
+    parentPort.postMessage({ stats: counts })
+    counts = stats()
+    parentPort.postMessage({ id: split.id, ok })
     return
   }
-  if (part) {
-    halves.set(part.id, { ...halves.get(part.id), ab: part.ab })
-    settleSplit(part.id)
-    return
-  }
+  // the pool sends the proofs of one event-loop turn as one message (a batch); batchWaitMs 0 checks
+  // as soon as what already arrived is in, so a lone proof waits for nothing
   for (const { id, proof, publicSignals } of batch) {
     queue.push({ id, item: { proof, publicSignals } })
     if (queue.length >= batchSize) void flush()
