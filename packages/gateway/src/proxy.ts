@@ -6,7 +6,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { shortMessageOf } from '@hermit/errors'
-import { liveLeaves, type ZkPayClient } from '@hermit/zkpay'
+import { liveLeaves, oneUseFetch, type ZkPayClient } from '@hermit/zkpay'
 import { apiError } from './api-error.ts'
 import { GatewayError, type GatewayErrorCode } from './errors.ts'
 import { FREE_ROUTES, PAID_ROUTES, apiOf, isJsonObject, quote, type Api } from './pricing.ts'
@@ -105,7 +105,8 @@ export function createPayProxy(options: PayProxyOptions) {
   }
 
   async function forwardFree(path: string, res: ServerResponse): Promise<void> {
-    const up = await fetch(`${gateway}${path}`, { headers: { connection: 'close' } })
+    // on a connection of its own, as the paid calls are
+    const up = await oneUseFetch(`${gateway}${path}`)
     res.writeHead(up.status, { 'content-type': up.headers.get('content-type') ?? 'application/json' })
     res.end(Buffer.from(await up.arrayBuffer()))
   }

@@ -8,6 +8,7 @@ import { shortMessageOf } from '@hermit/errors'
 import { TicketError, ZkPayError, type PaymentErrorCode } from './errors.ts'
 import type { ZkIdentity } from './identity.ts'
 import { newOneTimeKey } from './one-time-key.ts'
+import { oneUseFetch } from './transport.ts'
 import {
   HEADER_PREVERIFY,
   HEADER_REQUIRED,
@@ -45,9 +46,9 @@ export type ZkPayClientOptions = {
   refuseSmallAnonymitySet?: boolean
   onWarning?: (message: string) => void
   /**
-   * The transport, used as given (default: Node's fetch with `connection: close` on every request,
-   * so no two requests share a connection). Over HTTPS, pass a fetch with a dispatcher of its own
-   * that keeps no TLS sessions, or calls are linkable by session resumption (see the README).
+   * The transport, used as given. The default, `oneUseFetch`, opens a connection of its own for
+   * every request and keeps no TLS session, so no two requests can be tied together by the
+   * connection they came on. A fetch passed here must do the same (see the README).
    */
   fetch?: typeof fetch
   /**
@@ -73,18 +74,6 @@ async function refusalCode(res: Response): Promise<string | undefined> {
   return parsed.success ? parsed.data.error.code : undefined
 }
 
-/**
- * Node's fetch keeps connections alive and hands an idle one to the next request to the same
- * origin, so two paid calls could reach the server on one TCP connection: linked. With
- * `connection: close` (undici's per-request reset) each request ends its connection, and the
- * header is the same for every client. Nothing else is added to what fetch sends.
- */
-const closingFetch = (url: string, init: RequestInit = {}): Promise<Response> => {
-  const headers = new Headers(init.headers)
-  headers.set('connection', 'close')
-  return fetch(url, { ...init, headers })
-}
-
 /** The body as fetch takes it: none for an empty one. */
 const requestBody = (body: string | Uint8Array): NonNullable<RequestInit['body']> | null =>
   body === '' ? null : (body as NonNullable<RequestInit['body']>)
@@ -96,7 +85,7 @@ const requestBody = (body: string | Uint8Array): NonNullable<RequestInit['body']
 export function createZkPayClient(options: ZkPayClientOptions) {
   const state = options.tickets.read()
   const pool = getAddress(state.pool)
-  const doFetch = options.fetch ?? closingFetch
+  const doFetch = options.fetch ?? oneUseFetch
   let synced: SyncedTree | undefined
   let syncing: Promise<SyncedTree> | undefined
 

@@ -1,13 +1,13 @@
 /**
  * What a paid call looks like on the wire, measured on the socket (not as a framework parses it),
- * with the client's default transport: Node's own fetch.
+ * with the client's default transport, `oneUseFetch`.
  *
- * The rule: a request from the client carries exactly the headers Node's fetch sends for any
- * request of the same shape — the same names, order and values (`user-agent: node`, with no
- * version, is what every Node fetch sends) — except `connection: close` for `keep-alive`, plus the
- * payment header (PAYMENT-SIGNATURE, or PAYMENT-PREVERIFY for a proof sent ahead). No cookie, no
- * auth, no per-client id; and no two requests of the client share a TCP connection, since a shared
- * connection would tell the server two calls came from one caller.
+ * The rule: a request from the client carries `host`, the headers its caller gave (none here), the
+ * payment header (PAYMENT-SIGNATURE, or PAYMENT-PREVERIFY for a proof sent ahead), `content-length`
+ * when it has a body, and `connection: close`, in that order: no user agent, no accept headers, no
+ * cookie, no auth, no per-client id, the same for every client whatever its Node release. No two
+ * requests of the client share a TCP connection, and none resumes a TLS session: either would tell
+ * the server two calls came from one caller.
  */
 import { join } from 'node:path'
 import { mkdtempSync } from 'node:fs'
@@ -33,8 +33,6 @@ let pool: PoolInfo
 let fromBlock: bigint
 let gate: DevnetGate
 let preverifyGate: DevnetGate
-/** What a bare fetch() of this Node sends, for each request shape the client makes. */
-const baseline: { post: WireRequest; get: WireRequest; emptyPost: WireRequest } = {} as never
 const servers: WireServer[] = []
 
 async function wireServer(g: DevnetGate, tls?: { key: string; cert: string }): Promise<WireServer> {
@@ -65,13 +63,19 @@ async function precomputeExactly(c: ZkPayClient, url: string, count: number) {
 const normalized = (r: WireRequest, drop: string[] = []) =>
   r.headers.filter(([n]) => !drop.includes(n.toLowerCase())).map(([n, v]) => [n, n === 'host' ? '<host>' : v])
 
-/** `request` is what a bare fetch sends (`fetchSent`), with `connection: close`, plus exactly the `payment` headers. */
-function expectFetchDefaultsPlus(request: WireRequest, fetchSent: WireRequest, payment: string[]) {
-  const expected = normalized(fetchSent).map(([n, v]) => [n, n === 'connection' ? 'close' : v])
-  expect(normalized(request, payment)).toEqual(expected)
-  const names = request.headers.map(([n]) => n.toLowerCase())
-  for (const p of payment) expect(names.filter((n) => n === p)).toHaveLength(1)
+/** `request` carries exactly these headers, in this order, with a true content-length and `connection: close`. */
+function expectExactly(request: WireRequest, names: string[]) {
+  expect(request.headers.map(([n]) => n)).toEqual(names)
+  expect(wireHeader(request, 'connection')).toBe('close')
+  if (names.includes('content-length')) expect(wireHeader(request, 'content-length')).toBe(String(request.body.length))
   for (const n of IDENTIFYING) expect(names).not.toContain(n)
+}
+/** The header lists of each request shape the client makes. */
+const SENT = {
+  post: ['host', 'content-length', 'connection'],
+  paid: ['host', 'payment-signature', 'content-length', 'connection'],
+  get: ['host', 'connection'],
+  ahead: ['host', 'payment-preverify', 'content-length', 'connection'],
 }
 
 /** The decoded payment header as `path = value` lines. */
@@ -95,19 +99,6 @@ const POOL_WIDE = (path: string) =>
   path === 'payload.publicSignals.3' || // scope
   path === 'payload.oneTimeKey.version' // the signed string's version, the same for every client
 
-/** The header names a bare Node fetch POST sends, in its order. */
-const FETCH_POST_HEADERS = [
-  'host',
-  'connection',
-  'content-type',
-  'accept',
-  'accept-language',
-  'sec-fetch-mode',
-  'user-agent',
-  'accept-encoding',
-  'content-length',
-]
-
 const unique = (xs: number[]) => new Set(xs).size
 const paid = (s: WireServer) => s.requests.filter((r) => wireHeader(r, HEADER_SIGNATURE) !== undefined)
 const portsOf = (s: WireServer, rs: WireRequest[]) => rs.map((r) => s.connections[r.connection - 1]!.remotePort)
@@ -121,13 +112,6 @@ beforeAll(async () => {
     workers: 1,
     preverify: true,
   })
-  // a bare fetch of each shape, to a server of its own (its own connection pool)
-  const bare = await startWireServer((_req, res) => res.end('ok'))
-  servers.push(bare)
-  await (await fetch(`${bare.url}/v1/chat`, { method: 'POST', body: BODY })).text()
-  await (await fetch(`${bare.url}/v1/chat`, { method: 'GET' })).text()
-  await (await fetch(`${bare.url}/v1/chat`, { method: 'POST' })).text()
-  ;[baseline.post, baseline.get, baseline.emptyPost] = bare.requests as [WireRequest, WireRequest, WireRequest]
 }, 60_000)
 
 afterAll(async () => {
@@ -137,7 +121,7 @@ afterAll(async () => {
   await terminateProver()
 })
 
-describe('paid calls on the wire (raw bytes at the socket, default fetch)', () => {
+describe('paid calls on the wire (raw bytes at the socket, the default transport)', () => {
   let plain: WireServer
   let precomputed: WireServer
   let ahead: WireServer
@@ -161,10 +145,7 @@ describe('paid calls on the wire (raw bytes at the socket, default fetch)', () =
     expect(preverifyGate.events.filter((e) => e.kind === 'preverified')).toHaveLength(2)
   }, 240_000)
 
-  it("a paid call sends only a bare Node fetch's headers (connection: close) plus PAYMENT-SIGNATURE: no cookie, auth, versioned user-agent or id", () => {
-    expect(baseline.post.headers.map(([n]) => n)).toEqual(FETCH_POST_HEADERS)
-    // the same for every Node fetch of a release: no version, nothing about this client
-    expect(wireHeader(baseline.post, 'user-agent')).toMatch(/^(node|undici)$/)
+  it('a paid call sends host, PAYMENT-SIGNATURE, content-length and connection: close, nothing else: no user agent, cookie, auth or id', () => {
     // 402 probe, paid retry, for each of the three calls
     expect(plain.requests.map((r) => [r.method, r.target, wireHeader(r, HEADER_SIGNATURE) !== undefined])).toEqual([
       ['POST', '/v1/chat', false],
@@ -174,28 +155,20 @@ describe('paid calls on the wire (raw bytes at the socket, default fetch)', () =
       ['POST', '/v1/chat', false],
       ['POST', '/v1/chat', true],
     ])
-    for (const r of plain.requests)
-      expectFetchDefaultsPlus(r, baseline.post, wireHeader(r, HEADER_SIGNATURE) ? [HEADER_SIGNATURE] : [])
-    // the payment header goes in right after connection
-    expect(paid(plain)[0]!.headers.map(([n]) => n)).toEqual([
-      ...FETCH_POST_HEADERS.slice(0, 2),
-      'payment-signature',
-      ...FETCH_POST_HEADERS.slice(2),
-    ])
-    expect(wireHeader(paid(plain)[0]!, 'connection')).toBe('close')
+    for (const r of plain.requests) expectExactly(r, wireHeader(r, HEADER_SIGNATURE) ? SENT.paid : SENT.post)
   })
 
-  it('a call paid with a precomputed proof sends the same: bare-fetch headers plus PAYMENT-SIGNATURE, and no 402 probe', () => {
+  it('a call paid with a precomputed proof sends the same headers, and no 402 probe', () => {
     expect(precomputed.requests.map((r) => [r.method, wireHeader(r, HEADER_SIGNATURE) !== undefined])).toEqual([
       ['GET', false], // precompute(): learns the requirements from a 402
       ['POST', true],
       ['POST', true],
     ])
-    expectFetchDefaultsPlus(precomputed.requests[0]!, baseline.get, [])
-    for (const r of paid(precomputed)) expectFetchDefaultsPlus(r, baseline.post, [HEADER_SIGNATURE])
+    expectExactly(precomputed.requests[0]!, SENT.get)
+    for (const r of paid(precomputed)) expectExactly(r, SENT.paid)
   })
 
-  it('preverify: a proof sent ahead carries bare-fetch headers plus PAYMENT-PREVERIFY only; its call, plus PAYMENT-SIGNATURE only', () => {
+  it('preverify: a proof sent ahead carries PAYMENT-PREVERIFY and no body; its call, PAYMENT-SIGNATURE: the same headers otherwise', () => {
     expect(
       ahead.requests.map((r) => [
         r.method,
@@ -209,9 +182,12 @@ describe('paid calls on the wire (raw bytes at the socket, default fetch)', () =
       ['POST', false, true],
       ['POST', false, true],
     ])
-    expectFetchDefaultsPlus(ahead.requests[0]!, baseline.get, [])
-    for (const r of ahead.requests.slice(1, 3)) expectFetchDefaultsPlus(r, baseline.emptyPost, [HEADER_PREVERIFY])
-    for (const r of paid(ahead)) expectFetchDefaultsPlus(r, baseline.post, [HEADER_SIGNATURE])
+    expectExactly(ahead.requests[0]!, SENT.get)
+    for (const r of ahead.requests.slice(1, 3)) {
+      expectExactly(r, SENT.ahead)
+      expect(r.body.length).toBe(0)
+    }
+    for (const r of paid(ahead)) expectExactly(r, SENT.paid)
   })
 
   it('no two requests of a client share a TCP connection (each arrives on its own socket and source port), on every path', () => {
@@ -247,19 +223,25 @@ function undiciAgent(options: object): NonNullable<RequestInit['dispatcher']> {
   expect(Agent.name).toBe('Agent')
   return new Agent(options)
 }
-/** The README's recipe: a transport of the client's own, no keep-alive, no TLS session cache. */
+/** Node's own fetch as the transport, with `connection: close` on every request (Hermit's default before oneUseFetch). */
+const nodeFetch = ((url, init = {}) => {
+  const headers = new Headers(init.headers)
+  headers.set('connection', 'close')
+  return fetch(url, { ...init, headers })
+}) as typeof fetch
+/** The README's recipe for a fetch of your own: no keep-alive, no TLS session cache. */
 const ownTransport = () => {
   const dispatcher = undiciAgent({ pipelining: 0, connect: { maxCachedSessions: 0 } })
   return { fetch: ((url, init) => fetch(url, { ...init, dispatcher })) as typeof fetch, dispatcher }
 }
 
-describe('what the default transport cannot hide (measured; the README says so)', () => {
-  it('limitation: a paid call can reuse an idle connection another fetch of the process left open to the origin; its own dispatcher does not', async () => {
+describe("what the default transport hides and Node's fetch does not (measured; the README says so)", () => {
+  it("a paid call never goes down an idle connection another fetch of the process left open to the origin; with Node's fetch it does", async () => {
     const s = await wireServer(gate)
     const own = ownTransport()
     const results: boolean[] = []
-    for (const extra of [{}, { fetch: own.fetch }]) {
-      const c = await client(results.length === 0 ? 7 : 8, 1n, extra)
+    for (const extra of [{ fetch: nodeFetch }, { fetch: own.fetch }, {}]) {
+      const c = await client(7 + results.length, 1n, extra)
       await precomputeExactly(c, `${s.url}/v1/chat`, 1)
       // some other part of the program, with its own identity, talks to the same origin
       await (await fetch(`${s.url}/account`, { headers: { authorization: 'Bearer someone' } })).text()
@@ -268,34 +250,36 @@ describe('what the default transport cannot hide (measured; the README says so)'
       const identified = s.requests.findLast((r) => wireHeader(r, 'authorization'))!
       results.push(paid(s).at(-1)!.connection === identified.connection)
     }
-    expect(results).toEqual([true, false]) // [default fetch: same socket, own dispatcher: a fresh one]
+    // [Node's fetch: the same socket; a dispatcher of its own, and the default: a fresh one]
+    expect(results).toEqual([true, false, false])
     await own.dispatcher.close()
-  }, 120_000)
+  }, 180_000)
 
-  it("limitation: over HTTPS Node's fetch resumes TLS sessions, which links a client's calls; a dispatcher without a session cache does not", async () => {
+  it("over HTTPS no call resumes a TLS session; Node's fetch resumes them, which links a client's calls", async () => {
     const s = await wireServer(gate, selfSignedCert())
     const own = ownTransport()
     const previous = process.env.NODE_TLS_REJECT_UNAUTHORIZED
     process.env.NODE_TLS_REJECT_UNAUTHORIZED = '0' // trust the throwaway certificate, for the global dispatcher too
     try {
       const resumed: boolean[][] = []
-      for (const extra of [{}, { fetch: own.fetch }]) {
+      for (const extra of [{ fetch: nodeFetch }, { fetch: own.fetch }, {}]) {
         const c = await client(6, 2n, extra)
         const first = s.connections.length
         await precomputeExactly(c, `${s.url}/v1/chat`, 2)
         for (let i = 0; i < 2; i++) await call(c, `${s.url}/v1/chat`)
         const mine = s.connections.slice(first)
-        expect(mine).toHaveLength(3) // still one connection per request
+        expect(mine).toHaveLength(3) // one connection per request
         resumed.push(mine.map((k) => k.tlsResumed!))
       }
-      // [402 probe, call 1, call 2]: with the default fetch, call 2 presents the TLS session the server handed out
-      // on call 1's connection (call 1 may resume the probe's too); with its own dispatcher no call resumes any
+      // [402 probe, call 1, call 2]: with Node's fetch, call 2 presents the TLS session the server handed out
+      // on call 1's connection (call 1 may resume the probe's too); with its own dispatcher, or the default, none does
       expect(resumed[0]![2]).toBe(true)
       expect(resumed[1]).toEqual([false, false, false])
+      expect(resumed[2]).toEqual([false, false, false])
     } finally {
       if (previous === undefined) delete process.env.NODE_TLS_REJECT_UNAUTHORIZED
       else process.env.NODE_TLS_REJECT_UNAUTHORIZED = previous
       await own.dispatcher.close()
     }
-  }, 180_000)
+  }, 240_000)
 })
