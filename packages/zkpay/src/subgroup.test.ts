@@ -1,6 +1,7 @@
 // "G2 points are checked for subgroup membership": BN254's twist E'(Fp2) has a huge cofactor, so
 // most points on it are not in the order-r group G2 that Groth16's soundness is argued over. The
-// mcl verifier refuses such a point when it parses the proof, before any pairing is computed.
+// mcl verifier refuses such a point when it parses the proof, before any pairing is computed (a
+// split check parses it on the curve only, and checks its subgroup beside the final exponentiation).
 import * as mcl from 'mcl-wasm'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import {
@@ -12,9 +13,14 @@ import {
   terminateProver,
   type Groth16Proof,
 } from '@hermit/circuits'
-import { ProofVerifierPool } from './verifier.ts'
+import { fileURLToPath } from 'node:url'
+import { Worker } from 'node:worker_threads'
+import { ProofVerifierPool, SPLIT_BYTES } from './verifier.ts'
 
 const P = 21888242871839275222246405745257275088696311157297823662689037894645226208583n
+/** Atomics.waitAsync (Node 16+; not in this project's TypeScript lib). */
+const waitAsync = (Atomics as unknown as { waitAsync(a: Int32Array, i: number, v: number): { value: unknown } })
+  .waitAsync
 const R = 21888242871839275222246405745257275088548364400416034343698204186575808495617n
 
 // Fp2 = Fp[u]/(u² + 1), elements as [c0, c1] = c0 + c1·u
@@ -141,7 +147,69 @@ describe('G2 subgroup check (mcl verifier)', () => {
     },
   )
 
-  it('a lone proof with that B, split between two workers, is refused by the e(-A, B) half', async () => {
+  it("a split check: the e(-A, B) half's subgroup verdict decides with the pairing, so a B outside G2 is refused", async () => {
+    // the two halves driven by hand, as the pool drives them, over memory this test can read and
+    // change: the pairing of a valid proof is 1, so only the verdict can make the answer false
+    const buffer = new SharedArrayBuffer(SPLIT_BYTES)
+    const words = new Int32Array(buffer, 0, 6)
+    const workerData = {
+      vkey: loadVerificationKey('credit'),
+      engine: 'mcl',
+      batchSize: 32,
+      batchWaitMs: 0,
+      warmUp: 0,
+      splitBuffer: buffer,
+    }
+    const url = fileURLToPath(new URL('./verify-worker.mjs', import.meta.url))
+    const [ab, lc] = [new Worker(url, { workerData }), new Worker(url, { workerData })] as const
+    try {
+      await Promise.all([ab, lc].map((w) => new Promise((r) => w.once('message', r))))
+      /** The 'ab' half of split `id`; resolves with its subgroup verdict's length (0 in G2, -1 not). */
+      const abHalf = async (id: number, item: Proof) => {
+        ab.postMessage({ split: { id, half: 'ab', item } })
+        // word 4 holds the id of the split whose verdict is written (as id + 1: never 0), word 5 the verdict
+        for (let v = Atomics.load(words, 4); v !== id + 1; v = Atomics.load(words, 4))
+          await waitAsync(words, 4, v).value
+        return Atomics.load(words, 5)
+      }
+      const lcHalf = (id: number, item: Proof) =>
+        new Promise<boolean>((resolve) => {
+          const on = (m: { id?: number; ok?: boolean }) => {
+            if (m.id !== id) return
+            lc.off('message', on)
+            resolve(m.ok === true)
+          }
+          lc.on('message', on)
+          lc.postMessage({ split: { id, half: 'lc', item } })
+        })
+      const valid = proofs[2]!
+      expect(await abHalf(1, valid)).toBe(0)
+      expect(await lcHalf(1, valid)).toBe(true)
+      // the same valid proof, its verdict turned to "not in the subgroup": refused
+      expect(await abHalf(2, valid)).toBe(0)
+      Atomics.store(words, 5, -1)
+      expect(await lcHalf(2, valid)).toBe(false)
+      // and the twist point, not in the subgroup, gets that verdict from the 'ab' half itself
+      const q = twistPoint()
+      const forged: Proof = {
+        proof: {
+          ...valid.proof,
+          pi_b: [
+            [`${q.x[0]}`, `${q.x[1]}`],
+            [`${q.y[0]}`, `${q.y[1]}`],
+            ['1', '0'],
+          ],
+        },
+        publicSignals: valid.publicSignals,
+      }
+      expect(await abHalf(3, forged)).toBe(-1)
+      expect(await lcHalf(3, forged)).toBe(false)
+    } finally {
+      await Promise.all([ab.terminate(), lc.terminate()])
+    }
+  })
+
+  it('through the pool: a lone proof with that B, split between two workers, is refused', async () => {
     const two = new ProofVerifierPool(loadVerificationKey('credit'), { engine: 'mcl', workers: 2 })
     try {
       const q = twistPoint()

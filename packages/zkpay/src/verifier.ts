@@ -20,12 +20,13 @@ export type VerifierStats = {
 }
 
 /**
- * The memory a split check's two workers share: [0] the id of the split whose e(-A, B) is written,
- * [1] 1 when it is written, 2 when A or B did not parse; then the value's bytes (a serialized GT
- * element: 12 field elements of 32 bytes). One split runs at a time: a proof is split only when
- * nothing else is pending.
+ * The memory a split check's two workers share: three hand-over slots, each two words (the id of
+ * the split whose value it holds, and the value's length, -1 for none) and then room for the
+ * value: L (a G1 point), e(-A, B)'s Miller loop (a GT element, 12 field elements of 32 bytes), and
+ * B's subgroup verdict (no bytes). verify-worker.mjs lays them out. One split runs at a time: a
+ * proof is split only when nothing else is pending.
  */
-const SPLIT_BYTES = 8 + 12 * 32
+export const SPLIT_BYTES = 6 * 4 + 64 + 12 * 32
 
 /** `helper`: the other worker of a split check (it computes e(-A, B) for `worker`). */
 type Pending = { resolve: (ok: boolean) => void; reject: (e: Error) => void; worker: number; helper?: number }
@@ -42,7 +43,8 @@ export type VerifierOptions = {
   warmUp?: number
   /**
    * A lone proof that comes while nothing else is being checked is split between two workers (mcl,
-   * two workers or more): one computes e(-A, B), the other the rest and the final exponentiation.
+   * two workers or more): one computes L and e(-A, B) and checks B's subgroup, the other e(C, delta)
+   * and e(L, gamma) and the final exponentiation.
    * It lowers one call's latency by about a third; under load, proofs are batched instead (default true).
    */
   splitLoneProofs?: boolean
@@ -73,8 +75,8 @@ export class ProofVerifierPool {
     const n = Math.max(1, options.workers ?? cpus().length)
     this.split = (options.engine ?? 'mcl') === 'mcl' && n >= 2 && options.splitLoneProofs !== false
     const url = fileURLToPath(new URL('./verify-worker.mjs', import.meta.url))
-    // a split check's e(-A, B) goes from one worker to the other through this memory, not through
-    // this thread: a message relayed here cost 1.5 to 2 ms on a loaded machine, a futex wake-up far less
+    // a split check's values go from one worker to the other through this memory, not through this
+    // thread: a message relayed here cost 1.5 to 2 ms on a loaded machine, a futex wake-up far less
     const splitBuffer = new SharedArrayBuffer(SPLIT_BYTES)
     // `mod` keeps the web-worker polyfill that snarkjs bundles quiet inside a worker thread
     const workerData = {

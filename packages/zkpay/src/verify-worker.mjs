@@ -6,9 +6,10 @@ import { randomBytes } from 'node:crypto'
 import { parentPort, workerData } from 'node:worker_threads'
 
 const { vkey, engine, batchSize, batchWaitMs, warmUp, splitBuffer } = workerData
-// a split check's hand-over (see SPLIT_BYTES in verifier.ts): the id and state words, then e(-A, B)
-const splitWords = new Int32Array(splitBuffer, 0, 2)
-const splitValue = new Uint8Array(splitBuffer, 8)
+// a split check's hand-overs (see SPLIT_BYTES in verifier.ts): per slot, a word with the id of the
+// split it holds and one with its value's length (-1: none, the input did not parse), then the value
+const SLOTS = { L: [0, 24, 64], AB: [1, 88, 384], ORDER: [2, 472, 0] } // [slot, byte offset, room]
+const splitWords = new Int32Array(splitBuffer, 0, 6)
 // how long the second half waits for the first before calling the proof invalid (its worker died)
 const SPLIT_WAIT_MS = 5_000
 let verifyOne
@@ -16,7 +17,6 @@ let verifyMany
 // the two halves of a split check (mcl only)
 let halfAB
 let halfLC
-let finishSplit
 // how the proofs of each flush were checked, reported to the pool (ProofVerifierPool.stats())
 const stats = () => ({
   batchesPassed: 0,
@@ -107,33 +107,52 @@ if (engine === 'snarkjs') {
     const it = parse(p)
     return it !== null && checkOne(it)
   }
-  // a lone proof split between two idle workers: this worker's half is either e(-A, B) (with B's
-  // subgroup check, about a third of the work) or e(alpha, beta)·e(L, gamma)·e(C, delta) (the
-  // rest); the second half takes the first's Miller loop value (shared memory) and does the one
-  // final exponentiation
-  halfAB = (p) => {
+  // a lone proof split between two idle workers. One (the 'ab' half) computes L = IC0 + sum pub_j IC_j
+  // and hands it over, then e(-A, B) and hands it over, then checks B's subgroup (the slowest part
+  // of parsing it) while the other finishes. The other (the 'lc' half) computes e(alpha, beta)
+  // e(C, delta), then e(L, gamma) with the L it was given, then the one final exponentiation with
+  // e(-A, B); the proof is valid when that is 1 and B is in the subgroup. Each side has about half
+  // of the Miller loops, and the subgroup check runs beside the final exponentiation.
+  halfAB = (p, id) => {
+    let L = null
     try {
-      const A = g1(p.proof.pi_a)
-      const B = g2(p.proof.pi_b)
-      return mcl.millerLoop(mcl.neg(A), B).serialize()
-    } catch {
-      return null
-    }
-  }
-  halfLC = (p) => {
+      if (p.publicSignals.length === nPublic) L = mcl.mulVec(IC, [fr(1), ...p.publicSignals.map(fr)]).serialize()
+    } catch {}
+    handOver(SLOTS.L, id, L)
+    let B = null
+    let ab = null
     try {
-      if (p.publicSignals.length !== nPublic) return null
-      const L = mcl.mulVec(IC, [fr(1), ...p.publicSignals.map(fr)])
-      return mcl.mul(alphaBeta, mcl.precomputedMillerLoop2(L, gamma, g1(p.proof.pi_c), delta))
+      mcl.verifyOrderG2(false) // on the curve only here: the subgroup is checked below, off the path
+      B = g2(p.proof.pi_b)
+      ab = mcl.millerLoop(mcl.neg(g1(p.proof.pi_a)), B).serialize()
     } catch {
-      return null
+    } finally {
+      mcl.verifyOrderG2(true)
     }
+    handOver(SLOTS.AB, id, ab)
+    handOver(SLOTS.ORDER, id, B !== null && B.isValidOrder() ? new Uint8Array() : null)
   }
-  finishSplit = (lc, abBytes) => {
-    if (lc === null || abBytes === null) return false
-    const ab = new mcl.GT()
-    ab.deserialize(abBytes)
-    return mcl.finalExp(mcl.mul(lc, ab)).isOne()
+  halfLC = (p, id) => {
+    // every hand-over is taken, whatever fails: the split is over before its answer goes out
+    let e = null
+    try {
+      e = mcl.mul(alphaBeta, mcl.precomputedMillerLoop(g1(p.proof.pi_c), delta))
+    } catch {}
+    const Lbytes = takeOver(SLOTS.L, id)
+    if (e !== null && Lbytes !== null) {
+      const L = new mcl.G1()
+      L.deserialize(Lbytes)
+      e = mcl.mul(e, mcl.precomputedMillerLoop(L, gamma))
+    } else e = null
+    const abBytes = takeOver(SLOTS.AB, id)
+    let one = false
+    if (e !== null && abBytes !== null) {
+      const ab = new mcl.GT()
+      ab.deserialize(abBytes)
+      one = mcl.finalExp(mcl.mul(e, ab)).isOne()
+    }
+    const inSubgroup = takeOver(SLOTS.ORDER, id) !== null
+    return one && inSubgroup
   }
   const single = (x, out) => {
     counts.checkedOneByOne++
@@ -202,36 +221,33 @@ const flush = async () => {
   }
 }
 
-// a split check: the 'ab' half writes e(-A, B) to the shared memory and wakes the other worker;
-// the 'lc' half computes the rest, then waits there for e(-A, B) (always, even when its own half
-// failed, so one split's hand-over is done before the next split can start) and answers for the proof
+// a split check's hand-over: the value, then its length, then the split's id (the word the other
+// worker waits on): a worker that sees the id sees the rest. One split runs at a time (the pool
+// splits a proof only when nothing else is pending, and the 'lc' half answers only after taking
+// every hand-over), so a slot is never written while its last value is still to be read.
 const tag = (id) => (id % 0x7ffffffe) + 1 // never 0, the memory's initial word
-const handOver = (id, ab) => {
-  if (ab !== null) splitValue.set(ab)
-  Atomics.store(splitWords, 1, ab === null ? 2 : 1)
-  Atomics.store(splitWords, 0, tag(id)) // after the value: a worker that sees the id sees the value
-  Atomics.notify(splitWords, 0)
+const handOver = ([slot, offset], id, bytes) => {
+  if (bytes !== null) new Uint8Array(splitBuffer, offset, bytes.length).set(bytes)
+  Atomics.store(splitWords, 2 * slot + 1, bytes === null ? -1 : bytes.length)
+  Atomics.store(splitWords, 2 * slot, tag(id))
+  Atomics.notify(splitWords, 2 * slot)
 }
-const takeOver = (id) => {
+const takeOver = ([slot, offset], id) => {
   const until = performance.now() + SPLIT_WAIT_MS
-  for (let seen = Atomics.load(splitWords, 0); seen !== tag(id); seen = Atomics.load(splitWords, 0)) {
+  for (let seen = Atomics.load(splitWords, 2 * slot); seen !== tag(id); seen = Atomics.load(splitWords, 2 * slot)) {
     const left = until - performance.now()
-    if (left <= 0 || Atomics.wait(splitWords, 0, seen, left) === 'timed-out') return null
+    if (left <= 0 || Atomics.wait(splitWords, 2 * slot, seen, left) === 'timed-out') return null
   }
-  return Atomics.load(splitWords, 1) === 1 ? splitValue.slice() : null
+  const length = Atomics.load(splitWords, 2 * slot + 1)
+  return length < 0 ? null : new Uint8Array(splitBuffer, offset, length).slice()
 }
 
 parentPort.on('message', ({ batch, split }) => {
   if (split) {
-    if (split.half === 'ab') {
-      handOver(split.id, halfAB(split.item))
-      return
-    }
-    const lc = halfLC(split.item)
-    const ab = takeOver(split.id)
+    if (split.half === 'ab') return halfAB(split.item, split.id)
     let ok = false
     try {
-      ok = finishSplit(lc, ab)
+      ok = halfLC(split.item, split.id)
     } catch {}
     counts.checkedSplit++
     parentPort.postMessage({ stats: counts })
