@@ -15,6 +15,7 @@ import {
   createZkPayGate,
   type GateEvent,
   type NullifierStore,
+  type EarlyStart,
   type PaidHandler,
   type PoolInfo,
   type ProofVerifierPool,
@@ -193,35 +194,60 @@ export function createGateway(options: GatewayOptions): Gateway {
     json(res, 502, apiError(api, err.code, err.shortMessage))
   }
 
-  /** The paid handler of one request: it writes `res` itself (streams) and gives the gate what to record for a replay. */
-  const paid =
-    (route: PaidRoute, path: string, res: ServerResponse, t0: number): PaidHandler =>
-    async (_req, ctx) => {
+  /**
+   * One paid request: `early` sends the model its request as soon as the payment is proved (the
+   * gate calls it before it claims the tickets, and undoes it if a claim refuses), and `handler`
+   * (run once the tickets are claimed) answers from that request, writing `res` itself for a
+   * stream, and gives the gate what to record for a replay.
+   */
+  const paid = (route: PaidRoute, path: string, res: ServerResponse, t0: number) => {
+    const abort = new AbortController()
+    // the caller went away: stop the model too
+    res.on('close', () => {
+      if (!res.writableFinished) abort.abort()
+    })
+    let sent: {
+      up: NonNullable<ReturnType<typeof upstreamBody>>
+      limit: number
+      answer: Promise<IncomingMessage>
+    } | null
+    let tried = false
+    const send = (body: Buffer, tickets: number) => {
+      if (tried) return sent
+      tried = true
+      const limit = tickets * tpt - quote(route, body, pricing).promptTokens
+      const up = upstreamBody(route, body, limit)
+      if (!up) return (sent = null)
+      const forwarded = performance.now()
+      const answer = upstreamServer.request(path, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...options.upstreamHeaders },
+        body: up.body,
+        signal: abort.signal,
+      })
+      answer.then(
+        () => metrics.upstreamFirstByte.observe((performance.now() - forwarded) / 1000),
+        () => {}, // the handler reads the failure, or the request was undone
+      )
+      return (sent = { up, limit, answer })
+    }
+    const early: EarlyStart = (ctx) => {
+      send(ctx.body, ctx.nullifiers.length)
+      return () => abort.abort()
+    }
+    const handler: PaidHandler = async (_req, ctx) => {
       metrics.verification.observe((performance.now() - t0) / 1000)
-      const paidTokens = ctx.nullifiers.length * tpt
-      const q = quote(route, ctx.body, pricing)
-      const limit = paidTokens - q.promptTokens
-      const up = upstreamBody(route, ctx.body, limit)
-      if (!up) {
+      const call = send(ctx.body, ctx.nullifiers.length)
+      if (!call) {
         const body = JSON.stringify(
           apiError(route.api, 'GATEWAY_BAD_REQUEST', 'The request body is not a JSON object.'),
         )
         return { status: 400, headers: { 'content-type': 'application/json' }, body }
       }
-      const abort = new AbortController()
-      // the caller went away: stop the model too
-      res.on('close', () => {
-        if (!res.writableFinished) abort.abort()
-      })
+      const { up, limit } = call
       let answer: IncomingMessage
-      const forwarded = performance.now()
       try {
-        answer = await upstreamServer.request(path, {
-          method: 'POST',
-          headers: { 'content-type': 'application/json', ...options.upstreamHeaders },
-          body: up.body,
-          signal: abort.signal,
-        })
+        answer = await call.answer
       } catch (e) {
         const err = new GatewayError(
           'GATEWAY_UPSTREAM_UNREACHABLE',
@@ -233,7 +259,6 @@ export function createGateway(options: GatewayOptions): Gateway {
           body: JSON.stringify(apiError(route.api, err.code, err.shortMessage)),
         }
       }
-      metrics.upstreamFirstByte.observe((performance.now() - forwarded) / 1000)
       const status = answer.statusCode ?? 502
       const type = answer.headers['content-type'] ?? 'application/json'
       const streamed = /text\/event-stream|application\/x-ndjson/.test(type)
@@ -285,6 +310,8 @@ export function createGateway(options: GatewayOptions): Gateway {
       res.end()
       return { status, headers: { 'content-type': type }, body: recorded.join('') }
     }
+    return { early, handler }
+  }
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const t0 = performance.now()
@@ -319,10 +346,12 @@ export function createGateway(options: GatewayOptions): Gateway {
     const paying = req.headers[HEADER_SIGNATURE] !== undefined
     if ((paying || body.length > 0) && !isJsonObject(body))
       return refuse(400, 'GATEWAY_BAD_REQUEST', 'The request body is not a JSON object.')
+    const call = paid(route, path, res, t0)
     const out = await gate.process(
       { method: req.method ?? 'GET', url: req.url ?? '/', headers: req.headers, connection: req.socket },
       body,
-      paid(route, path, res, t0),
+      call.handler,
+      call.early,
     )
     // a stream was written by the handler itself; anything else is the gate's answer (or its replay)
     if (!res.headersSent) {

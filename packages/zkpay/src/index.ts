@@ -56,6 +56,7 @@ export {
   type ZkPayGate,
   type ZkPayGateOptions,
   type PaidHandler,
+  type EarlyStart,
   type PaidRequest,
   type GateEvent,
   type GateStats,

@@ -60,6 +60,15 @@ export type PaidHandler = (
   },
 ) => Promise<{ status?: number; headers?: Record<string, string>; body: string | Uint8Array }>
 
+/**
+ * Called once every proof of a call is verified and none of its tickets was seen before, just
+ * before the tickets are claimed: work the handler will need may start then (the gateway sends
+ * the model its request), beside the claim's durable write. It returns what undoes that work,
+ * called when a claim refuses the call instead (a replay, a double-spend, a call in progress).
+ * Nothing reaches the caller before the claim: the handler runs only once every ticket is claimed.
+ */
+export type EarlyStart = (ctx: { body: Buffer; nullifiers: bigint[] }) => () => void
+
 export type GateEvent =
   | { kind: 'paid'; nullifier: bigint }
   | { kind: 'replay'; nullifier: bigint }
@@ -132,7 +141,7 @@ export type ZkPayGate = {
   /** What the 402 advertises for `resourceUrl`; `extra.anonymitySet` is the pool's live deposits, counted from its events. */
   requirements(resourceUrl: string): Promise<PaymentRequired>
   /** The gate itself, framework-free: a request in, the response to send out. */
-  process(req: PaidRequest, body: Buffer, handler: PaidHandler): Promise<StoredResponse>
+  process(req: PaidRequest, body: Buffer, handler: PaidHandler, early?: EarlyStart): Promise<StoredResponse>
   /** node:http, and Express (`app.use((req, res) => gate.handle(req, res, handler))`, before any body parser). */
   handle(req: IncomingMessage, res: ServerResponse, handler: PaidHandler): Promise<void>
   /** Web-standard Request → Response: Hono (`app.all('*', (c) => gate.fetch(c.req.raw, handler))`), Bun, Deno, workers. */
@@ -383,7 +392,7 @@ export function createZkPayGate(options: ZkPayGateOptions): ZkPayGate {
     accepted: PaymentClaim['accepted'],
     payload: Payload,
     binding: PaymentTarget['binding'],
-  ): Promise<{ signals: PaymentSignals; key: string; verifiedAhead: boolean }> {
+  ): Promise<{ signals: PaymentSignals; key: string; verifiedAhead: boolean; seen: boolean }> {
     const check = checkPayment({ accepted, ...payload }, { pool, binding })
     if (!check.ok) throw check.refusal
     const signals = check.signals
@@ -395,11 +404,12 @@ export function createZkPayGate(options: ZkPayGateOptions): ZkPayGate {
     // a double-spend already recorded: both shares are kept, nothing more to learn from this one
     if (spent && spent.x !== signals.x && spent.slash !== null) throw doubleSpend(spent.slash === 'slashed')
     // the very proof that was claimed: a retry, replayed without checking it again
-    if (spent && spent.x === signals.x && spent.proofKey === key) return { signals, key, verifiedAhead: true }
+    if (spent && spent.x === signals.x && spent.proofKey === key)
+      return { signals, key, verifiedAhead: true, seen: true }
     const verifiedAhead = payload.oneTimeKey !== undefined && wasPreverified(signals.nullifier, key)
     if (!verifiedAhead && !(await verifyProof(payload)))
       throw new PaymentError('ZKPAY_INVALID_PROOF', 'The proof does not verify.', 402)
-    return { signals, key, verifiedAhead }
+    return { signals, key, verifiedAhead, seen: spent !== null }
   }
 
   /** Checks a precomputed proof before its call; spends nothing (the nullifier is claimed by the call). */
@@ -535,7 +545,12 @@ export function createZkPayGate(options: ZkPayGateOptions): ZkPayGate {
     throw doubleSpend(slashTx !== null)
   }
 
-  async function serve(req: PaidRequest, body: Buffer, handler: PaidHandler): Promise<StoredResponse> {
+  async function serve(
+    req: PaidRequest,
+    body: Buffer,
+    handler: PaidHandler,
+    early?: EarlyStart,
+  ): Promise<StoredResponse> {
     const url = req.url
     let needed: number | undefined
     try {
@@ -568,16 +583,24 @@ export function createZkPayGate(options: ZkPayGateOptions): ZkPayGate {
       const nullifiers = admitted.map((a) => a.signals.nullifier)
       if (new Set(nullifiers).size !== nullifiers.length)
         throw new PaymentError('ZKPAY_MALFORMED', 'The same ticket twice in one call.')
+      // tickets never seen (nearly every call): what the handler needs may start beside the claims
+      const undo = early && !admitted.some((a) => a.seen) ? early({ body, nullifiers }) : undefined
       // one at a time, in order: a retry of the same call meets its first ticket's record first
       let recorded: StoredResponse | undefined
       const fresh: PaymentSignals[] = []
-      for (const a of admitted) {
-        const r = await claimTicket(a.signals, a.key)
-        if (r) recorded ??= r
-        else fresh.push(a.signals)
+      try {
+        for (const a of admitted) {
+          const r = await claimTicket(a.signals, a.key)
+          if (r) recorded ??= r
+          else fresh.push(a.signals)
+        }
+      } catch (e) {
+        undo?.()
+        throw e
       }
       const nullifier = nullifiers[0]!
       if (recorded) {
+        undo?.()
         for (const t of fresh) await options.store.saveResponse(t.scope, t.nullifier, recorded)
         return send(recorded, { success: true, network, nullifier: nullifier.toString(), status: 'replay' })
       }

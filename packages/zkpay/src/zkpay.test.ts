@@ -16,7 +16,7 @@ import {
   requestBinding,
 } from './protocol.ts'
 import { liveLeaves, removalSiblings, syncTree } from './sync.ts'
-import { createZkPayGate } from './server.ts'
+import { createZkPayGate, type EarlyStart } from './server.ts'
 import { SqliteNullifierStore } from './store.ts'
 import {
   devnetClient,
@@ -155,6 +155,63 @@ describe('anonymous paid calls (zk-rln over HTTP 402)', () => {
     expect(await other.json()).toMatchObject({
       error: { code: 'ZKPAY_WRONG_REQUEST', message: expect.stringMatching(/bound to another request/) },
     })
+  }, 120_000)
+
+  it('early start: fresh tickets may start their work beside the claim; a retry starts none, and a racing copy has its start undone', async () => {
+    const log: string[] = []
+    const early: EarlyStart = (ctx) => {
+      log.push(`early ${ctx.nullifiers.length}`)
+      return () => log.push('undo')
+    }
+    /** One request into gate.process, with `early`, as a fetch. */
+    const viaProcess = async (url: string, init: RequestInit = {}): Promise<Response> => {
+      const u = new URL(url)
+      const headers: Record<string, string> = {}
+      new Headers(init.headers).forEach((v, k) => (headers[k] = v))
+      const body = Buffer.from(typeof init.body === 'string' ? init.body : '')
+      const out = await server.gate.process(
+        { method: init.method ?? 'GET', url: `${u.pathname}${u.search}`, headers },
+        body,
+        async (req, ctx) => {
+          log.push('handler')
+          return handler(req, ctx)
+        },
+        early,
+      )
+      return new Response(Buffer.from(out.body), { status: out.status, headers: out.headers })
+    }
+    let copies = 1
+    let last = ''
+    const statuses: number[] = []
+    const { client } = await devnetClient(net(), pool, 3, 3n, dir, {
+      fromBlock,
+      fetch: async (url, init) => {
+        const paying = new Headers(init?.headers).get(HEADER_SIGNATURE)
+        if (!paying) return viaProcess(String(url), init)
+        last = paying
+        const answers = await Promise.all(Array.from({ length: copies }, () => viaProcess(String(url), init)))
+        statuses.push(...answers.map((a) => a.status))
+        return answers.find((a) => a.status === 200) ?? answers[0]!
+      },
+    })
+    const url = 'http://gateway.example/v1/early'
+    expect((await client.fetch(url, { method: 'POST', body: 'one' })).status).toBe(200)
+    expect(log).toEqual(['early 1', 'handler'])
+    // the same payment again: a replay of the recorded answer, nothing started
+    log.length = 0
+    const retry = await viaProcess(url, { method: 'POST', body: 'one', headers: { [HEADER_SIGNATURE]: last } })
+    expect(retry.status).toBe(200)
+    expect(log).toEqual([])
+    // two copies of a new payment at once: both proofs verified and unseen, so both start; one
+    // claims its ticket and is served, the other's claim refuses it (in progress, or a replay) and its start is undone
+    log.length = 0
+    statuses.length = 0
+    copies = 2
+    expect((await client.fetch(url, { method: 'POST', body: 'two' })).status).toBe(200)
+    expect(log.filter((l) => l === 'early 1')).toHaveLength(2)
+    expect(log.filter((l) => l === 'handler')).toHaveLength(1)
+    expect(log.filter((l) => l === 'undo')).toHaveLength(1)
+    expect(statuses).toContain(200)
   }, 120_000)
 
   it('one identity, two deposits: each has its own secret, so their tickets never collide', async () => {
