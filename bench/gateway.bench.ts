@@ -105,6 +105,7 @@ export const bench: BenchFile = {
     'packages/zkpay/src/client.ts',
     'packages/zkpay/src/check.ts',
     'packages/zkpay/src/one-time-key.ts',
+    'packages/zkpay/src/transport.ts',
     'packages/zkpay/src/verifier.ts',
     'packages/zkpay/src/verify-worker.mjs',
     'bench/forward.mjs',
@@ -236,8 +237,8 @@ export const bench: BenchFile = {
             plainHops,
             {
               note:
-                'bench/forward.mjs twice: the first opens a new connection for every call (as the paying client does, ' +
-                'so no two calls share one), the second keeps its connection to the upstream; the same pairing',
+                'bench/forward.mjs twice, node:http like Hermit: the first opens a new connection for every call (as the ' +
+                "paying client's transport does, so no two calls share one), the second keeps its connection to the upstream; the same pairing",
             },
           ),
           summarize(
