@@ -63,3 +63,19 @@ export function withCliHint(error: unknown): unknown {
   again.name = error.name // the library's class name stays, for --json's `name`
   return again
 }
+
+/**
+ * What could not reach its server, with the reason to show: fetch's bare "fetch failed" (the
+ * reason is its cause), or a socket error with its code, as the paying client's transport gives.
+ * Undefined for any other error.
+ */
+export function unreachableReason(error: unknown): unknown {
+  if (error instanceof TypeError && error.message === 'fetch failed') return error.cause ?? error
+  const code = (error as { code?: unknown } | null)?.code
+  if (
+    typeof code === 'string' &&
+    /^(ECONNREFUSED|ECONNRESET|ENOTFOUND|EHOSTUNREACH|ENETUNREACH|ETIMEDOUT|EAI_AGAIN)$/.test(code)
+  )
+    return error
+  return undefined
+}

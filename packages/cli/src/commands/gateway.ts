@@ -17,7 +17,7 @@ import {
 } from '@hermit/zkpay'
 import { shortMessageOf } from '@hermit/errors'
 import { parseArgs } from '../args.ts'
-import { CliError } from '../errors.ts'
+import { CliError, unreachableReason } from '../errors.ts'
 import type { Output } from '../output.ts'
 import { address, chainClient, rpc, secret, wallet } from './chain.ts'
 import { poolAt } from './pool.ts'
@@ -142,12 +142,13 @@ export function registerGateway(program: Command, output: () => Output): void {
     })
 }
 
-/** A gateway that cannot be reached (fetch's bare "fetch failed") is 69 with its host, as `pay fetch` says of an endpoint. */
+/** A gateway that cannot be reached (errors.ts unreachableReason) is 69 with its host, as `pay fetch` says of an endpoint. */
 function unreachable(error: unknown, url: string): unknown {
-  if (!(error instanceof TypeError && error.message === 'fetch failed')) return error
+  const reason = unreachableReason(error)
+  if (reason === undefined) return error
   return new CliError(
     'CLI_UNREACHABLE',
-    `Cannot reach the gateway at ${new URL(url).host}: ${shortMessageOf(error.cause ?? error)}`,
+    `Cannot reach the gateway at ${new URL(url).host}: ${shortMessageOf(reason)}`,
     {
       cause: error,
       hint: 'Is `hermit gateway` running, and is --gateway its URL?',

@@ -20,7 +20,7 @@ import {
   zkInfraFromDeployments,
 } from '@hermit/zkpay'
 import { parseArgs } from '../args.ts'
-import { CliError } from '../errors.ts'
+import { CliError, unreachableReason } from '../errors.ts'
 import type { Output } from '../output.ts'
 import { DEFAULT_DEPLOYMENTS_PATH } from './devnet.ts'
 import { address, chainClient, paidBy, rpc, secret, wallet } from './chain.ts'
@@ -246,17 +246,14 @@ export function registerPay(program: Command, output: () => Output): void {
 
 /**
  * What `pay fetch` can fail on, said for its user: an endpoint that cannot be reached (fetch's bare
- * "fetch failed") is 69 with the host (hints in the CLI's terms: errors.ts withCliHint).
+ * "fetch failed", or a socket error from the paying client's transport) is 69 with the host (hints in the CLI's terms: errors.ts withCliHint).
  */
 function fetchError(error: unknown, url: string): unknown {
-  if (error instanceof TypeError && error.message === 'fetch failed')
-    return new CliError(
-      'CLI_UNREACHABLE',
-      `Cannot reach ${new URL(url).host}: ${shortMessageOf(error.cause ?? error)}`,
-      {
-        cause: error,
-        hint: 'Is the paid endpoint running, and is the URL right?',
-      },
-    )
+  const reason = unreachableReason(error)
+  if (reason !== undefined)
+    return new CliError('CLI_UNREACHABLE', `Cannot reach ${new URL(url).host}: ${shortMessageOf(reason)}`, {
+      cause: error,
+      hint: 'Is the paid endpoint running, and is the URL right?',
+    })
   return error
 }
