@@ -3,7 +3,6 @@ import {
   createTestClient,
   createWalletClient,
   defineChain,
-  http,
   type Account,
   type Chain,
   type HDAccount,
@@ -18,6 +17,7 @@ import { startAnvil, type AnvilOptions, type AnvilProcess } from './anvil.ts'
 import { deployPlan, hermitDeployPlan, type DeployStep } from './deploy.ts'
 import type { Deployments } from './deployments.ts'
 import { DevnetError } from './errors.ts'
+import { devnetTransport } from './transport.ts'
 import { deployDefiWorld } from './defi/world.ts'
 
 /** Anvil's well-known development mnemonic: its keys are public, never use them for real funds. */
@@ -74,7 +74,7 @@ export function devnetChain(chainId: number, rpcUrl: string): Chain {
 /** Clients for an RPC URL, e.g. a devnet started elsewhere (`pnpm devnet`). */
 export function createDevnetClients(rpcUrl: string, chainId: number, account: Account): DevnetClients {
   const chain = devnetChain(chainId, rpcUrl)
-  const transport = http(rpcUrl, { retryCount: 0 })
+  const transport = devnetTransport(rpcUrl)
   return {
     chain,
     // cacheTime 0: a devnet mines a block per transaction and reverts snapshots, so a cached head is wrong at once
@@ -118,7 +118,7 @@ export async function startDevnet(options: DevnetOptions = {}): Promise<Devnet> 
     const mnemonic = anvilOptions.mnemonic ?? ANVIL_MNEMONIC
     const count = anvilOptions.accounts ?? 10
     const accounts = devAccounts(mnemonic, count)
-    const probe = createPublicClient({ transport: http(anvil.rpcUrl, { retryCount: 0 }) })
+    const probe = createPublicClient({ transport: devnetTransport(anvil.rpcUrl) })
     const chainId = await probe.getChainId()
     const clients = createDevnetClients(anvil.rpcUrl, chainId, accounts[0]!)
     const contracts = deploy ? await deployPlan(clients.publicClient, clients.walletClient, plan) : {}
@@ -153,7 +153,7 @@ export async function startDevnet(options: DevnetOptions = {}): Promise<Devnet> 
       walletFor: (account) =>
         createWalletClient({
           chain: clients.chain,
-          transport: http(anvil.rpcUrl, { retryCount: 0 }),
+          transport: devnetTransport(anvil.rpcUrl),
           account,
           pollingInterval: 10,
         }),

@@ -1,0 +1,80 @@
+import { createServer, type Server } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
+import { createPublicClient } from 'viem'
+import { devnetTransport, onlyReads } from './transport.ts'
+
+// A JSON-RPC server that resets the connection of the first `resets` requests (RST, no answer),
+// then answers: the reset anvil once gave, on demand.
+let server: Server
+let url: string
+let seen: string[] = []
+let resets = 0
+beforeAll(async () => {
+  server = createServer((req, res) => {
+    let body = ''
+    req.on('data', (c) => (body += c))
+    req.on('end', () => {
+      const { id, method } = JSON.parse(body) as { id: number; method: string }
+      seen.push(method)
+      if (resets > 0) {
+        resets--
+        req.socket.resetAndDestroy()
+        return
+      }
+      res.setHeader('content-type', 'application/json')
+      res.end(
+        JSON.stringify({ jsonrpc: '2.0', id, result: method === 'eth_blockNumber' ? '0x2a' : `0x${'ab'.repeat(32)}` }),
+      )
+    })
+  })
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r))
+  url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
+})
+afterAll(() => new Promise<void>((r) => server.close(() => r())))
+beforeEach(() => {
+  seen = []
+  resets = 0
+})
+
+describe('devnetTransport', () => {
+  it('sends a read once more when its connection was reset, and gets the answer', async () => {
+    resets = 1
+    const client = createPublicClient({ transport: devnetTransport(url), cacheTime: 0 })
+    expect(await client.getBlockNumber()).toBe(42n)
+    expect(seen).toEqual(['eth_blockNumber', 'eth_blockNumber'])
+  })
+
+  it('sends a read twice at most', async () => {
+    resets = 2
+    const client = createPublicClient({ transport: devnetTransport(url), cacheTime: 0 })
+    await expect(client.getBlockNumber()).rejects.toThrow()
+    expect(seen).toEqual(['eth_blockNumber', 'eth_blockNumber'])
+  })
+
+  it('never sends a transaction again', async () => {
+    resets = 1
+    const client = createPublicClient({ transport: devnetTransport(url), cacheTime: 0 })
+    await expect(client.request({ method: 'eth_sendRawTransaction', params: ['0x02'] })).rejects.toThrow()
+    expect(seen).toEqual(['eth_sendRawTransaction'])
+  })
+
+  it('counts only reads, one call or a batch, as safe to send again', () => {
+    const call = (method: string) => ({ jsonrpc: '2.0', id: 1, method, params: [] })
+    expect(onlyReads(JSON.stringify(call('eth_getTransactionReceipt')))).toBe(true)
+    expect(onlyReads(JSON.stringify([call('eth_call'), call('eth_chainId')]))).toBe(true)
+    for (const m of [
+      'eth_sendRawTransaction',
+      'eth_sendTransaction',
+      'evm_revert',
+      'evm_snapshot',
+      'anvil_mine',
+      'eth_sign',
+    ])
+      expect(onlyReads(JSON.stringify(call(m))), m).toBe(false)
+    expect(onlyReads(JSON.stringify([call('eth_call'), call('evm_revert')]))).toBe(false)
+    expect(onlyReads(JSON.stringify([]))).toBe(false)
+    expect(onlyReads('not json')).toBe(false)
+    expect(onlyReads(undefined)).toBe(false)
+  })
+})
