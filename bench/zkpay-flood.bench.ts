@@ -2,14 +2,15 @@
  * Floods of junk payments against the zk-rln gate (bench/zkpay-gateway.ts, its own process): honest
  * paid calls are timed before, during and after 10,000 junk payments of the attack run's kind (half
  * right scope with random signals and a wrong x, half this request's x with made-up roots), and the
- * gate reports the high-water mark of its verification queue. Goal: honest calls under 10× their
+ * gate reports the high-water mark of its verification queue. The junk comes from another process
+ * (bench/flooder.mjs), as an attacker's would. Goal: honest calls under 10× their
  * baseline during it. Then a second flood of junk that passes every cheap check (this request's x,
  * the pool's root, fresh nullifiers, points on the curve), so each one costs a pairing check in the
  * bounded queue: what honest calls see then, and how high the queue went.
  */
 import { randomBytes } from 'node:crypto'
 import { spawn } from 'node:child_process'
-import { mkdtempSync } from 'node:fs'
+import { mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createInterface } from 'node:readline'
@@ -164,29 +165,38 @@ export const bench: BenchFile = {
           return encodeHeader({ x402Version: 2, accepted, payload: { proof: onCurve, publicSignals: signals } })
         }
         const stats = async () => (await (await fetch(`http://127.0.0.1:${gateway.port}/stats`)).json()) as GateStats
-        /** `total` junk payments (`kindOf(k)`), IN_FLIGHT at a time, while honest calls are timed one after another. */
+        /**
+         * `total` junk payments (`kindOf(k)`), IN_FLIGHT at a time from bench/flooder.mjs (made
+         * beforehand, off the clock, and sent from a process of its own), while honest calls are
+         * timed one after another from this one.
+         */
         const flood = async (total: number, kindOf: (k: number) => Kind) => {
-          const statuses = new Map<number, number>()
-          let next = 0
+          const file = join(dir, 'junk.txt')
+          writeFileSync(file, `${Array.from({ length: total }, (_, k) => junk(kindOf(k))).join('\n')}\n`)
+          const script = fileURLToPath(new URL('./flooder.mjs', import.meta.url))
+          const attacker = spawn(process.execPath, [script, url, HEADER_SIGNATURE, file, String(IN_FLIGHT)], {
+            stdio: ['pipe', 'pipe', 'inherit'],
+          })
+          const lines = createInterface({ input: attacker.stdout! })[Symbol.asyncIterator]()
+          const line = async () => {
+            const next = await lines.next()
+            if (next.done) throw new Error('bench/flooder.mjs ended without a report')
+            return next.value
+          }
+          if ((await line()) !== 'ready') throw new Error('bench/flooder.mjs did not start')
           let flooding = true
-          const t0 = performance.now()
-          const sending = Promise.all(
-            Array.from({ length: IN_FLIGHT }, async () => {
-              while (next < total) {
-                const r = await fetch(url, { headers: { [HEADER_SIGNATURE]: junk(kindOf(next++)) } })
-                await r.arrayBuffer()
-                statuses.set(r.status, (statuses.get(r.status) ?? 0) + 1)
-              }
-            }),
-          ).then(() => {
+          attacker.stdin!.write('go\n')
+          const report = line().then((l) => {
             flooding = false
-            return performance.now() - t0
+            return JSON.parse(l) as { ms: number; statuses: Record<string, number> }
           })
           const during: number[] = []
           while (flooding && during.length < CALLS) during.push(await timeOnce(honest))
-          const ms = await sending
+          const { ms, statuses } = await report
           if (during.length === 0) throw new Error('the flood ended before any honest call')
-          const shown = [...statuses.entries()].map(([s, n]) => `${n}× ${s}`).join(', ')
+          const shown = Object.entries(statuses)
+            .map(([s, n]) => `${n}× ${s}`)
+            .join(', ')
           return { during, rate: Math.round((total / ms) * 1000), shown }
         }
         const queueRow = (name: string, s: GateStats): BenchResult => ({
