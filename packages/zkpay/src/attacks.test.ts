@@ -167,6 +167,30 @@ describe('the gate under attack', () => {
     expect(gate.stats().pairings).toBe(0)
   }, 120_000)
 
+  it('a root view that aged is refreshed once the call is answered, not beside its pairing check', async () => {
+    const { pool, fromBlock, gate, rpc, tick } = await setup('idle')
+    const duringCall: number[] = []
+    const { client } = await devnetClient(net(), pool, 1, 3n, dir, {
+      fromBlock,
+      fetch: (u, init) =>
+        gate.fetch(new Request(u, init), async (req, ctx) => {
+          duringCall.push(rpc.count)
+          return handler(req, ctx)
+        }),
+    })
+    tick() // the deposit is newer than the gate's view
+    expect((await client.fetch(`http://gateway.example${url}`, { method: 'POST', body })).status).toBe(200)
+    const refreshes = gate.stats().rootRefreshes
+    const before = rpc.count
+    tick() // the view is stale now: the current root is still accepted, and a refresh is due
+    expect((await client.fetch(`http://gateway.example${url}`, { method: 'POST', body })).status).toBe(200)
+    // nothing was asked of the chain while the call was served
+    expect(duringCall[1]).toBe(before)
+    // once it was answered, one refresh
+    await vi.waitFor(() => expect(gate.stats().rootRefreshes).toBe(refreshes + 1))
+    expect(rpc.count).toBeGreaterThan(before)
+  }, 120_000)
+
   it('a verification queue past its bound sheds payments with 503 + Retry-After (ZKPAY_OVERLOADED), and honest calls still pass', async () => {
     const { pool, fromBlock, gate, verify, pay, currentRoot, tick } = await setup('queue', {
       maxPendingVerifications: 4,

@@ -103,6 +103,12 @@ export type RootTrackerOptions = {
   /** The view is refreshed at most this often (ms); a request that needs it waits for the refresh. */
   recheckMs: number
   now?: () => number
+  /**
+   * Runs a refresh no request waits for (the view aged while the current root was asked for). The
+   * default runs it at once; the gate holds it until no call is being served, so its RPC round
+   * trip does not share the cores with a call's pairing check.
+   */
+  background?: (task: () => void) => void
 }
 
 export type RootTracker = {
@@ -205,6 +211,9 @@ export function createRootTracker(options: RootTrackerOptions): RootTracker {
   }
 
   const refresh = (): Promise<void> => (refreshing ??= refreshOnce().finally(() => (refreshing = undefined)))
+  const background = options.background ?? ((task: () => void) => task())
+  // a background refresh is waiting to run: ask for one once
+  let wanted = false
 
   /** From the view alone: the current root (while the view is younger than the window), or a replaced one still inside it. */
   function acceptedNow(root: bigint): boolean {
@@ -221,7 +230,13 @@ export function createRootTracker(options: RootTrackerOptions): RootTracker {
       if (acceptedNow(root)) {
         // the current root: a "yes" holds (it stays accepted a whole window after it is replaced)
         if (roots.get(root)!.untilBlock === null) {
-          if (stale) void refresh().catch(() => {})
+          if (stale && !wanted) {
+            wanted = true
+            background(() => {
+              wanted = false
+              void refresh().catch(() => {})
+            })
+          }
           return true
         }
         // a replaced root: its window is counted on the chain's clock, read again if the view is old

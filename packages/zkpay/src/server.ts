@@ -228,6 +228,9 @@ async function readFetchBody(request: Request, max: number): Promise<Buffer> {
   return cap.body()
 }
 
+/** How long background work waits for a moment with no call being served, at most. */
+const IDLE_WAIT_MS = 1_000
+
 const encodeBody = (body: ErrorBody): Uint8Array => new TextEncoder().encode(JSON.stringify(body))
 
 /**
@@ -247,12 +250,31 @@ export function createZkPayGate(options: ZkPayGateOptions): ZkPayGate {
   const emit = (e: GateEvent) => options.onEvent?.(e)
 
   const now = options.now ?? Date.now
+  // calls being served now. Work no call waits for (a refresh of the root view) runs once none is,
+  // or after IDLE_WAIT_MS of steady traffic: on 2 cores its RPC round trip (this thread, and the
+  // node's) would otherwise run beside a call's pairing check and delay it
+  let serving = 0
+  let idleTasks: Array<() => void> = []
+  let idleTimer: ReturnType<typeof setTimeout> | undefined
+  const runIdleTasks = () => {
+    clearTimeout(idleTimer)
+    idleTimer = undefined
+    const tasks = idleTasks
+    idleTasks = []
+    for (const t of tasks) t()
+  }
+  const whenIdle = (task: () => void) => {
+    idleTasks.push(task)
+    if (serving === 0) setImmediate(runIdleTasks)
+    else idleTimer ??= setTimeout(runIdleTasks, IDLE_WAIT_MS)
+  }
   const roots = createRootTracker({
     publicClient,
     pool: pool.address,
     rootWindow: pool.rootWindow,
     recheckMs: options.rootRecheckMs ?? 250,
     now,
+    background: whenIdle,
     ...scanFrom,
   })
 
@@ -545,7 +567,22 @@ export function createZkPayGate(options: ZkPayGateOptions): ZkPayGate {
     throw doubleSpend(slashTx !== null)
   }
 
+  /** One call, counted while it is served (see whenIdle). */
   async function serve(
+    req: PaidRequest,
+    body: Buffer,
+    handler: PaidHandler,
+    early?: EarlyStart,
+  ): Promise<StoredResponse> {
+    serving++
+    try {
+      return await serveCall(req, body, handler, early)
+    } finally {
+      if (--serving === 0 && idleTasks.length > 0) setImmediate(runIdleTasks)
+    }
+  }
+
+  async function serveCall(
     req: PaidRequest,
     body: Buffer,
     handler: PaidHandler,
