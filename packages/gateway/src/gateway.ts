@@ -36,7 +36,7 @@ import {
   type Pricing,
 } from './pricing.ts'
 import { apiError } from './api-error.ts'
-import { cutEvents, eventSplitter, readEvent } from './stream.ts'
+import { cutEvents, eventSplitter, headWithFirstEvent, readEvent } from './stream.ts'
 import { createUpstream, readAll } from './upstream.ts'
 
 export type GatewayOptions = Pricing & {
@@ -267,14 +267,14 @@ export function createGateway(options: GatewayOptions): Gateway {
         countUsage(usageOf(route, parseJson(bytes)))
         return { status, headers: { 'content-type': type }, body: bytes }
       }
-      // a stream: head now (with the payment response), then each event as it completes
+      // a stream: the head (with the payment response) with its first event, then each event as it completes
       res.writeHead(status, {
         ...ctx.paymentHeaders,
         'content-type': type,
         'cache-control': 'no-cache',
         'x-accel-buffering': 'no',
       })
-      res.flushHeaders()
+      headWithFirstEvent(res)
       const recorded: string[] = []
       const write = (s: string) => {
         recorded.push(s)

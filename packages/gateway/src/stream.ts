@@ -4,6 +4,7 @@
  * reads each event to count what it serves, to take the usage the upstream reports, to drop a usage
  * event the client did not ask for, and to cut a stream that reaches what was paid.
  */
+import type { ServerResponse } from 'node:http'
 import type { TokenUsage } from '@hermit/llm'
 import type { Api, PaidRoute } from './pricing.ts'
 
@@ -113,3 +114,22 @@ export function cutEvents(route: PaidRoute, model: string | undefined): string {
   const done = { ...named, created_at: new Date().toISOString(), ...last, done: true, done_reason: 'length' }
   return `${JSON.stringify(done)}\n`
 }
+
+/**
+ * A stream's head goes out with its first event, in one write, so the next hop (the proxy, the
+ * app) wakes once for both instead of twice; on two shared cores each wake-up on a call's path
+ * costs. A head whose first event has not come within `ms` goes out alone: a model still loading
+ * must not look like a server that never answered.
+ */
+export function headWithFirstEvent(res: ServerResponse, ms = HEAD_ALONE_AFTER_MS): void {
+  // (headersSent is true from writeHead on, sent or not; a flush after the first event writes nothing)
+  const timer = setTimeout(() => {
+    if (!res.destroyed && !res.writableEnded) res.flushHeaders()
+  }, ms)
+  const stop = () => clearTimeout(timer)
+  res.once('finish', stop)
+  res.once('close', stop)
+}
+
+/** How long a stream's head waits for its first event (headWithFirstEvent). */
+export const HEAD_ALONE_AFTER_MS = 50
