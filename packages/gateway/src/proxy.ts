@@ -6,7 +6,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { shortMessageOf } from '@hermit/errors'
-import { liveLeaves, oneUseFetch, preconnect, type OneUseConnection, type ZkPayClient } from '@hermit/zkpay'
+import { liveLeaves, oneUseFetch, type ZkPayClient } from '@hermit/zkpay'
 import { apiError } from './api-error.ts'
 import { GatewayError, type GatewayErrorCode } from './errors.ts'
 import { FREE_ROUTES, PAID_ROUTES, apiOf, isJsonObject, quote, type Api } from './pricing.ts'
@@ -115,7 +115,6 @@ export function createPayProxy(options: PayProxyOptions) {
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const path = (req.url ?? '/').split('?')[0]!
     const api = apiOf(path)
-    let connection: OneUseConnection | undefined
     try {
       if (path === '/hermit/status') {
         res.writeHead(200, { 'content-type': 'application/json' })
@@ -126,10 +125,6 @@ export function createPayProxy(options: PayProxyOptions) {
       const route = PAID_ROUTES[path]
       if (!route || req.method !== 'POST')
         return fail(res, api, 404, 'GATEWAY_BAD_REQUEST', `No ${req.method} ${path} on this proxy.`)
-      // the call's own connection to the gateway, opened now: its handshake runs while the body is
-      // read and the payment signed (it is opened when the app's request comes, so it tells the
-      // gateway nothing a connection opened a millisecond later would not)
-      connection = preconnect(gateway)
       const body = await readBody(req)
       // refused here, before a proof is spent on it: the gateway would refuse it too
       if (!isJsonObject(body))
@@ -163,7 +158,7 @@ export function createPayProxy(options: PayProxyOptions) {
       const answer = await client.fetch(
         `${gateway}${path}`,
         { method: 'POST', headers: { 'content-type': 'application/json' }, body, signal: abort.signal },
-        { tickets: k, connection },
+        { tickets: k },
       )
       lowTicketWarning()
       res.writeHead(answer.status, {
@@ -181,8 +176,6 @@ export function createPayProxy(options: PayProxyOptions) {
       if (code === 'ZKPAY_ANONYMITY_TOO_SMALL')
         return fail(res, api, 503, 'GATEWAY_ANONYMITY_TOO_SMALL', shortMessageOf(e))
       fail(res, api, 502, 'GATEWAY_PAYMENT_FAILED', `Could not pay the gateway: ${shortMessageOf(e)}`)
-    } finally {
-      connection?.close() // a call refused here, before it was sent, leaves its connection unused
     }
   }
 

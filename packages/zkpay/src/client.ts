@@ -8,7 +8,7 @@ import { shortMessageOf } from '@hermit/errors'
 import { TicketError, ZkPayError, type PaymentErrorCode } from './errors.ts'
 import type { ZkIdentity } from './identity.ts'
 import { newOneTimeKey } from './one-time-key.ts'
-import { oneUseFetch, type OneUseConnection } from './transport.ts'
+import { oneUseFetch } from './transport.ts'
 import {
   HEADER_PREVERIFY,
   HEADER_REQUIRED,
@@ -173,16 +173,6 @@ export function createZkPayClient(options: ZkPayClientOptions) {
   }
 
   /** The request again, with the payment in PAYMENT-SIGNATURE; the server's PAYMENT-RESPONSE is read into `payment`. */
-  // a call's own RequestInit → the transport of its first request (a connection opened ahead),
-  // taken once: every later request of the call (a retry, a proof made again) has a connection of its own
-  const firstRequest = new WeakMap<RequestInit, OneUseConnection['fetch']>()
-  const transportFor = (init: RequestInit): OneUseConnection['fetch'] => {
-    const first = firstRequest.get(init)
-    if (!first) return doFetch
-    firstRequest.delete(init)
-    return first
-  }
-
   async function sendPaid(
     url: string,
     init: RequestInit,
@@ -192,7 +182,7 @@ export function createZkPayClient(options: ZkPayClientOptions) {
   ): Promise<PaidResponse> {
     const headers = new Headers(init.headers)
     headers.set(HEADER_SIGNATURE, encodeHeader(payload))
-    const res = (await transportFor(init)(url, { ...init, body: requestBody(body), headers })) as PaidResponse
+    const res = (await doFetch(url, { ...init, body: requestBody(body), headers })) as PaidResponse
     // a refusal's PAYMENT-RESPONSE (success: false) is not a payment: `payment` is set only when paid
     const payment = readPaymentResponse(res.headers.get(HEADER_RESPONSE))
     if (payment) res.payment = payment
@@ -473,7 +463,7 @@ export function createZkPayClient(options: ZkPayClientOptions) {
         }
         headers.set(ticketHeaderName(j), encodeHeader(payload))
       })
-      const res = (await transportFor(init)(url, { ...init, body: requestBody(body), headers })) as PaidResponse
+      const res = (await doFetch(url, { ...init, body: requestBody(body), headers })) as PaidResponse
       // a refusal's PAYMENT-RESPONSE (success: false) is not a payment: `payment` is set only when paid
       const payment = readPaymentResponse(res.headers.get(HEADER_RESPONSE))
       if (payment) res.payment = payment
@@ -554,17 +544,7 @@ export function createZkPayClient(options: ZkPayClientOptions) {
      * fetch(), paying on 402. `tickets` above 1: the call is priced by size and carries that many
      * tickets (the server's requirements are learned first if they are not known yet).
      */
-    async fetch(
-      url: string,
-      given: RequestInit = {},
-      opts: {
-        tickets?: number
-        /** A connection opened ahead to `url`'s origin (`preconnect`): the call's first request goes on it. */
-        connection?: OneUseConnection
-      } = {},
-    ): Promise<PaidResponse> {
-      const init: RequestInit = { ...given }
-      if (opts.connection) firstRequest.set(init, opts.connection.fetch)
+    async fetch(url: string, init: RequestInit = {}, opts: { tickets?: number } = {}): Promise<PaidResponse> {
       const body =
         typeof init.body === 'string' || init.body instanceof Uint8Array
           ? init.body
@@ -597,7 +577,7 @@ export function createZkPayClient(options: ZkPayClientOptions) {
           options.onWarning?.(`precomputed proof refused (${res.status}); proving on demand`)
         }
       }
-      const first = await transportFor(init)(url, { ...init, body: requestBody(body) })
+      const first = await doFetch(url, { ...init, body: requestBody(body) })
       if (first.status !== 402) return first as PaidResponse
       const required = decodeHeader(
         paymentRequiredSchema,

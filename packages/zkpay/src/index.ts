@@ -50,7 +50,7 @@ export {
   type SupportedResponse,
 } from './protocol.ts'
 export { createZkPayClient, type ZkPayClient, type ZkPayClientOptions, type PaidResponse } from './client.ts'
-export { oneUseFetch, preconnect, type OneUseConnection } from './transport.ts'
+export { oneUseFetch } from './transport.ts'
 export {
   createZkPayGate,
   type ZkPayGate,

@@ -2,16 +2,13 @@ import { createServer, type Server, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { gzipSync } from 'node:zlib'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { oneUseFetch, preconnect } from './transport.ts'
+import { oneUseFetch } from './transport.ts'
 
 let server: Server
 let base: string
 /** Resolves the open stream's second event (see /stream). */
 let release = () => {}
 let closedStreams = 0
-/** Connections the server accepted, and how many requests came on each (by accept order). */
-const connections: number[] = []
-let closedConnections = 0
 
 beforeAll(async () => {
   server = createServer((req, res: ServerResponse) => {
@@ -35,11 +32,6 @@ beforeAll(async () => {
     let body = ''
     req.on('data', (c) => (body += c))
     req.on('end', () => res.writeHead(201, { 'x-echo': req.method ?? '' }).end(body))
-  })
-  server.on('connection', (socket) => {
-    const k = connections.push(0) - 1
-    socket.on('data', () => connections[k]!++) // one chunk per request here: small requests
-    socket.once('close', () => closedConnections++)
   })
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r))
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
@@ -105,55 +97,5 @@ describe('oneUseFetch: a fetch Response from one node:http request on its own co
     const port = (closed.address() as AddressInfo).port
     await new Promise<void>((r) => closed.close(() => r()))
     await expect(oneUseFetch(`http://127.0.0.1:${port}/`)).rejects.toMatchObject({ code: 'ECONNREFUSED' })
-  })
-})
-
-describe('preconnect: the connection of a one-use request, opened before the request is ready', () => {
-  it('connects at once; the request then goes on that connection, with nothing sent before it', async () => {
-    const before = connections.length
-    const connection = preconnect(base)
-    await expect.poll(() => connections.length).toBe(before + 1)
-    expect(connections[before]).toBe(0) // connected, nothing sent yet
-    const res = await connection.fetch(`${base}/echo`, { method: 'POST', body: 'early' })
-    expect(res.status).toBe(201)
-    expect(await res.text()).toBe('early')
-    expect(connections.length).toBe(before + 1)
-    expect(connections[before]).toBe(1)
-    connection.close() // used: nothing to close
-  })
-
-  it('is used once: a second request, or one to another origin, goes on a connection of its own', async () => {
-    const before = connections.length
-    const connection = preconnect(base)
-    await connection.fetch(`${base}/echo`, { method: 'POST', body: 'one' }).then((r) => r.text())
-    expect(await (await connection.fetch(`${base}/echo`, { method: 'POST', body: 'two' })).text()).toBe('two')
-    expect(connections.slice(before)).toEqual([1, 1])
-    // opened to another origin (another port): not used for this one
-    const elsewhere = createServer()
-    let elsewhereConnections = 0
-    elsewhere.on('connection', () => elsewhereConnections++)
-    await new Promise<void>((r) => elsewhere.listen(0, '127.0.0.1', r))
-    const other = preconnect(`http://127.0.0.1:${(elsewhere.address() as AddressInfo).port}`)
-    await expect.poll(() => elsewhereConnections).toBe(1)
-    expect(await (await other.fetch(`${base}/echo`, { method: 'POST', body: 'three' })).text()).toBe('three')
-    expect(connections.slice(before)).toEqual([1, 1, 1])
-    elsewhere.closeAllConnections()
-    await new Promise<void>((r) => elsewhere.close(() => r()))
-  })
-
-  it('close() ends a connection never used; a connection that failed makes the request reject', async () => {
-    const before = connections.length
-    const closedBefore = closedConnections
-    const connection = preconnect(base)
-    await expect.poll(() => connections.length).toBe(before + 1)
-    connection.close()
-    await expect.poll(() => closedConnections - closedBefore).toBe(1)
-    expect(connections[before]).toBe(0)
-    const closed = createServer()
-    await new Promise<void>((r) => closed.listen(0, '127.0.0.1', r))
-    const port = (closed.address() as AddressInfo).port
-    await new Promise<void>((r) => closed.close(() => r()))
-    const refused = preconnect(`http://127.0.0.1:${port}`)
-    await expect(refused.fetch(`http://127.0.0.1:${port}/`)).rejects.toMatchObject({ code: 'ECONNREFUSED' })
   })
 })

@@ -16,8 +16,6 @@
  */
 import { request as httpRequest, type IncomingMessage, type OutgoingHttpHeaders } from 'node:http'
 import { request as httpsRequest } from 'node:https'
-import { isIP, connect as netConnect, type Socket } from 'node:net'
-import { connect as tlsConnect } from 'node:tls'
 import { createBrotliDecompress, createGunzip, createInflate } from 'node:zlib'
 import type { Readable } from 'node:stream'
 
@@ -75,59 +73,14 @@ function decoded(res: IncomingMessage): Readable {
 }
 
 /** `fetch` for one request on a connection of its own. Bodies: a string, bytes, or none. */
-export const oneUseFetch = (url: string | URL, init: RequestInit = {}): Promise<Response> => send(url, init)
-
-/**
- * A connection of its own for one request, opened now and used later: its handshake (TCP, and TLS
- * for https, with no session to resume) runs while the caller still prepares the request, e.g.
- * while a paying proxy reads the app's body and signs the payment. `fetch` sends the one request
- * on it, as `oneUseFetch` would (to the same origin only; a second request, or one after the
- * connection failed, goes on a connection of its own). `close()` ends it if it was never used.
- */
-export type OneUseConnection = {
-  fetch: (url: string | URL, init?: RequestInit) => Promise<Response>
-  close(): void
-}
-
-export function preconnect(origin: string | URL): OneUseConnection {
-  const target = new URL(origin)
-  const port = Number(target.port || (target.protocol === 'https:' ? 443 : 80))
-  const host = target.hostname.replace(/^\[|\]$/g, '')
-  let socket: Socket | undefined =
-    target.protocol === 'https:'
-      ? tlsConnect({ host, port, ALPNProtocols: ['http/1.1'], ...(isIP(host) ? {} : { servername: host }) })
-      : target.protocol === 'http:'
-        ? netConnect({ host, port })
-        : undefined
-  // a failure before the request is the request's to report (or, unused, nobody's)
-  socket?.on('error', () => {})
-  const take = (url: string | URL): Socket | undefined => {
-    const s = socket
-    socket = undefined
-    if (!s || s.destroyed || new URL(url).origin !== target.origin) {
-      s?.destroy()
-      return undefined
-    }
-    return s
-  }
-  return {
-    fetch: (url, init = {}) => send(url, init, take(url)),
-    close: () => take(origin)?.destroy(),
-  }
-}
-
-function send(url: string | URL, init: RequestInit, socket?: Socket): Promise<Response> {
-  return new Promise<Response>((resolve, reject) => {
+export const oneUseFetch = (url: string | URL, init: RequestInit = {}): Promise<Response> =>
+  new Promise<Response>((resolve, reject) => {
     const target = new URL(url)
-    const refuse = (message: string) => {
-      socket?.destroy()
-      reject(new TypeError(message))
-    }
     if (target.protocol !== 'http:' && target.protocol !== 'https:')
-      return refuse(`oneUseFetch: ${target.protocol} URLs are not supported.`)
+      return reject(new TypeError(`oneUseFetch: ${target.protocol} URLs are not supported.`))
     const body = init.body ?? null
     if (body !== null && typeof body !== 'string' && !(body instanceof Uint8Array))
-      return refuse('oneUseFetch: a body must be a string or bytes.')
+      return reject(new TypeError('oneUseFetch: a body must be a string or bytes.'))
     // one order for every client: host, the caller's headers (sorted, lower case, as Headers keeps
     // them), content-length, connection
     const headers: OutgoingHttpHeaders = { host: target.host }
@@ -138,13 +91,12 @@ function send(url: string | URL, init: RequestInit, socket?: Socket): Promise<Re
     if (body !== null) headers['content-length'] = typeof body === 'string' ? Buffer.byteLength(body) : body.length
     else if (method === 'POST' || method === 'PUT' || method === 'PATCH') headers['content-length'] = 0
     headers.connection = 'close'
-    const request = target.protocol === 'https:' ? httpsRequest : httpRequest
-    const req = request(target, {
+    const send = target.protocol === 'https:' ? httpsRequest : httpRequest
+    const req = send(target, {
       method,
       headers,
-      // agent: false is a fresh agent for this request alone: no pooled socket, no cached TLS
-      // session; a connection opened ahead (preconnect) is this request's alone too
-      ...(socket ? { agent: undefined, createConnection: () => socket } : { agent: false }),
+      // agent: false is a fresh agent for this request alone: no pooled socket, no cached TLS session
+      agent: false,
       ...(init.signal ? { signal: init.signal } : {}),
     })
     req.once('response', (res) => {
@@ -166,4 +118,3 @@ function send(url: string | URL, init: RequestInit, socket?: Socket): Promise<Re
     req.on('error', reject) // after the head, the error reaches the body stream instead (a settled promise ignores it)
     req.end(body ?? undefined)
   })
-}

@@ -17,7 +17,6 @@ import {
 } from './protocol.ts'
 import { liveLeaves, removalSiblings, syncTree } from './sync.ts'
 import { createZkPayGate, type EarlyStart } from './server.ts'
-import { preconnect } from './transport.ts'
 import { SqliteNullifierStore } from './store.ts'
 import {
   devnetClient,
@@ -361,31 +360,6 @@ describe('anonymous paid calls (zk-rln over HTTP 402)', () => {
     const { client } = await devnetClient(net(), pool, 4, 2n, dir, { fromBlock })
     expect((await client.fetch(`${server.url}/still-serving`)).status).toBe(200)
   }, 180_000)
-
-  it("a call's paid request goes on the connection opened ahead for it (preconnect)", async () => {
-    const { client } = await devnetClient(net(), pool, 4, 3n, dir, { fromBlock })
-    const url = `${server.url}/ahead`
-    await client.precompute(url, 2)
-    const sent: string[] = []
-    const opened = (tag: string) => {
-      const real = preconnect(server.url)
-      return {
-        fetch: (u: string | URL, init?: RequestInit) => {
-          sent.push(`${tag} ${new Headers(init?.headers).has(HEADER_SIGNATURE) ? 'paid' : 'unpaid'}`)
-          return real.fetch(u, init)
-        },
-        close: real.close,
-      }
-    }
-    const first = opened('first')
-    const res = await client.fetch(url, { method: 'POST', body: 'one' }, { connection: first })
-    expect(res.status).toBe(200)
-    expect(await res.text()).toBe('echo POST /ahead one')
-    first.close()
-    // a call without one goes on a connection of its own, as before
-    expect((await client.fetch(url, { method: 'POST', body: 'two' })).status).toBe(200)
-    expect(sent).toEqual(['first paid'])
-  }, 120_000)
 
   it('precomputed proofs: a paid call only signs with a one-time key; the proof is useless for another request', async () => {
     const capture = capturingFetch()
