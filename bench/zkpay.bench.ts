@@ -209,7 +209,7 @@ export const bench: BenchFile = {
     results.push(oneWorker)
     results.push(
       summarize(
-        `verify one lone proof: mcl, split between ${WORKERS} workers (e(-A, B) on one, the rest on the other)`,
+        `verify one lone proof: mcl, split between ${WORKERS} workers (L and e(-A, B) on one; e(C, δ), e(L, γ) and the final exponentiation on the other)`,
         'ms',
         lone.split,
         {
