@@ -24,7 +24,7 @@ export {
   type DevnetOptions,
   type DevnetWorld,
 } from './devnet.ts'
-export { devnetTransport, retryResetReads } from './transport.ts'
+export { devnetTransport } from './transport.ts'
 export { deployPlan, hermitDeployPlan, type DeployStep } from './deploy.ts'
 export {
   deploymentsSchema,

@@ -266,7 +266,7 @@ export function createZkPayGate(options: ZkPayGateOptions): ZkPayGate {
   const whenIdle = (task: () => void) => {
     idleTasks.push(task)
     if (serving === 0) setImmediate(runIdleTasks)
-    else idleTimer ??= setTimeout(runIdleTasks, IDLE_WAIT_MS)
+    else idleTimer ??= setTimeout(runIdleTasks, IDLE_WAIT_MS).unref()
   }
   const roots = createRootTracker({
     publicClient,
