@@ -263,19 +263,21 @@ describe("what the default transport hides and Node's fetch does not (measured; 
     try {
       const resumed: boolean[][] = []
       for (const extra of [{ fetch: nodeFetch }, { fetch: own.fetch }, {}]) {
-        const c = await client(6, 2n, extra)
+        const c = await client(6, 3n, extra)
         const first = s.connections.length
-        await precomputeExactly(c, `${s.url}/v1/chat`, 2)
-        for (let i = 0; i < 2; i++) await call(c, `${s.url}/v1/chat`)
+        await precomputeExactly(c, `${s.url}/v1/chat`, 3)
+        for (let i = 0; i < 3; i++) await call(c, `${s.url}/v1/chat`)
         const mine = s.connections.slice(first)
-        expect(mine).toHaveLength(3) // one connection per request
+        expect(mine).toHaveLength(4) // one connection per request
         resumed.push(mine.map((k) => k.tlsResumed!))
       }
-      // [402 probe, call 1, call 2]: with Node's fetch, call 2 presents the TLS session the server handed out
-      // on call 1's connection (call 1 may resume the probe's too); with its own dispatcher, or the default, none does
-      expect(resumed[0]![2]).toBe(true)
-      expect(resumed[1]).toEqual([false, false, false])
-      expect(resumed[2]).toEqual([false, false, false])
+      // [402 probe, call 1, call 2, call 3]: with Node's fetch, a call presents a TLS session the server
+      // handed out on an earlier connection. Which call does depends on when the session ticket reached
+      // the client before its connection closed (under load one can miss it), so: at least one of them.
+      // With its own dispatcher, or the default, none does
+      expect(resumed[0]!.slice(1)).toContain(true)
+      expect(resumed[1]).toEqual([false, false, false, false])
+      expect(resumed[2]).toEqual([false, false, false, false])
     } finally {
       if (previous === undefined) delete process.env.NODE_TLS_REJECT_UNAUTHORIZED
       else process.env.NODE_TLS_REJECT_UNAUTHORIZED = previous
