@@ -17,7 +17,9 @@ describe('pnpm demo', () => {
     child.stdout.on('data', (c) => (out += c))
     child.stderr.on('data', (c) => (out += c))
     const code = await new Promise<number | null>((r) => child.on('exit', r))
-    expect(code, out.slice(-2000)).toBe(0)
+    // on failure: where the devnet was, the flow that was running, and how it ended
+    const where = [out.match(/Devnet up.*/)?.[0], out.match(/━━ .* ━━/g)?.at(-1)].filter(Boolean).join('\n')
+    expect(code, `${where}\n…\n${out.slice(-4000)}`).toBe(0)
     expect(out).toMatch(/Demo finished: 5 example flow\(s\) ran on the devnet/)
     expect(out).toMatch(/no model consulted/)
     expect(out).toMatch(/status Slashed/)

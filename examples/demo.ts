@@ -18,6 +18,14 @@ if (only.length > 0 && selected.length !== only.length) {
 
 const t0 = performance.now()
 const devnet = await startDevnet()
+// anvil dying under the demo is said at once, with how it ended (its calls then fail with DEVNET_ANVIL_EXITED)
+void devnet.exited.then(() => {
+  const exit = devnet.exit
+  if (exit && !exit.stopped)
+    console.error(
+      `the devnet's anvil exited on its own (${exit.signal ?? `code ${exit.code}`}): ${exit.stderr || 'no stderr'}`,
+    )
+})
 try {
   log.step(`Devnet up in ${(performance.now() - t0).toFixed(0)} ms: chain ${devnet.chainId} at ${devnet.rpcUrl}`)
   for (const [name, c] of Object.entries(devnet.deployments.contracts)) {

@@ -3,7 +3,7 @@ import { accessSync, constants } from 'node:fs'
 import { createRequire } from 'node:module'
 import { dirname, join } from 'node:path'
 import { z } from 'zod'
-import { AnvilNotFoundError, AnvilStartError, DevnetError, ForkError, PortInUseError } from './errors.ts'
+import { AnvilNotFoundError, AnvilStartError, DevnetError, ForkError, PortInUseError, redactUrl } from './errors.ts'
 
 export const anvilOptionsSchema = z.strictObject({
   /** 0 (the default) lets the OS pick a free port. */
@@ -40,7 +40,19 @@ export type AnvilProcess = {
   readonly rpcUrl: string
   /** Resolves once anvil has exited (after `stop()` or on its own). */
   readonly exited: Promise<void>
+  /** How anvil ended, once it has: undefined while it runs. */
+  readonly exit: AnvilExit | undefined
   stop(): Promise<void>
+}
+
+/** How an anvil process ended: by `stop()`, or on its own (then its last stderr lines say why, if anvil did). */
+export type AnvilExit = {
+  code: number | null
+  signal: NodeJS.Signals | null
+  /** Ended by `stop()`. */
+  stopped: boolean
+  /** The end of what anvil wrote to stderr, URLs redacted to scheme and host. */
+  stderr: string
 }
 
 /** Finds the native anvil binary that @foundry-rs/anvil ships in its platform package. */
@@ -160,8 +172,11 @@ export async function startAnvil(options: AnvilOptions = {}): Promise<AnvilProce
   child.stderr!.setEncoding('utf8').on('data', (chunk: string) => {
     stderr = (stderr + chunk).slice(-4000)
   })
+  let stopping = false
+  let exit: AnvilExit | undefined
   const exited = new Promise<void>((resolveExit) => {
-    child.once('exit', () => {
+    child.once('exit', (code, signal) => {
+      exit = { code, signal, stopped: stopping, stderr: redactUrls(stderr.trim()).slice(-1_000) }
       live.delete(child)
       watchdog.kill('SIGKILL')
       resolveExit()
@@ -223,8 +238,12 @@ export async function startAnvil(options: AnvilOptions = {}): Promise<AnvilProce
     port: address.port,
     rpcUrl,
     exited,
+    get exit() {
+      return exit
+    },
     async stop() {
       if (child.exitCode !== null || child.signalCode !== null) return exited
+      stopping = true
       child.kill('SIGTERM')
       const t = setTimeout(() => child.kill('SIGKILL'), 3_000)
       await exited
@@ -261,4 +280,9 @@ function firstLine(text: string): string {
     .pop()
     ?.replace(/^- Error #\d+:\s*/, '')
   return root && root !== what ? `${what} (${root})` : what
+}
+
+/** Every http(s) or ws(s) URL in `text`, redacted to its scheme and host (a fork URL may carry a key). */
+function redactUrls(text: string): string {
+  return text.replace(/\b(?:https?|wss?):\/\/[^\s"'<>]+/g, (url) => redactUrl(url))
 }

@@ -13,7 +13,7 @@ import {
 } from 'viem'
 import { HDKey, hdKeyToAccount } from 'viem/accounts'
 import { mnemonicToSeedSync } from '@scure/bip39'
-import { startAnvil, type AnvilOptions, type AnvilProcess } from './anvil.ts'
+import { startAnvil, type AnvilExit, type AnvilOptions, type AnvilProcess } from './anvil.ts'
 import { deployPlan, hermitDeployPlan, type DeployStep } from './deploy.ts'
 import type { Deployments } from './deployments.ts'
 import { DevnetError } from './errors.ts'
@@ -51,6 +51,8 @@ export type Devnet = DevnetClients & {
   pid: number
   /** Resolves when anvil has exited, by `stop()` or on its own. */
   exited: Promise<void>
+  /** How anvil ended, once it has (undefined while it runs). */
+  readonly exit: AnvilExit | undefined
   /** Local dev accounts derived from the mnemonic (index 0 deploys). */
   accounts: HDAccount[]
   deployments: Deployments
@@ -73,8 +75,11 @@ export function devnetChain(chainId: number, rpcUrl: string): Chain {
 
 /** Clients for an RPC URL, e.g. a devnet started elsewhere (`pnpm devnet`). */
 export function createDevnetClients(rpcUrl: string, chainId: number, account: Account): DevnetClients {
+  return clientsOver(devnetTransport(rpcUrl), rpcUrl, chainId, account)
+}
+
+function clientsOver(transport: Transport, rpcUrl: string, chainId: number, account: Account): DevnetClients {
   const chain = devnetChain(chainId, rpcUrl)
-  const transport = devnetTransport(rpcUrl)
   return {
     chain,
     // cacheTime 0: a devnet mines a block per transaction and reverts snapshots, so a cached head is wrong at once
@@ -118,9 +123,10 @@ export async function startDevnet(options: DevnetOptions = {}): Promise<Devnet> 
     const mnemonic = anvilOptions.mnemonic ?? ANVIL_MNEMONIC
     const count = anvilOptions.accounts ?? 10
     const accounts = devAccounts(mnemonic, count)
-    const probe = createPublicClient({ transport: devnetTransport(anvil.rpcUrl) })
-    const chainId = await probe.getChainId()
-    const clients = createDevnetClients(anvil.rpcUrl, chainId, accounts[0]!)
+    // one transport for every client of this anvil: a call after anvil is gone says how it ended
+    const transport = devnetTransport(anvil.rpcUrl, anvil)
+    const chainId = await createPublicClient({ transport }).getChainId()
+    const clients = clientsOver(transport, anvil.rpcUrl, chainId, accounts[0]!)
     const contracts = deploy ? await deployPlan(clients.publicClient, clients.walletClient, plan) : {}
     const defi = world === 'defi' ? await deployDefiWorld(clients, { safeOwners: [accounts[0]!.address] }) : undefined
     const deployments: Deployments = {
@@ -148,12 +154,15 @@ export async function startDevnet(options: DevnetOptions = {}): Promise<Devnet> 
       chainId,
       pid: anvil.pid,
       exited: anvil.exited,
+      get exit() {
+        return anvil.exit
+      },
       accounts,
       deployments,
       walletFor: (account) =>
         createWalletClient({
           chain: clients.chain,
-          transport: devnetTransport(anvil.rpcUrl),
+          transport,
           account,
           pollingInterval: 10,
         }),

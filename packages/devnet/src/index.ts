@@ -11,6 +11,7 @@ export {
   anvilOptionsSchema,
   type AnvilOptions,
   type AnvilProcess,
+  type AnvilExit,
 } from './anvil.ts'
 export {
   startDevnet,

@@ -1,7 +1,9 @@
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
-import { createPublicClient } from 'viem'
+import { BaseError, createPublicClient } from 'viem'
+import { startDevnet } from './devnet.ts'
+import { DevnetError } from './errors.ts'
 import { devnetTransport, onlyReads } from './transport.ts'
 
 // A JSON-RPC server that resets the connection of the first `resets` requests (RST, no answer),
@@ -76,5 +78,31 @@ describe('devnetTransport', () => {
     expect(onlyReads(JSON.stringify([]))).toBe(false)
     expect(onlyReads('not json')).toBe(false)
     expect(onlyReads(undefined)).toBe(false)
+  })
+})
+
+describe("a devnet whose anvil is gone says so (DEVNET_ANVIL_EXITED), not 'fetch failed'", () => {
+  const gone = (error: unknown) =>
+    error instanceof BaseError ? error.walk((e) => e instanceof DevnetError) : undefined
+
+  it('an anvil killed under the program: how it ended, as a DevnetError in the cause', async () => {
+    const devnet = await startDevnet({ deploy: false })
+    process.kill(devnet.pid, 'SIGKILL')
+    await devnet.exited
+    const error = await devnet.publicClient.getBlockNumber().catch((e: unknown) => e)
+    const cause = gone(error) as DevnetError | undefined
+    expect(cause?.code).toBe('DEVNET_ANVIL_EXITED')
+    expect(cause?.shortMessage).toMatch(/exited on its own \(SIGKILL\)/)
+    expect(cause?.details).toMatchObject({ signal: 'SIGKILL' })
+    expect(devnet.exit).toMatchObject({ signal: 'SIGKILL', stopped: false })
+    await devnet.stop()
+  })
+
+  it('a devnet used after stop(): "was stopped"', async () => {
+    const devnet = await startDevnet({ deploy: false })
+    await devnet.stop()
+    const cause = gone(await devnet.publicClient.getChainId().catch((e: unknown) => e)) as DevnetError | undefined
+    expect(cause?.code).toBe('DEVNET_ANVIL_EXITED')
+    expect(cause?.shortMessage).toMatch(/was stopped/)
   })
 })

@@ -7,15 +7,18 @@
  * its cause inside anvil or the socket layer is not known.)
  */
 import { http, type HttpTransport } from 'viem'
+import type { AnvilProcess } from './anvil.ts'
+import { DevnetError } from './errors.ts'
 
 /** Methods that only read: safe to send again. Sends, signs, snapshots, reverts and mining are not. */
 const READ =
   /^(eth_(get\w+|call|blockNumber|chainId|estimateGas|gasPrice|feeHistory|maxPriorityFeePerGas)|net_\w+|web3_\w+)$/
 
+const causeCode = (error: unknown) => String((error as { cause?: { code?: unknown } } | undefined)?.cause?.code)
+
 /** A connection that the peer dropped (RST, or closed before the answer): nothing was answered. */
 function isReset(error: unknown): boolean {
-  const cause = (error as { cause?: { code?: unknown } } | undefined)?.cause
-  return error instanceof TypeError && ['ECONNRESET', 'EPIPE', 'UND_ERR_SOCKET'].includes(String(cause?.code))
+  return error instanceof TypeError && ['ECONNRESET', 'EPIPE', 'UND_ERR_SOCKET'].includes(causeCode(error))
 }
 
 /** True when every call in the JSON-RPC body (one or a batch) is a read. */
@@ -36,7 +39,7 @@ export function onlyReads(body: unknown): boolean {
 }
 
 /** `fetch`, with a read sent once more when its connection was reset. */
-export const retryResetReads: typeof fetch = async (input, init) => {
+const retryResetReads: typeof fetch = async (input, init) => {
   try {
     return await fetch(input, init)
   } catch (error) {
@@ -45,7 +48,34 @@ export const retryResetReads: typeof fetch = async (input, init) => {
   }
 }
 
-/** The transport every devnet client uses. */
-export function devnetTransport(rpcUrl: string): HttpTransport {
-  return http(rpcUrl, { retryCount: 0, fetchFn: retryResetReads })
+/** How long a failed connection waits to learn whether anvil has just exited (only on that failure). */
+const EXIT_NOTICE_MS = 250
+
+/**
+ * The transport every devnet client uses. With the anvil process it talks to (a devnet started
+ * here), a connection refused or reset because anvil is gone says so: DEVNET_ANVIL_EXITED, with how
+ * it ended and the end of its stderr, instead of a bare "fetch failed".
+ */
+export function devnetTransport(rpcUrl: string, anvil?: Pick<AnvilProcess, 'exit' | 'exited'>): HttpTransport {
+  const fetchFn: typeof fetch = !anvil
+    ? retryResetReads
+    : async (input, init) => {
+        try {
+          return await retryResetReads(input, init)
+        } catch (error) {
+          if (!(error instanceof TypeError) || !(isReset(error) || causeCode(error) === 'ECONNREFUSED')) throw error
+          await Promise.race([anvil.exited, new Promise((r) => setTimeout(r, EXIT_NOTICE_MS).unref())])
+          const exit = anvil.exit
+          if (!exit) throw error
+          const how = exit.stopped ? 'was stopped' : `exited on its own (${exit.signal ?? `code ${exit.code}`})`
+          throw new DevnetError('DEVNET_ANVIL_EXITED', `The devnet's anvil ${how}; its RPC no longer answers.`, {
+            cause: error,
+            hint: exit.stopped
+              ? 'Something still used a devnet (or fork) after stop(): stop it after its last call.'
+              : 'Anvil died under this program: its last stderr lines are in the details.',
+            details: { code: exit.code, signal: exit.signal, stderr: exit.stderr },
+          })
+        }
+      }
+  return http(rpcUrl, { retryCount: 0, fetchFn })
 }
