@@ -17,7 +17,7 @@ import { startAnvil, type AnvilExit, type AnvilOptions, type AnvilProcess } from
 import { deployPlan, hermitDeployPlan, type DeployStep } from './deploy.ts'
 import type { Deployments } from './deployments.ts'
 import { DevnetError } from './errors.ts'
-import { devnetTransport } from './transport.ts'
+import { anvilExitedError, devnetTransport } from './transport.ts'
 import { deployDefiWorld } from './defi/world.ts'
 
 /** Anvil's well-known development mnemonic: its keys are public, never use them for real funds. */
@@ -127,8 +127,13 @@ export async function startDevnet(options: DevnetOptions = {}): Promise<Devnet> 
     const transport = devnetTransport(anvil.rpcUrl, anvil)
     const chainId = await createPublicClient({ transport }).getChainId()
     const clients = clientsOver(transport, anvil.rpcUrl, chainId, accounts[0]!)
-    const contracts = deploy ? await deployPlan(clients.publicClient, clients.walletClient, plan) : {}
-    const defi = world === 'defi' ? await deployDefiWorld(clients, { safeOwners: [accounts[0]!.address] }) : undefined
+    // anvil dying while it is set up ends the start at once: a receipt wait would poll it for minutes
+    const died = anvil.exited.then(() => Promise.reject(anvilExitedError(anvil.exit!)))
+    died.catch(() => {})
+    const untilDied = <T>(work: Promise<T>) => Promise.race([work, died])
+    const contracts = deploy ? await untilDied(deployPlan(clients.publicClient, clients.walletClient, plan)) : {}
+    const defi =
+      world === 'defi' ? await untilDied(deployDefiWorld(clients, { safeOwners: [accounts[0]!.address] })) : undefined
     const deployments: Deployments = {
       schema: 'hermit-deployments/v1',
       chainId,

@@ -2,6 +2,8 @@ import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { BaseError, createPublicClient } from 'viem'
+import { devTokenAbi, devTokenBytecode } from '@hermit/contracts'
+import { liveAnvilPids } from './anvil.ts'
 import { startDevnet } from './devnet.ts'
 import { DevnetError } from './errors.ts'
 import { devnetTransport, onlyReads } from './transport.ts'
@@ -96,6 +98,25 @@ describe("a devnet whose anvil is gone says so (DEVNET_ANVIL_EXITED), not 'fetch
     expect(cause?.details).toMatchObject({ signal: 'SIGKILL' })
     expect(devnet.exit).toMatchObject({ signal: 'SIGKILL', stopped: false })
     await devnet.stop()
+  })
+
+  it('an anvil that dies while the devnet is set up ends the start at once, with how it ended', async () => {
+    // a deploy step whose arguments kill the anvil being set up (the newest one this process started)
+    const killer = {
+      name: 'DevToken',
+      abi: devTokenAbi,
+      bytecode: devTokenBytecode,
+      args: () => {
+        process.kill(liveAnvilPids().at(-1)!, 'SIGKILL')
+        return ['Dev USD', 'dUSD', 6, 10n ** 12n] as const
+      },
+    }
+    const t0 = Date.now()
+    const error = await startDevnet({ plan: [killer] }).catch((e: unknown) => e)
+    const cause = error instanceof DevnetError && error.code === 'DEVNET_ANVIL_EXITED' ? error : gone(error)
+    expect((cause as DevnetError | undefined)?.code).toBe('DEVNET_ANVIL_EXITED')
+    expect((cause as DevnetError).shortMessage).toMatch(/exited on its own \(SIGKILL\)/)
+    expect(Date.now() - t0).toBeLessThan(20_000)
   })
 
   it('a devnet used after stop(): "was stopped"', async () => {

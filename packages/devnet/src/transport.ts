@@ -7,7 +7,7 @@
  * its cause inside anvil or the socket layer is not known.)
  */
 import { http, type HttpTransport } from 'viem'
-import type { AnvilProcess } from './anvil.ts'
+import type { AnvilExit, AnvilProcess } from './anvil.ts'
 import { DevnetError } from './errors.ts'
 
 /** Methods that only read: safe to send again. Sends, signs, snapshots, reverts and mining are not. */
@@ -67,15 +67,20 @@ export function devnetTransport(rpcUrl: string, anvil?: Pick<AnvilProcess, 'exit
           await Promise.race([anvil.exited, new Promise((r) => setTimeout(r, EXIT_NOTICE_MS).unref())])
           const exit = anvil.exit
           if (!exit) throw error
-          const how = exit.stopped ? 'was stopped' : `exited on its own (${exit.signal ?? `code ${exit.code}`})`
-          throw new DevnetError('DEVNET_ANVIL_EXITED', `The devnet's anvil ${how}; its RPC no longer answers.`, {
-            cause: error,
-            hint: exit.stopped
-              ? 'Something still used a devnet (or fork) after stop(): stop it after its last call.'
-              : 'Anvil died under this program: its last stderr lines are in the details.',
-            details: { code: exit.code, signal: exit.signal, stderr: exit.stderr },
-          })
+          throw anvilExitedError(exit, error)
         }
       }
   return http(rpcUrl, { retryCount: 0, fetchFn })
+}
+
+/** DEVNET_ANVIL_EXITED for an anvil that is gone: stopped, or died (how, and its stderr's end). */
+export function anvilExitedError(exit: AnvilExit, cause?: unknown): DevnetError {
+  const how = exit.stopped ? 'was stopped' : `exited on its own (${exit.signal ?? `code ${exit.code}`})`
+  return new DevnetError('DEVNET_ANVIL_EXITED', `The devnet's anvil ${how}; its RPC no longer answers.`, {
+    ...(cause === undefined ? {} : { cause }),
+    hint: exit.stopped
+      ? 'Something still used a devnet (or fork) after stop(): stop it after its last call.'
+      : 'Anvil died under this program: its last stderr lines are in the details.',
+    details: { code: exit.code, signal: exit.signal, stderr: exit.stderr },
+  })
 }

@@ -11,7 +11,17 @@ export function useDevnet(options: DevnetOptions = {}): () => Devnet {
   let devnet: Devnet | undefined
   let snapshot: `0x${string}` | undefined
   beforeAll(async () => {
-    devnet = await startDevnet(options)
+    const started = await startDevnet(options)
+    devnet = started
+    // anvil dying under a test file is said in its output at once, with how it ended (its calls
+    // then fail with DEVNET_ANVIL_EXITED; a receipt wait would otherwise poll it until a timeout)
+    void started.exited.then(() => {
+      const exit = started.exit
+      if (exit && !exit.stopped)
+        console.error(
+          `useDevnet: anvil exited on its own (${exit.signal ?? `code ${exit.code}`}): ${exit.stderr || 'no stderr'}`,
+        )
+    })
   }, 60_000)
   beforeEach(async () => {
     snapshot = await devnet!.snapshot()
