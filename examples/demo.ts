@@ -2,7 +2,7 @@
  * `pnpm demo`: starts an embedded Anvil devnet, deploys every Hermit contract, prints what is
  * deployed, runs every example flow (each from the freshly deployed state) and stops.
  */
-import { startDevnet } from '@hermit/devnet'
+import { anvilExitedError, startDevnet } from '@hermit/devnet'
 import { consoleLog, short } from './lib/log.ts'
 import { flows } from './flows.ts'
 
@@ -22,9 +22,7 @@ const devnet = await startDevnet()
 void devnet.exited.then(() => {
   const exit = devnet.exit
   if (exit && !exit.stopped)
-    console.error(
-      `the devnet's anvil exited on its own (${exit.signal ?? `code ${exit.code}`}): ${exit.stderr || 'no stderr'}`,
-    )
+    console.error(`${anvilExitedError(exit).shortMessage} Its stderr: ${exit.stderr || '(none)'}`)
 })
 try {
   log.step(`Devnet up in ${(performance.now() - t0).toFixed(0)} ms: chain ${devnet.chainId} at ${devnet.rpcUrl}`)

@@ -62,6 +62,8 @@ const byCode = {
   DEVNET_ANVIL_NOT_FOUND: ExitCode.unavailable,
   DEVNET_PORT_IN_USE: ExitCode.unavailable,
   DEVNET_FORK_FAILED: ExitCode.unavailable,
+  // anvil died under `hermit devnet` (killed, out of memory): the chain it served is gone
+  DEVNET_ANVIL_EXITED: ExitCode.unavailable,
   // the defi world: its npm artifacts not installed, or a forked chain without the CREATE2 proxy
   DEVNET_ARTIFACT_MISSING: ExitCode.unavailable,
   DEVNET_NO_CREATE2_PROXY: ExitCode.unavailable,

@@ -25,7 +25,7 @@ export {
   type DevnetOptions,
   type DevnetWorld,
 } from './devnet.ts'
-export { devnetTransport } from './transport.ts'
+export { anvilExitedError, devnetTransport } from './transport.ts'
 export { deployPlan, hermitDeployPlan, type DeployStep } from './deploy.ts'
 export {
   deploymentsSchema,

@@ -57,3 +57,27 @@ describe('hermit devnet --world defi', () => {
     expect(r.stderr).toContain('--world')
   })
 })
+
+describe('hermit devnet when anvil dies under it', () => {
+  it('exits with DEVNET_ANVIL_EXITED naming the signal, and removes its deployments file', async () => {
+    const out = join(dir, 'killed.json')
+    const devnet = startHermit(['devnet', '--port', '0', '--out', out, '--json'])
+    try {
+      const line = (await devnet.waitForStdout(/\n/, 60_000)).split('\n')[0]!
+      const { pid } = JSON.parse(line) as { pid: number }
+      expect(existsSync(out)).toBe(true)
+      process.kill(pid, 'SIGKILL')
+      const r = await devnet.stop('SIGCONT') // a no-op signal: it must end on its own
+      expect(r.code, r.stderr).toBe(ExitCode.unavailable)
+      const { error } = JSON.parse(r.stdout.trim().split('\n').at(-1)!) as {
+        error: { code: string; message: string; details: { signal: string | null } }
+      }
+      expect(error.code).toBe('DEVNET_ANVIL_EXITED')
+      expect(error.message).toMatch(/exited on its own \(SIGKILL\)/)
+      expect(error.details.signal).toBe('SIGKILL')
+    } finally {
+      await devnet.stop()
+    }
+    expect(existsSync(out)).toBe(false)
+  }, 90_000)
+})

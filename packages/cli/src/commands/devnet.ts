@@ -3,6 +3,7 @@ import { resolve } from 'node:path'
 import type { Command } from 'commander'
 import { z } from 'zod'
 import {
+  anvilExitedError,
   DEFI_PRICES_USD,
   DevnetError,
   redactUrl,
@@ -133,8 +134,11 @@ export function registerDevnet(program: Command, output: () => Output): void {
       // the chain is gone: a stale file would point the CLI at nothing
       rmSync(file, { force: true })
       if (how === 'anvil-exited') {
-        throw new DevnetError('DEVNET_ANVIL_EXITED', 'anvil exited on its own; the devnet is gone.', {
+        // how it ended (signal or code) and its stderr's end, in the error's details
+        const died = anvilExitedError(devnet.exit!)
+        throw new DevnetError('DEVNET_ANVIL_EXITED', `${died.shortMessage} The devnet is gone.`, {
           hint: 'Start it again with `pnpm devnet`.',
+          details: died.details,
         })
       }
       out.info('devnet stopped; deployments file removed')

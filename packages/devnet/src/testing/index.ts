@@ -6,6 +6,7 @@
  */
 import { afterAll, afterEach, beforeAll, beforeEach } from 'vitest'
 import { startDevnet, type Devnet, type DevnetOptions } from '../devnet.ts'
+import { anvilExitedError } from '../transport.ts'
 
 export function useDevnet(options: DevnetOptions = {}): () => Devnet {
   let devnet: Devnet | undefined
@@ -18,9 +19,7 @@ export function useDevnet(options: DevnetOptions = {}): () => Devnet {
     void started.exited.then(() => {
       const exit = started.exit
       if (exit && !exit.stopped)
-        console.error(
-          `useDevnet: anvil exited on its own (${exit.signal ?? `code ${exit.code}`}): ${exit.stderr || 'no stderr'}`,
-        )
+        console.error(`useDevnet: ${anvilExitedError(exit).shortMessage} Its stderr: ${exit.stderr || '(none)'}`)
     })
   }, 60_000)
   beforeEach(async () => {
